@@ -1,0 +1,33 @@
+// Lint: typescript-eslint type-checked rules, plus the one-way import rules of STYLE.md:
+// the Kafka clients are imported only in kafka/, LevelDB only in state/.
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+const kafkaClients = ['kafkajs', '@confluentinc/kafka-javascript']
+const levelDb = ['classic-level']
+const restrict = (names, where) =>
+  names.map((name) => ({ name, message: `${name} may only be imported in ${where}` }))
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'bench/kstreams/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+      'no-restricted-imports': ['error', { paths: [...restrict(kafkaClients, 'kafka/'), ...restrict(levelDb, 'state/')] }],
+    },
+  },
+  {
+    files: ['kafka/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: restrict(levelDb, 'state/') }] },
+  },
+  {
+    files: ['state/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: restrict(kafkaClients, 'kafka/') }] },
+  },
+)

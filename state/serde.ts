@@ -1,0 +1,35 @@
+// Serdes: how keys and values become bytes for changelogs, topics and persistent stores.
+
+/** Turns values of one type into bytes and back. `deserialize` throws on bytes it cannot read. */
+export interface Serde<T> {
+  serialize(value: T): Buffer
+  deserialize(bytes: Buffer): T
+}
+
+export const stringSerde: Serde<string> = {
+  serialize: (value) => Buffer.from(value, 'utf8'),
+  deserialize: (bytes) => bytes.toString('utf8'),
+}
+
+export const bufferSerde: Serde<Buffer> = {
+  serialize: (value) => value,
+  deserialize: (bytes) => bytes,
+}
+
+/** JSON text; for values that are plain data (no Dates, Maps or bigints). */
+export function jsonSerde<T>(): Serde<T> {
+  return {
+    serialize: (value) => Buffer.from(JSON.stringify(value), 'utf8'),
+    deserialize: (bytes) => JSON.parse(bytes.toString('utf8')) as T,
+  }
+}
+
+/** 8-byte big-endian signed integer, so that byte order equals numeric order for non-negative numbers. */
+export const int64Serde: Serde<number> = {
+  serialize: (value) => {
+    const bytes = Buffer.allocUnsafe(8)
+    bytes.writeBigInt64BE(BigInt(value))
+    return bytes
+  },
+  deserialize: (bytes) => Number(bytes.readBigInt64BE()),
+}
