@@ -1,0 +1,344 @@
+// Adapter: the Kafka port on @confluentinc/kafka-javascript (librdkafka), through its KafkaJS-style API.
+// Revocation runs before partitions move (an awaited rebalance_cb), cooperative-sticky rebalancing is
+// available, and transactional offset commits carry the consumer's group metadata (KIP-447 fencing).
+import confluent from '@confluentinc/kafka-javascript'
+import type { KafkaJS as CkjsTypes } from '@confluentinc/kafka-javascript'
+import { toKafkaError } from './kafka-error.js'
+import type {
+  ConsumedRecord,
+  ConsumerHandlers,
+  ConsumerOptions,
+  Headers,
+  KafkaAdmin,
+  KafkaClient,
+  KafkaClientConfig,
+  KafkaConsumer,
+  KafkaProducer,
+  KafkaTransaction,
+  OutgoingRecord,
+  ProducerOptions,
+  RecordPosition,
+  TopicDescription,
+  TopicPartition,
+  TopicPartitionOffset,
+  TopicSpec,
+} from './kafka-port.js'
+
+const { KafkaJS } = confluent
+
+type CkjsKafka = InstanceType<typeof KafkaJS.Kafka>
+type CkjsProducer = ReturnType<CkjsKafka['producer']>
+type CkjsConsumer = ReturnType<CkjsKafka['consumer']>
+type CkjsAdmin = ReturnType<CkjsKafka['admin']>
+type CkjsTransaction = Awaited<ReturnType<CkjsProducer['transaction']>>
+
+export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
+  const levels = {
+    error: KafkaJS.logLevel.ERROR,
+    warn: KafkaJS.logLevel.WARN,
+    info: KafkaJS.logLevel.INFO,
+    debug: KafkaJS.logLevel.DEBUG,
+  }
+  const kafka = new KafkaJS.Kafka({
+    kafkaJS: {
+      brokers: [...config.brokers],
+      clientId: config.clientId,
+      logLevel: levels[config.logLevel ?? 'error'],
+    },
+  })
+  return {
+    kind: 'confluent',
+    admin: () => new ConfluentAdmin(kafka.admin()),
+    producer: (options = {}) => new ConfluentProducer(kafka, options),
+    consumer: (options) => new ConfluentConsumer(kafka, options),
+  }
+}
+
+async function translate<T>(during: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw toKafkaError(error, during)
+  }
+}
+
+class ConfluentAdmin implements KafkaAdmin {
+  constructor(private readonly admin: CkjsAdmin) {}
+  connect = () => translate('admin connect', () => this.admin.connect())
+  disconnect = () => translate('admin disconnect', () => this.admin.disconnect())
+
+  async createTopics(topics: readonly TopicSpec[]): Promise<string[]> {
+    return translate('create topics', async () => {
+      const existing = new Set(await this.admin.listTopics())
+      const missing = topics.filter((t) => !existing.has(t.topic))
+      if (missing.length === 0) return []
+      await this.admin.createTopics({
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor ?? -1,
+          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      })
+      return missing.map((t) => t.topic)
+    })
+  }
+
+  async describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
+    return translate('describe topics', async () => {
+      const metadata = await this.admin.fetchTopicMetadata({ topics: [...topics] })
+      return metadata.map((t) => ({
+        topic: t.name,
+        partitions: t.partitions
+          .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas }))
+          .sort((a, b) => a.partition - b.partition),
+      }))
+    })
+  }
+
+  listTopics = () => translate('list topics', () => this.admin.listTopics())
+
+  deleteTopics = (topics: readonly string[]) =>
+    translate('delete topics', () => this.admin.deleteTopics({ topics: [...topics] }))
+
+  async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
+    return translate('fetch committed offsets', async () => {
+      const result = await this.admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true })
+      return result.flatMap((t) =>
+        t.partitions
+          .filter((p) => Number(p.offset) >= 0)
+          .map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })),
+      )
+    })
+  }
+
+  async endOffsets(topic: string): Promise<TopicPartitionOffset[]> {
+    return translate('fetch end offsets', async () =>
+      (await this.admin.fetchTopicOffsets(topic))
+        .map((p) => ({ topic, partition: p.partition, offset: Number(p.high) }))
+        .sort((a, b) => a.partition - b.partition),
+    )
+  }
+
+  async startOffsets(topic: string): Promise<TopicPartitionOffset[]> {
+    return translate('fetch start offsets', async () =>
+      (await this.admin.fetchTopicOffsets(topic))
+        .map((p) => ({ topic, partition: p.partition, offset: Number(p.low) }))
+        .sort((a, b) => a.partition - b.partition),
+    )
+  }
+}
+
+function toCkjsTopicMessages(records: readonly OutgoingRecord[]) {
+  const byTopic = new Map<string, CkjsTypes.Message[]>()
+  for (const record of records) {
+    let messages = byTopic.get(record.topic)
+    if (!messages) byTopic.set(record.topic, (messages = []))
+    messages.push({
+      key: record.key,
+      value: record.value,
+      ...(record.partition === undefined ? {} : { partition: record.partition }),
+      ...(record.headers === undefined ? {} : { headers: { ...record.headers } }),
+      ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
+    })
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }))
+}
+
+function toPositions(metadata: CkjsTypes.RecordMetadata[]): RecordPosition[] {
+  return metadata.map((m) => ({
+    topic: m.topicName,
+    partition: m.partition,
+    offset: Number(m.baseOffset ?? m.offset ?? -1),
+  }))
+}
+
+class ConfluentProducer implements KafkaProducer {
+  private readonly producer: CkjsProducer
+  constructor(
+    kafka: CkjsKafka,
+    private readonly options: ProducerOptions,
+  ) {
+    const transactional = options.transactionalId !== undefined
+    this.producer = kafka.producer({
+      kafkaJS: {
+        idempotent: transactional || (options.idempotent ?? true),
+        ...(transactional ? { transactionalId: options.transactionalId } : {}),
+        transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+        allowAutoTopicCreation: false,
+        acks: -1,
+      },
+      'linger.ms': options.lingerMs ?? 5,
+      // Java-compatible key hashing, so records land where Kafka Streams, kafkajs and kcat -X partitioner=murmur2 put them.
+      partitioner: 'murmur2_random',
+    })
+  }
+  connect = () => translate('producer connect', () => this.producer.connect())
+  disconnect = () => translate('producer disconnect', () => this.producer.disconnect())
+
+  async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
+    if (records.length === 0) return []
+    return translate('produce', async () =>
+      toPositions(await this.producer.sendBatch({ topicMessages: toCkjsTopicMessages(records) })),
+    )
+  }
+
+  async beginTransaction(): Promise<KafkaTransaction> {
+    if (this.options.transactionalId === undefined) {
+      throw toKafkaError(new Error('INVALID_ARG: producer has no transactionalId'), 'begin transaction')
+    }
+    return new ConfluentTransaction(await translate('begin transaction', () => this.producer.transaction()))
+  }
+}
+
+class ConfluentTransaction implements KafkaTransaction {
+  constructor(private readonly txn: CkjsTransaction) {}
+
+  async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
+    if (records.length === 0) return []
+    return translate('transactional produce', async () =>
+      toPositions(await this.txn.sendBatch({ topicMessages: toCkjsTopicMessages(records) })),
+    )
+  }
+
+  async sendOffsets(consumer: KafkaConsumer, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (!(consumer instanceof ConfluentConsumer))
+      throw new TypeError('sendOffsets needs a consumer of the same client')
+    if (offsets.length === 0) return
+    const topics = new Map<string, { partition: number; offset: string }[]>()
+    for (const o of offsets) {
+      let list = topics.get(o.topic)
+      if (!list) topics.set(o.topic, (list = []))
+      list.push({ partition: o.partition, offset: String(o.offset) })
+    }
+    await translate('send offsets to transaction', () =>
+      this.txn.sendOffsets({
+        consumer: consumer.native,
+        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      }),
+    )
+  }
+
+  commit = () => translate('commit transaction', () => this.txn.commit())
+  abort = () => translate('abort transaction', () => this.txn.abort())
+}
+
+function fromCkjsHeaders(headers: CkjsTypes.IHeaders | undefined): Headers {
+  const out: Record<string, Buffer> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue
+    const first: unknown = Array.isArray(value) ? value[0] : value
+    if (Buffer.isBuffer(first)) out[name] = first
+    else if (typeof first === 'string') out[name] = Buffer.from(first)
+  }
+  return out
+}
+
+interface RebalanceAssignment {
+  topic: string
+  partition: number
+}
+
+class ConfluentConsumer implements KafkaConsumer {
+  readonly native: CkjsConsumer
+  private handlers: ConsumerHandlers | undefined
+  private readonly owned = new Map<string, TopicPartition>()
+
+  constructor(
+    kafka: CkjsKafka,
+    private readonly options: ConsumerOptions,
+  ) {
+    const cooperative = (options.rebalance ?? 'cooperative') === 'cooperative'
+    this.native = kafka.consumer({
+      kafkaJS: {
+        groupId: options.groupId,
+        fromBeginning: (options.autoOffsetReset ?? 'earliest') === 'earliest',
+        autoCommit: false,
+        sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: 1000,
+        maxWaitTimeInMs: 100,
+        allowAutoTopicCreation: false,
+        readUncommitted: options.isolation === 'read_uncommitted',
+        partitionAssigners: [
+          cooperative ? KafkaJS.PartitionAssigners.cooperativeSticky : KafkaJS.PartitionAssigners.roundRobin,
+        ],
+      },
+      'js.consumer.max.batch.size': options.maxBatchSize ?? 1000,
+      rebalance_cb: (error: { code: number }, assignment: RebalanceAssignment[]) =>
+        this.onRebalance(error, assignment),
+    })
+  }
+
+  /** Awaited by the client before it applies the new assignment: revoked partitions are still ours here. */
+  private async onRebalance(error: { code: number }, assignment: RebalanceAssignment[]): Promise<void> {
+    const partitions = assignment.map((a) => ({ topic: a.topic, partition: a.partition }))
+    if (error.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
+      for (const tp of partitions) this.owned.set(`${tp.topic}\u0000${tp.partition}`, tp)
+      await this.handlers?.onAssigned?.(partitions)
+    } else {
+      for (const tp of partitions) this.owned.delete(`${tp.topic}\u0000${tp.partition}`)
+      await this.handlers?.onRevoked?.(partitions)
+    }
+  }
+
+  connect = () => translate('consumer connect', () => this.native.connect())
+
+  async subscribe(topics: readonly string[]): Promise<void> {
+    await translate('subscribe', () => this.native.subscribe({ topics: [...topics] }))
+  }
+
+  async run(handlers: ConsumerHandlers): Promise<void> {
+    this.handlers = handlers
+    await translate('consumer run', () =>
+      this.native.run({
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch }) => {
+          const records: ConsumedRecord[] = batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: Number(m.offset),
+            key: m.key ?? null,
+            value: m.value ?? null,
+            headers: fromCkjsHeaders(m.headers),
+            timestamp: Number(m.timestamp),
+          }))
+          await handlers.eachBatch({ topic: batch.topic, partition: batch.partition, records })
+        },
+      }),
+    )
+  }
+
+  async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return
+    await translate('commit offsets', () =>
+      this.native.commitOffsets(
+        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
+      ),
+    )
+  }
+
+  seek(position: TopicPartitionOffset): void {
+    this.native.seek({
+      topic: position.topic,
+      partition: position.partition,
+      offset: String(position.offset),
+    })
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    this.native.pause(partitions.map((p) => ({ topic: p.topic, partitions: [p.partition] })))
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    this.native.resume(partitions.map((p) => ({ topic: p.topic, partitions: [p.partition] })))
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.owned.values()]
+  }
+
+  async disconnect(): Promise<void> {
+    await translate('consumer disconnect', () => this.native.disconnect())
+  }
+}

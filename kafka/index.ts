@@ -1,0 +1,24 @@
+// The public surface of kafka/: the port, its errors, and the factory that picks an adapter.
+import { createConfluentClient } from './confluent-client.js'
+import { createKafkajsClient } from './kafkajs-client.js'
+import { clientKinds, type ClientKind, type KafkaClient, type KafkaClientConfig } from './kafka-port.js'
+
+export * from './kafka-port.js'
+export * from './kafka-error.js'
+
+export function createKafkaClient(config: KafkaClientConfig & { readonly kind?: ClientKind }): KafkaClient {
+  const kind = config.kind ?? 'confluent'
+  switch (kind) {
+    case 'confluent':
+      return createConfluentClient(config)
+    case 'kafkajs':
+      return createKafkajsClient(config)
+  }
+}
+
+/** Reads KAFKA_CLIENT ('confluent' default, or 'kafkajs'); throws a clear error on anything else. */
+export function clientKindFromEnv(value = process.env['KAFKA_CLIENT']): ClientKind {
+  if (value === undefined || value === '') return 'confluent'
+  if ((clientKinds as readonly string[]).includes(value)) return value as ClientKind
+  throw new Error(`KAFKA_CLIENT=${value} is not a known client; use one of: ${clientKinds.join(', ')}`)
+}

@@ -1,0 +1,161 @@
+// The one port through which the engine and the service talk to Kafka. Two adapters implement it:
+// confluent-client.ts (@confluentinc/kafka-javascript, librdkafka) and kafkajs-client.ts (pure JS).
+// Nothing outside kafka/ imports a Kafka client library.
+
+export type Headers = Readonly<Record<string, Buffer>>
+
+export interface TopicPartition {
+  readonly topic: string
+  readonly partition: number
+}
+
+/** An offset to commit: the offset of the NEXT record to read (last processed + 1), as Kafka defines it. */
+export interface TopicPartitionOffset extends TopicPartition {
+  readonly offset: number
+}
+
+/** A record to produce. Without `partition` the client partitions by key (murmur2, as the Java client). */
+export interface OutgoingRecord {
+  readonly topic: string
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly partition?: number
+  readonly headers?: Headers
+  readonly timestamp?: number
+}
+
+/** Where a produced record landed. */
+export interface RecordPosition extends TopicPartition {
+  readonly offset: number
+}
+
+export interface ConsumedRecord extends TopicPartition {
+  readonly offset: number
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers: Headers
+  readonly timestamp: number
+}
+
+/** Records of one partition, in offset order. */
+export interface ConsumedBatch extends TopicPartition {
+  readonly records: readonly ConsumedRecord[]
+}
+
+export const clientKinds = ['confluent', 'kafkajs'] as const
+export type ClientKind = (typeof clientKinds)[number]
+
+export interface KafkaClientConfig {
+  readonly brokers: readonly string[]
+  readonly clientId: string
+  /** 'warn' by default; 'debug' shows each client's own logs. */
+  readonly logLevel?: 'error' | 'warn' | 'info' | 'debug'
+}
+
+export interface KafkaClient {
+  readonly kind: ClientKind
+  admin(): KafkaAdmin
+  producer(options?: ProducerOptions): KafkaProducer
+  consumer(options: ConsumerOptions): KafkaConsumer
+}
+
+export interface TopicSpec {
+  readonly topic: string
+  readonly partitions: number
+  readonly replicationFactor?: number
+  readonly config?: Readonly<Record<string, string>>
+}
+
+export interface TopicDescription {
+  readonly topic: string
+  readonly partitions: readonly {
+    readonly partition: number
+    readonly leader: number
+    readonly replicas: readonly number[]
+  }[]
+}
+
+export interface KafkaAdmin {
+  connect(): Promise<void>
+  /** Creates the topics that do not exist yet; returns the names it created. */
+  createTopics(topics: readonly TopicSpec[]): Promise<string[]>
+  describeTopics(topics: readonly string[]): Promise<TopicDescription[]>
+  listTopics(): Promise<string[]>
+  deleteTopics(topics: readonly string[]): Promise<void>
+  /** Committed offsets of a consumer group for a topic's partitions (absent: none committed). */
+  committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]>
+  /** Log-end offsets (high watermarks) of every partition of a topic. */
+  endOffsets(topic: string): Promise<TopicPartitionOffset[]>
+  /** Earliest available offsets of every partition of a topic. */
+  startOffsets(topic: string): Promise<TopicPartitionOffset[]>
+  disconnect(): Promise<void>
+}
+
+export interface ProducerOptions {
+  /** Enables transactions. Implies idempotence. */
+  readonly transactionalId?: string
+  readonly idempotent?: boolean
+  readonly transactionTimeoutMs?: number
+  readonly lingerMs?: number
+}
+
+export interface KafkaProducer {
+  connect(): Promise<void>
+  /** Produces a batch and resolves when every record is acknowledged (acks=all). */
+  send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]>
+  /** Starts a transaction; only on a producer made with a transactionalId. */
+  beginTransaction(): Promise<KafkaTransaction>
+  disconnect(): Promise<void>
+}
+
+export interface KafkaTransaction {
+  send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]>
+  /**
+   * Adds consumed positions to the transaction, so they commit atomically with its output.
+   * The consumer's group metadata fences zombies where the client supports it (see README).
+   */
+  sendOffsets(consumer: KafkaConsumer, offsets: readonly TopicPartitionOffset[]): Promise<void>
+  commit(): Promise<void>
+  abort(): Promise<void>
+}
+
+export const isolationLevels = ['read_committed', 'read_uncommitted'] as const
+export type IsolationLevel = (typeof isolationLevels)[number]
+
+export interface ConsumerOptions {
+  readonly groupId: string
+  readonly isolation?: IsolationLevel
+  /** Where to start when the group has no committed offset: 'earliest' (default) or 'latest'. */
+  readonly autoOffsetReset?: 'earliest' | 'latest'
+  readonly sessionTimeoutMs?: number
+  /** Max records handed to one eachBatch call. */
+  readonly maxBatchSize?: number
+  /** Cooperative-sticky where the client supports it (confluent); kafkajs always rebalances eagerly. */
+  readonly rebalance?: 'cooperative' | 'eager'
+}
+
+export interface ConsumerHandlers {
+  /** Called with each batch; the consumer fetches no more of that partition until it resolves. */
+  eachBatch(batch: ConsumedBatch): Promise<void>
+  /** Partitions newly assigned to this member, before any of their records are delivered. */
+  onAssigned?(partitions: readonly TopicPartition[]): Promise<void>
+  /**
+   * Partitions taken away. With the confluent client this runs BEFORE they move, so work can be committed;
+   * with kafkajs it runs after the rebalance (kafkajs has no revocation callback), see README.
+   */
+  onRevoked?(partitions: readonly TopicPartition[]): Promise<void>
+}
+
+export interface KafkaConsumer {
+  connect(): Promise<void>
+  /** Joins the group for these topics; call before run(). */
+  subscribe(topics: readonly string[]): Promise<void>
+  run(handlers: ConsumerHandlers): Promise<void>
+  /** Commits offsets outside a transaction (at-least-once). */
+  commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>
+  seek(position: TopicPartitionOffset): void
+  pause(partitions: readonly TopicPartition[]): void
+  resume(partitions: readonly TopicPartition[]): void
+  assignment(): TopicPartition[]
+  disconnect(): Promise<void>
+}

@@ -1,0 +1,230 @@
+// The contract both adapters of the Kafka port pass against the real broker.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  clientKinds,
+  type KafkaClient,
+  type KafkaConsumer,
+  type TopicPartitionOffset,
+} from '../../kafka/index.js'
+import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
+
+describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
+  let kafka: KafkaClient
+  beforeAll(() => {
+    kafka = client(kind)
+  })
+
+  it('produces and consumes keys, values, headers and timestamps unchanged', async () => {
+    const topic = uniqueName(`kv-${kind}`)
+    await createTopic(kafka, topic, 1)
+    const producer = kafka.producer()
+    await producer.connect()
+    const timestamp = Date.UTC(2026, 0, 2, 3, 4, 5)
+    await producer.send([
+      {
+        topic,
+        key: Buffer.from('k1'),
+        value: Buffer.from('v1'),
+        headers: { h: Buffer.from('x'), bin: Buffer.from([0, 255]) },
+        timestamp,
+      },
+      { topic, key: null, value: null, timestamp: timestamp + 1 },
+    ])
+    await producer.disconnect()
+    const records = await collect(kafka, [topic], (r) => r.length >= 2)
+    expect(
+      records.map((r) => [r.key?.toString() ?? null, r.value?.toString() ?? null, r.timestamp, r.offset]),
+    ).toEqual([
+      ['k1', 'v1', timestamp, 0],
+      [null, null, timestamp + 1, 1],
+    ])
+    expect(records[0]!.headers['h']).toEqual(Buffer.from('x'))
+    expect(records[0]!.headers['bin']).toEqual(Buffer.from([0, 255]))
+  })
+
+  it('produces a batch across partitions, keeps per-key order and partitions keys like the Java client', async () => {
+    const topic = uniqueName(`batch-${kind}`)
+    await createTopic(kafka, topic, 3)
+    const producer = kafka.producer()
+    await producer.connect()
+    const batch = Array.from({ length: 300 }, (_, i) => ({
+      topic,
+      key: Buffer.from(`key-${i % 10}`),
+      value: Buffer.from(String(i)),
+    }))
+    const positions = await producer.send(batch)
+    await producer.disconnect()
+    expect(new Set(positions.map((p) => p.partition)).size).toBeGreaterThan(1)
+    const records = await collect(kafka, [topic], (r) => r.length >= 300)
+    expect(records).toHaveLength(300)
+    for (let k = 0; k < 10; k++) {
+      const ofKey = records.filter((r) => r.key?.toString() === `key-${k}`)
+      expect(new Set(ofKey.map((r) => r.partition)).size).toBe(1)
+      expect(ofKey.map((r) => Number(r.value!.toString()))).toEqual(
+        ofKey.map((r) => Number(r.value!.toString())).sort((a, b) => a - b),
+      )
+    }
+    // murmur2 of "key-0" with 3 partitions, as org.apache.kafka.common.utils.Utils.murmur2 computes it
+    const key0 = records.find((r) => r.key?.toString() === 'key-0')!
+    expect(key0.partition).toBe(javaPartition(Buffer.from('key-0'), 3))
+  })
+
+  it('commits consumed offsets atomically with transactional output; read_committed never sees an aborted record', async () => {
+    const input = uniqueName(`tx-in-${kind}`)
+    const output = uniqueName(`tx-out-${kind}`)
+    const groupId = uniqueName(`tx-group-${kind}`)
+    await createTopic(kafka, input, 1)
+    await createTopic(kafka, output, 1)
+    const plain = kafka.producer()
+    await plain.connect()
+    await plain.send(
+      Array.from({ length: 6 }, (_, i) => ({
+        topic: input,
+        key: Buffer.from('k'),
+        value: Buffer.from(`in-${i}`),
+      })),
+    )
+    await plain.disconnect()
+
+    const producer = kafka.producer({ transactionalId: uniqueName(`tx-${kind}`) })
+    await producer.connect()
+    const consumer = kafka.consumer({ groupId, isolation: 'read_committed' })
+    await consumer.connect()
+    await consumer.subscribe([input])
+    const seen: number[] = []
+    let round = 0
+    let finished: () => void = () => {}
+    const done = new Promise<void>((resolve) => (finished = resolve))
+    await consumer.run({
+      eachBatch: async (batch) => {
+        for (const record of batch.records) {
+          if (seen.includes(record.offset)) continue
+          seen.push(record.offset)
+          const txn = await producer.beginTransaction()
+          await txn.send([
+            { topic: output, key: record.key, value: Buffer.from(`out-${record.value!.toString()}`) },
+          ])
+          await txn.sendOffsets(consumer, [
+            { topic: input, partition: batch.partition, offset: record.offset + 1 },
+          ])
+          // abort every odd record: its output must never be visible, its offset never committed
+          if (round++ % 2 === 1) {
+            await txn.abort()
+            consumer.seek({ topic: input, partition: batch.partition, offset: record.offset + 1 })
+            break
+          }
+          await txn.commit()
+        }
+        if (seen.length >= 6) finished()
+      },
+    })
+    await done
+    await consumer.disconnect()
+    await producer.disconnect()
+
+    const committed = await collect(kafka, [output], (r) => r.length >= 3, {
+      isolation: 'read_committed',
+      settleMs: 1500,
+    })
+    expect(committed.map((r) => r.value!.toString())).toEqual(['out-in-0', 'out-in-2', 'out-in-4'])
+    const uncommitted = await collect(kafka, [output], (r) => r.length >= 6, {
+      isolation: 'read_uncommitted',
+    })
+    expect(uncommitted.map((r) => r.value!.toString()).sort()).toEqual(
+      ['out-in-0', 'out-in-1', 'out-in-2', 'out-in-3', 'out-in-4', 'out-in-5'].sort(),
+    )
+    const admin = kafka.admin()
+    await admin.connect()
+    // the last committed transaction consumed in-4, so the group's committed position is 5
+    expect(await admin.committedOffsets(groupId, input)).toEqual([{ topic: input, partition: 0, offset: 5 }])
+    await admin.disconnect()
+  })
+
+  it('creates, lists and describes topics, and creating an existing topic is a no-op', async () => {
+    const topic = uniqueName(`admin-${kind}`)
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      expect(
+        await admin.createTopics([
+          { topic, partitions: 4, replicationFactor: 1, config: { 'cleanup.policy': 'compact' } },
+        ]),
+      ).toEqual([topic])
+      expect(await admin.createTopics([{ topic, partitions: 4 }])).toEqual([])
+      expect(await admin.listTopics()).toContain(topic)
+      const [description] = await admin.describeTopics([topic])
+      expect(description?.topic).toBe(topic)
+      expect(description?.partitions.map((p) => p.partition)).toEqual([0, 1, 2, 3])
+      expect(description?.partitions.every((p) => p.replicas.length === 1 && p.leader >= 0)).toBe(true)
+    } finally {
+      await admin.disconnect()
+    }
+  })
+
+  it('reports committed offsets and end offsets, from which lag is computed', async () => {
+    const topic = uniqueName(`lag-${kind}`)
+    const groupId = uniqueName(`lag-group-${kind}`)
+    await createTopic(kafka, topic, 2)
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send([
+      ...Array.from({ length: 5 }, () => ({ topic, partition: 0, key: null, value: Buffer.from('a') })),
+      ...Array.from({ length: 3 }, () => ({ topic, partition: 1, key: null, value: Buffer.from('b') })),
+    ])
+    await producer.disconnect()
+    const consumer: KafkaConsumer = kafka.consumer({ groupId })
+    await consumer.connect()
+    await consumer.subscribe([topic])
+    let resolveDone: () => void = () => {}
+    const done = new Promise<void>((resolve) => (resolveDone = resolve))
+    const commits: TopicPartitionOffset[] = []
+    await consumer.run({
+      eachBatch: async (batch) => {
+        if (batch.partition === 0 && !commits.some((c) => c.partition === 0)) {
+          const position = { topic, partition: 0, offset: 2 }
+          await consumer.commitOffsets([position])
+          commits.push(position)
+          resolveDone()
+        }
+      },
+    })
+    await done
+    await consumer.disconnect()
+    const admin = kafka.admin()
+    await admin.connect()
+    const end = await admin.endOffsets(topic)
+    const committed = await admin.committedOffsets(groupId, topic)
+    await admin.disconnect()
+    expect(end).toEqual([
+      { topic, partition: 0, offset: 5 },
+      { topic, partition: 1, offset: 3 },
+    ])
+    expect(committed).toEqual([{ topic, partition: 0, offset: 2 }])
+    const lag = end.map((e) => e.offset - (committed.find((c) => c.partition === e.partition)?.offset ?? 0))
+    expect(lag).toEqual([3, 3])
+  })
+})
+
+afterAll(() => {})
+
+/** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) and toPositive(hash) % partitions. */
+function javaPartition(key: Buffer, partitions: number): number {
+  const m = 0x5bd1e995
+  let h = (0x9747b28c ^ key.length) | 0
+  let i = 0
+  for (; i + 4 <= key.length; i += 4) {
+    let k = key.readInt32LE(i)
+    k = Math.imul(k, m)
+    k ^= k >>> 24
+    k = Math.imul(k, m)
+    h = Math.imul(h, m) ^ k
+  }
+  const rest = key.length - i
+  if (rest === 3) h ^= (key[i + 2]! & 0xff) << 16
+  if (rest >= 2) h ^= (key[i + 1]! & 0xff) << 8
+  if (rest >= 1) h = Math.imul(h ^ (key[i]! & 0xff), m)
+  h ^= h >>> 13
+  h = Math.imul(h, m)
+  h ^= h >>> 15
+  return (h & 0x7fffffff) % partitions
+}

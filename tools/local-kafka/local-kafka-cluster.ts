@@ -1,0 +1,251 @@
+// Starts and stops Apache Kafka on loopback without Docker: one JVM per KRaft node in combined mode.
+// Startup protocol:
+//   1. make sure the pinned release is in the cache (Maven Central, once);
+//   2. choose free ports (or check the requested one), write server.properties per node;
+//   3. format each node's storage with one cluster id (kafka.tools.StorageTool format, static quorum);
+//   4. start kafka.Kafka under jvm-watchdog.sh, so the JVM dies with this Node process whatever happens;
+//   5. wait until every node logged "Kafka Server started", or fail with the log's tail.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { brokerProperties, type NodeAddress } from './broker-config.js'
+import { ensureKafkaDistribution, type KafkaDistribution } from './kafka-distribution.js'
+import { freePort, requireJava, requirePortFree } from './prerequisites.js'
+import { SetupError } from './setup-error.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const watchdog = path.join(here, 'jvm-watchdog.sh')
+
+export interface LocalKafkaOptions {
+  /** 1 for a single node, 3 for the replication and broker-failure tests. */
+  readonly nodes?: number
+  /** Broker port of the first node; free ports are chosen when absent. */
+  readonly port?: number
+  /** Working directory (data and logs); a fresh temp dir, removed on stop, when absent. */
+  readonly workDir?: string
+  readonly readyTimeoutMs?: number
+  readonly heapMb?: number
+  readonly log?: (line: string) => void
+}
+
+export interface LocalKafkaNode extends NodeAddress {
+  readonly logFile: string
+  readonly running: boolean
+}
+
+export interface LocalKafkaCluster {
+  readonly bootstrapServers: string
+  readonly nodes: readonly LocalKafkaNode[]
+  readonly distribution: KafkaDistribution
+  readonly startupMs: number
+  /** SIGKILLs one node (a broker failure). */
+  killNode(nodeId: number): Promise<void>
+  /** Starts a stopped or killed node again and waits until it is ready. */
+  restartNode(nodeId: number): Promise<void>
+  /** Runs a Kafka CLI tool class (e.g. org.apache.kafka.tools.TopicCommand) and returns its output. */
+  runTool(mainClass: string, args: readonly string[]): Promise<{ code: number; output: string }>
+  stop(): Promise<void>
+}
+
+interface RunningNode {
+  address: NodeAddress
+  propsFile: string
+  logFile: string
+  process: ChildProcess | undefined
+}
+
+export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<LocalKafkaCluster> {
+  const started = Date.now()
+  const log = options.log ?? (() => {})
+  const count = options.nodes ?? 1
+  const java = requireJava()
+  const distribution = await ensureKafkaDistribution(log)
+  const ownsWorkDir = options.workDir === undefined
+  const workDir = options.workDir ?? (await mkdtemp(path.join(os.tmpdir(), 'local-kafka-')))
+  await mkdir(workDir, { recursive: true })
+
+  const addresses: NodeAddress[] = []
+  for (let i = 0; i < count; i++) {
+    const brokerPort = i === 0 && options.port !== undefined ? options.port : await freePort()
+    if (i === 0 && options.port !== undefined) await requirePortFree(brokerPort, 'Kafka broker')
+    addresses.push({ nodeId: i + 1, brokerPort, controllerPort: await freePort() })
+  }
+
+  const clusterId = randomBytes(16).toString('base64url')
+  const nodes: RunningNode[] = []
+  for (const address of addresses) {
+    const nodeDir = path.join(workDir, `node-${address.nodeId}`)
+    const dataDir = path.join(nodeDir, 'data')
+    await mkdir(nodeDir, { recursive: true })
+    const propsFile = path.join(nodeDir, 'server.properties')
+    await writeFile(propsFile, brokerProperties(address, addresses, dataDir))
+    if (!existsSync(path.join(dataDir, 'meta.properties'))) {
+      const format = await runJava(java, distribution, 'kafka.tools.StorageTool', [
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        propsFile,
+        '--ignore-formatted',
+      ])
+      if (format.code !== 0) throw new Error(`formatting KRaft storage failed:\n${format.output}`)
+    }
+    nodes.push({ address, propsFile, logFile: path.join(nodeDir, 'server.log'), process: undefined })
+  }
+
+  const heapMb = options.heapMb ?? (count > 1 ? 384 : 512)
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000
+  const launch = (node: RunningNode) => {
+    node.process = spawn(
+      watchdog,
+      [
+        '10',
+        java,
+        `-Xmx${heapMb}m`,
+        `-Xms${Math.min(heapMb, 256)}m`,
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
+        '-Djava.awt.headless=true',
+        `-Dorg.slf4j.simpleLogger.logFile=${node.logFile}`,
+        '-Dorg.slf4j.simpleLogger.defaultLogLevel=info',
+        '-Dorg.slf4j.simpleLogger.showDateTime=true',
+        '-cp',
+        distribution.classPath,
+        'kafka.Kafka',
+        node.propsFile,
+      ],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    )
+    node.process.stdin?.on('error', () => {})
+  }
+  const stopNode = async (node: RunningNode, signal: NodeJS.Signals) => {
+    const child = node.process
+    node.process = undefined
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.kill(signal)
+    if (signal === 'SIGKILL') child.stdin?.destroy() // the watchdog then kills the JVM at once
+    await exited
+  }
+
+  const cluster: LocalKafkaCluster = {
+    bootstrapServers: addresses.map((a) => `127.0.0.1:${a.brokerPort}`).join(','),
+    get nodes() {
+      return nodes.map((n) => ({ ...n.address, logFile: n.logFile, running: n.process !== undefined }))
+    },
+    distribution,
+    startupMs: 0,
+    async killNode(nodeId) {
+      const node = nodes.find((n) => n.address.nodeId === nodeId)
+      if (node) await stopNode(node, 'SIGKILL')
+    },
+    async restartNode(nodeId) {
+      const node = nodes.find((n) => n.address.nodeId === nodeId)
+      if (!node || node.process) return
+      const offset = await fileSize(node.logFile)
+      launch(node)
+      await waitReady([node], readyTimeoutMs, offset)
+    },
+    runTool: (mainClass, args) => runJava(java, distribution, mainClass, args),
+    async stop() {
+      await Promise.all(nodes.map((n) => stopNode(n, 'SIGTERM')))
+      if (ownsWorkDir) await rm(workDir, { recursive: true, force: true })
+    },
+  }
+
+  try {
+    for (const node of nodes) launch(node)
+    await waitReady(nodes, readyTimeoutMs, 0)
+  } catch (error) {
+    await Promise.all(nodes.map((n) => stopNode(n, 'SIGKILL')))
+    if (ownsWorkDir) await rm(workDir, { recursive: true, force: true })
+    throw error
+  }
+  Object.assign(cluster, { startupMs: Date.now() - started })
+  log(`Kafka ${distribution.version} ready at ${cluster.bootstrapServers} in ${cluster.startupMs} ms`)
+  return cluster
+}
+
+async function fileSize(file: string): Promise<number> {
+  try {
+    return (await readFile(file)).length
+  } catch {
+    return 0
+  }
+}
+
+async function waitReady(nodes: readonly RunningNode[], timeoutMs: number, logOffset: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const pending = new Set(nodes)
+  while (pending.size > 0) {
+    for (const node of [...pending]) {
+      const text = await readFile(node.logFile, 'utf8').catch(() => '')
+      const fresh = text.slice(logOffset)
+      if (fresh.includes('Kafka Server started')) {
+        pending.delete(node)
+        continue
+      }
+      const child = node.process
+      if (!child || child.exitCode !== null || child.signalCode !== null) {
+        throw new SetupError(
+          'BROKER_EXITED',
+          `Kafka node ${node.address.nodeId} exited during startup. Last lines of ${node.logFile}:\n` +
+            tail(fresh, 20) +
+            `\nIf it names a port, another process may hold it; otherwise delete the data directory and retry.`,
+        )
+      }
+    }
+    if (pending.size === 0) break
+    if (Date.now() > deadline) {
+      const node = [...pending][0]!
+      const text = await readFile(node.logFile, 'utf8').catch(() => '')
+      throw new SetupError(
+        'BROKER_NOT_READY',
+        `Kafka node ${node.address.nodeId} did not become ready within ${Math.round(timeoutMs / 1000)} s. ` +
+          `Last lines of ${node.logFile}:\n${tail(text.slice(logOffset), 20)}\n` +
+          `A slow machine may need LOCAL_KAFKA_READY_TIMEOUT_MS raised; the log above usually names the cause.`,
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n') || '(log is empty)'
+}
+
+async function runJava(
+  java: string,
+  distribution: KafkaDistribution,
+  mainClass: string,
+  args: readonly string[],
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      watchdog,
+      [
+        '2',
+        java,
+        '-Xmx256m',
+        '-XX:TieredStopAtLevel=1',
+        '-XX:+UseSerialGC',
+        '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+        '-cp',
+        distribution.classPath,
+        mainClass,
+        ...args,
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    )
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.stdin.on('error', () => {})
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? 1, output }))
+  })
+}
