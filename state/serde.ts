@@ -33,3 +33,6 @@ export const int64Serde: Serde<number> = {
   },
   deserialize: (bytes) => Number(bytes.readBigInt64BE()),
 }
+
+/** The writing half of a serde, e.g. for a key prefix that is not itself a key. */
+export type Serializer<T> = Pick<Serde<T>, 'serialize'>

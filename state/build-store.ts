@@ -1,0 +1,93 @@
+// The one place that assembles store layers: Metered → Caching → ChangeLogging → bytes store.
+
+import { join } from 'node:path'
+
+import type { BytesKeyValueStore } from './bytes-key-value-store.js'
+import { CachingKeyValueStore } from './caching-key-value-store.js'
+import type { ChangelogWriter } from './change-logging-key-value-store.js'
+import { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
+import { InMemoryBytesStore } from './in-memory-bytes-store.js'
+import { IndexedWindowStore } from './indexed-window-store.js'
+import type { KeyValueStore } from './key-value-store.js'
+import type { LevelDbOptions } from './level-db-bytes-store.js'
+import { LevelDbBytesStore } from './level-db-bytes-store.js'
+import { MeteredKeyValueStore } from './metered-key-value-store.js'
+import { MeteredWindowStore } from './metered-window-store.js'
+import type { BuiltStore } from './state-store.js'
+import type { StoreMetrics } from './store-metrics.js'
+import { noopStoreMetrics } from './store-metrics.js'
+import type { KeyValueStoreSpec, StoreHandle, StoreRef, WindowStoreSpec } from './store-ref.js'
+import { storeRef, windowStoreRef } from './store-ref.js'
+import { StoreStack } from './store-stack.js'
+import { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
+import type { WindowStore } from './window-store.js'
+
+/** What the runtime provides to build the stores of one task. */
+export interface StoreEnv {
+  /** The task's state directory; a persistent store lives in `<dir>/<store name>`. */
+  readonly dir: string
+  /** Bound to the changelog topic-partition of this store for this task. */
+  readonly changelog: ChangelogWriter
+  readonly metrics?: StoreMetrics | undefined
+  /** Timestamp for changelog records: the timestamp of the record being processed (default: wall clock). */
+  readonly timestamp?: (() => number) | undefined
+  /** LevelDB tuning for persistent stores. */
+  readonly levelDb?: Omit<LevelDbOptions, 'name'> | undefined
+}
+
+/** Builds `Metered(Caching(ChangeLogging(LevelDB | memory)))` for a key-value store spec or ref. */
+export function buildKeyValueStore<K, V>(
+  spec: KeyValueStoreSpec<K, V>,
+  env: StoreEnv,
+): BuiltStore<KeyValueStore<K, V>> {
+  const ref = storeRef(spec)
+  const metrics = env.metrics ?? noopStoreMetrics
+  const bytes = bytesStore(ref.name, ref.persistent, env)
+  const logging = new ChangeLoggingKeyValueStore(bytes, ref.logging ? env.changelog : undefined, ref.name)
+  const cache = new CachingKeyValueStore(logging, {
+    name: ref.name,
+    keySerde: ref.keySerde,
+    valueSerde: ref.valueSerde,
+    maxEntries: ref.cacheMaxEntries,
+    timestamp: env.timestamp ?? Date.now,
+  })
+  const store = new MeteredKeyValueStore(cache, ref.keySerde, metrics)
+  return new StoreStack<KeyValueStore<K, V>>({ name: ref.name, store, logging, bytes, cache, metrics })
+}
+
+/** Builds `Metered(Window(ChangeLogging(TimeIndexed(LevelDB | memory))))` for a window store spec or ref. */
+export function buildWindowStore<K, V>(
+  spec: WindowStoreSpec<K, V>,
+  env: StoreEnv,
+): BuiltStore<WindowStore<K, V>> {
+  const ref = windowStoreRef(spec)
+  const metrics = env.metrics ?? noopStoreMetrics
+  const bytes = new TimeIndexedBytesStore(bytesStore(ref.name, ref.persistent, env))
+  const logging = new ChangeLoggingKeyValueStore(bytes, ref.logging ? env.changelog : undefined, ref.name)
+  const window = new IndexedWindowStore(logging, bytes, ref)
+  const store = new MeteredWindowStore(window, metrics)
+  return new StoreStack<WindowStore<K, V>>({
+    name: ref.name,
+    store,
+    logging,
+    bytes,
+    reset: () => window.resetExpiry(),
+    metrics,
+  })
+}
+
+/** Builds the stack a ref declares, typed by the ref: what `ctx.store(ref)` hands out is `.store`. */
+export function buildStore<R extends StoreRef>(ref: R, env: StoreEnv): BuiltStore<StoreHandle<R>> {
+  switch (ref.type) {
+    case 'key-value':
+      return buildKeyValueStore(ref, env) as BuiltStore<StoreHandle<R>>
+    case 'window':
+      return buildWindowStore(ref, env) as BuiltStore<StoreHandle<R>>
+  }
+}
+
+function bytesStore(name: string, persistent: boolean, env: StoreEnv): BytesKeyValueStore {
+  return persistent
+    ? new LevelDbBytesStore(join(env.dir, name), { ...env.levelDb, name })
+    : new InMemoryBytesStore(name)
+}

@@ -1,0 +1,144 @@
+// The change-logging layer: every write goes to the changelog at once and to local storage at commit.
+
+import type { ByteRange } from './byte-range.js'
+import { inStringRange, keyString, stringRange } from './byte-range.js'
+import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
+import { StateStoreError } from './errors.js'
+import { mergeRanges } from './merge-ranges.js'
+
+/**
+ * Where the logging layer sends its changes. The runtime binds it to the changelog
+ * topic-partition of the task (inside the task's transaction under exactly-once); this layer never
+ * imports the runtime. `log` must not throw for ordinary send failures: those surface when the
+ * runtime flushes or commits its producer.
+ */
+export interface ChangelogWriter {
+  log(key: Buffer, value: Buffer | null, timestamp: number): void
+}
+
+/**
+ * Bytes store wrapper that logs every write and keeps it *pending* until `commit`.
+ *
+ * Invariants:
+ * - Local storage is never ahead of the committed changelog: pending writes reach the inner store
+ *   only through `commit`, which the runtime calls after the changelog records were committed.
+ * - Reads see pending writes over the inner store (read-your-writes), deletes included.
+ * - `commit` applies all pending writes and the checkpoint in one atomic inner `write`. If that
+ *   write fails, the writes stay pending and the error propagates.
+ * - With `writer` undefined (logging disabled) writes still go pending → commit; nothing is logged.
+ */
+export class ChangeLoggingKeyValueStore {
+  /** Pending writes by `keyString`; a `null` value is a pending delete. */
+  private pending = new Map<string, BytesWrite>()
+  /** Bumped by every pending write, so `commit` can tell whether writes raced with it. */
+  private version = 0
+
+  constructor(
+    readonly inner: BytesKeyValueStore,
+    private readonly writer: ChangelogWriter | undefined,
+    private readonly name = 'store',
+  ) {}
+
+  get isOpen(): boolean {
+    return this.inner.isOpen
+  }
+
+  get logging(): boolean {
+    return this.writer !== undefined
+  }
+
+  /** Number of writes waiting for `commit`. */
+  get pendingCount(): number {
+    return this.pending.size
+  }
+
+  put(key: Buffer, value: Buffer, timestamp: number): void {
+    this.record(key, value, timestamp, true)
+  }
+
+  delete(key: Buffer, timestamp: number): void {
+    this.record(key, null, timestamp, true)
+  }
+
+  /**
+   * Deletes locally (at the next commit) without a changelog tombstone. Only for data that the
+   * changelog topic expires by itself (time retention of window stores); a restore may bring such
+   * entries back until the topic's retention removes them.
+   */
+  deleteUnlogged(key: Buffer): void {
+    this.record(key, null, 0, false)
+  }
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    const write = this.pending.get(keyString(key))
+    if (write !== undefined) return write.value ?? undefined
+    return this.inner.get(key)
+  }
+
+  /** Entries in range, pending writes merged over the inner store, in byte order. */
+  range(range: ByteRange): AsyncIterable<readonly [Buffer, Buffer]> {
+    const underlay = this.inner.range(range)
+    if (this.pending.size === 0) return underlay
+    return mergeRanges(this.pendingIn(range), underlay, toEntry, toPair)
+  }
+
+  /**
+   * Makes pending writes durable locally, after the runtime committed them to the changelog.
+   * `checkpoint` is the next changelog offset to restore from; when omitted the stored checkpoint
+   * is left as is (safe: replaying a changelog from an older offset converges to the same state).
+   */
+  async commit(checkpoint?: number): Promise<void> {
+    if (this.pending.size === 0 && checkpoint === undefined) return
+    const version = this.version
+    const entries = [...this.pending]
+    await this.inner.write(
+      entries.map(([, write]) => write),
+      checkpoint,
+    )
+    if (this.version === version) {
+      this.pending.clear()
+      return
+    }
+    for (const [id, write] of entries) if (this.pending.get(id) === write) this.pending.delete(id)
+  }
+
+  /** The writes waiting for `commit`, in first-written order. */
+  pendingWrites(): IterableIterator<BytesWrite> {
+    return this.pending.values()
+  }
+
+  /** Drops pending writes, e.g. after the transaction that logged them aborted. */
+  discardPending(): void {
+    this.pending.clear()
+    this.version++
+  }
+
+  /** Applies changelog records to the inner store with their checkpoint; nothing is logged. */
+  async restore(records: readonly BytesWrite[], nextOffset: number): Promise<void> {
+    await this.inner.write(records, nextOffset)
+  }
+
+  private record(key: Buffer, value: Buffer | null, timestamp: number, log: boolean): void {
+    if (!this.inner.isOpen)
+      throw new StateStoreError('STORE_CLOSED', 'write to a closed store', { store: this.name })
+    if (log) this.writer?.log(key, value, timestamp)
+    this.pending.set(keyString(key), { key, value })
+    this.version++
+  }
+
+  private pendingIn(range: ByteRange): BytesWrite[] {
+    const bounds = stringRange(range)
+    const selected: [string, BytesWrite][] = []
+    for (const entry of this.pending) if (inStringRange(entry[0], bounds)) selected.push(entry)
+    selected.sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    return selected.map((entry) => entry[1])
+  }
+}
+
+function toEntry(write: BytesWrite): readonly [Buffer, Buffer] | undefined {
+  return write.value === null ? undefined : [write.key, write.value]
+}
+
+function toPair(key: Buffer, value: Buffer): readonly [Buffer, Buffer] {
+  return [key, value]
+}

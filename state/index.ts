@@ -1,0 +1,38 @@
+// The public surface of state/: stores, their builder and typed refs, serdes and errors.
+// Processors use the typed handles; the runtime uses `buildStore` and the `StateStore` lifecycle.
+
+export type { ByteRange } from './byte-range.js'
+export { prefixRange } from './byte-range.js'
+export type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
+export type { StoreEnv } from './build-store.js'
+export { buildKeyValueStore, buildStore, buildWindowStore } from './build-store.js'
+export { CachingKeyValueStore } from './caching-key-value-store.js'
+export type { CachingOptions } from './caching-key-value-store.js'
+export type { ChangelogWriter } from './change-logging-key-value-store.js'
+export { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
+export type { StateStoreErrorCode } from './errors.js'
+export { isStateStoreError, StateStoreError, stateStoreErrorCodes } from './errors.js'
+export { InMemoryBytesStore } from './in-memory-bytes-store.js'
+export type { WindowStoreOptions } from './indexed-window-store.js'
+export { IndexedWindowStore } from './indexed-window-store.js'
+export type { KeyRange, KeyValue, KeyValueStore } from './key-value-store.js'
+export type { LevelDbOptions } from './level-db-bytes-store.js'
+export { LevelDbBytesStore } from './level-db-bytes-store.js'
+export { MeteredKeyValueStore } from './metered-key-value-store.js'
+export { MeteredWindowStore } from './metered-window-store.js'
+export type { Serde, Serializer } from './serde.js'
+export { bufferSerde, int64Serde, jsonSerde, stringSerde } from './serde.js'
+export type { BuiltStore, StateStore } from './state-store.js'
+export type { StoreMetrics, StoreOperation } from './store-metrics.js'
+export { noopStoreMetrics, storeOperations } from './store-metrics.js'
+export type {
+  KeyValueStoreRef,
+  KeyValueStoreSpec,
+  StoreHandle,
+  StoreRef,
+  WindowStoreRef,
+  WindowStoreSpec,
+} from './store-ref.js'
+export { defaultCacheMaxEntries, storeRef, windowStoreRef } from './store-ref.js'
+export { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
+export type { TimestampedValue, WindowStore } from './window-store.js'

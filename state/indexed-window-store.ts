@@ -1,0 +1,101 @@
+// The window store: window keys over the change-logging layer, with a time index for expiry.
+
+import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
+import { StateStoreError } from './errors.js'
+import type { Serde } from './serde.js'
+import type { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
+import { windowKey, windowKeySuffixBytes, windowKeyTimestamp } from './window-key.js'
+import type { TimestampedValue, WindowStore } from './window-store.js'
+
+export interface WindowStoreOptions<K, V> {
+  readonly name: string
+  readonly keySerde: Serde<K>
+  readonly valueSerde: Serde<V>
+}
+
+/**
+ * `WindowStore` whose entries are window keys (`key ‖ timestamp ‖ sequence`) in a change-logging
+ * layer over a `TimeIndexedBytesStore`. No cache: join lookups are range scans anyway.
+ *
+ * Invariants:
+ * - `sequence` makes every put a new key, so duplicates per key and timestamp are kept. It starts
+ *   at a random 32-bit value per instance so that puts after a restart are very unlikely to
+ *   overwrite an entry with the same key and timestamp written before it.
+ * - Everything older than `expiredBefore` is deleted (pending or committed), and puts older than
+ *   it are dropped; the watermark is in memory only and restarts at 0 (see `resetExpiry`).
+ * - `fetch` checks the key length of every entry: a longer key that merely starts with the
+ *   fetched key's bytes never matches.
+ */
+export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
+  readonly name: string
+  private readonly keySerde: Serde<K>
+  private readonly valueSerde: Serde<V>
+  private sequence = Math.floor(Math.random() * 2 ** 32)
+  private expiredBefore = 0
+
+  constructor(
+    readonly logging: ChangeLoggingKeyValueStore,
+    private readonly index: TimeIndexedBytesStore,
+    options: WindowStoreOptions<K, V>,
+  ) {
+    this.name = options.name
+    this.keySerde = options.keySerde
+    this.valueSerde = options.valueSerde
+  }
+
+  put(key: K, value: V, timestamp: number): void {
+    const composite = windowKey(this.keySerde.serialize(key), timestamp, this.sequence)
+    if (timestamp < this.expiredBefore) return
+    this.sequence = (this.sequence + 1) >>> 0
+    this.logging.put(composite, this.valueSerde.serialize(value), timestamp)
+  }
+
+  async fetch(key: K, fromTimestamp: number, toTimestamp: number): Promise<readonly TimestampedValue<V>[]> {
+    const keyBytes = this.keySerde.serialize(key)
+    const from = Math.max(0, fromTimestamp)
+    if (toTimestamp < from) return []
+    const gte = windowKey(keyBytes, from, 0)
+    const lt =
+      toTimestamp >= Number.MAX_SAFE_INTEGER
+        ? Buffer.concat([keyBytes, Buffer.alloc(windowKeySuffixBytes, 0xff)])
+        : windowKey(keyBytes, toTimestamp + 1, 0)
+    const found: TimestampedValue<V>[] = []
+    const length = keyBytes.length + windowKeySuffixBytes
+    for await (const [composite, bytes] of this.logging.range({ gte, lt })) {
+      if (composite.length === length)
+        found.push({ timestamp: windowKeyTimestamp(composite), value: this.decode(bytes) })
+    }
+    return found
+  }
+
+  async expireBefore(timestamp: number): Promise<number> {
+    const from = this.expiredBefore
+    if (timestamp <= from) return 0
+    const expired: Buffer[] = []
+    for await (const composite of this.index.keysBetween(from, timestamp)) expired.push(composite)
+    for (const write of this.logging.pendingWrites()) {
+      if (write.value === null) continue
+      const written = windowKeyTimestamp(write.key)
+      if (written >= from && written < timestamp) expired.push(write.key)
+    }
+    for (const composite of expired) this.logging.deleteUnlogged(composite)
+    this.expiredBefore = timestamp
+    return expired.length
+  }
+
+  /** Forgets the expiry watermark; call whenever pending deletes were dropped or data replaced. */
+  resetExpiry(): void {
+    this.expiredBefore = 0
+  }
+
+  private decode(bytes: Buffer): V {
+    try {
+      return this.valueSerde.deserialize(bytes)
+    } catch (error) {
+      throw new StateStoreError('STORE_CORRUPTED', 'cannot deserialize a stored value', {
+        cause: error,
+        store: this.name,
+      })
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// The lifecycle of a store stack, as the task runtime drives it: the commit and restore protocols.
+
+import type { BytesWrite } from './bytes-key-value-store.js'
+
+/**
+ * The runtime's side of a store: one object per store per task, whatever its type.
+ *
+ * Restore protocol (when a task is assigned):
+ * 1. `open()`.
+ * 2. `cp = await checkpoint()`. If `cp` is undefined and the store is persistent, `wipe()`: local
+ *    data without a checkpoint cannot be trusted. Start reading the changelog at `cp`, or at its
+ *    beginning when `cp` is undefined.
+ * 3. Read the changelog up to its end (last stable offset under exactly-once) and call
+ *    `restore(records, nextOffset)` per fetched batch. Each call is atomic with its checkpoint,
+ *    so a crash during restore resumes where it stopped.
+ * 4. Start processing.
+ *
+ * Commit protocol (every commit interval):
+ * 1. `flush()` every store: dirty cache entries are serialized and written to the changelog
+ *    writer (inside the task's transaction under exactly-once).
+ * 2. The runtime commits: the transaction with input offsets (exactly-once), or flushes the
+ *    producer and commits offsets (at-least-once).
+ * 3. Only once step 2 succeeded: `commit(nextChangelogOffset)` every store, which writes the
+ *    pending changes and the checkpoint in one atomic local write. Local state is thus never ahead
+ *    of the committed changelog.
+ * 4. If step 2 failed or the transaction aborted: `discardPending()` every store, then
+ *    re-initialize the task from its checkpoints (restore protocol from step 2).
+ *
+ * `close()` neither flushes nor commits: uncommitted writes are dropped, as the changelog has not
+ * committed them either. Commit first to keep them.
+ */
+export interface StateStore {
+  readonly name: string
+  /** Data and checkpoint survive restarts (LevelDB); otherwise every open restores from the start. */
+  readonly persistent: boolean
+  /** Writes go to a changelog; when false the store cannot be restored and starts empty. */
+  readonly logged: boolean
+  readonly isOpen: boolean
+  open(): Promise<void>
+  /** Commit step 1: pushes cached writes down to the change-logging layer, which logs them. */
+  flush(): void
+  /** Commit step 3: makes pending writes durable locally, atomically with `checkpoint`. */
+  commit(checkpoint?: number): Promise<void>
+  /** Commit step 4: drops cached and pending writes that the changelog did not commit. */
+  discardPending(): void
+  /** Restore step 3: applies changelog records (null value = delete) and the next offset to read. */
+  restore(records: readonly BytesWrite[], nextOffset: number): Promise<void>
+  /** The next changelog offset to restore from, `undefined` to restore from the start. */
+  checkpoint(): Promise<number | undefined>
+  /** Deletes all local data and the checkpoint; works on a corrupted store and leaves it open. */
+  wipe(): Promise<void>
+  close(): Promise<void>
+  /** Size estimate for metrics. */
+  approximateBytes(): Promise<number>
+}
+
+/** A store stack from the builder: the typed handle for processors plus the lifecycle for the runtime. */
+export interface BuiltStore<S> extends StateStore {
+  readonly store: S
+}

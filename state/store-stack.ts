@@ -1,0 +1,103 @@
+// The lifecycle of one assembled store stack, forwarding each step to the layer that owns it.
+
+import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
+import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
+import type { BuiltStore } from './state-store.js'
+import type { StoreMetrics, StoreOperation } from './store-metrics.js'
+
+export interface StoreLayers<S> {
+  readonly name: string
+  readonly store: S
+  readonly logging: ChangeLoggingKeyValueStore
+  readonly bytes: BytesKeyValueStore
+  /** The caching layer, if any. */
+  readonly cache?: { flush(): number; clear(): void } | undefined
+  /** Forgets in-memory state derived from pending writes (e.g. a window store's expiry watermark). */
+  readonly reset?: (() => void) | undefined
+  readonly metrics: StoreMetrics
+}
+
+/**
+ * `BuiltStore` over layers the builder assembled. Every step that drops writes (`discardPending`,
+ * `wipe`, `close`) drops them in all layers at once, and `restore` clears the cache, so no layer
+ * can keep state that disagrees with the layers below it.
+ */
+export class StoreStack<S> implements BuiltStore<S> {
+  readonly name: string
+  readonly store: S
+  private readonly timed: boolean
+
+  constructor(private readonly layers: StoreLayers<S>) {
+    this.name = layers.name
+    this.store = layers.store
+    this.timed = layers.metrics.timed
+  }
+
+  get persistent(): boolean {
+    return this.layers.bytes.persistent
+  }
+
+  get logged(): boolean {
+    return this.layers.logging.logging
+  }
+
+  get isOpen(): boolean {
+    return this.layers.bytes.isOpen
+  }
+
+  open(): Promise<void> {
+    return this.layers.bytes.open()
+  }
+
+  flush(): void {
+    const start = this.timed ? process.hrtime.bigint() : 0n
+    this.layers.cache?.flush()
+    this.record('flush', start)
+  }
+
+  async commit(checkpoint?: number): Promise<void> {
+    const start = this.timed ? process.hrtime.bigint() : 0n
+    await this.layers.logging.commit(checkpoint)
+    this.record('commit', start)
+  }
+
+  discardPending(): void {
+    this.dropWrites()
+  }
+
+  async restore(records: readonly BytesWrite[], nextOffset: number): Promise<void> {
+    const start = this.timed ? process.hrtime.bigint() : 0n
+    this.layers.cache?.clear()
+    await this.layers.logging.restore(records, nextOffset)
+    this.record('restore', start)
+  }
+
+  checkpoint(): Promise<number | undefined> {
+    return this.layers.bytes.checkpoint()
+  }
+
+  async wipe(): Promise<void> {
+    this.dropWrites()
+    await this.layers.bytes.wipe()
+  }
+
+  async close(): Promise<void> {
+    this.dropWrites()
+    await this.layers.bytes.close()
+  }
+
+  approximateBytes(): Promise<number> {
+    return this.layers.bytes.approximateBytes()
+  }
+
+  private dropWrites(): void {
+    this.layers.cache?.clear()
+    this.layers.logging.discardPending()
+    this.layers.reset?.()
+  }
+
+  private record(operation: StoreOperation, start: bigint): void {
+    const duration = this.timed ? Number(process.hrtime.bigint() - start) : undefined
+    this.layers.metrics.recordOperation(this.name, operation, duration)
+  }
+}
