@@ -9,7 +9,7 @@ const restrict = (names, where) =>
   names.map((name) => ({ name, message: `${name} may only be imported in ${where}` }))
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'bench/kstreams/**', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', 'dist/**', '.cache/**', '.scratch/**', '.state/**', 'bench/kstreams/**', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,7 +19,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
-      'no-restricted-imports': ['error', { paths: [...restrict(kafkaClients, 'kafka/'), ...restrict(levelDb, 'state/')] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [...restrict(kafkaClients, 'kafka/'), ...restrict(levelDb, 'state/')] },
+      ],
     },
   },
   {

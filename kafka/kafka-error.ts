@@ -47,10 +47,14 @@ export function toKafkaError(error: unknown, during: string): KafkaError {
 
 function describe(error: unknown): string {
   if (error instanceof Error) {
-    const extra = (error as { type?: unknown; code?: unknown }).type ?? (error as { code?: unknown }).code
-    return extra !== undefined && !error.message.includes(String(extra))
-      ? `${error.message} (${String(extra)})`
-      : error.message
+    const { type, code } = error as { type?: unknown; code?: unknown }
+    const extra =
+      typeof type === 'string'
+        ? type
+        : typeof code === 'string' || typeof code === 'number'
+          ? String(code)
+          : ''
+    return extra && !error.message.includes(extra) ? `${error.message} (${extra})` : error.message
   }
   return String(error)
 }

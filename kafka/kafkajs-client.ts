@@ -292,9 +292,10 @@ class KafkajsConsumer implements KafkaConsumer {
         autoCommit: false,
         eachBatchAutoResolve: true,
         partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch, isRunning, isStale }) => {
+        eachBatch: async (payload) => {
+          const { batch } = payload
           await this.rebalances
-          if (!isRunning() || isStale()) return
+          if (!payload.isRunning() || payload.isStale()) return
           const max = this.options.maxBatchSize ?? Number.POSITIVE_INFINITY
           const records: ConsumedRecord[] = batch.messages.map((m) => ({
             topic: batch.topic,

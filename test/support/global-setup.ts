@@ -1,7 +1,9 @@
 // Vitest global setup: one real Kafka broker for the whole run, started from the Maven-built distribution
-// on free loopback ports, or the cluster named by KAFKA_BROKERS. Tests read the address with inject('brokers').
+// on free loopback ports; or the cluster named by KAFKA_BROKERS; or, with KAFKA_TESTCONTAINERS=1, a Docker
+// container (untested here: no Docker engine). Tests read the address with inject('brokers').
 import type { TestProject } from 'vitest/node'
-import { startLocalKafka, type LocalKafkaCluster } from '../../tools/local-kafka/local-kafka-cluster.js'
+import { startLocalKafka } from '../../tools/local-kafka/local-kafka-cluster.js'
+import { startKafkaContainer } from './testcontainers-kafka.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,7 +12,7 @@ declare module 'vitest' {
   }
 }
 
-let cluster: LocalKafkaCluster | undefined
+let cluster: { stop(): Promise<void> } | undefined
 
 export async function setup(project: TestProject): Promise<void> {
   const external = process.env['KAFKA_BROKERS']
@@ -19,10 +21,19 @@ export async function setup(project: TestProject): Promise<void> {
     project.provide('brokerStartupMs', 0)
     return
   }
-  cluster = await startLocalKafka({ log: (line) => console.log(`[local-kafka] ${line}`) })
-  console.log(`[local-kafka] broker ${cluster.bootstrapServers} ready in ${cluster.startupMs} ms`)
-  project.provide('brokers', cluster.bootstrapServers)
-  project.provide('brokerStartupMs', cluster.startupMs)
+  if (process.env['KAFKA_TESTCONTAINERS'] === '1') {
+    const started = Date.now()
+    const container = await startKafkaContainer()
+    cluster = container
+    project.provide('brokers', container.bootstrapServers)
+    project.provide('brokerStartupMs', Date.now() - started)
+    return
+  }
+  const local = await startLocalKafka({ log: (line) => console.log(`[local-kafka] ${line}`) })
+  cluster = local
+  console.log(`[local-kafka] broker ${local.bootstrapServers} ready in ${local.startupMs} ms`)
+  project.provide('brokers', local.bootstrapServers)
+  project.provide('brokerStartupMs', local.startupMs)
 }
 
 export async function teardown(): Promise<void> {

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Runs one Kafka JVM and guarantees it dies with the Node process that started it.
-# Node holds our stdin pipe; when Node exits for any reason (even SIGKILL) the pipe closes, `cat` sees EOF
-# and the JVM is terminated (SIGTERM, then SIGKILL after a grace period). SIGTERM to this script stops it too.
+# A watcher polls the parent's pid: when Node exits for any reason (even SIGKILL) the JVM is terminated
+# (SIGTERM, then SIGKILL after the grace period). SIGTERM to this script stops the JVM the same way;
+# SIGUSR1 kills it at once (a broker crash, for failure tests).
+# (Polling rather than waiting for EOF on stdin: Node's stdio pipes can leak into its later children,
+# which would keep the pipe open after Node is gone.)
 # Usage: jvm-watchdog.sh <grace-seconds> <java> <jvm args...>
 grace="$1"; shift
-"$@" </dev/null 3<&- &
+parent=$PPID
+"$@" </dev/null &
 jvm=$!
 stop_jvm() {
   kill -TERM "$jvm" 2>/dev/null
@@ -12,8 +16,11 @@ stop_jvm() {
   kill -KILL "$jvm" 2>/dev/null
 }
 trap 'stop_jvm; exit 143' TERM INT HUP
-exec 3<&0
-( cat <&3 >/dev/null; stop_jvm ) &
+trap 'kill -KILL "$jvm" 2>/dev/null; wait "$jvm"; exit 137' USR1  # a simulated crash
+(
+  while kill -0 "$parent" 2>/dev/null && kill -0 "$jvm" 2>/dev/null; do sleep 0.5; done
+  stop_jvm
+) </dev/null &
 watcher=$!
 wait "$jvm"
 status=$?

@@ -75,7 +75,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     addresses.push({ nodeId: i + 1, brokerPort, controllerPort: await freePort() })
   }
 
-  const clusterId = randomBytes(16).toString('base64url')
+  const clusterId = newClusterId()
   const nodes: RunningNode[] = []
   for (const address of addresses) {
     const nodeDir = path.join(workDir, `node-${address.nodeId}`)
@@ -127,8 +127,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     node.process = undefined
     if (!child || child.exitCode !== null || child.signalCode !== null) return
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    child.kill(signal)
-    if (signal === 'SIGKILL') child.stdin?.destroy() // the watchdog then kills the JVM at once
+    child.kill(signal === 'SIGKILL' ? 'SIGUSR1' : signal) // the watchdog turns SIGUSR1 into SIGKILL of the JVM
     await exited
   }
 
@@ -168,6 +167,14 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   Object.assign(cluster, { startupMs: Date.now() - started })
   log(`Kafka ${distribution.version} ready at ${cluster.bootstrapServers} in ${cluster.startupMs} ms`)
   return cluster
+}
+
+/** A Kafka Uuid (16 random bytes, base64url); like Kafka's own, never starting with '-' (it would read as an option). */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
 }
 
 async function fileSize(file: string): Promise<number> {
