@@ -1,0 +1,103 @@
+// Validation of commands beyond their Avro schema (spec §4, rejection reason INVALID): instants are
+// ISO-8601 UTC, ranges end after they start, quantities are at least 1, ids are not empty.
+// Alignment to the resource's slots needs the resource and is checked by the domain.
+import type { ReservationCommand } from './generated/types.js'
+
+/** The first thing wrong with a command, naming the field. */
+export interface CommandProblem {
+  readonly field: string
+  readonly message: string
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/
+
+/** Epoch milliseconds of an ISO-8601 UTC instant ("2030-01-01T00:00:00Z"), or undefined when it is not one. */
+export function parseInstant(text: string): number | undefined {
+  if (!ISO_UTC.test(text)) return undefined
+  const millis = Date.parse(text)
+  if (Number.isNaN(millis)) return undefined
+  // Date.parse rolls "2030-02-30" over to March: reject dates that do not round-trip.
+  return new Date(millis).toISOString().slice(0, 10) === text.slice(0, 10) ? millis : undefined
+}
+
+/** Checks what the Avro schema cannot express; undefined when the command is valid. */
+export function validateCommand(command: ReservationCommand): CommandProblem | undefined {
+  const problems = [...commonProblems(command), ...specificProblems(command)]
+  return problems[0]
+}
+
+function* commonProblems(command: ReservationCommand): Iterable<CommandProblem> {
+  yield* nonEmpty({ commandId: command.commandId, resourceId: command.resourceId })
+}
+
+function* specificProblems(command: ReservationCommand): Iterable<CommandProblem> {
+  switch (command.type) {
+    case 'CreateReservation':
+      yield* nonEmpty({ reservationId: command.reservationId, customerId: command.customerId })
+      if (command.promotionCode !== null) yield* nonEmpty({ promotionCode: command.promotionCode })
+      yield* rangeProblems(command.start, command.end)
+      yield* quantityProblems(command.quantity)
+      return
+    case 'AddToWaitlist':
+      yield* nonEmpty({ waitlistEntryId: command.waitlistEntryId, customerId: command.customerId })
+      yield* rangeProblems(command.start, command.end)
+      yield* quantityProblems(command.quantity)
+      return
+    case 'ModifyReservation': {
+      yield* nonEmpty({ reservationId: command.reservationId })
+      for (const field of ['start', 'end'] as const) {
+        const value = command[field]
+        if (value !== null && parseInstant(value) === undefined) yield notInstant(field, value)
+      }
+      if (command.start !== null && command.end !== null) yield* rangeProblems(command.start, command.end)
+      if (command.quantity !== null) yield* quantityProblems(command.quantity)
+      return
+    }
+    case 'ProcessOverreservation':
+      if ((command.start === null) !== (command.end === null)) {
+        yield {
+          field: command.start === null ? 'start' : 'end',
+          message: 'give both start and end, or neither',
+        }
+      }
+      if (command.start !== null && command.end !== null) yield* rangeProblems(command.start, command.end)
+      return
+    case 'ApplyPromotion':
+      yield* nonEmpty({ reservationId: command.reservationId, promotionCode: command.promotionCode })
+      return
+    case 'SendReservationConfirmation':
+    case 'CancelReservation':
+    case 'Checkin':
+    case 'Checkout':
+    case 'ExpireReservation':
+      yield* nonEmpty({ reservationId: command.reservationId })
+      return
+  }
+}
+
+function* nonEmpty(fields: Record<string, string>): Iterable<CommandProblem> {
+  for (const [field, value] of Object.entries(fields)) {
+    if (value.trim() === '') yield { field, message: `${field} must not be empty` }
+  }
+}
+
+function notInstant(field: string, value: string): CommandProblem {
+  return {
+    field,
+    message: `${field} must be an ISO-8601 UTC instant like 2030-01-31T00:00:00Z, got "${value}"`,
+  }
+}
+
+function* rangeProblems(start: string, end: string): Iterable<CommandProblem> {
+  const from = parseInstant(start)
+  const to = parseInstant(end)
+  if (from === undefined) yield notInstant('start', start)
+  else if (to === undefined) yield notInstant('end', end)
+  else if (to <= from) yield { field: 'end', message: `end ${end} must be after start ${start}` }
+}
+
+function* quantityProblems(quantity: number): Iterable<CommandProblem> {
+  if (!Number.isInteger(quantity) || quantity < 1) {
+    yield { field: 'quantity', message: `quantity must be at least 1, got ${quantity}` }
+  }
+}
