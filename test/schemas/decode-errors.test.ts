@@ -210,7 +210,7 @@ describe('the HTTP schema registry client', () => {
   it('registers under /subjects/<subject>/versions and fetches /schemas/ids/<id>', async () => {
     const calls: string[] = []
     const fakeFetch: typeof fetch = async (input, init) => {
-      const url = String(input)
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
       calls.push(`${init?.method ?? 'GET'} ${url}`)
       if (url.endsWith('/versions')) return new Response(JSON.stringify({ id: 7 }))
       if (url.endsWith('/schemas/ids/7')) return new Response(JSON.stringify({ schema: '"string"' }))
