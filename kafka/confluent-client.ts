@@ -3,6 +3,7 @@
 // available, and transactional offset commits carry the consumer's group metadata (KIP-447 fencing).
 import confluent from '@confluentinc/kafka-javascript'
 import type { KafkaJS as CkjsTypes } from '@confluentinc/kafka-javascript'
+import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { toKafkaError } from './kafka-error.js'
 import type {
   ConsumedRecord,
@@ -51,6 +52,7 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
     admin: () => new ConfluentAdmin(kafka.admin()),
     producer: (options = {}) => new ConfluentProducer(kafka, options),
     consumer: (options) => new ConfluentConsumer(kafka, options),
+    reader: (options = {}) => new ConfluentPartitionReader(config.brokers, config.clientId, options),
   }
 }
 

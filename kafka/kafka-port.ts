@@ -57,6 +57,26 @@ export interface KafkaClient {
   admin(): KafkaAdmin
   producer(options?: ProducerOptions): KafkaProducer
   consumer(options: ConsumerOptions): KafkaConsumer
+  /** Reads single partitions by offset, outside any consumer group: changelog restore, verifiers, tools. */
+  reader(options?: ReaderOptions): PartitionReader
+}
+
+export interface ReaderOptions {
+  readonly isolation?: IsolationLevel
+}
+
+export interface PartitionReader {
+  /**
+   * Delivers the records of one partition from `from` to its current end — the last stable offset under
+   * read_committed, so an open transaction is waited for — in offset order, and resolves with the offset
+   * it stopped at (the next one to read). `onBatch` is awaited before the next batch is delivered.
+   */
+  readToEnd(
+    partition: TopicPartition,
+    from: number | 'earliest',
+    onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<number>
+  close(): Promise<void>
 }
 
 export interface TopicSpec {

@@ -13,6 +13,7 @@ import type {
   Transaction as KjsTransaction,
 } from 'kafkajs'
 import { toKafkaError } from './kafka-error.js'
+import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
 import type {
   ConsumedRecord,
   ConsumerHandlers,
@@ -53,6 +54,7 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
     admin: () => new KafkajsAdmin(kafka.admin()),
     producer: (options = {}) => new KafkajsProducer(kafka, options),
     consumer: (options) => new KafkajsConsumer(kafka, options),
+    reader: (options = {}) => new KafkajsPartitionReader(kafka, options),
   }
 }
 

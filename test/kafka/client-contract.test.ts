@@ -1,5 +1,5 @@
 // The contract both adapters of the Kafka port pass against the real broker.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   clientKinds,
   type KafkaClient,
@@ -140,6 +140,50 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     await admin.disconnect()
   })
 
+  it('reads a partition by offset to its end without a group, skipping aborted records under read_committed', async () => {
+    const topic = uniqueName(`reader-${kind}`)
+    await createTopic(kafka, topic, 2)
+    const plain = kafka.producer()
+    await plain.connect()
+    await plain.send(
+      Array.from({ length: 5 }, (_, i) => ({ topic, partition: 1, key: null, value: Buffer.from(`p${i}`) })),
+    )
+    await plain.disconnect()
+    const producer = kafka.producer({ transactionalId: uniqueName(`reader-tx-${kind}`) })
+    await producer.connect()
+    const committed = await producer.beginTransaction()
+    await committed.send([0, 1].map((i) => ({ topic, partition: 1, key: null, value: Buffer.from(`c${i}`) })))
+    await committed.commit()
+    const aborted = await producer.beginTransaction()
+    await aborted.send(
+      [0, 1, 2].map((i) => ({ topic, partition: 1, key: null, value: Buffer.from(`a${i}`) })),
+    )
+    await aborted.abort()
+    await producer.disconnect()
+
+    const reader = kafka.reader({ isolation: 'read_committed' })
+    try {
+      const all: string[] = []
+      const end = await reader.readToEnd({ topic, partition: 1 }, 'earliest', (records) => {
+        all.push(...records.map((r) => r.value!.toString()))
+      })
+      expect(all).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'c0', 'c1'])
+      const admin = kafka.admin()
+      await admin.connect()
+      const [, p1] = await admin.endOffsets(topic)
+      await admin.disconnect()
+      expect(end).toBe(p1!.offset)
+      const tail: string[] = []
+      await reader.readToEnd({ topic, partition: 1 }, 3, (records) => {
+        tail.push(...records.map((r) => r.value!.toString()))
+      })
+      expect(tail).toEqual(['p3', 'p4', 'c0', 'c1'])
+      expect(await reader.readToEnd({ topic, partition: 0 }, 'earliest', () => {})).toBe(0)
+    } finally {
+      await reader.close()
+    }
+  })
+
   it('creates, lists and describes topics, and creating an existing topic is a no-op', async () => {
     const topic = uniqueName(`admin-${kind}`)
     const admin = kafka.admin()
@@ -204,8 +248,6 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     expect(lag).toEqual([3, 3])
   })
 })
-
-afterAll(() => {})
 
 /** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) and toPositive(hash) % partitions. */
 function javaPartition(key: Buffer, partitions: number): number {

@@ -1,0 +1,113 @@
+// PartitionReader on librdkafka's assign-mode consumer (the node-rdkafka API of @confluentinc/kafka-javascript):
+// no group join, so a restore starts reading at once; the end is librdkafka's partition EOF, which under
+// read_committed is the last stable offset.
+import confluent from '@confluentinc/kafka-javascript'
+import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
+import { randomUUID } from 'node:crypto'
+import { toKafkaError } from './kafka-error.js'
+import type { ConsumedRecord, Headers, PartitionReader, ReaderOptions, TopicPartition } from './kafka-port.js'
+
+type NativeConsumer = InstanceType<typeof confluent.KafkaConsumer>
+
+const OFFSET_BEGINNING = -2
+
+export class ConfluentPartitionReader implements PartitionReader {
+  private consumer: NativeConsumer | undefined
+
+  constructor(
+    private readonly brokers: readonly string[],
+    private readonly clientId: string,
+    private readonly options: ReaderOptions,
+  ) {}
+
+  private async connected(): Promise<NativeConsumer> {
+    if (this.consumer) return this.consumer
+    const consumer = new confluent.KafkaConsumer(
+      {
+        'bootstrap.servers': this.brokers.join(','),
+        'client.id': this.clientId,
+        'group.id': `reader-${randomUUID()}`,
+        'enable.auto.commit': false,
+        'enable.partition.eof': true,
+        'isolation.level': this.options.isolation ?? 'read_committed',
+        'fetch.wait.max.ms': 50,
+        'queued.max.messages.kbytes': 65536,
+      },
+      { 'auto.offset.reset': 'earliest' },
+    )
+    await new Promise<void>((resolve, reject) =>
+      consumer.connect({ timeout: 30_000 }, (error) =>
+        error ? reject(toKafkaError(error, 'reader connect')) : resolve(),
+      ),
+    )
+    consumer.setDefaultConsumeTimeout(100)
+    this.consumer = consumer
+    return consumer
+  }
+
+  async readToEnd(
+    tp: TopicPartition,
+    from: number | 'earliest',
+    onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<number> {
+    const consumer = await this.connected()
+    let eofAt: number | undefined
+    const onEof = (event: { topic: string; partition: number; offset: number }) => {
+      if (event.topic === tp.topic && event.partition === tp.partition) eofAt = event.offset
+    }
+    consumer.on('partition.eof', onEof)
+    consumer.assign([
+      { topic: tp.topic, partition: tp.partition, offset: from === 'earliest' ? OFFSET_BEGINNING : from },
+    ])
+    let next = from === 'earliest' ? 0 : from
+    try {
+      for (;;) {
+        const messages = await new Promise<NativeMessage[]>((resolve, reject) =>
+          consumer.consume(2000, (error, batch) =>
+            error ? reject(toKafkaError(error, 'restore read')) : resolve(batch),
+          ),
+        )
+        if (messages.length > 0) {
+          const records = messages.map(toRecord)
+          next = records[records.length - 1]!.offset + 1
+          await onBatch(records)
+        } else if (eofAt !== undefined) {
+          return Math.max(next, eofAt)
+        }
+      }
+    } finally {
+      consumer.removeListener('partition.eof', onEof)
+      consumer.unassign()
+    }
+  }
+
+  async close(): Promise<void> {
+    const consumer = this.consumer
+    this.consumer = undefined
+    if (!consumer) return
+    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()))
+  }
+}
+
+function toRecord(message: NativeMessage): ConsumedRecord {
+  const headers: Record<string, Buffer> = {}
+  for (const header of message.headers ?? []) {
+    for (const [name, value] of Object.entries(header)) {
+      headers[name] = Buffer.isBuffer(value) ? value : Buffer.from(String(value))
+    }
+  }
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    key:
+      message.key === undefined || message.key === null
+        ? null
+        : Buffer.isBuffer(message.key)
+          ? message.key
+          : Buffer.from(message.key),
+    value: message.value ?? null,
+    headers: headers as Headers,
+    timestamp: message.timestamp ?? 0,
+  }
+}

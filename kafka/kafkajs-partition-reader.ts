@@ -1,0 +1,94 @@
+// PartitionReader on kafkajs. kafkajs has no assign mode, so each read joins a private, never-committing
+// group, pauses the topic's other partitions and seeks. The end is reached when a processed batch
+// (kafkajs reports batches emptied by transaction markers too) ends at the high watermark.
+import { randomUUID } from 'node:crypto'
+import type { Kafka as KjsKafka } from 'kafkajs'
+import { toKafkaError } from './kafka-error.js'
+import type { ConsumedRecord, Headers, PartitionReader, ReaderOptions, TopicPartition } from './kafka-port.js'
+
+export class KafkajsPartitionReader implements PartitionReader {
+  constructor(
+    private readonly kafka: KjsKafka,
+    private readonly options: ReaderOptions,
+  ) {}
+
+  async readToEnd(
+    tp: TopicPartition,
+    from: number | 'earliest',
+    onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<number> {
+    const admin = this.kafka.admin()
+    await admin.connect()
+    const offsets = await admin.fetchTopicOffsets(tp.topic).finally(() => admin.disconnect())
+    const bounds = offsets.find((o) => o.partition === tp.partition)
+    if (!bounds) throw toKafkaError(new Error(`UNKNOWN_TOPIC: ${tp.topic}/${tp.partition}`), 'restore read')
+    const start = from === 'earliest' ? Number(bounds.low) : Math.max(from, Number(bounds.low))
+    if (start >= Number(bounds.high)) return start
+
+    const consumer = this.kafka.consumer({
+      groupId: `reader-${randomUUID()}`,
+      readUncommitted: this.options.isolation === 'read_uncommitted',
+      maxWaitTimeInMs: 50,
+      allowAutoTopicCreation: false,
+    })
+    let next = start
+    let finish: () => void = () => {}
+    let fail: (error: unknown) => void = () => {}
+    const done = new Promise<void>((resolve, reject) => {
+      finish = resolve
+      fail = reject
+    })
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const others = (event.payload.memberAssignment[tp.topic] ?? []).filter((p) => p !== tp.partition)
+      if (others.length > 0) consumer.pause([{ topic: tp.topic, partitions: others }])
+      consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(start) })
+    })
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      const { partition, lastOffset, highWatermark } = event.payload
+      if (partition !== tp.partition) return
+      next = Math.max(next, Number(lastOffset) + 1)
+      if (next >= Number(highWatermark)) finish()
+    })
+    consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error))
+    try {
+      await consumer.connect()
+      await consumer.subscribe({ topics: [tp.topic], fromBeginning: true })
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          if (batch.partition !== tp.partition) return
+          const records = batch.messages
+            .filter((m) => Number(m.offset) >= start)
+            .map((m): ConsumedRecord => ({
+              topic: tp.topic,
+              partition: tp.partition,
+              offset: Number(m.offset),
+              key: m.key,
+              value: m.value,
+              headers: toHeaders(m.headers),
+              timestamp: Number(m.timestamp),
+            }))
+          if (records.length > 0) await onBatch(records)
+        },
+      })
+      await done
+      return next
+    } catch (error) {
+      throw toKafkaError(error, 'restore read')
+    } finally {
+      await consumer.disconnect()
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function toHeaders(headers: Record<string, unknown> | undefined): Headers {
+  const out: Record<string, Buffer> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first: unknown = Array.isArray(value) ? value[0] : value
+    if (Buffer.isBuffer(first)) out[name] = first
+    else if (typeof first === 'string') out[name] = Buffer.from(first)
+  }
+  return out
+}
