@@ -9,7 +9,17 @@ const restrict = (names, where) =>
   names.map((name) => ({ name, message: `${name} may only be imported in ${where}` }))
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', '.scratch/**', '.state/**', 'bench/kstreams/**', 'eslint.config.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.cache/**',
+      '.scratch/**',
+      '.state/**',
+      'bench/kstreams/**',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
