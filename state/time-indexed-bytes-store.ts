@@ -5,8 +5,11 @@ import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
 import { StateStoreError } from './errors.js'
 import { windowKeySuffixBytes, writeTimestamp } from './window-key.js'
 
-const dataTag = 0x01
-const indexTag = 0x02
+// The index sorts before the data. Expired entries leave deletion markers at the start of the
+// index (oldest first) until the engine compacts them; with the index first, no scan of the data
+// ever runs past its end into those markers (LevelDB skips deleted entries one by one).
+const indexTag = 0x01
+const dataTag = 0x02
 const dataStart = Buffer.from([dataTag])
 const dataEnd = Buffer.from([dataTag + 1])
 const empty = Buffer.alloc(0)
@@ -16,7 +19,7 @@ const empty = Buffer.alloc(0)
  * same store, an index entry `timestamp ‖ sequence ‖ key` per data entry. Expiring everything
  * before a time is then a scan of the expired index entries only, instead of the whole store.
  *
- * Inner layout: data under tag byte 0x01, index under tag byte 0x02. Callers see data keys only.
+ * Inner layout: index under tag byte 0x01, data under tag byte 0x02. Callers see data keys only.
  *
  * Invariants:
  * - Every `write` updates data and index in the same atomic inner write, so the index is exactly
@@ -55,7 +58,7 @@ export class TimeIndexedBytesStore implements BytesKeyValueStore {
     for await (const [key, value] of inner) yield [key.subarray(1), value]
   }
 
-  write(batch: readonly BytesWrite[], checkpoint?: number): Promise<void> {
+  async write(batch: readonly BytesWrite[], checkpoint?: number): Promise<void> {
     const expanded: BytesWrite[] = []
     for (const { key, value } of batch) {
       expanded.push({ key: tagged(dataTag, key), value })

@@ -10,7 +10,8 @@ export interface TimestampedValue<V> {
  *
  * Invariants:
  * - Timestamps are integers >= 0 (Kafka record timestamps); others throw `STORE_INVALID_ARGUMENT`.
- * - `fetch` returns one key's values in timestamp order, and in insertion order within a timestamp.
+ * - `fetch` returns one key's values in timestamp order, and in insertion order within a timestamp
+ *   (except across a wrap of the store's 32-bit put sequence, once per 2^32 puts).
  * - Read-your-writes, and writes do no I/O, as for `KeyValueStore`.
  * - Values are not cached, but treat them as immutable all the same.
  */
