@@ -30,7 +30,7 @@ export function keyString(key: Buffer): string {
   return key.toString('latin1')
 }
 
-/** The `keyString` bounds of a range, for filtering map keys. */
+/** The `keyString` bounds of a range, for slicing sorted `keyString`s. */
 export interface StringRange {
   readonly gte: string | undefined
   readonly lt: string | undefined
@@ -41,8 +41,4 @@ export function stringRange(range: ByteRange): StringRange {
     gte: range.gte === undefined ? undefined : keyString(range.gte),
     lt: range.lt === undefined ? undefined : keyString(range.lt),
   }
-}
-
-export function inStringRange(key: string, range: StringRange): boolean {
-  return (range.gte === undefined || key >= range.gte) && (range.lt === undefined || key < range.lt)
 }

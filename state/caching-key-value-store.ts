@@ -1,12 +1,13 @@
 // The caching layer: a bounded LRU of deserialized values over the change-logging layer.
 
 import type { ByteRange } from './byte-range.js'
-import { inStringRange, keyString, stringRange } from './byte-range.js'
+import { keyString, stringRange } from './byte-range.js'
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { StateStoreError } from './errors.js'
 import type { KeyValue } from './key-value-store.js'
 import { mergeRanges } from './merge-ranges.js'
 import type { Serde } from './serde.js'
+import { SortedKeys } from './sorted-keys.js'
 
 interface CacheEntry<V> {
   readonly key: Buffer
@@ -37,7 +38,8 @@ export interface CachingOptions<K, V> {
  *
  * Invariants:
  * - `cache` is in LRU order (least recently used first) and holds at most `maxEntries` entries.
- * - `dirty` holds exactly the cache entries with `dirty === true`, in first-dirtied order.
+ * - `dirty` holds exactly the cache entries with `dirty === true`, in first-dirtied order;
+ *   `sortedDirty`, when present, holds exactly its ids.
  * - A clean entry equals what the logging layer returns for its key, so scans only need to merge
  *   dirty entries over the layer below.
  * - Only `flush` and eviction write to the logging layer (except when caching is disabled), and
@@ -48,6 +50,8 @@ export class CachingKeyValueStore<K, V> {
   readonly name: string
   private readonly cache = new Map<string, CacheEntry<V>>()
   private readonly dirty = new Map<string, CacheEntry<V>>()
+  /** Sorted ids of `dirty`, built by the first scan after a flush and kept up to date. */
+  private sortedDirty: SortedKeys | undefined
   private readonly keySerde: Serde<K>
   private readonly valueSerde: Serde<V>
   private readonly maxEntries: number
@@ -132,6 +136,7 @@ export class CachingKeyValueStore<K, V> {
       entry.dirty = false
     }
     this.dirty.clear()
+    this.sortedDirty = undefined
     return flushed
   }
 
@@ -139,6 +144,7 @@ export class CachingKeyValueStore<K, V> {
   clear(): void {
     this.cache.clear()
     this.dirty.clear()
+    this.sortedDirty = undefined
   }
 
   private write(keyBytes: Buffer, value: V | undefined): void {
@@ -153,7 +159,7 @@ export class CachingKeyValueStore<K, V> {
     if (entry === undefined) {
       const created = { key: keyBytes, value, dirty: true, timestamp }
       this.cache.set(id, created)
-      this.dirty.set(id, created)
+      this.markDirty(id, created)
       this.evictOverflow()
       return
     }
@@ -163,7 +169,7 @@ export class CachingKeyValueStore<K, V> {
     this.cache.set(id, entry)
     if (!entry.dirty) {
       entry.dirty = true
-      this.dirty.set(id, entry)
+      this.markDirty(id, entry)
     }
   }
 
@@ -174,12 +180,18 @@ export class CachingKeyValueStore<K, V> {
         this.cache.delete(id)
         if (entry.dirty) {
           this.dirty.delete(id)
+          this.sortedDirty?.delete(id)
           this.pushDown(entry)
           entry.dirty = false
         }
         break
       }
     }
+  }
+
+  private markDirty(id: string, entry: CacheEntry<V>): void {
+    this.dirty.set(id, entry)
+    this.sortedDirty?.add(id)
   }
 
   private pushDown(entry: CacheEntry<V>): void {
@@ -203,13 +215,17 @@ export class CachingKeyValueStore<K, V> {
     }
   }
 
+  /** Dirty entries in range, in byte order: O(log n + k) once the sorted index exists. */
   private dirtyIn(range: ByteRange): CacheEntry<V>[] {
     if (this.dirty.size === 0) return []
+    let sorted = this.sortedDirty
+    if (sorted === undefined) {
+      sorted = new SortedKeys()
+      for (const id of this.dirty.keys()) sorted.add(id)
+      this.sortedDirty = sorted
+    }
     const bounds = stringRange(range)
-    const selected: [string, CacheEntry<V>][] = []
-    for (const entry of this.dirty) if (inStringRange(entry[0], bounds)) selected.push(entry)
-    selected.sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    return selected.map((entry) => entry[1])
+    return sorted.slice(bounds.gte, bounds.lt).map((id) => this.dirty.get(id)!)
   }
 
   private assertOpen(): void {

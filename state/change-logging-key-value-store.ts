@@ -1,10 +1,11 @@
 // The change-logging layer: every write goes to the changelog at once and to local storage at commit.
 
 import type { ByteRange } from './byte-range.js'
-import { inStringRange, keyString, stringRange } from './byte-range.js'
+import { keyString, stringRange } from './byte-range.js'
 import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
 import { StateStoreError } from './errors.js'
 import { mergeRanges } from './merge-ranges.js'
+import { SortedKeys } from './sorted-keys.js'
 
 /**
  * Where the logging layer sends its changes. The runtime binds it to the changelog
@@ -23,6 +24,7 @@ export interface ChangelogWriter {
  * - Local storage is never ahead of the committed changelog: pending writes reach the inner store
  *   only through `commit`, which the runtime calls after the changelog records were committed.
  * - Reads see pending writes over the inner store (read-your-writes), deletes included.
+ *   `sortedPending`, when present, holds exactly the ids of `pending`.
  * - `commit` applies all pending writes and the checkpoint in one atomic inner `write`. If that
  *   write fails, the writes stay pending and the error propagates.
  * - With `writer` undefined (logging disabled) writes still go pending → commit; nothing is logged.
@@ -32,6 +34,8 @@ export class ChangeLoggingKeyValueStore {
   private pending = new Map<string, BytesWrite>()
   /** Bumped by every pending write, so `commit` can tell whether writes raced with it. */
   private version = 0
+  /** Sorted ids of `pending`, built by the first `range` after a commit and kept up to date. */
+  private sortedPending: SortedKeys | undefined
 
   constructor(
     readonly inner: BytesKeyValueStore,
@@ -95,6 +99,7 @@ export class ChangeLoggingKeyValueStore {
       entries.map(([, write]) => write),
       checkpoint,
     )
+    this.sortedPending = undefined
     if (this.version === version) {
       this.pending.clear()
       return
@@ -110,6 +115,7 @@ export class ChangeLoggingKeyValueStore {
   /** Drops pending writes, e.g. after the transaction that logged them aborted. */
   discardPending(): void {
     this.pending.clear()
+    this.sortedPending = undefined
     this.version++
   }
 
@@ -122,16 +128,22 @@ export class ChangeLoggingKeyValueStore {
     if (!this.inner.isOpen)
       throw new StateStoreError('STORE_CLOSED', 'write to a closed store', { store: this.name })
     if (log) this.writer?.log(key, value, timestamp)
-    this.pending.set(keyString(key), { key, value })
+    const id = keyString(key)
+    this.pending.set(id, { key, value })
+    this.sortedPending?.add(id)
     this.version++
   }
 
+  /** Pending writes in range, in byte order: O(log n + k) once the sorted index exists. */
   private pendingIn(range: ByteRange): BytesWrite[] {
+    let sorted = this.sortedPending
+    if (sorted === undefined) {
+      sorted = new SortedKeys()
+      for (const id of this.pending.keys()) sorted.add(id)
+      this.sortedPending = sorted
+    }
     const bounds = stringRange(range)
-    const selected: [string, BytesWrite][] = []
-    for (const entry of this.pending) if (inStringRange(entry[0], bounds)) selected.push(entry)
-    selected.sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    return selected.map((entry) => entry[1])
+    return sorted.slice(bounds.gte, bounds.lt).map((id) => this.pending.get(id)!)
   }
 }
 

@@ -68,6 +68,8 @@ type Handles = ReturnType<typeof openHandles>
 export class LevelDbBytesStore implements BytesKeyValueStore {
   readonly persistent = true
   private handles: Handles | undefined
+  /** The `open()` in progress, so concurrent calls share it instead of racing for the lock. */
+  private opening: Promise<void> | undefined
   private readonly name: string
   private readonly syncReads: boolean
 
@@ -85,6 +87,11 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
 
   async open(): Promise<void> {
     if (this.handles !== undefined) return
+    this.opening ??= this.openOnce().finally(() => (this.opening = undefined))
+    return this.opening
+  }
+
+  private async openOnce(): Promise<void> {
     await mkdir(this.location, { recursive: true })
     const handles = openHandles(this.location, this.options)
     try {

@@ -1,3 +1,5 @@
+import { readdir, writeFile } from 'node:fs/promises'
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { BytesKeyValueStore } from '../../state/index.js'
@@ -122,6 +124,23 @@ describe('LevelDbBytesStore', () => {
     await first.close()
     await second.open()
     await second.close()
+  })
+
+  it('reports unreadable files as STORE_CORRUPTED, which wipe recovers from', async () => {
+    const store = new LevelDbBytesStore(`${dir.path}/db`)
+    await store.open()
+    await store.write([put('a', '1')], 1)
+    await store.close()
+    const manifest = (await readdir(`${dir.path}/db`)).find((file) => file.startsWith('MANIFEST-'))!
+    await writeFile(`${dir.path}/db/${manifest}`, 'not a manifest')
+
+    const broken = new LevelDbBytesStore(`${dir.path}/db`)
+    await expect(broken.open()).rejects.toMatchObject({ code: 'STORE_CORRUPTED', retriable: false })
+    await broken.wipe()
+    expect(broken.isOpen).toBe(true)
+    expect(await broken.checkpoint()).toBeUndefined()
+    expect(await entries(broken.range({}))).toEqual([])
+    await broken.close()
   })
 
   it('wipes a store that was never opened', async () => {

@@ -167,6 +167,20 @@ describe('CachingKeyValueStore', () => {
     ])
   })
 
+  it('keeps scan results current when writes and evictions follow a scan', async () => {
+    const { cache } = await setup(2)
+    cache.put('b', { n: 1 })
+    expect(await scanned(cache.scan({}))).toEqual(['b=1'])
+    cache.put('a', { n: 2 })
+    expect(await scanned(cache.scan({}))).toEqual(['a=2', 'b=1'])
+    cache.put('c', { n: 3 }) // evicts dirty 'b' into the logging layer
+    cache.delete('a')
+    expect(await scanned(cache.scan({}))).toEqual(['b=1', 'c=3'])
+    cache.flush()
+    cache.put('d', { n: 4 })
+    expect(await scanned(cache.scan({}))).toEqual(['b=1', 'c=3', 'd=4'])
+  })
+
   it('scans return cached objects for cached keys instead of deserializing again', async () => {
     const { cache, inner } = await setup(10)
     await inner.write([put('a', '{"n":1}')])

@@ -47,6 +47,19 @@ describe('ChangeLoggingKeyValueStore', () => {
     expect(await entries(store.range({ gte: b('b'), lt: b('e') }))).toEqual(['c=new', 'd=old'])
   })
 
+  it('keeps range results current when writes follow a range', async () => {
+    const { store } = await setup()
+    store.put(b('b'), b('1'), 0)
+    expect(await entries(store.range({}))).toEqual(['b=1'])
+    store.put(b('a'), b('2'), 0)
+    store.delete(b('b'), 0)
+    store.put(b('c'), b('3'), 0)
+    expect(await entries(store.range({}))).toEqual(['a=2', 'c=3'])
+    await store.commit(1)
+    store.put(b('d'), b('4'), 0)
+    expect(await entries(store.range({}))).toEqual(['a=2', 'c=3', 'd=4'])
+  })
+
   it('commits all pending writes and the checkpoint in one inner write', async () => {
     const { store, inner } = await setup()
     store.put(b('a'), b('1'), 0)
