@@ -31,7 +31,7 @@ export interface ChangelogWriter {
  */
 export class ChangeLoggingKeyValueStore {
   /** Pending writes by `keyString`; a `null` value is a pending delete. */
-  private pending = new Map<string, BytesWrite>()
+  private readonly pending = new Map<string, BytesWrite>()
   /** Bumped by every pending write, so `commit` can tell whether writes raced with it. */
   private version = 0
   /** Sorted ids of `pending`, built by the first `range` after a commit and kept up to date. */
