@@ -1,0 +1,392 @@
+// A task: one subtopology bound to one partition number. It owns its processors and stores, reads its
+// input partitions in offset order, keeps its stream time, runs punctuators and tracks what to commit.
+// The same class runs under the Kafka runtime and under the test driver; only its TaskEnv differs.
+import type { ConsumedRecord, Headers, TopicPartitionOffset } from '../../kafka/index.js'
+import {
+  buildStore,
+  type BuiltStore,
+  type KeyValueStore,
+  type StoreEnv,
+  type StoreRef,
+} from '../../state/index.js'
+import { DeserializationError, StreamsError, errorMessage } from '../errors.js'
+import type { Cancellable, Processor, ProcessorContext, PunctuationType, RecordOrigin } from '../processor.js'
+import type { StreamRecord } from '../record.js'
+import type { ProcessorNode, SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.js'
+import { partitionForKey } from './partitioner.js'
+import { dlqHeaders, type FailureHandling, type FailureStage, type RecordSink } from './record-sink.js'
+
+/** What a task needs from whoever runs it. */
+export interface TaskEnv {
+  readonly applicationId: string
+  readonly sink: RecordSink
+  /** The topic name at run time: internal topics get the application id as prefix. */
+  resolveTopic(name: string, internal: boolean): string
+  /** Partition count of an output topic (for key partitioning). */
+  partitionsOf(topic: string): number
+  storeEnv(store: StoreRef, partition: number): StoreEnv
+  readonly globalStores: ReadonlyMap<string, KeyValueStore<unknown, unknown>>
+  readonly deadLetterTopic: string | undefined
+  readonly handling: Readonly<Record<FailureStage, FailureHandling>>
+  now(): number
+}
+
+interface Punctuator {
+  readonly interval: number
+  readonly type: PunctuationType
+  readonly callback: (time: number) => void | Promise<void>
+  next: number | undefined
+  cancelled: boolean
+}
+
+type Work =
+  | { readonly node: NodeRunner; readonly record: StreamRecord<unknown, unknown> }
+  | (() => void | Promise<void>)
+
+interface NodeRunner {
+  readonly name: string
+  process(record: StreamRecord<unknown, unknown>): void | Promise<void>
+}
+
+export class StreamTask {
+  readonly id: string
+  readonly stores = new Map<string, BuiltStore<unknown>>()
+  private readonly sources = new Map<string, SourceNode>()
+  private readonly runners = new Map<string, NodeRunner>()
+  private readonly processors: Processor<unknown, unknown, unknown, unknown>[] = []
+  private readonly punctuators: Punctuator[] = []
+  private readonly queue: Work[] = []
+  /** Next offset to commit per input partition, i.e. last processed + 1. */
+  private readonly consumed = new Map<string, TopicPartitionOffset>()
+  private current: ConsumedRecord | undefined
+  private commitRequested = false
+  private dirty = false
+  streamTime = -1
+  processedRecords = 0
+
+  constructor(
+    readonly subtopology: Subtopology,
+    readonly partition: number,
+    private readonly env: TaskEnv,
+  ) {
+    this.id = `${subtopology.id}_${partition}`
+    for (const node of subtopology.nodes) {
+      if (node.kind === 'source') {
+        for (const topic of node.topics) this.sources.set(env.resolveTopic(topic, node.internal), node)
+      }
+    }
+  }
+
+  /** Input topic-partitions of this task. */
+  get inputs(): { topic: string; partition: number }[] {
+    return [...this.sources.keys()].map((topic) => ({ topic, partition: this.partition }))
+  }
+
+  /** Opens the stores (restore happens between this and `initProcessors`). */
+  async openStores(): Promise<void> {
+    for (const ref of this.subtopology.stores) {
+      const env = this.env.storeEnv(ref, this.partition)
+      // changelog records carry the timestamp of the record being processed (stream time in punctuations)
+      const store = buildStore(ref, {
+        ...env,
+        timestamp: () => this.current?.timestamp ?? Math.max(this.streamTime, 0),
+      })
+      await store.open()
+      this.stores.set(ref.name, store)
+    }
+  }
+
+  async initProcessors(): Promise<void> {
+    for (const node of this.subtopology.nodes) this.runners.set(node.name, this.runnerFor(node))
+    for (const processor of this.processors) await processor.init?.(this.contexts.get(processor)!)
+  }
+
+  /** True when records were processed since the last commit. */
+  get needsCommit(): boolean {
+    return this.dirty
+  }
+
+  takeCommitRequest(): boolean {
+    const requested = this.commitRequested
+    this.commitRequested = false
+    return requested
+  }
+
+  /** Processes records of one input partition, in offset order. */
+  async process(records: readonly ConsumedRecord[]): Promise<void> {
+    for (const raw of records) {
+      const source = this.sources.get(raw.topic)
+      if (!source)
+        throw new StreamsError(
+          'TOPOLOGY_INVALID',
+          `task ${this.id} got a record of ${raw.topic}, which it does not read`,
+        )
+      this.current = raw
+      this.dirty = true
+      const record = this.deserialize(source, raw)
+      if (record) {
+        if (raw.timestamp > this.streamTime) this.streamTime = raw.timestamp
+        try {
+          await this.run(this.runners.get(source.name)!, record)
+        } catch (error) {
+          this.onFailure('processing', error)
+        }
+        await this.punctuateStreamTime()
+      }
+      this.consumed.set(raw.topic, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
+      this.processedRecords += 1
+    }
+    this.current = undefined
+  }
+
+  /** Fires due wall-clock punctuators. */
+  async punctuateWallClock(now: number): Promise<void> {
+    for (const p of this.punctuators) {
+      if (p.cancelled || p.type !== 'wall-clock' || p.next === undefined || now < p.next) continue
+      p.next = now + p.interval
+      this.dirty = true
+      await this.run(p.callback.bind(undefined, now))
+    }
+  }
+
+  /** Positions to commit for this task's inputs. */
+  offsets(): TopicPartitionOffset[] {
+    return [...this.consumed.values()]
+  }
+
+  /** Commit step 1: caches → change-logging layer (→ changelog records in the sink). */
+  flushStores(): void {
+    for (const store of this.stores.values()) store.flush()
+  }
+
+  /** Commit step 4: pending writes → local store, with each changelog's next offset as checkpoint. */
+  async commitStores(checkpointOf: (store: string) => number | undefined): Promise<void> {
+    for (const store of this.stores.values()) await store.commit(checkpointOf(store.name))
+    this.dirty = false
+  }
+
+  /** Drops writes the changelog did not commit (the transaction aborted). */
+  discardPending(): void {
+    for (const store of this.stores.values()) store.discardPending()
+    this.consumed.clear()
+    this.dirty = false
+  }
+
+  async close(): Promise<void> {
+    for (const processor of this.processors) await processor.close?.()
+    for (const store of this.stores.values()) await store.close()
+    this.stores.clear()
+  }
+
+  private contexts = new Map<
+    Processor<unknown, unknown, unknown, unknown>,
+    ProcessorContext<unknown, unknown>
+  >()
+
+  private deserialize(source: SourceNode, raw: ConsumedRecord): StreamRecord<unknown, unknown> | undefined {
+    try {
+      const key = raw.key === null ? null : source.keySerde.deserialize(raw.key)
+      if (raw.value === null) throw new DeserializationError('record has no value (a tombstone on a stream)')
+      const value = source.valueSerde.deserialize(raw.value)
+      return { key, value, timestamp: raw.timestamp, headers: raw.headers }
+    } catch (error) {
+      this.onFailure('deserialization', error)
+      return undefined
+    }
+  }
+
+  /** Applies the configured handling: dead-letter the current record and continue, or stop. */
+  private onFailure(stage: FailureStage, error: unknown): void {
+    if (this.env.handling[stage] === 'fail' || !this.current || !this.env.deadLetterTopic) {
+      if (error instanceof StreamsError) throw error
+      const code =
+        stage === 'deserialization' ? 'DESERIALIZATION' : stage === 'processing' ? 'PROCESSING' : 'PRODUCTION'
+      throw new StreamsError(code, `${stage} failed in task ${this.id}: ${errorMessage(error)}`, {
+        cause: error,
+      })
+    }
+    this.deadLetterCurrent(stage, errorMessage(error))
+  }
+
+  private deadLetterCurrent(stage: FailureStage, reason: string): void {
+    const raw = this.current
+    if (!raw)
+      throw new StreamsError('PROCESSING', `deadLetter(${reason}) called outside of record processing`)
+    if (!this.env.deadLetterTopic)
+      throw new StreamsError(
+        'CONFIG_INVALID',
+        `no dead-letter topic configured; cannot dead-letter: ${reason}`,
+      )
+    const headers: Headers = {
+      ...raw.headers,
+      [dlqHeaders.reason]: Buffer.from(reason),
+      [dlqHeaders.stage]: Buffer.from(stage),
+      [dlqHeaders.topic]: Buffer.from(raw.topic),
+      [dlqHeaders.partition]: Buffer.from(String(raw.partition)),
+      [dlqHeaders.offset]: Buffer.from(String(raw.offset)),
+      [dlqHeaders.task]: Buffer.from(this.id),
+    }
+    this.env.sink.send({
+      topic: this.env.deadLetterTopic,
+      key: raw.key,
+      value: raw.value,
+      headers,
+      timestamp: raw.timestamp,
+    })
+  }
+
+  /** Runs `first` and everything it forwards, to completion, before the next input record. */
+  private async run(
+    first: NodeRunner | (() => void | Promise<void>),
+    record?: StreamRecord<unknown, unknown>,
+  ): Promise<void> {
+    this.queue.length = 0
+    this.queue.push(typeof first === 'function' ? first : { node: first, record: record! })
+    for (let i = 0; i < this.queue.length; i++) {
+      const work = this.queue[i]!
+      const result = typeof work === 'function' ? work() : work.node.process(work.record)
+      if (result) await result
+    }
+    this.queue.length = 0
+  }
+
+  private async punctuateStreamTime(): Promise<void> {
+    for (const p of this.punctuators) {
+      if (p.cancelled || p.type !== 'stream-time') continue
+      if (p.next === undefined) {
+        p.next = this.streamTime + p.interval
+        continue
+      }
+      if (this.streamTime < p.next) continue
+      p.next = this.streamTime + p.interval
+      const time = this.streamTime
+      const origin = this.current
+      this.current = undefined
+      await this.run(() => p.callback(time))
+      this.current = origin
+    }
+  }
+
+  private runnerFor(node: TopologyNode): NodeRunner {
+    switch (node.kind) {
+      case 'source':
+        return { name: node.name, process: (record) => this.forwardTo(node.children, record) }
+      case 'processor':
+        return this.processorRunner(node)
+      case 'sink':
+        return this.sinkRunner(node)
+    }
+  }
+
+  private forwardTo(
+    children: readonly string[],
+    record: StreamRecord<unknown, unknown>,
+    only?: string,
+  ): void {
+    for (const child of children) {
+      if (only !== undefined && child !== only) continue
+      this.queue.push({ node: this.runners.get(child)!, record })
+    }
+    if (only !== undefined && !children.includes(only))
+      throw new StreamsError('TOPOLOGY_INVALID', `forward to unknown child ${only}`)
+  }
+
+  private processorRunner(node: ProcessorNode): NodeRunner {
+    const task = this
+    const context: ProcessorContext<unknown, unknown> = {
+      taskId: this.id,
+      partition: this.partition,
+      applicationId: this.env.applicationId,
+      get streamTime() {
+        return task.streamTime
+      },
+      get origin(): RecordOrigin | undefined {
+        const raw = task.current
+        return raw ? { topic: raw.topic, partition: raw.partition, offset: raw.offset } : undefined
+      },
+      forward: (record, childName) => this.forwardTo(node.children, record, childName),
+      store: (ref) => {
+        const local = this.stores.get(ref.name)
+        if (local && node.stores.includes(ref.name)) return local.store as never
+        const global = this.env.globalStores.get(ref.name)
+        if (global) return global as never
+        throw new StreamsError(
+          'TOPOLOGY_INVALID',
+          `processor ${node.name} did not declare store ${ref.name} in its supplier`,
+        )
+      },
+      schedule: (interval, type, callback) => this.schedule(interval, type, callback),
+      deadLetter: (reason) => this.deadLetterCurrent('processing', reason),
+      requestCommit: () => {
+        this.commitRequested = true
+      },
+    }
+    const processor = node.supplier.create(context)
+    this.processors.push(processor)
+    this.contexts.set(processor, context)
+    return { name: node.name, process: (record) => processor.process(record) }
+  }
+
+  private sinkRunner(node: SinkNode): NodeRunner {
+    const topic = this.env.resolveTopic(node.topic, node.internal)
+    return {
+      name: node.name,
+      process: (record) => {
+        let key: Buffer | null
+        let value: Buffer | null
+        let partition: number | undefined
+        try {
+          key = record.key === null || record.key === undefined ? null : node.keySerde.serialize(record.key)
+          value =
+            record.value === null || record.value === undefined
+              ? null
+              : node.valueSerde.serialize(record.value)
+          const partitions = this.env.partitionsOf(topic)
+          partition = node.partitioner
+            ? node.partitioner(key, record.value, partitions)
+            : key === null
+              ? undefined
+              : partitionForKey(key, partitions)
+        } catch (error) {
+          this.onFailure('production', error)
+          return
+        }
+        this.env.sink.send({
+          topic,
+          key,
+          value,
+          timestamp: record.timestamp,
+          ...(partition === undefined ? {} : { partition }),
+          ...(record.headers ? { headers: record.headers } : {}),
+        })
+      },
+    }
+  }
+
+  private schedule(
+    interval: number,
+    type: PunctuationType,
+    callback: (time: number) => void | Promise<void>,
+  ): Cancellable {
+    if (!(interval > 0))
+      throw new StreamsError('CONFIG_INVALID', `punctuation interval must be > 0 ms, got ${interval}`)
+    const punctuator: Punctuator = {
+      interval,
+      type,
+      callback,
+      next:
+        type === 'wall-clock'
+          ? this.env.now() + interval
+          : this.streamTime >= 0
+            ? this.streamTime + interval
+            : undefined,
+      cancelled: false,
+    }
+    this.punctuators.push(punctuator)
+    return {
+      cancel: () => {
+        punctuator.cancelled = true
+      },
+    }
+  }
+}

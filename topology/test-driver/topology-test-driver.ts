@@ -1,0 +1,258 @@
+// Runs a topology in process, without a broker (Kafka Streams' TopologyTestDriver): pipe input records,
+// read output records, read stores, advance wall-clock time. Deterministic: records are processed when
+// piped, repartition topics are fed back at once, and each piped record is followed by a commit.
+import os from 'node:os'
+import type { Headers, OutgoingRecord } from '../../kafka/index.js'
+import {
+  buildStore,
+  type KeyValueStore,
+  type Serde,
+  type StoreHandle,
+  type StoreRef,
+} from '../../state/index.js'
+import { StreamsError } from '../errors.js'
+import type { StreamRecord } from '../record.js'
+import { partitionForKey } from '../runtime/partitioner.js'
+import type { FailureHandling, FailureStage } from '../runtime/record-sink.js'
+import { StreamTask, type TaskEnv } from '../runtime/stream-task.js'
+import type { Topology } from '../topology.js'
+
+export interface TestDriverOptions {
+  readonly applicationId?: string
+  /** Partitions of every topic (default 1). */
+  readonly partitions?: number
+  readonly deadLetterTopic?: string
+  readonly handling?: Partial<Record<FailureStage, FailureHandling>>
+  /** Initial wall-clock time (default 0). */
+  readonly wallClockMs?: number
+}
+
+export interface PipeOptions {
+  readonly timestamp?: number
+  readonly headers?: Headers
+  readonly partition?: number
+}
+
+/** An output record as the driver captured it, with its raw bytes. */
+export interface CapturedRecord extends OutgoingRecord {
+  readonly offset: number
+}
+
+export class TopologyTestDriver {
+  readonly applicationId: string
+  private readonly partitions: number
+  private readonly tasks: StreamTask[] = []
+  private readonly globalStores = new Map<string, KeyValueStore<unknown, unknown>>()
+  private readonly globalBuilt: {
+    topic: string
+    table: Topology['globalTables'][number]
+    store: ReturnType<typeof buildStore>
+  }[] = []
+  private readonly topics = new Map<string, CapturedRecord[]>()
+  private readonly readPositions = new Map<string, number>()
+  private readonly internalInputs: OutgoingRecord[] = []
+  private wallClock: number
+  private started: Promise<void>
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly options: TestDriverOptions = {},
+  ) {
+    this.applicationId = options.applicationId ?? 'test-driver'
+    this.partitions = options.partitions ?? 1
+    this.wallClock = options.wallClockMs ?? 0
+    this.started = this.start()
+  }
+
+  private env(): TaskEnv {
+    const handling: Record<FailureStage, FailureHandling> = {
+      deserialization: this.options.deadLetterTopic ? 'dead-letter' : 'fail',
+      processing: 'fail',
+      production: 'fail',
+      ...this.options.handling,
+    }
+    return {
+      applicationId: this.applicationId,
+      sink: { send: (record) => this.capture(record) },
+      resolveTopic: (name, internal) => (internal ? `${this.applicationId}-${name}` : name),
+      partitionsOf: () => this.partitions,
+      storeEnv: (ref, partition) => ({
+        dir: os.tmpdir(),
+        changelog: {
+          log: (key, value, timestamp) =>
+            this.capture({
+              topic: `${this.applicationId}-${ref.name}-changelog`,
+              partition,
+              key,
+              value,
+              timestamp,
+            }),
+        },
+      }),
+      globalStores: this.globalStores,
+      deadLetterTopic: this.options.deadLetterTopic,
+      handling,
+      now: () => this.wallClock,
+    }
+  }
+
+  private async start(): Promise<void> {
+    const env = this.env()
+    for (const table of this.topology.globalTables) {
+      const store = buildStore(table.store, env.storeEnv(table.store, 0))
+      await store.open()
+      this.globalStores.set(table.store.name, store.store as KeyValueStore<unknown, unknown>)
+      this.globalBuilt.push({ topic: table.topic, table, store })
+    }
+    for (const sub of this.topology.subtopologies) {
+      for (let p = 0; p < this.partitions; p++) {
+        const task = new StreamTask(memoryOnly(sub), p, env)
+        await task.openStores()
+        await task.initProcessors()
+        this.tasks.push(task)
+      }
+    }
+  }
+
+  /** Pipes one record given as values, serialized with the serdes of the topic's source. */
+  async pipe<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    key: K | null,
+    value: V,
+    options: PipeOptions = {},
+  ) {
+    await this.pipeRaw(
+      topic,
+      key === null ? null : keySerde.serialize(key),
+      valueSerde.serialize(value),
+      options,
+    )
+  }
+
+  /** Pipes one record as bytes (e.g. an undecodable record). */
+  async pipeRaw(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    options: PipeOptions = {},
+  ): Promise<void> {
+    await this.started
+    const global = this.globalBuilt.find((g) => g.topic === topic)
+    if (global) {
+      const store = global.store.store as KeyValueStore<unknown, unknown>
+      if (key === null) return
+      const k = global.table.keySerde.deserialize(key)
+      if (value === null) store.delete(k)
+      else store.put(k, global.table.valueSerde.deserialize(value))
+      global.store.flush()
+      await global.store.commit()
+      return
+    }
+    await this.deliver({
+      topic,
+      key,
+      value,
+      timestamp: options.timestamp ?? this.wallClock,
+      ...(options.headers ? { headers: options.headers } : {}),
+      ...(options.partition === undefined ? {} : { partition: options.partition }),
+    })
+    while (this.internalInputs.length > 0) await this.deliver(this.internalInputs.shift()!)
+    await this.commit()
+  }
+
+  private async deliver(record: OutgoingRecord): Promise<void> {
+    const partition = record.partition ?? (record.key ? partitionForKey(record.key, this.partitions) : 0)
+    const readers = this.tasks.filter(
+      (t) => t.partition === partition && t.inputs.some((i) => i.topic === record.topic),
+    )
+    if (readers.length === 0 && !record.topic.startsWith(`${this.applicationId}-`)) {
+      throw new StreamsError('TOPOLOGY_INVALID', `no source reads topic ${record.topic}`)
+    }
+    const offset = this.inputOffsets.get(`${record.topic}/${partition}`) ?? 0
+    this.inputOffsets.set(`${record.topic}/${partition}`, offset + 1)
+    for (const task of readers) {
+      await task.process([
+        {
+          topic: record.topic,
+          partition,
+          offset,
+          key: record.key,
+          value: record.value,
+          headers: record.headers ?? {},
+          timestamp: record.timestamp ?? this.wallClock,
+        },
+      ])
+    }
+  }
+
+  private readonly inputOffsets = new Map<string, number>()
+
+  private capture(record: OutgoingRecord): void {
+    let list = this.topics.get(record.topic)
+    if (!list) this.topics.set(record.topic, (list = []))
+    list.push({ ...record, offset: list.length })
+    const internal =
+      record.topic.startsWith(`${this.applicationId}-`) && record.topic.endsWith('-repartition')
+    if (internal) this.internalInputs.push(record)
+  }
+
+  private async commit(): Promise<void> {
+    for (const task of this.tasks) task.flushStores()
+    for (const task of this.tasks) await task.commitStores(() => undefined)
+  }
+
+  /** Advances wall-clock time and fires due wall-clock punctuators. */
+  async advanceWallClockTime(ms: number): Promise<void> {
+    await this.started
+    this.wallClock += ms
+    for (const task of this.tasks) await task.punctuateWallClock(this.wallClock)
+    while (this.internalInputs.length > 0) await this.deliver(this.internalInputs.shift()!)
+    await this.commit()
+  }
+
+  /** Output records of a topic not read yet, deserialized; each call returns only new ones. */
+  readOutput<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StreamRecord<K | null, V | null>[] {
+    return this.readRawOutput(topic).map((r) => ({
+      key: r.key === null ? null : keySerde.deserialize(r.key),
+      value: r.value === null ? null : valueSerde.deserialize(r.value),
+      timestamp: r.timestamp ?? 0,
+      ...(r.headers ? { headers: r.headers } : {}),
+    }))
+  }
+
+  /** Output records of a topic not read yet, as bytes. */
+  readRawOutput(topic: string): CapturedRecord[] {
+    const all = this.topics.get(topic) ?? []
+    const from = this.readPositions.get(topic) ?? 0
+    this.readPositions.set(topic, all.length)
+    return all.slice(from)
+  }
+
+  /** The store of one task (default: partition 0), typed by its ref. */
+  async store<R extends StoreRef>(ref: R, partition = 0): Promise<StoreHandle<R>> {
+    await this.started
+    const global = this.globalStores.get(ref.name)
+    if (global) return global as StoreHandle<R>
+    const task = this.tasks.find((t) => t.partition === partition && t.stores.has(ref.name))
+    if (!task)
+      throw new StreamsError('TOPOLOGY_INVALID', `no task has store ${ref.name} for partition ${partition}`)
+    return task.stores.get(ref.name)!.store as StoreHandle<R>
+  }
+
+  async close(): Promise<void> {
+    await this.started
+    for (const task of this.tasks) await task.close()
+    for (const g of this.globalBuilt) await g.store.close()
+  }
+}
+
+/** The driver keeps every store in memory, whatever the topology asks for. */
+function memoryOnly(sub: Topology['subtopologies'][number]): Topology['subtopologies'][number] {
+  return { ...sub, stores: sub.stores.map((ref) => ({ ...ref, persistent: false })) }
+}
