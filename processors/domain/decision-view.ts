@@ -1,0 +1,94 @@
+// The synchronous, read-only view of state a decision gets. The processor fills it from its stores
+// following the read plan (read-plan.ts); asking for anything outside the plan is a bug in the plan and
+// throws NotPreloadedError rather than answering "empty".
+import type { PromotionDefinition, ResourceDefinition } from '../../schemas/generated/types.js'
+import type { Reservation, ResourceMeta, WaitlistEntry } from './state-records.js'
+import { containsRange, type MinuteRange, overlaps } from './time-range.js'
+
+export interface DecisionView {
+  readonly resourceId: string
+  /** The stored definition (for `resource-updated`, the one before the update). */
+  resource(): ResourceDefinition | undefined
+  meta(): ResourceMeta | undefined
+  reservation(reservationId: string): Reservation | undefined
+  /** Units held in the slot starting at `slotStart` (epoch minutes). */
+  slotUsed(slotStart: number): number
+  /** The resource's waitlist, FIFO. */
+  waitlist(): readonly WaitlistEntry[]
+  /** Reservations of the resource holding units and overlapping `range` ('all': every one). */
+  liveReservations(range: MinuteRange | 'all'): readonly Reservation[]
+  promotion(code: string): PromotionDefinition | undefined
+  /** Uses of a promotion on this resource. */
+  promotionUses(code: string): number
+  /** The outcome eventId recorded under a `commands` key, if the command or payment was seen. */
+  outcomeOf(idempotencyKey: string): string | undefined
+}
+
+/** Data loaded per the read plan. Maps hold every planned key, with `undefined` for absent ones. */
+export interface PreloadedData {
+  readonly resourceId: string
+  readonly resource: ResourceDefinition | undefined
+  readonly meta: ResourceMeta | undefined
+  readonly reservations: ReadonlyMap<string, Reservation | undefined>
+  /** The minute ranges whose slots were loaded, and the non-zero slots in them. */
+  readonly slotWindows: readonly MinuteRange[]
+  readonly slots: ReadonlyMap<number, number>
+  /** Undefined when the plan did not ask for the waitlist. */
+  readonly waitlist: readonly WaitlistEntry[] | undefined
+  /** Undefined when the plan did not ask for live reservations. */
+  readonly live:
+    { readonly range: MinuteRange | 'all'; readonly reservations: readonly Reservation[] } | undefined
+  readonly promotions: ReadonlyMap<string, PromotionDefinition | undefined>
+  readonly promotionUses: ReadonlyMap<string, number>
+  readonly outcomes: ReadonlyMap<string, string | undefined>
+}
+
+/** Thrown when a decision reads state its read plan did not load (a bug, never a data problem). */
+export class NotPreloadedError extends Error {
+  override readonly name = 'NotPreloadedError'
+}
+
+export function preloadedView(data: PreloadedData): DecisionView {
+  const planned = <K, V>(map: ReadonlyMap<K, V>, key: K, what: string): V => {
+    if (!map.has(key)) throw new NotPreloadedError(`${what} ${String(key)} is not in the read plan`)
+    return map.get(key) as V
+  }
+  return {
+    resourceId: data.resourceId,
+    resource: () => data.resource,
+    meta: () => data.meta,
+    reservation: (reservationId) => planned(data.reservations, reservationId, 'reservation'),
+    slotUsed(slotStart) {
+      if (!data.slotWindows.some((window) => slotStart >= window.start && slotStart < window.end)) {
+        throw new NotPreloadedError(`slot ${slotStart} of ${data.resourceId} is not in the read plan`)
+      }
+      return data.slots.get(slotStart) ?? 0
+    },
+    waitlist() {
+      if (data.waitlist === undefined)
+        throw new NotPreloadedError(`the waitlist of ${data.resourceId} is not in the read plan`)
+      return data.waitlist
+    },
+    liveReservations(range) {
+      const live = data.live
+      const covered =
+        live !== undefined && (live.range === 'all' || (range !== 'all' && containsRange(live.range, range)))
+      if (!covered)
+        throw new NotPreloadedError(`live reservations of ${data.resourceId} are not in the read plan`)
+      return range === 'all'
+        ? live.reservations
+        : live.reservations.filter((r) => overlaps(rangeOfReservation(r), range))
+    },
+    promotion: (code) => planned(data.promotions, code, 'promotion'),
+    promotionUses: (code) => planned(data.promotionUses, code, 'promotion uses of'),
+    outcomeOf: (key) => planned(data.outcomes, key, 'commands key'),
+  }
+}
+
+/** The minute range of a stored reservation (its instants are normalised, so they always parse). */
+export function rangeOfReservation(reservation: {
+  readonly start: string
+  readonly end: string
+}): MinuteRange {
+  return { start: Date.parse(reservation.start) / 60_000, end: Date.parse(reservation.end) / 60_000 }
+}

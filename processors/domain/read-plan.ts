@@ -1,0 +1,160 @@
+// What the processor must load before a decision, so that decide() reads only what it needs: a hot
+// resource with thousands of reservations costs a command a few point reads and one or two slot-range
+// scans, not a scan of the resource.
+//
+// Loading protocol of the processor (MemoryState.load in memory-state.ts does exactly this, in memory):
+//   1. plan = readPlan(input)
+//   2. get resources[plan.resourceId], resource-meta[plan.resourceId], reservations[id] for plan.reservationIds,
+//      commands[plan.idempotencyKey], promotions[code] and promotion-uses[resource|code] for plan.promotionCodes;
+//      if plan.waitlist: scan keyRanges.waitlist(resourceId);
+//      if plan.live: scan the reservation-index (keyRanges.reservationsEndingAfter(resourceId, live.start), or
+//      keyRanges.reservationsOf for 'all') and get those reservations.
+//   3. second = secondReadPlan(input, <what step 2 loaded>, config)
+//   4. get reservations[id] for second.reservationIds; scan slots keyRanges.slots(resourceId, window) for each
+//      of second.slotWindows.
+//   5. view = preloadedView(<everything>); result = decide(view, input, now, config).
+import type { ResourceDefinition } from '../../schemas/generated/types.js'
+import type { DecisionConfig } from './decision-config.js'
+import { type DecisionInput, idempotencyKey, inputResourceId } from './decision-input.js'
+import { rangeOfReservation } from './decision-view.js'
+import type { Reservation, WaitlistEntry } from './state-records.js'
+import { alignOutward, isAligned, type MinuteRange, mergeRanges, rangeOf, widen } from './time-range.js'
+
+export interface ReadPlan {
+  readonly resourceId: string
+  readonly reservationIds: readonly string[]
+  /** Key of the `commands` store to look up (idempotency). */
+  readonly idempotencyKey: string | undefined
+  readonly promotionCodes: readonly string[]
+  /** Load the resource's whole waitlist (inputs that can free units or add entries). */
+  readonly waitlist: boolean
+  /** Load the live reservations overlapping this range ('all': of the whole resource). */
+  readonly live: MinuteRange | 'all' | undefined
+}
+
+/** What step 2 of the protocol loaded. */
+export interface FirstStage {
+  /** The stored definition. */
+  readonly resource: ResourceDefinition | undefined
+  readonly reservations: ReadonlyMap<string, Reservation | undefined>
+  readonly waitlist: readonly WaitlistEntry[] | undefined
+  readonly live: readonly Reservation[] | undefined
+}
+
+export interface SecondReadPlan {
+  /** Merged minute ranges whose slots to load. */
+  readonly slotWindows: readonly MinuteRange[]
+  /** Reservations to load in addition (those waitlist entries would become, to detect id collisions). */
+  readonly reservationIds: readonly string[]
+}
+
+/** Step 1: the keys an input needs, known from the input alone. */
+export function readPlan(input: DecisionInput): ReadPlan {
+  const plan = { resourceId: inputResourceId(input), idempotencyKey: idempotencyKey(input) }
+  const none = { ...plan, reservationIds: [], promotionCodes: [], waitlist: false, live: undefined }
+  switch (input.type) {
+    case 'payment':
+      return { ...none, reservationIds: [input.payment.reservationId] }
+    case 'resource-updated':
+      return { ...none, waitlist: true }
+    case 'holds-due':
+      return { ...none, reservationIds: input.holds.map((hold) => hold.reservationId), waitlist: true }
+    case 'command':
+      break
+  }
+  const command = input.command
+  switch (command.type) {
+    case 'CreateReservation':
+      return {
+        ...none,
+        reservationIds: [command.reservationId],
+        promotionCodes: command.promotionCode === null ? [] : [command.promotionCode],
+      }
+    case 'SendReservationConfirmation':
+    case 'Checkin':
+    case 'Checkout':
+      return { ...none, reservationIds: [command.reservationId] }
+    case 'CancelReservation':
+    case 'ExpireReservation':
+    case 'ModifyReservation':
+      return { ...none, reservationIds: [command.reservationId], waitlist: true }
+    case 'ApplyPromotion':
+      return { ...none, reservationIds: [command.reservationId], promotionCodes: [command.promotionCode] }
+    case 'AddToWaitlist':
+      // The entry may be promoted at once, as a reservation with id waitlistEntryId.
+      return { ...none, reservationIds: [command.waitlistEntryId], waitlist: true }
+    case 'ProcessOverreservation': {
+      const range =
+        command.start === null || command.end === null ? undefined : rangeOf(command.start, command.end)
+      return { ...none, waitlist: true, live: range ?? 'all' }
+    }
+  }
+}
+
+/** Step 3: the slot windows (and waitlist reservations) an input needs, given what step 2 loaded. */
+export function secondReadPlan(
+  input: DecisionInput,
+  first: FirstStage,
+  config: DecisionConfig,
+): SecondReadPlan {
+  const resource = input.type === 'resource-updated' ? input.definition : first.resource
+  const windows: MinuteRange[] = []
+  const waitlist = first.waitlist ?? []
+  for (const entry of waitlist) windows.push(rangeOfReservation(entry))
+  const reservationIds = waitlist.map((entry) => entry.reservationId)
+  if (resource === undefined) return { slotWindows: mergeRanges(windows), reservationIds }
+
+  const around = (range: MinuteRange): MinuteRange =>
+    widen(range, resource.slotMinutes * config.alternativesWindowSlots)
+  const held = (id: string): void => {
+    const reservation = first.reservations.get(id)
+    if (reservation !== undefined) windows.push(rangeOfReservation(reservation))
+  }
+  const requested = (start: string, end: string): void => {
+    const range = rangeOf(start, end)
+    if (range !== undefined && isAligned(range, resource.slotMinutes)) windows.push(around(range))
+  }
+
+  switch (input.type) {
+    case 'holds-due':
+      for (const hold of input.holds) held(hold.reservationId)
+      break
+    case 'payment':
+    case 'resource-updated':
+      break
+    case 'command': {
+      const command = input.command
+      switch (command.type) {
+        case 'CreateReservation':
+        case 'AddToWaitlist':
+          requested(command.start, command.end)
+          break
+        case 'CancelReservation':
+        case 'ExpireReservation':
+          held(command.reservationId)
+          break
+        case 'ModifyReservation': {
+          const reservation = first.reservations.get(command.reservationId)
+          if (reservation !== undefined) {
+            held(command.reservationId)
+            requested(command.start ?? reservation.start, command.end ?? reservation.end)
+          }
+          break
+        }
+        case 'ProcessOverreservation': {
+          const range =
+            command.start === null || command.end === null ? undefined : rangeOf(command.start, command.end)
+          if (range !== undefined) windows.push(alignOutward(range, resource.slotMinutes))
+          for (const reservation of first.live ?? []) windows.push(around(rangeOfReservation(reservation)))
+          break
+        }
+        case 'SendReservationConfirmation':
+        case 'Checkin':
+        case 'Checkout':
+        case 'ApplyPromotion':
+          break
+      }
+    }
+  }
+  return { slotWindows: mergeRanges(windows), reservationIds }
+}

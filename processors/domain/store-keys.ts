@@ -1,0 +1,101 @@
+// The state layout of the reservation processor: store names and how their keys are built, shared by
+// the processor, its punctuator and the tests. All keys are strings. Ids are URI-component encoded, so
+// `|` separates key parts unambiguously and `${resource}|` is a prefix of one resource only. Numbers
+// are zero-padded, so byte order is numeric order and a time range is one key-range scan.
+//
+//   store              key                                          value
+//   resources          resourceId                                   ResourceDefinition (from the `resources` topic)
+//   resource-meta      resourceId                                   ResourceMeta (event sequence, waitlist counter)
+//   reservations       reservationId                                Reservation
+//   reservation-index  resource|endMinute(10)|reservationId         reservationId, for every reservation holding units
+//   slots              resource|slotStartMinute(10)                 SlotUsage (units held), absent when 0
+//   waitlist           resource|seq(12)                             WaitlistEntry, FIFO by seq
+//   holds              expiresAtMillis(15)|reservationId            resourceId, for every unauthorized hold
+//   commands           resource|commandId                           eventId of the outcome (idempotency)
+//                      resource|payment:<type>:paymentId            eventId of the first event (payment idempotency)
+//   promotion-uses     resource|code                                uses of the promotion on this resource
+// Promotions are a global table: code → PromotionDefinition (from the `promotions` topic).
+import type { MinuteRange } from './time-range.js'
+
+export const storeNames = [
+  'resources',
+  'resource-meta',
+  'reservations',
+  'reservation-index',
+  'slots',
+  'waitlist',
+  'holds',
+  'commands',
+  'promotion-uses',
+] as const
+export type StoreName = (typeof storeNames)[number]
+
+/** A key range for a scan: `gte <= key < lt`. */
+export interface KeyRange {
+  readonly gte: string
+  readonly lt: string
+}
+
+const id = encodeURIComponent
+const pad = (value: number, width: number): string =>
+  String(Math.max(0, Math.trunc(value))).padStart(width, '0')
+/** Sorts after every digit and every encoded id character. */
+const AFTER_ALL = '~'
+
+export const storeKeys = {
+  resource: (resourceId: string): string => resourceId,
+  meta: (resourceId: string): string => resourceId,
+  reservation: (reservationId: string): string => reservationId,
+  reservationIndex: (resourceId: string, endMinute: number, reservationId: string): string =>
+    `${id(resourceId)}|${pad(endMinute, 10)}|${id(reservationId)}`,
+  slot: (resourceId: string, slotStartMinute: number): string =>
+    `${id(resourceId)}|${pad(slotStartMinute, 10)}`,
+  waitlist: (resourceId: string, seq: number): string => `${id(resourceId)}|${pad(seq, 12)}`,
+  hold: (expiresAtMillis: number, reservationId: string): string =>
+    `${pad(expiresAtMillis, 15)}|${id(reservationId)}`,
+  command: (resourceId: string, commandId: string): string => `${id(resourceId)}|${id(commandId)}`,
+  payment: (resourceId: string, paymentType: string, paymentId: string): string =>
+    `${id(resourceId)}|payment:${paymentType}:${id(paymentId)}`,
+  promotionUses: (resourceId: string, code: string): string => `${id(resourceId)}|${id(code)}`,
+} as const
+
+export const keyRanges = {
+  /** Slots of a resource whose start lies in `range`. */
+  slots: (resourceId: string, range: MinuteRange): KeyRange => ({
+    gte: storeKeys.slot(resourceId, range.start),
+    lt: storeKeys.slot(resourceId, range.end),
+  }),
+  /** Index entries of reservations ending after `minute` (a superset of those overlapping a range starting there). */
+  reservationsEndingAfter: (resourceId: string, minute: number): KeyRange => ({
+    gte: `${id(resourceId)}|${pad(minute + 1, 10)}`,
+    lt: `${id(resourceId)}|${AFTER_ALL}`,
+  }),
+  /** Every index entry of a resource. */
+  reservationsOf: (resourceId: string): KeyRange => ({
+    gte: `${id(resourceId)}|`,
+    lt: `${id(resourceId)}|${AFTER_ALL}`,
+  }),
+  /** The whole waitlist of a resource, in FIFO order. */
+  waitlist: (resourceId: string): KeyRange => ({
+    gte: `${id(resourceId)}|`,
+    lt: `${id(resourceId)}|${AFTER_ALL}`,
+  }),
+  /** Holds that expire at or before `nowMillis`, earliest first. */
+  dueHolds: (nowMillis: number): KeyRange => ({ gte: '', lt: pad(nowMillis + 1, 15) }),
+} as const
+
+export function parseHoldKey(key: string): { expiresAt: number; reservationId: string } {
+  const separator = key.indexOf('|')
+  return {
+    expiresAt: Number(key.slice(0, separator)),
+    reservationId: decodeURIComponent(key.slice(separator + 1)),
+  }
+}
+
+export function parseSlotKey(key: string): { resourceId: string; slotStart: number } {
+  const separator = key.lastIndexOf('|')
+  return {
+    resourceId: decodeURIComponent(key.slice(0, separator)),
+    slotStart: Number(key.slice(separator + 1)),
+  }
+}
