@@ -1,0 +1,112 @@
+// Start-up checks and topic creation: source topics exist and are co-partitioned within each subtopology,
+// and the internal topics (repartition and changelog, prefixed with the application id) exist with the
+// partition count of the tasks that use them.
+import type { KafkaAdmin, TopicSpec } from '../../kafka/index.js'
+import { StreamsError } from '../errors.js'
+import type { Topology } from '../topology.js'
+
+export function changelogTopic(applicationId: string, store: string): string {
+  return `${applicationId}-${store}-changelog`
+}
+
+export function internalTopic(applicationId: string, name: string): string {
+  return `${applicationId}-${name}`
+}
+
+export interface TopicLayout {
+  /** Task count (= partition count of its inputs) per subtopology id. */
+  readonly tasksPerSubtopology: ReadonlyMap<number, number>
+  /** Partition count of every topic the application reads or writes, by run-time name. */
+  readonly partitions: ReadonlyMap<string, number>
+}
+
+/**
+ * 1. Describe every external source topic; a missing one is an error naming it.
+ * 2. Per subtopology, its external sources must share one partition count (co-partitioning).
+ * 3. A repartition topic gets the task count of the subtopology that writes it; a subtopology reading
+ *    only repartition topics takes their count.
+ * 4. Create missing internal topics; check output topics exist.
+ */
+export async function prepareTopics(
+  admin: KafkaAdmin,
+  topology: Topology,
+  applicationId: string,
+  replicationFactor: number,
+  outputTopics: readonly string[],
+): Promise<TopicLayout> {
+  const existing = new Set(await admin.listTopics())
+  const external = [
+    ...new Set(
+      topology.subtopologies.flatMap((s) => s.sourceTopics.filter((t) => !s.internalSources.includes(t))),
+    ),
+  ]
+  const globals = topology.globalTables.map((g) => g.topic)
+  const missing = [...external, ...globals, ...outputTopics].filter((t) => !existing.has(t))
+  if (missing.length > 0) {
+    throw new StreamsError(
+      'CONFIG_INVALID',
+      `topics ${missing.join(', ')} do not exist; create them first (npm start creates the service's topics)`,
+    )
+  }
+  const partitions = new Map<string, number>()
+  const described = await admin.describeTopics([...new Set([...external, ...globals, ...outputTopics])])
+  for (const d of described) partitions.set(d.topic, d.partitions.length)
+
+  const tasks = new Map<number, number>()
+  for (const sub of topology.subtopologies) {
+    const counts = sub.sourceTopics
+      .filter((t) => !sub.internalSources.includes(t))
+      .map((t) => [t, partitions.get(t)!] as const)
+    const distinct = new Set(counts.map(([, n]) => n))
+    if (distinct.size > 1) {
+      throw new StreamsError(
+        'CO_PARTITIONING',
+        `topics read by one task must have the same partition count: ${counts.map(([t, n]) => `${t}=${n}`).join(', ')} ` +
+          `(sub-topology ${sub.id}); recreate them with equal partitions or repartition one side`,
+      )
+    }
+    if (counts.length > 0) tasks.set(sub.id, counts[0]![1])
+  }
+  // repartition topics: resolve from writers until stable (chains of repartitions)
+  for (let changed = true; changed;) {
+    changed = false
+    for (const sub of topology.subtopologies) {
+      for (const topic of sub.internalSinks) {
+        const count = tasks.get(sub.id)
+        const name = internalTopic(applicationId, topic)
+        if (count !== undefined && !partitions.has(name)) {
+          partitions.set(name, count)
+          changed = true
+        }
+      }
+      if (!tasks.has(sub.id)) {
+        const counts = sub.internalSources.map((t) => partitions.get(internalTopic(applicationId, t)))
+        if (counts.every((n) => n !== undefined) && counts.length > 0) {
+          tasks.set(sub.id, Math.max(...(counts as number[])))
+          changed = true
+        }
+      }
+    }
+  }
+  const specs: TopicSpec[] = []
+  for (const sub of topology.subtopologies) {
+    const count = tasks.get(sub.id)
+    if (count === undefined)
+      throw new StreamsError('TOPOLOGY_INVALID', `cannot tell how many tasks sub-topology ${sub.id} has`)
+    for (const topic of sub.internalSinks) {
+      specs.push({ topic: internalTopic(applicationId, topic), partitions: count, replicationFactor })
+    }
+    for (const store of sub.stores) {
+      if (!store.logging) continue
+      const name = changelogTopic(applicationId, store.name)
+      partitions.set(name, count)
+      const config: Record<string, string> =
+        store.type === 'window'
+          ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String(7 * 24 * 3600_000) }
+          : { 'cleanup.policy': 'compact' }
+      specs.push({ topic: name, partitions: count, replicationFactor, config })
+    }
+  }
+  await admin.createTopics(specs)
+  return { tasksPerSubtopology: tasks, partitions }
+}

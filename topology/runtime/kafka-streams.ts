@@ -1,0 +1,436 @@
+// The runtime of a topology against Kafka (Kafka Streams' KafkaStreams): one consumer group member with one
+// producer, executing every task assigned to this instance. All work — batches, punctuation, commits,
+// rebalances — runs one step at a time on a single queue, so tasks never see concurrent calls.
+//
+// Commit protocol (every commit interval, on request, before partitions are revoked, and on close):
+//   1. Flush every task's stores: dirty cache entries become changelog records in the collector.
+//   2. Produce everything buffered and wait for the acknowledgements.
+//   3. exactly_once: add the consumed offsets to the transaction and commit it (output, changelogs and
+//      offsets become visible atomically). at_least_once: commit the consumed offsets.
+//   4. Only then write each store's pending changes locally, with its changelog position as checkpoint:
+//      local state is never ahead of the committed changelog.
+//   If 2 or 3 fails: abort, drop every task's uncommitted state, rebuild the tasks from their checkpoints
+//   and rewind the inputs to the committed offsets (a fenced producer is replaced first).
+import type {
+  KafkaAdmin,
+  KafkaConsumer,
+  KafkaProducer,
+  PartitionReader,
+  TopicPartition,
+} from '../../kafka/index.js'
+import { buildStore, type BuiltStore, type KeyValueStore } from '../../state/index.js'
+import { StreamsError, errorMessage } from '../errors.js'
+import type { Topology } from '../topology.js'
+import { changelogTopic, prepareTopics, type TopicLayout } from './internal-topics.js'
+import { RecordCollector } from './record-collector.js'
+import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.js'
+import { TaskManager, type RestoreReport } from './task-manager.js'
+import type { StreamTask } from './stream-task.js'
+
+export const streamsStates = [
+  'CREATED',
+  'STARTING',
+  'REBALANCING',
+  'RUNNING',
+  'PENDING_SHUTDOWN',
+  'NOT_RUNNING',
+  'ERROR',
+] as const
+export type StreamsState = (typeof streamsStates)[number]
+
+/**
+ *   CREATED ──start()──▶ STARTING ──assigned──▶ RUNNING ◀──▶ REBALANCING
+ *      │                    │                      │
+ *      └──────close()───────┴──────close()─────────┴──▶ PENDING_SHUTDOWN ──▶ NOT_RUNNING
+ *   any state ──fatal error──▶ ERROR ──close()──▶ NOT_RUNNING
+ */
+const transitions: Readonly<Record<StreamsState, readonly StreamsState[]>> = {
+  CREATED: ['STARTING', 'PENDING_SHUTDOWN', 'ERROR'],
+  STARTING: ['REBALANCING', 'RUNNING', 'PENDING_SHUTDOWN', 'ERROR'],
+  REBALANCING: ['RUNNING', 'PENDING_SHUTDOWN', 'ERROR'],
+  RUNNING: ['REBALANCING', 'PENDING_SHUTDOWN', 'ERROR'],
+  PENDING_SHUTDOWN: ['NOT_RUNNING'],
+  NOT_RUNNING: [],
+  ERROR: ['PENDING_SHUTDOWN'],
+}
+
+export class KafkaStreams {
+  private readonly config: ResolvedConfig
+  private stateValue: StreamsState = 'CREATED'
+  private queue: Promise<unknown> = Promise.resolve()
+  private admin: KafkaAdmin | undefined
+  private producer: KafkaProducer | undefined
+  private consumer: KafkaConsumer | undefined
+  private reader: PartitionReader | undefined
+  private collector: RecordCollector | undefined
+  private tasks: TaskManager | undefined
+  private layout: TopicLayout | undefined
+  private readonly globalStores = new Map<string, BuiltStore<unknown>>()
+  private globalPositions = new Map<string, number>()
+  private timers: NodeJS.Timeout[] = []
+  private lastCommit = Date.now()
+  private uncommitted = false
+  private failure: Error | undefined
+  private readonly listeners: ((state: StreamsState, previous: StreamsState) => void)[] = []
+
+  constructor(
+    readonly topology: Topology,
+    config: StreamsConfig,
+  ) {
+    this.config = resolveConfig(config)
+  }
+
+  get state(): StreamsState {
+    return this.stateValue
+  }
+
+  /** Why the instance went to ERROR, if it did. */
+  get error(): Error | undefined {
+    return this.failure
+  }
+
+  onStateChange(listener: (state: StreamsState, previous: StreamsState) => void): void {
+    this.listeners.push(listener)
+  }
+
+  /** Every changelog restore so far: which store, from where, how many records. */
+  get restores(): readonly RestoreReport[] {
+    return this.tasks?.restores ?? []
+  }
+
+  /** Tasks running here now. */
+  get activeTasks(): StreamTask[] {
+    return [...(this.tasks?.tasks.values() ?? [])]
+  }
+
+  private setState(next: StreamsState): void {
+    const previous = this.stateValue
+    if (previous === next) return
+    if (!transitions[previous].includes(next)) return
+    this.stateValue = next
+    for (const listener of this.listeners) listener(next, previous)
+  }
+
+  /** Runs `work` after everything queued before it. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work)
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
+  async start(): Promise<void> {
+    this.setState('STARTING')
+    const { client, applicationId } = this.config
+    try {
+      this.admin = client.admin()
+      await this.admin.connect()
+      this.layout = await prepareTopics(
+        this.admin,
+        this.topology,
+        applicationId,
+        this.config.replicationFactor,
+        this.outputTopics(),
+      )
+      this.reader = client.reader({ isolation: 'read_committed' })
+      await this.startGlobalTables()
+      this.producer = await this.newProducer()
+      this.collector = new RecordCollector(
+        this.producer,
+        this.config.processingGuarantee === 'exactly_once',
+        this.config.producerBatchSize,
+        this.config.metrics,
+      )
+      this.tasks = new TaskManager(
+        this.topology,
+        this.config,
+        this.layout,
+        this.collector,
+        this.admin,
+        this.reader,
+        this.globalHandles(),
+      )
+      const singleSource = this.topology.subtopologies.every((s) => s.sourceTopics.length === 1)
+      this.consumer = client.consumer({
+        groupId: applicationId,
+        isolation: this.config.processingGuarantee === 'exactly_once' ? 'read_committed' : 'read_uncommitted',
+        autoOffsetReset: 'earliest',
+        sessionTimeoutMs: this.config.sessionTimeoutMs,
+        // co-partitioned inputs of one task must land on one member: the range assignor guarantees it,
+        // cooperative-sticky does not (it knows nothing of tasks), so it is used only for single-input tasks
+        rebalance: singleSource ? 'cooperative' : 'eager',
+      })
+      await this.consumer.connect()
+      await this.consumer.subscribe(this.sourceTopics())
+      await this.consumer.run({
+        eachBatch: (batch) =>
+          this.exclusive(() => this.processBatch(batch.topic, batch.partition, batch.records)),
+        onAssigned: (partitions) => this.exclusive(() => this.onAssigned(partitions)),
+        onRevoked: (partitions) => this.exclusive(() => this.onRevoked(partitions)),
+      })
+      this.timers.push(
+        setInterval(
+          () => void this.exclusive(() => this.tick()).catch((e: unknown) => this.fail(e)),
+          Math.min(100, this.config.commitIntervalMs),
+        ),
+      )
+      this.timers.push(
+        setInterval(
+          () =>
+            void this.refreshGlobalTables().catch((e: unknown) =>
+              this.config.log('warn', `global table refresh: ${errorMessage(e)}`),
+            ),
+          200,
+        ),
+      )
+    } catch (error) {
+      this.fail(error)
+      throw error
+    }
+  }
+
+  private outputTopics(): string[] {
+    const topics = new Set<string>()
+    for (const sub of this.topology.subtopologies)
+      for (const node of sub.nodes) if (node.kind === 'sink' && !node.internal) topics.add(node.topic)
+    if (this.config.deadLetterTopic) topics.add(this.config.deadLetterTopic)
+    return [...topics]
+  }
+
+  private sourceTopics(): string[] {
+    return this.topology.subtopologies.flatMap((s) =>
+      s.sourceTopics.map((t) => (s.internalSources.includes(t) ? `${this.config.applicationId}-${t}` : t)),
+    )
+  }
+
+  private async newProducer(): Promise<KafkaProducer> {
+    const exactlyOnce = this.config.processingGuarantee === 'exactly_once'
+    const producer = this.config.client.producer(
+      exactlyOnce
+        ? {
+            transactionalId: `${this.config.applicationId}-${this.config.instanceId}`,
+            transactionTimeoutMs: this.config.transactionTimeoutMs,
+          }
+        : { idempotent: true },
+    )
+    await producer.connect()
+    return producer
+  }
+
+  private async onAssigned(partitions: readonly TopicPartition[]): Promise<void> {
+    this.setState('REBALANCING')
+    this.config.metrics.rebalanced()
+    await this.tasks!.assigned(partitions)
+    this.setState('RUNNING')
+  }
+
+  private async onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
+    this.setState('REBALANCING')
+    const affected = this.tasks!.affectedBy(partitions)
+    if (affected.length > 0)
+      await this.commit().catch((error: unknown) =>
+        this.config.log('warn', `commit before revocation failed: ${errorMessage(error)}`),
+      )
+    await this.tasks!.revoked(partitions, affected)
+  }
+
+  private async processBatch(
+    topic: string,
+    partition: number,
+    records: readonly import('../../kafka/index.js').ConsumedRecord[],
+  ): Promise<void> {
+    if (
+      this.stateValue === 'ERROR' ||
+      this.stateValue === 'PENDING_SHUTDOWN' ||
+      this.stateValue === 'NOT_RUNNING'
+    )
+      return
+    const task = this.tasks!.taskFor(topic, partition)
+    if (!task || records.length === 0) return
+    const started = process.hrtime.bigint()
+    try {
+      await task.process(records)
+    } catch (error) {
+      this.fail(error)
+      throw error
+    }
+    this.uncommitted = true
+    this.config.metrics.recordsConsumed(topic, partition, records.length)
+    this.config.metrics.processed(
+      task.subtopology.id,
+      Number(process.hrtime.bigint() - started) / 1e9,
+      records.length,
+    )
+    if (Date.now() - this.lastCommit >= this.config.commitIntervalMs || task.takeCommitRequest())
+      await this.commitOrRecover()
+  }
+
+  /** Timer: wall-clock punctuation and idle commits. */
+  private async tick(): Promise<void> {
+    if (this.stateValue !== 'RUNNING') return
+    const now = Date.now()
+    for (const task of this.tasks!.tasks.values()) {
+      await task.punctuateWallClock(now)
+      if (task.needsCommit) this.uncommitted = true
+    }
+    if (this.uncommitted && now - this.lastCommit >= this.config.commitIntervalMs)
+      await this.commitOrRecover()
+  }
+
+  private async commitOrRecover(): Promise<void> {
+    try {
+      await this.commit()
+    } catch (error) {
+      await this.recover(error)
+    }
+  }
+
+  /** Steps 1–4 of the commit protocol (see the top of this file). */
+  private async commit(): Promise<void> {
+    const tasks = [...this.tasks!.tasks.values()]
+    const started = process.hrtime.bigint()
+    for (const task of tasks) task.flushStores() // 1
+    const offsets = tasks.flatMap((t) => t.offsets())
+    if (this.config.processingGuarantee === 'exactly_once') {
+      await this.collector!.commitTransaction(this.consumer!, offsets) // 2 + 3
+    } else {
+      await this.collector!.drain() // 2
+      await this.consumer!.commitOffsets(offsets) // 3
+    }
+    for (const task of tasks) {
+      await task.commitStores((store) =>
+        this.collector!.position(changelogTopic(this.config.applicationId, store), task.partition),
+      ) // 4
+    }
+    this.collector!.clearPositions()
+    this.lastCommit = Date.now()
+    this.uncommitted = false
+    this.config.metrics.committed(Number(process.hrtime.bigint() - started) / 1e9)
+  }
+
+  private async recover(error: unknown): Promise<void> {
+    const fenced = (error as { code?: string }).code === 'FENCED'
+    this.config.log(
+      'warn',
+      `commit failed (${errorMessage(error)}); aborting and rebuilding tasks from their checkpoints`,
+    )
+    await this.collector!.abort()
+    if (fenced) {
+      await this.producer?.disconnect().catch(() => undefined)
+      this.producer = await this.newProducer()
+      this.collector!.replaceProducer(this.producer)
+    }
+    const tasks = await this.tasks!.reinitialize()
+    for (const task of tasks) {
+      for (const input of task.inputs) {
+        const committed = (await this.admin!.committedOffsets(this.config.applicationId, input.topic)).find(
+          (o) => o.partition === input.partition,
+        )
+        const start =
+          committed?.offset ??
+          (await this.admin!.startOffsets(input.topic)).find((o) => o.partition === input.partition)
+            ?.offset ??
+          0
+        this.consumer!.seek({ topic: input.topic, partition: input.partition, offset: start })
+      }
+    }
+    this.lastCommit = Date.now()
+    this.uncommitted = false
+  }
+
+  private fail(error: unknown): void {
+    if (this.stateValue === 'ERROR' || this.stateValue === 'NOT_RUNNING') return
+    this.failure = error instanceof Error ? error : new Error(String(error))
+    this.config.log('error', `stopping on error: ${this.failure.message}`)
+    this.setState('ERROR')
+  }
+
+  // ── global tables ────────────────────────────────────────────────────────────────────────────────
+
+  private globalHandles(): Map<string, KeyValueStore<unknown, unknown>> {
+    return new Map(
+      [...this.globalStores].map(([name, built]) => [name, built.store as KeyValueStore<unknown, unknown>]),
+    )
+  }
+
+  private async startGlobalTables(): Promise<void> {
+    for (const table of this.topology.globalTables) {
+      const store = buildStore(table.store, {
+        dir: this.config.stateDir,
+        changelog: { log: () => undefined },
+      })
+      await store.open()
+      this.globalStores.set(table.store.name, store)
+    }
+    await this.refreshGlobalTables()
+  }
+
+  /** Reads every partition of every global table's topic up to its end and applies it. */
+  private async refreshGlobalTables(): Promise<void> {
+    for (const table of this.topology.globalTables) {
+      const built = this.globalStores.get(table.store.name)!
+      const store = built.store as KeyValueStore<unknown, unknown>
+      const partitions = (await this.admin!.endOffsets(table.topic)).filter(
+        (p) => p.offset > (this.globalPositions.get(`${table.topic}/${p.partition}`) ?? 0),
+      )
+      for (const { partition } of partitions) {
+        const key = `${table.topic}/${partition}`
+        const next = await this.reader!.readToEnd(
+          { topic: table.topic, partition },
+          this.globalPositions.get(key) ?? 'earliest',
+          (records) => {
+            for (const record of records) {
+              if (record.key === null) continue
+              try {
+                const k = table.keySerde.deserialize(record.key)
+                if (record.value === null) store.delete(k)
+                else store.put(k, table.valueSerde.deserialize(record.value))
+              } catch (error) {
+                this.config.log(
+                  'warn',
+                  `global table ${table.topic}: skipping undecodable record at ${partition}/${record.offset}: ${errorMessage(error)}`,
+                )
+              }
+            }
+          },
+        )
+        this.globalPositions.set(key, next)
+      }
+      built.flush()
+      await built.commit()
+    }
+  }
+
+  // ── shutdown ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Finishes the records in flight, commits, leaves the group and closes every store. */
+  async close(): Promise<void> {
+    if (this.stateValue === 'NOT_RUNNING') return
+    const failed = this.stateValue === 'ERROR'
+    this.setState('PENDING_SHUTDOWN')
+    for (const timer of this.timers) clearInterval(timer)
+    this.timers = []
+    await this.exclusive(async () => {
+      if (!failed && this.tasks && this.collector && this.consumer) {
+        await this.commit().catch((error: unknown) =>
+          this.config.log('warn', `final commit failed: ${errorMessage(error)}`),
+        )
+      } else {
+        await this.collector?.abort()
+      }
+    })
+    await this.consumer?.disconnect().catch(() => undefined)
+    await this.exclusive(async () => this.tasks?.closeAll())
+    await this.producer?.disconnect().catch(() => undefined)
+    await this.reader?.close().catch(() => undefined)
+    for (const store of this.globalStores.values()) await store.close()
+    await this.admin?.disconnect().catch(() => undefined)
+    this.setState('NOT_RUNNING')
+  }
+
+  /** Throws NOT_RUNNING unless the instance is processing. */
+  assertRunning(): void {
+    if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') {
+      throw new StreamsError('NOT_RUNNING', `the instance is ${this.stateValue}`)
+    }
+  }
+}

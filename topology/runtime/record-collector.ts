@@ -1,0 +1,125 @@
+// Collects every task's output (sink records, changelog records, dead letters) and produces it in batches
+// without per-record awaits. Under exactly-once the batches go into the open transaction, which the commit
+// closes together with the consumed offsets.
+import type {
+  KafkaConsumer,
+  KafkaProducer,
+  KafkaTransaction,
+  OutgoingRecord,
+  RecordPosition,
+  TopicPartitionOffset,
+} from '../../kafka/index.js'
+import type { RecordSink } from './record-sink.js'
+import type { StreamsMetrics } from './streams-metrics.js'
+
+export class RecordCollector implements RecordSink {
+  private buffer: OutgoingRecord[] = []
+  private inflight: Promise<void>[] = []
+  private failure: unknown
+  private transaction: Promise<KafkaTransaction> | undefined
+  /** Next offset after the last record we wrote, per changelog partition, in this commit cycle. */
+  private readonly positions = new Map<string, number>()
+
+  constructor(
+    private producer: KafkaProducer,
+    private readonly transactional: boolean,
+    private readonly batchSize: number,
+    private readonly metrics: StreamsMetrics,
+  ) {}
+
+  /** A fenced producer cannot be used again: the runtime makes a new one. */
+  replaceProducer(producer: KafkaProducer): void {
+    this.producer = producer
+    this.transaction = undefined
+  }
+
+  send(record: OutgoingRecord): void {
+    this.buffer.push(record)
+    if (this.buffer.length >= this.batchSize) this.flush()
+  }
+
+  /** Starts producing what is buffered; does not wait for the acknowledgements. */
+  flush(): void {
+    if (this.buffer.length === 0) return
+    const records = this.buffer
+    this.buffer = []
+    const sent = this.transactional
+      ? (this.transaction ??= this.producer.beginTransaction()).then((txn) => txn.send(records))
+      : this.producer.send(records)
+    this.inflight.push(
+      sent.then(
+        (positions) => this.track(records, positions),
+        (error: unknown) => {
+          this.failure ??= error
+        },
+      ),
+    )
+  }
+
+  /** Waits for every send so far; throws the first send failure. */
+  async drain(): Promise<void> {
+    this.flush()
+    const inflight = this.inflight
+    this.inflight = []
+    await Promise.all(inflight)
+    if (this.failure !== undefined) {
+      const failure = this.failure
+      this.failure = undefined
+      throw failure
+    }
+  }
+
+  /** Exactly-once commit: everything sent plus `offsets`, atomically. */
+  async commitTransaction(consumer: KafkaConsumer, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.drain()
+    if (!this.transaction && offsets.length === 0) return
+    const txn = await (this.transaction ??= this.producer.beginTransaction())
+    this.transaction = undefined
+    await txn.sendOffsets(consumer, offsets)
+    await txn.commit()
+  }
+
+  /** Aborts the open transaction (best effort) and forgets everything not committed. */
+  async abort(): Promise<void> {
+    this.buffer = []
+    const inflight = this.inflight
+    this.inflight = []
+    await Promise.allSettled(inflight)
+    this.failure = undefined
+    this.positions.clear()
+    const txn = this.transaction
+    this.transaction = undefined
+    if (txn) await txn.then((t) => t.abort()).catch(() => undefined)
+  }
+
+  /** The next offset after our last write to a partition in this cycle; undefined if none. */
+  position(topic: string, partition: number): number | undefined {
+    return this.positions.get(`${topic}\u0000${partition}`)
+  }
+
+  clearPositions(): void {
+    this.positions.clear()
+  }
+
+  private track(records: readonly OutgoingRecord[], positions: readonly RecordPosition[]): void {
+    const counts = new Map<string, number>()
+    const now = Date.now()
+    let oldest = now
+    for (const record of records) {
+      if (record.partition === undefined) continue
+      const key = `${record.topic}\u0000${record.partition}`
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+      if (record.timestamp !== undefined && record.timestamp < oldest) oldest = record.timestamp
+    }
+    for (const position of positions) {
+      const key = `${position.topic}\u0000${position.partition}`
+      const count = counts.get(key)
+      this.metrics.recordsProduced(position.topic, position.partition, count ?? 1)
+      if (count === undefined || position.offset < 0) continue
+      const next = position.offset + count
+      if (next > (this.positions.get(key) ?? -1)) this.positions.set(key, next)
+    }
+    if (records.length > 0 && records[0])
+      this.metrics.endToEnd(records[0].topic, Math.max(0, now - oldest) / 1000)
+  }
+}

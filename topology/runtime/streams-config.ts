@@ -1,0 +1,83 @@
+// Configuration of a KafkaStreams instance, with Kafka Streams' defaults where they exist.
+import { createHash } from 'node:crypto'
+import os from 'node:os'
+import path from 'node:path'
+import type { KafkaClient } from '../../kafka/index.js'
+import { StreamsError } from '../errors.js'
+import type { FailureHandling, FailureStage } from './record-sink.js'
+import { noopStreamsMetrics, type StreamsMetrics } from './streams-metrics.js'
+
+export const processingGuarantees = ['exactly_once', 'at_least_once'] as const
+export type ProcessingGuarantee = (typeof processingGuarantees)[number]
+
+export interface StreamsConfig {
+  readonly applicationId: string
+  readonly client: KafkaClient
+  /** Root of local state; a task's stores live in `<stateDir>/<applicationId>/<taskId>/`. */
+  readonly stateDir: string
+  readonly processingGuarantee?: ProcessingGuarantee
+  /** Default 100 ms under exactly-once and 30 s under at-least-once, as in Kafka Streams. */
+  readonly commitIntervalMs?: number
+  /**
+   * Stable identity of this instance: the suffix of its transactional id, so a restarted instance fences
+   * its previous incarnation at once. Default: derived from the host name and the state directory.
+   */
+  readonly instanceId?: string
+  readonly deadLetterTopic?: string
+  readonly handling?: Partial<Record<FailureStage, FailureHandling>>
+  /** Replication factor of internal topics (default: the broker's). */
+  readonly replicationFactor?: number
+  /** Records per produce call (default 2000). */
+  readonly producerBatchSize?: number
+  /** Session timeout of the consumer group member, ms (default 10 s). */
+  readonly sessionTimeoutMs?: number
+  /** Transaction timeout (default 10 s, as Kafka Streams under exactly-once). */
+  readonly transactionTimeoutMs?: number
+  readonly metrics?: StreamsMetrics
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void
+}
+
+export type ResolvedConfig = Required<Omit<StreamsConfig, 'deadLetterTopic' | 'handling'>> & {
+  readonly deadLetterTopic: string | undefined
+  readonly handling: Readonly<Record<FailureStage, FailureHandling>>
+}
+
+export function resolveConfig(config: StreamsConfig): ResolvedConfig {
+  if (!/^[A-Za-z0-9._-]+$/.test(config.applicationId)) {
+    throw new StreamsError(
+      'CONFIG_INVALID',
+      `applicationId '${config.applicationId}' may only contain letters, digits, '.', '_' and '-'`,
+    )
+  }
+  const guarantee = config.processingGuarantee ?? 'exactly_once'
+  if (!(processingGuarantees as readonly string[]).includes(guarantee)) {
+    throw new StreamsError(
+      'CONFIG_INVALID',
+      `processingGuarantee must be one of ${processingGuarantees.join(', ')}, got '${guarantee}'`,
+    )
+  }
+  const deadLetter: FailureHandling = config.deadLetterTopic ? 'dead-letter' : 'fail'
+  return {
+    applicationId: config.applicationId,
+    client: config.client,
+    stateDir: path.resolve(config.stateDir),
+    processingGuarantee: guarantee,
+    commitIntervalMs: config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 30_000),
+    instanceId:
+      config.instanceId ??
+      createHash('sha256')
+        .update(`${os.hostname()}:${path.resolve(config.stateDir)}`)
+        .digest('hex')
+        .slice(0, 12),
+    deadLetterTopic: config.deadLetterTopic,
+    handling: { deserialization: deadLetter, processing: 'fail', production: 'fail', ...config.handling },
+    replicationFactor: config.replicationFactor ?? -1,
+    producerBatchSize: config.producerBatchSize ?? 2000,
+    sessionTimeoutMs: config.sessionTimeoutMs ?? 10_000,
+    transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
+    metrics: config.metrics ?? noopStreamsMetrics,
+    log:
+      config.log ??
+      ((level, message) => (level === 'info' ? undefined : console.error(`[streams] ${level}: ${message}`))),
+  }
+}

@@ -1,0 +1,174 @@
+// Creates, restores and closes tasks as partitions are assigned and revoked.
+//
+// Task creation protocol (no record of a task is processed before step 4):
+//   1. A task exists for sub-topology s and partition p once every input partition (topic, p) of s is ours.
+//   2. Open its stores.
+//   3. Restore each logged store: from its checkpoint (persistent stores with a checkpoint) or from the
+//      beginning after wiping local data; a checkpoint beyond the changelog's end means the local state
+//      is ahead of the committed changelog (TASK_CORRUPTED): wipe and restore from the beginning.
+//   4. Initialize the processors (they may schedule punctuators and read the restored stores).
+import path from 'node:path'
+import type { KafkaAdmin, PartitionReader, TopicPartition } from '../../kafka/index.js'
+import type { KeyValueStore, StoreRef } from '../../state/index.js'
+import type { Topology } from '../topology.js'
+import { changelogTopic, internalTopic, type TopicLayout } from './internal-topics.js'
+import type { RecordCollector } from './record-collector.js'
+import type { ResolvedConfig } from './streams-config.js'
+import { StreamTask, type TaskEnv } from './stream-task.js'
+
+export interface RestoreReport {
+  readonly store: string
+  readonly taskId: string
+  readonly from: number | 'earliest'
+  readonly records: number
+}
+
+export class TaskManager {
+  readonly tasks = new Map<string, StreamTask>()
+  private readonly byInput = new Map<string, StreamTask>()
+  private readonly owned = new Map<string, TopicPartition>()
+  /** Every restore so far, for tests and operators. */
+  readonly restores: RestoreReport[] = []
+  readonly env: TaskEnv
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly config: ResolvedConfig,
+    private readonly layout: TopicLayout,
+    collector: RecordCollector,
+    private readonly admin: KafkaAdmin,
+    private readonly reader: PartitionReader,
+    globalStores: ReadonlyMap<string, KeyValueStore<unknown, unknown>>,
+  ) {
+    this.env = {
+      applicationId: config.applicationId,
+      sink: collector,
+      resolveTopic: (name, internal) => (internal ? internalTopic(config.applicationId, name) : name),
+      partitionsOf: (topic) => layout.partitions.get(topic) ?? 1,
+      storeEnv: (ref: StoreRef, partition: number) => ({
+        dir: path.join(config.stateDir, config.applicationId, `${this.subtopologyOf(ref.name)}_${partition}`),
+        changelog: {
+          log: (key, value, timestamp) =>
+            collector.send({
+              topic: changelogTopic(config.applicationId, ref.name),
+              partition,
+              key,
+              value,
+              timestamp,
+            }),
+        },
+        metrics: config.metrics.store,
+      }),
+      globalStores,
+      deadLetterTopic: config.deadLetterTopic,
+      handling: config.handling,
+      now: () => Date.now(),
+    }
+  }
+
+  taskFor(topic: string, partition: number): StreamTask | undefined {
+    return this.byInput.get(`${topic}\u0000${partition}`)
+  }
+
+  /** Steps 1–4 for every task the new partitions complete. */
+  async assigned(partitions: readonly TopicPartition[]): Promise<StreamTask[]> {
+    for (const tp of partitions) this.owned.set(`${tp.topic}\u0000${tp.partition}`, tp)
+    const created: StreamTask[] = []
+    for (const sub of this.topology.subtopologies) {
+      const count = this.layout.tasksPerSubtopology.get(sub.id) ?? 0
+      for (let p = 0; p < count; p++) {
+        if (this.tasks.has(`${sub.id}_${p}`)) continue
+        const task = new StreamTask(sub, p, this.env)
+        if (!task.inputs.every((i) => this.owned.has(`${i.topic}\u0000${i.partition}`))) continue
+        await task.openStores()
+        await this.restore(task)
+        await task.initProcessors()
+        this.tasks.set(task.id, task)
+        for (const input of task.inputs) this.byInput.set(`${input.topic}\u0000${input.partition}`, task)
+        created.push(task)
+      }
+    }
+    this.config.metrics.tasksActive(this.tasks.size)
+    return created
+  }
+
+  /** Tasks that lose an input partition; the caller commits before closing them. */
+  affectedBy(partitions: readonly TopicPartition[]): StreamTask[] {
+    const affected = new Set<StreamTask>()
+    for (const tp of partitions) {
+      const task = this.taskFor(tp.topic, tp.partition)
+      if (task) affected.add(task)
+    }
+    return [...affected]
+  }
+
+  async revoked(partitions: readonly TopicPartition[], tasks: readonly StreamTask[]): Promise<void> {
+    for (const tp of partitions) this.owned.delete(`${tp.topic}\u0000${tp.partition}`)
+    for (const task of tasks) await this.close(task)
+    this.config.metrics.tasksActive(this.tasks.size)
+  }
+
+  async close(task: StreamTask): Promise<void> {
+    this.tasks.delete(task.id)
+    for (const input of task.inputs) this.byInput.delete(`${input.topic}\u0000${input.partition}`)
+    await task.close()
+  }
+
+  async closeAll(): Promise<void> {
+    for (const task of [...this.tasks.values()]) await this.close(task)
+  }
+
+  /** Drops every task's uncommitted state and rebuilds the tasks from their local checkpoints. */
+  async reinitialize(): Promise<StreamTask[]> {
+    const owned = [...this.owned.values()]
+    for (const task of [...this.tasks.values()]) {
+      task.discardPending()
+      await this.close(task)
+    }
+    return this.assigned(owned)
+  }
+
+  private subtopologyOf(store: string): number {
+    return this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === store))?.id ?? 0
+  }
+
+  private async restore(task: StreamTask): Promise<void> {
+    for (const store of task.stores.values()) {
+      if (!store.logged) continue
+      const topic = changelogTopic(this.config.applicationId, store.name)
+      const end =
+        (await this.admin.endOffsets(topic)).find((o) => o.partition === task.partition)?.offset ?? 0
+      let checkpoint = store.persistent ? await store.checkpoint() : undefined
+      if (checkpoint === undefined || checkpoint > end) {
+        if (checkpoint !== undefined) {
+          this.config.log(
+            'warn',
+            `task ${task.id}: store ${store.name} is ahead of its changelog (${checkpoint} > ${end}); wiping it`,
+          )
+        }
+        await store.wipe()
+        checkpoint = undefined
+      }
+      let restored = 0
+      const from = checkpoint ?? 'earliest'
+      if (checkpoint === undefined || checkpoint < end) {
+        await this.reader.readToEnd({ topic, partition: task.partition }, from, async (records) => {
+          await store.restore(
+            records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value })),
+            records[records.length - 1]!.offset + 1,
+          )
+          restored += records.length
+          this.config.metrics.restored(
+            store.name,
+            records.length,
+            Math.max(0, end - records[records.length - 1]!.offset - 1),
+          )
+        })
+      }
+      this.config.metrics.restored(store.name, 0, 0)
+      this.restores.push({ store: store.name, taskId: task.id, from, records: restored })
+      if (restored > 0)
+        this.config.log('info', `task ${task.id}: restored ${restored} records of ${store.name} from ${from}`)
+    }
+  }
+}
