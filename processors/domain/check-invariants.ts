@@ -11,6 +11,7 @@
 //   G3  sequence is 1, 2, 3… without gap or repeat; no eventId appears twice (across resources too).
 //   G4  a promotion from the waitlist (ReservationCreated.fromWaitlistEntryId) never overtakes an earlier,
 //       still waiting entry with an overlapping range (`blocking`), or only one that did not fit (`skipping`).
+//       An entry whose reservationId another reservation took meanwhile is no longer waiting.
 //   G5  no reservation is still unauthorized when the resource's stream time (its latest occurredAt) is
 //       past creation + holdTimeout + one punctuation interval.
 //   STATUS  every status change is an edge of the status machine.
@@ -154,6 +155,7 @@ function* replayEvent(
         yield { guarantee: 'STATUS', message: `created as ${event.status}` }
       if (event.fromWaitlistEntryId !== null)
         yield* waitlistOrder(replay, event.fromWaitlistEntryId, definition, policy)
+      replay.voidEntriesFor(event.reservationId)
       const held = heldUnits(event, definition)
       if (held === undefined) {
         yield { guarantee: 'G1', message: `no valid definition or range for ${event.reservationId}` }
@@ -188,8 +190,15 @@ function* replayEvent(
       return
     case 'AddedToWaitlist': {
       const range = rangeOf(event.start, event.end)
-      if (range !== undefined)
-        replay.addToWaitlist(event.waitlistEntryId, range, event.quantity, event.sequence)
+      if (range !== undefined) {
+        replay.addToWaitlist({
+          entryId: event.waitlistEntryId,
+          reservationId: event.reservationId,
+          range,
+          quantity: event.quantity,
+          seq: event.sequence,
+        })
+      }
       return
     }
     case 'PaymentAuthorized':

@@ -53,11 +53,17 @@ export function preloadedView(data: PreloadedData): DecisionView {
     if (!map.has(key)) throw new NotPreloadedError(`${what} ${String(key)} is not in the read plan`)
     return map.get(key) as V
   }
+  const reservations = new Map<string, Reservation | undefined>([
+    ...(data.live?.reservations ?? []).map(
+      (reservation) => [reservation.reservationId, reservation] as const,
+    ),
+    ...data.reservations,
+  ])
   return {
     resourceId: data.resourceId,
     resource: () => data.resource,
     meta: () => data.meta,
-    reservation: (reservationId) => planned(data.reservations, reservationId, 'reservation'),
+    reservation: (reservationId) => planned(reservations, reservationId, 'reservation'),
     slotUsed(slotStart) {
       if (!data.slotWindows.some((window) => slotStart >= window.start && slotStart < window.end)) {
         throw new NotPreloadedError(`slot ${slotStart} of ${data.resourceId} is not in the read plan`)

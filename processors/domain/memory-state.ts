@@ -48,7 +48,7 @@ export class MemoryState {
     const resourceId = plan.resourceId
     const reservations = new Map<string, Reservation | undefined>()
     const getReservation = (id: string): void => {
-      reservations.set(id, this.stores.reservations.get(storeKeys.reservation(id)))
+      reservations.set(id, this.stores.reservations.get(storeKeys.reservation(resourceId, id)))
     }
     plan.reservationIds.forEach(getReservation)
     const waitlist: WaitlistEntry[] | undefined = plan.waitlist
@@ -61,7 +61,7 @@ export class MemoryState {
           ? keyRanges.reservationsOf(resourceId)
           : keyRanges.reservationsEndingAfter(resourceId, plan.live.start)
       const found = this.scan('reservation-index', range)
-        .map(([, id]) => this.stores.reservations.get(storeKeys.reservation(id)))
+        .map(([, id]) => this.stores.reservations.get(storeKeys.reservation(resourceId, id)))
         .filter((reservation): reservation is Reservation => reservation !== undefined)
       live = { range: plan.live, reservations: found }
     }
@@ -110,7 +110,8 @@ export class MemoryState {
     const byResource = new Map<string, DueHold[]>()
     for (const [key, resourceId] of this.scan('holds', keyRanges.dueHolds(now))) {
       const holds = byResource.get(resourceId) ?? []
-      holds.push(parseHoldKey(key))
+      const { expiresAt, reservationId } = parseHoldKey(key)
+      holds.push({ expiresAt, reservationId })
       byResource.set(resourceId, holds)
     }
     return [...byResource].map(([resourceId, holds]) => ({ type: 'holds-due', resourceId, holds }))

@@ -18,6 +18,8 @@ export interface ReplayedReservation {
 
 export interface ReplayedEntry {
   readonly entryId: string
+  /** The id the entry's reservation would get; once taken by another reservation the entry can never be promoted. */
+  readonly reservationId: string
   readonly range: MinuteRange
   readonly quantity: number
   readonly seq: number
@@ -65,8 +67,13 @@ export class ResourceReplay {
     )
   }
 
-  addToWaitlist(entryId: string, range: MinuteRange, quantity: number, seq: number): void {
-    this.waitlist.push({ entryId, range, quantity, seq, promoted: false })
+  addToWaitlist(entry: Omit<ReplayedEntry, 'promoted'>): void {
+    this.waitlist.push({ ...entry, promoted: false })
+  }
+
+  /** Entries still waiting whose reservationId was taken by another reservation are void (never promoted). */
+  voidEntriesFor(reservationId: string): void {
+    for (const entry of this.waitlist) if (entry.reservationId === reservationId) entry.promoted = true
   }
 
   private add(held: HeldUnits, delta: number): void {

@@ -6,15 +6,16 @@
 //   store              key                                          value
 //   resources          resourceId                                   ResourceDefinition (from the `resources` topic)
 //   resource-meta      resourceId                                   ResourceMeta (event sequence, waitlist counter)
-//   reservations       reservationId                                Reservation
+//   reservations       resource|reservationId                       Reservation
 //   reservation-index  resource|endMinute(10)|reservationId         reservationId, for every reservation holding units
 //   slots              resource|slotStartMinute(10)                 SlotUsage (units held), absent when 0
 //   waitlist           resource|seq(12)                             WaitlistEntry, FIFO by seq
-//   holds              expiresAtMillis(15)|reservationId            resourceId, for every unauthorized hold
+//   holds              expiresAtMillis(15)|resource|reservationId   resourceId, for every unauthorized hold
 //   commands           resource|commandId                           eventId of the outcome (idempotency)
 //                      resource|payment:<type>:paymentId            eventId of the first event (payment idempotency)
 //   promotion-uses     resource|code                                uses of the promotion on this resource
 // Promotions are a global table: code → PromotionDefinition (from the `promotions` topic).
+// Reservation ids are scoped by resource: the payment router maps reservationId → resourceId itself.
 import type { MinuteRange } from './time-range.js'
 
 export const storeNames = [
@@ -45,14 +46,15 @@ const AFTER_ALL = '~'
 export const storeKeys = {
   resource: (resourceId: string): string => resourceId,
   meta: (resourceId: string): string => resourceId,
-  reservation: (reservationId: string): string => reservationId,
+  reservation: (resourceId: string, reservationId: string): string =>
+    `${id(resourceId)}|${id(reservationId)}`,
   reservationIndex: (resourceId: string, endMinute: number, reservationId: string): string =>
     `${id(resourceId)}|${pad(endMinute, 10)}|${id(reservationId)}`,
   slot: (resourceId: string, slotStartMinute: number): string =>
     `${id(resourceId)}|${pad(slotStartMinute, 10)}`,
   waitlist: (resourceId: string, seq: number): string => `${id(resourceId)}|${pad(seq, 12)}`,
-  hold: (expiresAtMillis: number, reservationId: string): string =>
-    `${pad(expiresAtMillis, 15)}|${id(reservationId)}`,
+  hold: (expiresAtMillis: number, resourceId: string, reservationId: string): string =>
+    `${pad(expiresAtMillis, 15)}|${id(resourceId)}|${id(reservationId)}`,
   command: (resourceId: string, commandId: string): string => `${id(resourceId)}|${id(commandId)}`,
   payment: (resourceId: string, paymentType: string, paymentId: string): string =>
     `${id(resourceId)}|payment:${paymentType}:${id(paymentId)}`,
@@ -84,11 +86,12 @@ export const keyRanges = {
   dueHolds: (nowMillis: number): KeyRange => ({ gte: '', lt: pad(nowMillis + 1, 15) }),
 } as const
 
-export function parseHoldKey(key: string): { expiresAt: number; reservationId: string } {
-  const separator = key.indexOf('|')
+export function parseHoldKey(key: string): { expiresAt: number; resourceId: string; reservationId: string } {
+  const [expiresAt = '', resourceId = '', reservationId = ''] = key.split('|')
   return {
-    expiresAt: Number(key.slice(0, separator)),
-    reservationId: decodeURIComponent(key.slice(separator + 1)),
+    expiresAt: Number(expiresAt),
+    resourceId: decodeURIComponent(resourceId),
+    reservationId: decodeURIComponent(reservationId),
   }
 }
 

@@ -77,7 +77,11 @@ export class Workspace {
   saveReservation(next: Reservation): void {
     const previous = this.reservation(next.reservationId)
     this.reservations.set(next.reservationId, next)
-    this.write({ store: 'reservations', key: storeKeys.reservation(next.reservationId), value: next })
+    this.write({
+      store: 'reservations',
+      key: storeKeys.reservation(this.resourceId, next.reservationId),
+      value: next,
+    })
 
     const before = previous !== undefined && holdsUnits(previous.status) ? previous : undefined
     const after = holdsUnits(next.status) ? next : undefined
@@ -96,7 +100,7 @@ export class Workspace {
     const holdKey = (r: Reservation | undefined): string | undefined =>
       r?.holdExpiresAt === null || r === undefined
         ? undefined
-        : storeKeys.hold(r.holdExpiresAt, r.reservationId)
+        : storeKeys.hold(r.holdExpiresAt, r.resourceId, r.reservationId)
     this.replaceKey('holds', holdKey(previous), holdKey(next), next.resourceId)
   }
 
@@ -113,7 +117,11 @@ export class Workspace {
 
   /** Deletes a hold key the punctuator found, whatever its reservation looks like now. */
   deleteHold(expiresAt: number, reservationId: string): void {
-    this.write({ store: 'holds', key: storeKeys.hold(expiresAt, reservationId), value: null })
+    this.write({
+      store: 'holds',
+      key: storeKeys.hold(expiresAt, this.resourceId, reservationId),
+      value: null,
+    })
   }
 
   slotUsed(slotStart: number): number {

@@ -19,6 +19,7 @@ import type { DecisionInput } from '../../../processors/domain/decision-input.js
 import { MemoryState } from '../../../processors/domain/memory-state.js'
 import type { Reservation } from '../../../processors/domain/state-records.js'
 import type { DecisionResult } from '../../../processors/domain/state-write.js'
+import { storeKeys } from '../../../processors/domain/store-keys.js'
 
 export const MINUTE = 60_000
 export const HOUR = 60 * MINUTE
@@ -75,7 +76,7 @@ export class Harness {
       commandId,
       resourceId: this.resourceId,
       issuedAt: this.now,
-    } as ReservationCommand
+    }
     this.commands.push({ commandId, type: command.type, resourceId: this.resourceId })
     return this.run({ type: 'command', command })
   }
@@ -170,7 +171,7 @@ export class Harness {
   }
 
   reservation(reservationId: string): Reservation | undefined {
-    return this.state.stores.reservations.get(reservationId)
+    return this.state.stores.reservations.get(storeKeys.reservation(this.resourceId, reservationId))
   }
 
   slotUsed(day: number): number {
