@@ -12,7 +12,11 @@ describe('workflow happy 3: cancellation', () => {
     h.create('r-1', 10, 12, { quantity: 2 })
     const result = h.cancel('r-1')
     expect(types(result)).toEqual(['ReservationCanceled', 'ReservationConfirmationSent'])
-    expect(only(result, 'ReservationCanceled')).toMatchObject({ status: 'CANCELED', previousStatus: 'PENDING_PAYMENT', quantity: 2 })
+    expect(only(result, 'ReservationCanceled')).toMatchObject({
+      status: 'CANCELED',
+      previousStatus: 'PENDING_PAYMENT',
+      quantity: 2,
+    })
     expect(only(result, 'ReservationConfirmationSent').confirms).toBe('CANCELED')
     expect(h.slotUsed(10)).toBe(0)
     expect(h.state.stores.holds.size).toBe(0)
@@ -24,7 +28,11 @@ describe('workflow happy 3: cancellation', () => {
     h.payInFull('r-1')
     const result = h.cancel('r-1')
     expect(types(result)).toEqual(['ReservationCanceled', 'ReservationConfirmationSent', 'RefundRequested'])
-    expect(only(result, 'RefundRequested')).toMatchObject({ amountCents: 20_000, refundReason: 'CANCELED', status: 'CANCELED' })
+    expect(only(result, 'RefundRequested')).toMatchObject({
+      amountCents: 20_000,
+      refundReason: 'CANCELED',
+      status: 'CANCELED',
+    })
   })
 
   it('promotes the waitlist with the freed units, caused by ReservationCanceled', () => {
@@ -33,8 +41,16 @@ describe('workflow happy 3: cancellation', () => {
     const result = h.cancel('r-1')
     const canceled = only(result, 'ReservationCanceled')
     const created = only(result, 'ReservationCreated')
-    expect(created).toMatchObject({ reservationId: 'r-2', fromWaitlistEntryId: 'r-2', causationId: canceled.eventId })
-    expect(types(result).slice(-3)).toEqual(['ReservationCreated', 'ReservationConfirmationSent', 'PaymentRequested'])
+    expect(created).toMatchObject({
+      reservationId: 'r-2',
+      fromWaitlistEntryId: 'r-2',
+      causationId: canceled.eventId,
+    })
+    expect(types(result).slice(-3)).toEqual([
+      'ReservationCreated',
+      'ReservationConfirmationSent',
+      'PaymentRequested',
+    ])
     expect(h.state.stores.waitlist.size).toBe(0)
   })
 })
@@ -57,9 +73,15 @@ describe('workflow alternative 3: cancellation failure', () => {
   })
 
   it('tells the customer to contact support when the reservation is unknown or already canceled', () => {
-    expect(only(h.cancel('nope'), 'CommandRejected')).toMatchObject({ reason: 'NOT_FOUND', message: expect.stringContaining('contact support') as string })
+    expect(only(h.cancel('nope'), 'CommandRejected')).toMatchObject({
+      reason: 'NOT_FOUND',
+      message: expect.stringContaining('contact support') as string,
+    })
     h.create('r-1', 10, 12)
     h.cancel('r-1')
-    expect(only(h.cancel('r-1'), 'CommandRejected')).toMatchObject({ reason: 'INVALID_STATE', message: expect.stringContaining('contact support') as string })
+    expect(only(h.cancel('r-1'), 'CommandRejected')).toMatchObject({
+      reason: 'INVALID_STATE',
+      message: expect.stringContaining('contact support') as string,
+    })
   })
 })

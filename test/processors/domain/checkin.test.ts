@@ -23,13 +23,19 @@ describe('workflow happy 4: check-in and check-out', () => {
   it('rejects checking in an unpaid reservation', () => {
     h.now = Date.parse('2030-01-10T14:00:00Z')
     const rejected = only(h.simple('Checkin', 'r-1'), 'CommandRejected')
-    expect(rejected).toMatchObject({ reason: 'INVALID_STATE', message: expect.stringContaining('not paid') as string })
+    expect(rejected).toMatchObject({
+      reason: 'INVALID_STATE',
+      message: expect.stringContaining('not paid') as string,
+    })
   })
 
   it('rejects checking in outside the reservation window', () => {
     h.payInFull('r-1')
     const early = only(h.simple('Checkin', 'r-1'), 'CommandRejected')
-    expect(early).toMatchObject({ reason: 'INVALID_STATE', message: expect.stringContaining('possible only from') as string })
+    expect(early).toMatchObject({
+      reason: 'INVALID_STATE',
+      message: expect.stringContaining('possible only from') as string,
+    })
     h.now = Date.parse('2030-01-12T00:00:00Z')
     expect(only(h.simple('Checkin', 'r-1'), 'CommandRejected').reason).toBe('INVALID_STATE')
   })
@@ -66,7 +72,9 @@ describe('SendReservationConfirmation', () => {
     h.define()
     h.create('r-1', 10, 12)
     h.simple('ExpireReservation', 'r-1')
-    expect(only(h.simple('SendReservationConfirmation', 'r-1'), 'CommandRejected').reason).toBe('INVALID_STATE')
+    expect(only(h.simple('SendReservationConfirmation', 'r-1'), 'CommandRejected').reason).toBe(
+      'INVALID_STATE',
+    )
     expect(only(h.simple('SendReservationConfirmation', 'nope'), 'CommandRejected').reason).toBe('NOT_FOUND')
   })
 })

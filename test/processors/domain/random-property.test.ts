@@ -205,7 +205,7 @@ function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
         const repeat = payments.length > 0 && next() < 0.05
         const payment: PaymentEvent = repeat
           ? pick(payments).payment
-          : ({
+          : {
               paymentId: `p-${counter}`,
               type: pick([
                 'PaymentAuthorized',
@@ -218,7 +218,7 @@ function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
               method: pick(['card', 'paypal', null]),
               occurredAt: now,
               reason: null,
-            })
+            }
         const target = repeat
           ? (payments.find((p) => p.payment === payment)?.resourceId ?? resourceId)
           : resourceId
