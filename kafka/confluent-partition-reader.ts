@@ -5,7 +5,7 @@ import confluent from '@confluentinc/kafka-javascript'
 import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
 import { randomUUID } from 'node:crypto'
 import { toKafkaError } from './kafka-error.js'
-import type { ConsumedRecord, Headers, PartitionReader, ReaderOptions, TopicPartition } from './kafka-port.js'
+import type { ConsumedRecord, PartitionReader, ReaderOptions, TopicPartition } from './kafka-port.js'
 
 type NativeConsumer = InstanceType<typeof confluent.KafkaConsumer>
 
@@ -107,7 +107,7 @@ function toRecord(message: NativeMessage): ConsumedRecord {
           ? message.key
           : Buffer.from(message.key),
     value: message.value ?? null,
-    headers: headers as Headers,
+    headers,
     timestamp: message.timestamp ?? 0,
   }
 }

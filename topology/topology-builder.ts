@@ -61,8 +61,8 @@ export class TopologyBuilder {
       name: spec.name,
       topics: [...spec.topics],
       internal: spec.internal ?? false,
-      keySerde: spec.keySerde as Serde<unknown>,
-      valueSerde: spec.valueSerde as Serde<unknown>,
+      keySerde: spec.keySerde,
+      valueSerde: spec.valueSerde,
       children: [],
     }
     this.add(node)
@@ -75,7 +75,7 @@ export class TopologyBuilder {
     const node: Mutable<ProcessorNode> = {
       kind: 'processor',
       name: spec.name,
-      supplier: spec.supplier as unknown as ProcessorSupplier<unknown, unknown, unknown, unknown>,
+      supplier: spec.supplier,
       parents: [...spec.parents],
       children: [],
       stores,
@@ -92,8 +92,8 @@ export class TopologyBuilder {
       name: spec.name,
       topic: spec.topic,
       internal: spec.internal ?? false,
-      keySerde: spec.keySerde as Serde<unknown>,
-      valueSerde: spec.valueSerde as Serde<unknown>,
+      keySerde: spec.keySerde,
+      valueSerde: spec.valueSerde,
       partitioner: spec.partitioner,
       parents: [...spec.parents],
     }
@@ -110,9 +110,9 @@ export class TopologyBuilder {
     this.globals.push({
       name: `GLOBAL-${spec.store.name}`,
       topic: spec.topic,
-      keySerde: spec.keySerde as Serde<unknown>,
-      valueSerde: spec.valueSerde as Serde<unknown>,
-      store: { ...spec.store, persistent: false, logging: false } as KeyValueStoreRef<unknown, unknown>,
+      keySerde: spec.keySerde,
+      valueSerde: spec.valueSerde,
+      store: { ...spec.store, persistent: false, logging: false },
     })
     return this
   }

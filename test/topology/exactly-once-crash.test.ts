@@ -21,8 +21,6 @@ interface RunResult {
   finalSums: Map<string, { sum: number; count: number }>
   /** Per key, the `count` of every aggregate update in the output topic, in order. */
   countsSeen: Map<string, number[]>
-  /** Per key, the `count` of every aggregate update in the output topic, in order. */
-  countsSeen: Map<string, number[]>
   expectedSums: Map<string, { sum: number; count: number }>
   kills: number
 }

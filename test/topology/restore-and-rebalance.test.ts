@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { jsonSerde, storeRef, stringSerde } from '../../state/index.js'
+import { jsonSerde, storeRef, stringSerde, type KeyValueStore } from '../../state/index.js'
 import { KafkaStreams, StreamsBuilder, type Topology } from '../../topology/index.js'
 import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
 
@@ -78,7 +78,7 @@ async function waitForTasks(streams: KafkaStreams, count: number, timeoutMs = 30
 async function storeValues(streams: KafkaStreams, keys: number): Promise<Record<string, number | undefined>> {
   const values: Record<string, number | undefined> = {}
   for (const task of streams.activeTasks) {
-    const store = task.stores.get('sums')?.store as Awaited<ReturnType<typeof storeOf>> | undefined
+    const store = task.stores.get('sums')?.store as KeyValueStore<string, number> | undefined
     if (!store) continue
     for (let k = 0; k < keys; k++) {
       const v = await store.get(`key-${k}`)
@@ -86,9 +86,6 @@ async function storeValues(streams: KafkaStreams, keys: number): Promise<Record<
     }
   }
   return values
-}
-async function storeOf() {
-  return {} as import('../../state/index.js').KeyValueStore<string, number>
 }
 
 describe('restore from changelogs', () => {

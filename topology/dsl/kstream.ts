@@ -147,7 +147,7 @@ export class KStream<K, V> {
     return childNames.map((name) => {
       this.context.addProcessor(
         'BRANCH-CHILD',
-        { name, create: (ctx) => ({ process: (r) => ctx.forward(r) }) } as ProcessorSupplier<K, V, K, V>,
+        { name, create: (ctx) => ({ process: (r) => ctx.forward(r) }) },
         [branchNode],
       )
       return new KStream(this.context, name, this.keySerde, this.valueSerde, this.repartitionRequired)
@@ -195,7 +195,7 @@ export class KStream<K, V> {
     joiner: (value: V, tableValue: VT, key: K) => VR,
     valueSerde?: Serde<VR>,
   ): KStream<K, VR> {
-    return this.tableJoin(table, joiner, valueSerde, false) as KStream<K, VR>
+    return this.tableJoin(table, joiner, valueSerde, false)
   }
 
   /** Left stream–table join: records without a table value are joined with `undefined`. */
@@ -204,7 +204,7 @@ export class KStream<K, V> {
     joiner: (value: V, tableValue: VT | undefined, key: K) => VR,
     valueSerde?: Serde<VR>,
   ): KStream<K, VR> {
-    return this.tableJoin(table, joiner as (v: V, t: VT, k: K) => VR, valueSerde, true)
+    return this.tableJoin(table, joiner, valueSerde, true)
   }
 
   private tableJoin<VT, VR>(

@@ -2,7 +2,7 @@
 // store; a record joins the other side's records of the same key within [t - before, t + after].
 // Records later than stream time minus (before + after + grace) are dropped, and store entries older than
 // that horizon are expired as stream time advances.
-import { jsonSerde, windowStoreRef, type Serde } from '../../state/index.js'
+import { windowStoreRef, type WindowStore } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
 import type { KStream } from './kstream.js'
 import type { DslContext } from './streams-builder.js'
@@ -36,7 +36,7 @@ export function streamStreamJoin<K, V, VO, VR>(
   const rightStore = windowStoreRef<K, VO>({
     name: `${base}-other-store`,
     keySerde: right.keySerde,
-    valueSerde: right.valueSerde as Serde<VO>,
+    valueSerde: right.valueSerde,
   })
   const horizon = windows.beforeMs + windows.afterMs + windows.graceMs
   const merge = `${base}-MERGE`
@@ -52,8 +52,8 @@ export function streamStreamJoin<K, V, VO, VR>(
     name,
     stores: [leftStore, rightStore],
     create: (ctx) => {
-      const mine = ctx.store(own) as unknown as import('../../state/index.js').WindowStore<K, VThis>
-      const theirs = ctx.store(other) as unknown as import('../../state/index.js').WindowStore<K, VOther>
+      const mine = ctx.store(own) as unknown as WindowStore<K, VThis>
+      const theirs = ctx.store(other) as unknown as WindowStore<K, VOther>
       let expiredUpTo = -1
       return {
         process: async (record) => {
@@ -100,11 +100,9 @@ export function streamStreamJoin<K, V, VO, VR>(
     ),
     [right.node],
   )
-  context.addProcessor(
-    'MERGE',
-    { name: merge, create: (ctx) => ({ process: (r) => ctx.forward(r) }) } as ProcessorSupplier<K, VR, K, VR>,
-    [leftName, rightName],
-  )
-  void jsonSerde
+  context.addProcessor('MERGE', { name: merge, create: (ctx) => ({ process: (r) => ctx.forward(r) }) }, [
+    leftName,
+    rightName,
+  ])
   return merge
 }

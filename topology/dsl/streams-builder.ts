@@ -104,11 +104,11 @@ export class StreamsBuilder {
             process: (record: { key: K; value: V | null; timestamp: number }) => {
               if (record.value === null) kv.delete(record.key)
               else kv.put(record.key, record.value)
-              ctx.forward(record as never)
+              ctx.forward(record)
             },
           }
         },
-      } as ProcessorSupplier<K, V | null, K, V | null>,
+      },
       [source],
     )
     return new KTable(this.context, name, store, materialized.keySerde, materialized.valueSerde)

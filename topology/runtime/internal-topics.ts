@@ -82,7 +82,7 @@ export async function prepareTopics(
       if (!tasks.has(sub.id)) {
         const counts = sub.internalSources.map((t) => partitions.get(internalTopic(applicationId, t)))
         if (counts.every((n) => n !== undefined) && counts.length > 0) {
-          tasks.set(sub.id, Math.max(...(counts as number[])))
+          tasks.set(sub.id, Math.max(...counts))
           changed = true
         }
       }

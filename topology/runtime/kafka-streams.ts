@@ -12,6 +12,7 @@
 //   If 2 or 3 fails: abort, drop every task's uncommitted state, rebuild the tasks from their checkpoints
 //   and rewind the inputs to the committed offsets (a fenced producer is replaced first).
 import type {
+  ConsumedRecord,
   KafkaAdmin,
   KafkaConsumer,
   KafkaProducer,
@@ -236,7 +237,7 @@ export class KafkaStreams {
   private async processBatch(
     topic: string,
     partition: number,
-    records: readonly import('../../kafka/index.js').ConsumedRecord[],
+    records: readonly ConsumedRecord[],
   ): Promise<void> {
     if (
       this.stateValue === 'ERROR' ||

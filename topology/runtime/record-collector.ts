@@ -65,7 +65,7 @@ export class RecordCollector implements RecordSink {
     if (this.failure !== undefined) {
       const failure = this.failure
       this.failure = undefined
-      throw failure
+      throw failure instanceof Error ? failure : new Error('produce failed', { cause: failure })
     }
   }
 

@@ -292,17 +292,20 @@ export class StreamTask {
   }
 
   private processorRunner(node: ProcessorNode): NodeRunner {
-    const task = this
+    const streamTime = () => this.streamTime
+    const origin = (): RecordOrigin | undefined => {
+      const raw = this.current
+      return raw ? { topic: raw.topic, partition: raw.partition, offset: raw.offset } : undefined
+    }
     const context: ProcessorContext<unknown, unknown> = {
       taskId: this.id,
       partition: this.partition,
       applicationId: this.env.applicationId,
       get streamTime() {
-        return task.streamTime
+        return streamTime()
       },
-      get origin(): RecordOrigin | undefined {
-        const raw = task.current
-        return raw ? { topic: raw.topic, partition: raw.partition, offset: raw.offset } : undefined
+      get origin() {
+        return origin()
       },
       forward: (record, childName) => this.forwardTo(node.children, record, childName),
       store: (ref) => {

@@ -101,7 +101,7 @@ export class TopologyTestDriver {
     for (const table of this.topology.globalTables) {
       const store = buildStore(table.store, env.storeEnv(table.store, 0))
       await store.open()
-      this.globalStores.set(table.store.name, store.store as KeyValueStore<unknown, unknown>)
+      this.globalStores.set(table.store.name, store.store)
       this.globalBuilt.push({ topic: table.topic, table, store })
     }
     for (const sub of this.topology.subtopologies) {
