@@ -24,7 +24,7 @@ import type {
 import type { WaitlistPolicy } from './decision-config.js'
 import { isOutcomeOf } from './outcome-table.js'
 import { canTransition, isUnpaid } from './reservation-status.js'
-import { type MinuteRange, overlaps, rangeOf, slotStarts } from './time-range.js'
+import { MS_PER_MINUTE, type MinuteRange, overlaps, rangeOf, slotStarts } from './time-range.js'
 import { ResourceReplay } from './resource-replay.js'
 
 export const guarantees = ['G1', 'G2', 'G3', 'G4', 'G5', 'STATUS'] as const
@@ -321,10 +321,18 @@ function* overreservation(
     if (reservation !== undefined) replay.release(reservation)
   }
   if (!event.resolved || definition === undefined) return
-  const range = event.start === null || event.end === null ? undefined : rangeOf(event.start, event.end)
+  // Without a range, the processed region is every slot of the reservations not over at that time.
+  const requested = event.start === null || event.end === null ? undefined : rangeOf(event.start, event.end)
+  const nowMinute = Math.floor(event.occurredAt / MS_PER_MINUTE)
+  const regions: MinuteRange[] =
+    requested !== undefined
+      ? [requested]
+      : [...replay.reservations.values()]
+          .flatMap((reservation) => (reservation.held === undefined ? [] : [reservation.held.range]))
+          .filter((range) => range.end > nowMinute)
   for (const [slot, used] of replay.slots) {
-    const inRange = range === undefined || (slot + definition.slotMinutes > range.start && slot < range.end)
-    if (inRange && used > definition.capacity) {
+    const inRegion = regions.some((range) => slot + definition.slotMinutes > range.start && slot < range.end)
+    if (inRegion && used > definition.capacity) {
       yield {
         guarantee: 'G1',
         message: `slot ${slot} holds ${used} > capacity ${definition.capacity} after a resolved overreservation`,

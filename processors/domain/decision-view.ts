@@ -15,8 +15,8 @@ export interface DecisionView {
   slotUsed(slotStart: number): number
   /** The resource's waitlist, FIFO. */
   waitlist(): readonly WaitlistEntry[]
-  /** Reservations of the resource holding units and overlapping `range` ('all': every one). */
-  liveReservations(range: MinuteRange | 'all'): readonly Reservation[]
+  /** Reservations of the resource holding units and overlapping `range`. */
+  liveReservations(range: MinuteRange): readonly Reservation[]
   promotion(code: string): PromotionDefinition | undefined
   /** Uses of a promotion on this resource. */
   promotionUses(code: string): number
@@ -36,8 +36,7 @@ export interface PreloadedData {
   /** Undefined when the plan did not ask for the waitlist. */
   readonly waitlist: readonly WaitlistEntry[] | undefined
   /** Undefined when the plan did not ask for live reservations. */
-  readonly live:
-    { readonly range: MinuteRange | 'all'; readonly reservations: readonly Reservation[] } | undefined
+  readonly live: { readonly range: MinuteRange; readonly reservations: readonly Reservation[] } | undefined
   readonly promotions: ReadonlyMap<string, PromotionDefinition | undefined>
   readonly promotionUses: ReadonlyMap<string, number>
   readonly outcomes: ReadonlyMap<string, string | undefined>
@@ -77,13 +76,10 @@ export function preloadedView(data: PreloadedData): DecisionView {
     },
     liveReservations(range) {
       const live = data.live
-      const covered =
-        live !== undefined && (live.range === 'all' || (range !== 'all' && containsRange(live.range, range)))
-      if (!covered)
+      if (live === undefined || !containsRange(live.range, range)) {
         throw new NotPreloadedError(`live reservations of ${data.resourceId} are not in the read plan`)
-      return range === 'all'
-        ? live.reservations
-        : live.reservations.filter((r) => overlaps(rangeOfReservation(r), range))
+      }
+      return live.reservations.filter((r) => overlaps(rangeOfReservation(r), range))
     },
     promotion: (code) => planned(data.promotions, code, 'promotion'),
     promotionUses: (code) => planned(data.promotionUses, code, 'promotion uses of'),

@@ -43,8 +43,8 @@ export class MemoryState {
   }
 
   /** Steps 1–5 of the loading protocol (read-plan.ts): exactly what the plan names, nothing more. */
-  load(input: DecisionInput, config: DecisionConfig): PreloadedData {
-    const plan = readPlan(input)
+  load(input: DecisionInput, now: number, config: DecisionConfig): PreloadedData {
+    const plan = readPlan(input, now)
     const resourceId = plan.resourceId
     const reservations = new Map<string, Reservation | undefined>()
     const getReservation = (id: string): void => {
@@ -56,10 +56,7 @@ export class MemoryState {
       : undefined
     let live: PreloadedData['live']
     if (plan.live !== undefined) {
-      const range =
-        plan.live === 'all'
-          ? keyRanges.reservationsOf(resourceId)
-          : keyRanges.reservationsEndingAfter(resourceId, plan.live.start)
+      const range = keyRanges.reservationsEndingAfter(resourceId, plan.live.start)
       const found = this.scan('reservation-index', range)
         .map(([, id]) => this.stores.reservations.get(storeKeys.reservation(resourceId, id)))
         .filter((reservation): reservation is Reservation => reservation !== undefined)
@@ -69,6 +66,7 @@ export class MemoryState {
     const second = secondReadPlan(
       input,
       { resource, reservations, waitlist, live: live?.reservations },
+      now,
       config,
     )
     second.reservationIds.filter((id) => !reservations.has(id)).forEach(getReservation)
@@ -101,8 +99,8 @@ export class MemoryState {
     }
   }
 
-  view(input: DecisionInput, config: DecisionConfig): DecisionView {
-    return preloadedView(this.load(input, config))
+  view(input: DecisionInput, now: number, config: DecisionConfig): DecisionView {
+    return preloadedView(this.load(input, now, config))
   }
 
   /** What the expiry punctuator does: due holds, one `holds-due` input per resource. */

@@ -1,5 +1,5 @@
-// ProcessOverreservation (spec §4, workflow alternative 5): while some slot of the range (or of the
-// resource) holds more units than capacity, bump the latest-created reservation that occupies such a
+// ProcessOverreservation (spec §4, workflow alternative 5): while some slot of the range (or, without
+// one, of the reservations not over yet) holds more units than capacity, bump the latest-created reservation that occupies such a
 // slot — never a checked-in or checked-out one. OverreservationProcessed (outcome) lists the bumped
 // reservations with alternatives for each; bumped customers are notified and refunded what they paid;
 // freed units go to the waitlist.
@@ -14,7 +14,8 @@ import { rangeOfReservation } from './decision-view.js'
 import { reject, requestRefund } from './policies.js'
 import { holdsUnits } from './reservation-status.js'
 import type { Reservation } from './state-records.js'
-import { alignOutward, isoOf, type MinuteRange, mergeRanges, rangeOf, slotStarts } from './time-range.js'
+import { overreservationRange } from './read-plan.js'
+import { alignOutward, isoOf, type MinuteRange, mergeRanges, slotStarts } from './time-range.js'
 import { promoteWaitlist } from './waitlist-promotion.js'
 import type { Workspace } from './workspace.js'
 
@@ -29,11 +30,10 @@ export function decideProcessOverreservation(
   const resource = ws.resource()
   if (resource === undefined)
     return reject(ws, command, 'UNKNOWN_RESOURCE', `resource ${command.resourceId} is not defined`)
-  const requested =
-    command.start === null || command.end === null ? undefined : rangeOf(command.start, command.end)
+  const { requested, live: scope } = overreservationRange(command, ws.now)
 
   const live = ws.view
-    .liveReservations(requested ?? 'all')
+    .liveReservations(scope)
     .map((reservation) => ws.reservation(reservation.reservationId) ?? reservation)
     .filter((reservation) => holdsUnits(reservation.status))
   const region: MinuteRange[] =

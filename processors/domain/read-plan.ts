@@ -3,22 +3,31 @@
 // scans, not a scan of the resource.
 //
 // Loading protocol of the processor (MemoryState.load in memory-state.ts does exactly this, in memory):
-//   1. plan = readPlan(input)
+//   1. plan = readPlan(input, now)
 //   2. get resources[plan.resourceId], resource-meta[plan.resourceId], reservations[id] for plan.reservationIds,
 //      commands[plan.idempotencyKey], promotions[code] and promotion-uses[resource|code] for plan.promotionCodes;
 //      if plan.waitlist: scan keyRanges.waitlist(resourceId);
 //      if plan.live: scan the reservation-index (keyRanges.reservationsEndingAfter(resourceId, live.start), or
-//      keyRanges.reservationsOf for 'all') and get those reservations.
-//   3. second = secondReadPlan(input, <what step 2 loaded>, config)
+//      keyRanges.reservationsEndingAfter(resourceId, live.start)) and get those reservations.
+//   3. second = secondReadPlan(input, <what step 2 loaded>, now, config)
 //   4. get reservations[id] for second.reservationIds; scan slots keyRanges.slots(resourceId, window) for each
 //      of second.slotWindows.
 //   5. view = preloadedView(<everything>); result = decide(view, input, now, config).
-import type { ResourceDefinition } from '../../schemas/generated/types.js'
+import type { ProcessOverreservation, ResourceDefinition } from '../../schemas/generated/types.js'
 import type { DecisionConfig } from './decision-config.js'
 import { type DecisionInput, idempotencyKey, inputResourceId } from './decision-input.js'
 import { rangeOfReservation } from './decision-view.js'
 import type { Reservation, WaitlistEntry } from './state-records.js'
-import { alignOutward, isAligned, type MinuteRange, mergeRanges, rangeOf, widen } from './time-range.js'
+import {
+  alignOutward,
+  END_OF_TIME,
+  isAligned,
+  MS_PER_MINUTE,
+  type MinuteRange,
+  mergeRanges,
+  rangeOf,
+  widen,
+} from './time-range.js'
 
 export interface ReadPlan {
   readonly resourceId: string
@@ -28,8 +37,8 @@ export interface ReadPlan {
   readonly promotionCodes: readonly string[]
   /** Load the resource's whole waitlist (inputs that can free units or add entries). */
   readonly waitlist: boolean
-  /** Load the live reservations overlapping this range ('all': of the whole resource). */
-  readonly live: MinuteRange | 'all' | undefined
+  /** Load the live reservations overlapping this range. */
+  readonly live: MinuteRange | undefined
 }
 
 /** What step 2 of the protocol loaded. */
@@ -48,8 +57,8 @@ export interface SecondReadPlan {
   readonly reservationIds: readonly string[]
 }
 
-/** Step 1: the keys an input needs, known from the input alone. */
-export function readPlan(input: DecisionInput): ReadPlan {
+/** Step 1: the keys an input needs, known from the input and the stream time alone. */
+export function readPlan(input: DecisionInput, now: number): ReadPlan {
   const plan = { resourceId: inputResourceId(input), idempotencyKey: idempotencyKey(input) }
   const none = { ...plan, reservationIds: [], promotionCodes: [], waitlist: false, live: undefined }
   switch (input.type) {
@@ -83,11 +92,8 @@ export function readPlan(input: DecisionInput): ReadPlan {
     case 'AddToWaitlist':
       // The entry may be promoted at once, as a reservation with id waitlistEntryId.
       return { ...none, reservationIds: [command.waitlistEntryId], waitlist: true }
-    case 'ProcessOverreservation': {
-      const range =
-        command.start === null || command.end === null ? undefined : rangeOf(command.start, command.end)
-      return { ...none, waitlist: true, live: range ?? 'all' }
-    }
+    case 'ProcessOverreservation':
+      return { ...none, waitlist: true, live: overreservationRange(command, now).live }
   }
 }
 
@@ -95,6 +101,7 @@ export function readPlan(input: DecisionInput): ReadPlan {
 export function secondReadPlan(
   input: DecisionInput,
   first: FirstStage,
+  now: number,
   config: DecisionConfig,
 ): SecondReadPlan {
   const resource = input.type === 'resource-updated' ? input.definition : first.resource
@@ -142,9 +149,8 @@ export function secondReadPlan(
           break
         }
         case 'ProcessOverreservation': {
-          const range =
-            command.start === null || command.end === null ? undefined : rangeOf(command.start, command.end)
-          if (range !== undefined) windows.push(alignOutward(range, resource.slotMinutes))
+          const { requested } = overreservationRange(command, now)
+          if (requested !== undefined) windows.push(alignOutward(requested, resource.slotMinutes))
           for (const reservation of first.live ?? []) windows.push(around(rangeOfReservation(reservation)))
           break
         }
@@ -157,4 +163,17 @@ export function secondReadPlan(
     }
   }
   return { slotWindows: mergeRanges(windows), reservationIds }
+}
+
+/**
+ * The range ProcessOverreservation works on: the requested one, or without one every reservation still
+ * running or ahead (ending after stream time) — the past cannot be rebooked.
+ */
+export function overreservationRange(
+  command: ProcessOverreservation,
+  now: number,
+): { readonly requested: MinuteRange | undefined; readonly live: MinuteRange } {
+  const requested =
+    command.start === null || command.end === null ? undefined : rangeOf(command.start, command.end)
+  return { requested, live: requested ?? { start: Math.floor(now / MS_PER_MINUTE), end: END_OF_TIME } }
 }

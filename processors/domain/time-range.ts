@@ -3,6 +3,8 @@
 import { parseInstant } from '../../schemas/validate-command.js'
 
 export const MS_PER_MINUTE = 60_000
+/** The last epoch minute store keys can represent (10 digits): "from now on" ranges end here. */
+export const END_OF_TIME = 9_999_999_999
 
 /** A half-open range `[start, end)` in epoch minutes. */
 export interface MinuteRange {

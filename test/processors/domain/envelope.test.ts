@@ -49,8 +49,8 @@ describe('the event envelope', () => {
         promotionCode: null,
       },
     }
-    const first = decide(h.state.view(input, h.config), input, T0, h.config)
-    const retried = decide(h.state.view(input, h.config), input, T0, h.config)
+    const first = decide(h.state.view(input, T0, h.config), input, T0, h.config)
+    const retried = decide(h.state.view(input, T0, h.config), input, T0, h.config)
     expect(retried).toEqual(first)
     expect(new Set(first.events.map((e) => e.eventId)).size).toBe(first.events.length)
   })

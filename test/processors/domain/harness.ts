@@ -57,7 +57,7 @@ export class Harness {
   ) {}
 
   run(input: DecisionInput): DecisionResult {
-    const result = decide(this.state.view(input, this.config), input, this.now, this.config)
+    const result = decide(this.state.view(input, this.now, this.config), input, this.now, this.config)
     this.state.apply(result.writes)
     this.log.push(...result.events)
     this.notifications.push(...result.notifications)

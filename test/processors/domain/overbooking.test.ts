@@ -68,6 +68,20 @@ describe('workflow alternative 5: overreservation', () => {
     expect(h.slotUsed(10)).toBe(2)
   })
 
+  it('without a range, leaves reservations that are over in stream time alone', () => {
+    h.create('past-over', 10, 11)
+    h.create('future', 20, 21, { quantity: 2 })
+    h.define({ capacity: 1 })
+    h.now = Date.parse(jan(15))
+    const processed = only(
+      h.command({ type: 'ProcessOverreservation', start: null, end: null }),
+      'OverreservationProcessed',
+    )
+    expect(processed).toMatchObject({ start: null, end: null, resolved: true })
+    expect(processed.bumped.map((b) => b.reservationId)).toEqual(['future'])
+    expect(h.reservation('past-over')?.status).toBe('PENDING_PAYMENT')
+  })
+
   it('processes a resource within capacity with an empty list', () => {
     const processed = only(
       h.command({ type: 'ProcessOverreservation', start: null, end: null }),

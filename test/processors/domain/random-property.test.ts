@@ -109,7 +109,7 @@ function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
   let duplicatesIgnored = 0
 
   const run = (input: DecisionInput): ReservationEvent[] => {
-    const view = state.view(input, config)
+    const view = state.view(input, now, config)
     const result = decide(view, input, now, config)
     if (counter % 7 === 0) expect(decide(view, input, now, config)).toEqual(result) // deterministic
     state.apply(result.writes)

@@ -30,7 +30,7 @@ describe('readPlan', () => {
     h.define({ capacity: 10_000 })
     for (let day = 1; day <= 300; day++) h.create(`r-${day}`, day, day + 1, { quantity: 3 })
     const input = create(h, 'new', 150, 152)
-    expect(readPlan(input)).toEqual({
+    expect(readPlan(input, T0)).toEqual({
       resourceId: 'room-double',
       reservationIds: ['new'],
       idempotencyKey: 'room-double|c-new',
@@ -38,7 +38,7 @@ describe('readPlan', () => {
       waitlist: false,
       live: undefined,
     })
-    const loaded = h.state.load(input, h.config)
+    const loaded = h.state.load(input, T0, h.config)
     expect(loaded.slotWindows).toEqual([
       { start: Date.parse(jan(150 - 14)) / 60_000, end: Date.parse(jan(152 + 14)) / 60_000 },
     ])
@@ -48,7 +48,7 @@ describe('readPlan', () => {
 
   it('asks for the waitlist only for inputs that can free units or add entries', () => {
     const h = new Harness()
-    const waitlistNeeded = (input: DecisionInput) => readPlan(input).waitlist
+    const waitlistNeeded = (input: DecisionInput) => readPlan(input, T0).waitlist
     expect(waitlistNeeded(create(h, 'r', 1, 2))).toBe(false)
     expect(waitlistNeeded({ type: 'holds-due', resourceId: 'x', holds: [] })).toBe(true)
     expect(
@@ -70,7 +70,7 @@ describe('readPlan', () => {
     const h = new Harness()
     h.define()
     const input = create(h, 'r-1', 10, 11)
-    const loaded = h.state.load(input, h.config)
+    const loaded = h.state.load(input, T0, h.config)
     const starved = preloadedView({ ...loaded, slotWindows: [] })
     expect(() => decide(starved, input, T0, h.config)).toThrow(NotPreloadedError)
   })
