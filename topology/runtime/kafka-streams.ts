@@ -19,14 +19,22 @@ import type {
   PartitionReader,
   TopicPartition,
 } from '../../kafka/index.js'
-import { buildStore, type BuiltStore, type KeyValueStore } from '../../state/index.js'
+import { buildStore, type BuiltStore, type KeyValueStore, type KeyValueStoreRef } from '../../state/index.js'
 import { StreamsError, errorMessage } from '../errors.js'
 import type { Topology } from '../topology.js'
+import { InstanceRegistry, type InstanceInfo } from './instance-registry.js'
 import { changelogTopic, prepareTopics, type TopicLayout } from './internal-topics.js'
+import { partitionForKey } from './partitioner.js'
 import { RecordCollector } from './record-collector.js'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.js'
 import { TaskManager, type RestoreReport } from './task-manager.js'
 import type { StreamTask } from './stream-task.js'
+
+/** Where a key of a store lives: here (with its value), on another instance, or nowhere right now. */
+export type KeyQueryResult<V> =
+  | { readonly where: 'local'; readonly taskId: string; readonly value: V | undefined }
+  | { readonly where: 'remote'; readonly taskId: string; readonly owner: InstanceInfo }
+  | { readonly where: 'unavailable'; readonly taskId: string; readonly reason: string }
 
 export const streamsStates = [
   'CREATED',
@@ -73,6 +81,12 @@ export class KafkaStreams {
   private uncommitted = false
   private failure: Error | undefined
   private readonly listeners: ((state: StreamsState, previous: StreamsState) => void)[] = []
+  private registry: InstanceRegistry | undefined
+  /** Last committed position per input partition, for the lag metric. */
+  private readonly committedPositions = new Map<
+    string,
+    { topic: string; partition: number; offset: number }
+  >()
 
   constructor(
     readonly topology: Topology,
@@ -134,6 +148,11 @@ export class KafkaStreams {
       )
       this.reader = client.reader({ isolation: 'read_committed' })
       await this.startGlobalTables()
+      this.registry = new InstanceRegistry(client, this.reader, applicationId, {
+        instanceId: this.config.instanceId,
+        url: this.config.advertisedUrl,
+      })
+      await this.registry.start(this.admin, this.config.replicationFactor)
       this.producer = await this.newProducer()
       this.collector = new RecordCollector(
         this.producer,
@@ -222,6 +241,7 @@ export class KafkaStreams {
     this.config.metrics.rebalanced()
     await this.tasks!.assigned(partitions)
     this.setState('RUNNING')
+    await this.registry?.announce([...this.tasks!.tasks.keys()])
   }
 
   private async onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
@@ -232,6 +252,7 @@ export class KafkaStreams {
         this.config.log('warn', `commit before revocation failed: ${errorMessage(error)}`),
       )
     await this.tasks!.revoked(partitions, affected)
+    await this.registry?.announce([...this.tasks!.tasks.keys()])
   }
 
   private async processBatch(
@@ -303,6 +324,7 @@ export class KafkaStreams {
       ) // 4
     }
     this.collector!.clearPositions()
+    for (const o of offsets) this.committedPositions.set(`${o.topic}\u0000${o.partition}`, o)
     this.lastCommit = Date.now()
     this.uncommitted = false
     this.config.metrics.committed(Number(process.hrtime.bigint() - started) / 1e9)
@@ -399,6 +421,88 @@ export class KafkaStreams {
       built.flush()
       await built.commit()
     }
+    await this.registry?.refresh()
+  }
+
+  // ── metrics refreshed off the hot path ───────────────────────────────────────────────────────────
+
+  private async refreshMetrics(): Promise<void> {
+    if (!this.tasks || !this.admin) return
+    const inputs = [...this.tasks.tasks.values()].flatMap((t) => t.inputs)
+    for (const topic of new Set(inputs.map((i) => i.topic))) {
+      const ends = await this.admin.endOffsets(topic)
+      for (const input of inputs.filter((i) => i.topic === topic)) {
+        const end = ends.find((e) => e.partition === input.partition)?.offset ?? 0
+        const committed = this.committedPositions.get(`${topic}\u0000${input.partition}`)?.offset
+        const start =
+          committed ??
+          (await this.admin.committedOffsets(this.config.applicationId, topic)).find(
+            (c) => c.partition === input.partition,
+          )?.offset ??
+          0
+        this.config.metrics.lag(topic, input.partition, Math.max(0, end - start))
+      }
+    }
+    const sizes = new Map<string, number>()
+    for (const task of this.tasks.tasks.values()) {
+      for (const store of task.stores.values())
+        sizes.set(store.name, (sizes.get(store.name) ?? 0) + (await store.approximateBytes()))
+    }
+    for (const [store, bytes] of sizes) this.config.metrics.storeSize(store, bytes)
+  }
+
+  // ── interactive queries ──────────────────────────────────────────────────────────────────────────
+
+  /** Instances of this application and their tasks, as announced. */
+  get instances(): InstanceInfo[] {
+    return this.registry?.all() ?? []
+  }
+
+  /** True once every task assigned to this instance is restored and running. */
+  get ready(): boolean {
+    return this.stateValue === 'RUNNING'
+  }
+
+  /**
+   * Looks a key up in a key-value store: answered here when this instance runs the key's task, otherwise
+   * names the instance that does (Kafka Streams' queryMetadataForKey + store query in one call).
+   */
+  async queryKey<K, V>(ref: KeyValueStoreRef<K, V>, key: K): Promise<KeyQueryResult<V>> {
+    const sub = this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === ref.name))
+    if (!sub || !this.layout)
+      return { where: 'unavailable', taskId: '', reason: `no store named ${ref.name}` }
+    const partitions = this.layout.tasksPerSubtopology.get(sub.id) ?? 1
+    const taskId = `${sub.id}_${partitionForKey(ref.keySerde.serialize(key), partitions)}`
+    const task = this.tasks?.tasks.get(taskId)
+    if (task && this.stateValue === 'RUNNING') {
+      const store = task.stores.get(ref.name)?.store as KeyValueStore<K, V>
+      return { where: 'local', taskId, value: await store.get(key) }
+    }
+    const owner = this.registry?.ownerOf(taskId)
+    if (owner && owner.instanceId !== this.config.instanceId) return { where: 'remote', taskId, owner }
+    return {
+      where: 'unavailable',
+      taskId,
+      reason: `task ${taskId} is not running anywhere right now (rebalancing or restoring)`,
+    }
+  }
+
+  /** Runs `read` against the store of one local task (for scans the caller routes itself). */
+  async queryTask<T>(
+    taskId: string,
+    storeName: string,
+    read: (store: unknown) => Promise<T>,
+  ): Promise<T | undefined> {
+    const task = this.tasks?.tasks.get(taskId)
+    const store = task?.stores.get(storeName)?.store
+    return store === undefined ? undefined : this.exclusive(() => read(store))
+  }
+
+  /** The task id that owns `key` of a store, from the key's partition. */
+  taskIdFor<K>(ref: KeyValueStoreRef<K, unknown>, key: K): string | undefined {
+    const sub = this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === ref.name))
+    if (!sub || !this.layout) return undefined
+    return `${sub.id}_${partitionForKey(ref.keySerde.serialize(key), this.layout.tasksPerSubtopology.get(sub.id) ?? 1)}`
   }
 
   // ── shutdown ─────────────────────────────────────────────────────────────────────────────────────
@@ -422,6 +526,7 @@ export class KafkaStreams {
     await this.consumer?.disconnect().catch(() => undefined)
     await this.exclusive(async () => this.tasks?.closeAll())
     await this.producer?.disconnect().catch(() => undefined)
+    await this.registry?.close()
     await this.reader?.close().catch(() => undefined)
     for (const store of this.globalStores.values()) await store.close()
     await this.admin?.disconnect().catch(() => undefined)

@@ -29,6 +29,7 @@ export interface TaskEnv {
   readonly deadLetterTopic: string | undefined
   readonly handling: Readonly<Record<FailureStage, FailureHandling>>
   now(): number
+  deadLettered?(stage: FailureStage): void
 }
 
 interface Punctuator {
@@ -233,6 +234,7 @@ export class StreamTask {
       headers,
       timestamp: raw.timestamp,
     })
+    this.env.deadLettered?.(stage)
   }
 
   /** Runs `first` and everything it forwards, to completion, before the next input record. */

@@ -34,6 +34,10 @@ export interface StreamsConfig {
   /** Transaction timeout (default 10 s, as Kafka Streams under exactly-once). */
   readonly transactionTimeoutMs?: number
   readonly metrics?: StreamsMetrics
+  /** Where this instance answers interactive queries (announced to the other instances), e.g. http://host:8080. */
+  readonly advertisedUrl?: string
+  /** How often consumer lag and store sizes are refreshed, ms (default 5000). */
+  readonly metricsRefreshMs?: number
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void
 }
 
@@ -76,6 +80,8 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     sessionTimeoutMs: config.sessionTimeoutMs ?? 10_000,
     transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
     metrics: config.metrics ?? noopStreamsMetrics,
+    advertisedUrl: config.advertisedUrl ?? '',
+    metricsRefreshMs: config.metricsRefreshMs ?? 5000,
     log:
       config.log ??
       ((level, message) => (level === 'info' ? undefined : console.error(`[streams] ${level}: ${message}`))),

@@ -63,6 +63,7 @@ export class TaskManager {
       deadLetterTopic: config.deadLetterTopic,
       handling: config.handling,
       now: () => Date.now(),
+      deadLettered: (stage) => config.metrics.deadLettered(stage),
     }
   }
 

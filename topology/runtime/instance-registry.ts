@@ -1,0 +1,98 @@
+// Which instance runs which task, for interactive queries (Kafka Streams carries this in the group's
+// assignment metadata; our client-side assignors cannot, so instances announce themselves instead).
+// Every instance writes its tasks and HTTP address to the compacted topic `<app-id>-instances` (key =
+// instance id) whenever its assignment changes, and a tombstone when it stops; every instance reads the
+// topic back. When two instances claim a task (one has not announced its loss yet), the newer claim wins.
+import type { KafkaAdmin, KafkaClient, KafkaProducer, PartitionReader } from '../../kafka/index.js'
+
+export interface InstanceInfo {
+  readonly instanceId: string
+  /** Where the instance answers queries, e.g. http://host:8080 (may be empty when it has none). */
+  readonly url: string
+  readonly tasks: readonly string[]
+  readonly announcedAt: number
+}
+
+export class InstanceRegistry {
+  private producer: KafkaProducer | undefined
+  private readonly instances = new Map<string, InstanceInfo>()
+  private position: number | 'earliest' = 'earliest'
+  readonly topic: string
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly reader: PartitionReader,
+    applicationId: string,
+    private readonly self: { instanceId: string; url: string },
+  ) {
+    this.topic = `${applicationId}-instances`
+  }
+
+  async start(admin: KafkaAdmin, replicationFactor: number): Promise<void> {
+    await admin.createTopics([
+      { topic: this.topic, partitions: 1, replicationFactor, config: { 'cleanup.policy': 'compact' } },
+    ])
+    this.producer = this.client.producer({ idempotent: true })
+    await this.producer.connect()
+    await this.refresh()
+  }
+
+  async announce(tasks: readonly string[]): Promise<void> {
+    const info: InstanceInfo = { ...this.self, tasks: [...tasks].sort(), announcedAt: Date.now() }
+    this.instances.set(info.instanceId, info)
+    await this.producer?.send([
+      {
+        topic: this.topic,
+        partition: 0,
+        key: Buffer.from(info.instanceId),
+        value: Buffer.from(JSON.stringify(info)),
+      },
+    ])
+  }
+
+  async withdraw(): Promise<void> {
+    this.instances.delete(this.self.instanceId)
+    await this.producer?.send([
+      { topic: this.topic, partition: 0, key: Buffer.from(this.self.instanceId), value: null },
+    ])
+  }
+
+  async refresh(): Promise<void> {
+    this.position = await this.reader.readToEnd(
+      { topic: this.topic, partition: 0 },
+      this.position,
+      (records) => {
+        for (const record of records) {
+          if (!record.key) continue
+          const id = record.key.toString()
+          if (record.value === null) this.instances.delete(id)
+          else {
+            try {
+              this.instances.set(id, JSON.parse(record.value.toString()) as InstanceInfo)
+            } catch {
+              // not ours: ignore
+            }
+          }
+        }
+      },
+    )
+  }
+
+  /** The instance with the newest claim on a task. */
+  ownerOf(taskId: string): InstanceInfo | undefined {
+    let owner: InstanceInfo | undefined
+    for (const info of this.instances.values()) {
+      if (info.tasks.includes(taskId) && (!owner || info.announcedAt > owner.announcedAt)) owner = info
+    }
+    return owner
+  }
+
+  all(): InstanceInfo[] {
+    return [...this.instances.values()]
+  }
+
+  async close(): Promise<void> {
+    await this.withdraw().catch(() => undefined)
+    await this.producer?.disconnect().catch(() => undefined)
+  }
+}
