@@ -19,9 +19,10 @@ import type {
   PartitionReader,
   TopicPartition,
 } from '../../kafka/index.js'
-import { buildStore, type BuiltStore, type KeyValueStore, type KeyValueStoreRef } from '../../state/index.js'
+import type { KeyValueStore, KeyValueStoreRef } from '../../state/index.js'
 import { StreamsError, errorMessage } from '../errors.js'
 import type { Topology } from '../topology.js'
+import { GlobalTables } from './global-tables.js'
 import { InstanceRegistry, type InstanceInfo } from './instance-registry.js'
 import { changelogTopic, prepareTopics, type TopicLayout } from './internal-topics.js'
 import { partitionForKey } from './partitioner.js'
@@ -74,8 +75,7 @@ export class KafkaStreams {
   private collector: RecordCollector | undefined
   private tasks: TaskManager | undefined
   private layout: TopicLayout | undefined
-  private readonly globalStores = new Map<string, BuiltStore<unknown>>()
-  private globalPositions = new Map<string, number>()
+  private readonly globalTables: GlobalTables
   private timers: NodeJS.Timeout[] = []
   private lastCommit = Date.now()
   private uncommitted = false
@@ -93,6 +93,9 @@ export class KafkaStreams {
     config: StreamsConfig,
   ) {
     this.config = resolveConfig(config)
+    this.globalTables = new GlobalTables(topology.globalTables, (level, message) =>
+      this.config.log(level, message),
+    )
   }
 
   get state(): StreamsState {
@@ -147,7 +150,8 @@ export class KafkaStreams {
         this.outputTopics(),
       )
       this.reader = client.reader({ isolation: 'read_committed' })
-      await this.startGlobalTables()
+      await this.globalTables.open(this.config.stateDir)
+      await this.globalTables.refresh(this.admin, this.reader)
       this.registry = new InstanceRegistry(client, this.reader, applicationId, {
         instanceId: this.config.instanceId,
         url: this.config.advertisedUrl,
@@ -167,7 +171,7 @@ export class KafkaStreams {
         this.collector,
         this.admin,
         this.reader,
-        this.globalHandles(),
+        this.globalTables.handles(),
       )
       const singleSource = this.topology.subtopologies.every((s) => s.sourceTopics.length === 1)
       this.consumer = client.consumer({
@@ -367,60 +371,9 @@ export class KafkaStreams {
     this.setState('ERROR')
   }
 
-  // ── global tables ────────────────────────────────────────────────────────────────────────────────
-
-  private globalHandles(): Map<string, KeyValueStore<unknown, unknown>> {
-    return new Map(
-      [...this.globalStores].map(([name, built]) => [name, built.store as KeyValueStore<unknown, unknown>]),
-    )
-  }
-
-  private async startGlobalTables(): Promise<void> {
-    for (const table of this.topology.globalTables) {
-      const store = buildStore(table.store, {
-        dir: this.config.stateDir,
-        changelog: { log: () => undefined },
-      })
-      await store.open()
-      this.globalStores.set(table.store.name, store)
-    }
-    await this.refreshGlobalTables()
-  }
-
-  /** Reads every partition of every global table's topic up to its end and applies it. */
   private async refreshGlobalTables(): Promise<void> {
-    for (const table of this.topology.globalTables) {
-      const built = this.globalStores.get(table.store.name)!
-      const store = built.store as KeyValueStore<unknown, unknown>
-      const partitions = (await this.admin!.endOffsets(table.topic)).filter(
-        (p) => p.offset > (this.globalPositions.get(`${table.topic}/${p.partition}`) ?? 0),
-      )
-      for (const { partition } of partitions) {
-        const key = `${table.topic}/${partition}`
-        const next = await this.reader!.readToEnd(
-          { topic: table.topic, partition },
-          this.globalPositions.get(key) ?? 'earliest',
-          (records) => {
-            for (const record of records) {
-              if (record.key === null) continue
-              try {
-                const k = table.keySerde.deserialize(record.key)
-                if (record.value === null) store.delete(k)
-                else store.put(k, table.valueSerde.deserialize(record.value))
-              } catch (error) {
-                this.config.log(
-                  'warn',
-                  `global table ${table.topic}: skipping undecodable record at ${partition}/${record.offset}: ${errorMessage(error)}`,
-                )
-              }
-            }
-          },
-        )
-        this.globalPositions.set(key, next)
-      }
-      built.flush()
-      await built.commit()
-    }
+    if (!this.admin || !this.reader) return
+    await this.globalTables.refresh(this.admin, this.reader)
     await this.registry?.refresh()
   }
 
@@ -528,7 +481,7 @@ export class KafkaStreams {
     await this.producer?.disconnect().catch(() => undefined)
     await this.registry?.close()
     await this.reader?.close().catch(() => undefined)
-    for (const store of this.globalStores.values()) await store.close()
+    await this.globalTables.close()
     await this.admin?.disconnect().catch(() => undefined)
     this.setState('NOT_RUNNING')
   }
