@@ -7,7 +7,16 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet'
 import type { IService } from 'kubernetes-models/v1/Service'
 import type { IJob } from 'kubernetes-models/batch/v1/Job'
 import { layoutFromEnv, serviceTopicSpecs, topicsFromEnv } from '../../service/topics.js'
-import { configMapData, containerEnv, find, overlays, rendered, resolvePort, workload, type Overlay } from './objects.js'
+import {
+  configMapData,
+  containerEnv,
+  find,
+  overlays,
+  rendered,
+  resolvePort,
+  workload,
+  type Overlay,
+} from './objects.js'
 
 const topicEnvKeys = {
   commands: 'COMMANDS_TOPIC',
@@ -52,7 +61,9 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay: Kafka', (overlay)
     expect(env().get('KAFKA_CONTROLLER_QUORUM_VOTERS')?.split(',')).toEqual(expected)
     // The node id is the pod ordinal, which is what the voters list assumes.
     expect(broker().command?.join(' ')).toContain('KAFKA_NODE_ID="${POD_NAME##*-}"')
-    expect(broker().env?.find((e) => e.name === 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name')
+    expect(broker().env?.find((e) => e.name === 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe(
+      'metadata.name',
+    )
   })
 
   it('advertises each pod by its stable name on the ports it listens on', () => {
@@ -62,7 +73,9 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay: Kafka', (overlay)
     expect(env().get('KAFKA_LISTENERS')).toBe(
       `PLAINTEXT://0.0.0.0:${kafkaPort()},CONTROLLER://0.0.0.0:${controllerPort()}`,
     )
-    const protocols = (env().get('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP') ?? '').split(',').map((p) => p.split(':')[0])
+    const protocols = (env().get('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP') ?? '')
+      .split(',')
+      .map((p) => p.split(':')[0])
     expect(protocols).toEqual(expect.arrayContaining(['PLAINTEXT', 'CONTROLLER']))
     expect(env().get('KAFKA_CONTROLLER_LISTENER_NAMES')).toBe('CONTROLLER')
   })
@@ -103,7 +116,7 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay: Kafka', (overlay)
 
   it('heap fits in the memory limit with room for the page cache and direct buffers', () => {
     const heap = /-Xmx(\d+)([mg])/.exec(env().get('KAFKA_HEAP_OPTS') ?? '')
-    const limit = /^(\d+)(Mi|Gi)$/.exec(broker().resources?.limits?.['memory'] ?? '')
+    const limit = /^(\d+)(Mi|Gi)$/.exec(String(broker().resources?.limits?.['memory'] ?? ''))
     expect(heap && limit).toBeTruthy()
     const heapMi = Number(heap?.[1]) * (heap?.[2] === 'g' ? 1024 : 1)
     const limitMi = Number(limit?.[1]) * (limit?.[2] === 'Gi' ? 1024 : 1)

@@ -26,14 +26,15 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 /**
  * Parses every document of a YAML file the way Kubernetes tools do (YAML 1.1: `0555` is octal, `on` is a
- * boolean), failing on any syntax error or warning. Empty documents are dropped.
+ * boolean; skaffold reads its own file as YAML 1.2), failing on any syntax error or warning. Empty
+ * documents are dropped.
  */
-export function loadYamlDocuments(file: string): unknown[] {
-  return parseYamlDocuments(readFileSync(file, 'utf8'), file)
+export function loadYamlDocuments(file: string, version: '1.1' | '1.2' = '1.1'): unknown[] {
+  return parseYamlDocuments(readFileSync(file, 'utf8'), file, version)
 }
 
-export function parseYamlDocuments(text: string, source: string): unknown[] {
-  const docs = parseAllDocuments(text, { version: '1.1', prettyErrors: true, uniqueKeys: true })
+export function parseYamlDocuments(text: string, source: string, version: '1.1' | '1.2' = '1.1'): unknown[] {
+  const docs = parseAllDocuments(text, { version, prettyErrors: true, uniqueKeys: true })
   if (!Array.isArray(docs)) return []
   const result: unknown[] = []
   for (const doc of docs) {
@@ -178,7 +179,8 @@ function applyPatchEntry(dir: string, file: string, index: number, entry: PatchE
     throw new Error(`${where}: only JSON 6902 patches (a list of operations) are supported`)
   }
   const target = entry.target
-  if (!target?.kind || !target.name) throw new Error(`${where}: a JSON 6902 patch needs target.kind and .name`)
+  if (!target?.kind || !target.name)
+    throw new Error(`${where}: a JSON 6902 patch needs target.kind and .name`)
   const matches = objects.filter(
     (obj) =>
       obj.kind === target.kind &&
@@ -186,10 +188,13 @@ function applyPatchEntry(dir: string, file: string, index: number, entry: PatchE
       (target.namespace === undefined || obj.metadata.namespace === target.namespace),
   )
   if (matches.length === 0) {
-    throw new Error(`${where}: target ${target.kind}/${target.namespace ?? '*'}/${target.name} matches nothing`)
+    throw new Error(
+      `${where}: target ${target.kind}/${target.namespace ?? '*'}/${target.name} matches nothing`,
+    )
   }
   for (const obj of matches) {
-    for (const operation of operations) applyJsonPatchOperation(obj, operation, `${where} on ${objectId(obj)}`)
+    for (const operation of operations)
+      applyJsonPatchOperation(obj, operation, `${where} on ${objectId(obj)}`)
   }
 }
 

@@ -72,7 +72,8 @@ describe('k8s/ files', () => {
         listed.add(path.relative(repoRoot, path.resolve(repoRoot, path.dirname(file), resource)))
       }
     }
-    for (const file of filesUnder('k8s', '.yaml')) expect(listed, `${file} is in no kustomization`).toContain(file)
+    for (const file of filesUnder('k8s', '.yaml'))
+      expect(listed, `${file} is in no kustomization`).toContain(file)
   })
 })
 
@@ -89,7 +90,10 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay', (overlay) => {
   })
 
   it.skipIf(!hasKubectl())('renders exactly as `kubectl kustomize` does', () => {
-    const output = execFileSync('kubectl', ['kustomize', overlays[overlay]], { cwd: repoRoot, encoding: 'utf8' })
+    const output = execFileSync('kubectl', ['kustomize', overlays[overlay]], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    })
     const theirs = parseYamlDocuments(output, 'kubectl kustomize') as K8sObject[]
     expect(byId(objects())).toEqual(byId(theirs))
   })
@@ -115,13 +119,17 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay', (overlay) => {
     for (const service of services(objects())) {
       const id = `Service/${service.metadata?.namespace}/${service.metadata?.name}`
       const pods = workloads(objects()).filter(
-        (w) => w.namespace === service.metadata?.namespace && selects(service.spec?.selector, w.template.metadata?.labels),
+        (w) =>
+          w.namespace === service.metadata?.namespace &&
+          selects(service.spec?.selector, w.template.metadata?.labels),
       )
       expect(pods.length, `${id} selects no pod`).toBeGreaterThan(0)
       for (const port of service.spec?.ports ?? []) {
         for (const w of pods) {
           const found = w.containers.some((c) => resolvePort(c, port.targetPort ?? port.port) !== undefined)
-          expect(found, `${id} port ${port.name} -> ${String(port.targetPort)} not declared by ${w.id}`).toBe(true)
+          expect(found, `${id} port ${port.name} -> ${String(port.targetPort)} not declared by ${w.id}`).toBe(
+            true,
+          )
         }
       }
     }
@@ -162,12 +170,16 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay', (overlay) => {
       for (const c of w.containers) {
         for (const mount of c.volumeMounts ?? []) {
           const volume = volumes.get(mount.name)
-          expect(volume !== undefined || claims.has(mount.name), `${w.id} ${c.name} mounts ${mount.name}`).toBe(true)
+          expect(
+            volume !== undefined || claims.has(mount.name),
+            `${w.id} ${c.name} mounts ${mount.name}`,
+          ).toBe(true)
           const configMap = volume?.configMap?.name
           if (configMap && mount.subPath) {
-            expect(Object.keys(configMapData(objects(), w.namespace, configMap)), `${w.id} ${mount.subPath}`).toContain(
-              mount.subPath,
-            )
+            expect(
+              Object.keys(configMapData(objects(), w.namespace, configMap)),
+              `${w.id} ${mount.subPath}`,
+            ).toContain(mount.subPath)
           }
         }
       }
@@ -188,9 +200,13 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay', (overlay) => {
         }
         for (const variable of c.env ?? []) {
           const ref = variable.valueFrom?.configMapKeyRef
-          if (ref) expect(Object.keys(configMapData(objects(), w.namespace, ref.name ?? ''))).toContain(ref.key)
+          if (ref)
+            expect(Object.keys(configMapData(objects(), w.namespace, ref.name ?? ''))).toContain(ref.key)
           for (const [, name] of (variable.value ?? '').matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
-            expect(defined, `${w.id} ${c.name} ${variable.name} uses $(${name}) before it is defined`).toContain(name)
+            expect(
+              defined,
+              `${w.id} ${c.name} ${variable.name} uses $(${name}) before it is defined`,
+            ).toContain(name)
           }
           defined.add(variable.name)
         }
@@ -247,7 +263,9 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay: the Reservation S
     expect(container().livenessProbe?.httpGet?.path).toBe('/health/live')
     expect(container().readinessProbe?.httpGet?.path).toBe('/health/ready')
     expect(container().startupProbe?.httpGet?.path).toBe('/health/live')
-    expect(resolvePort(container(), container().readinessProbe?.httpGet?.port)).toBe(Number(env().get('HTTP_PORT')))
+    expect(resolvePort(container(), container().readinessProbe?.httpGet?.port)).toBe(
+      Number(env().get('HTTP_PORT')),
+    )
     const readiness = container().readinessProbe
     expect((readiness?.failureThreshold ?? 3) * (readiness?.periodSeconds ?? 10)).toBeGreaterThanOrEqual(120)
   })
@@ -269,7 +287,8 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay: the Reservation S
     if (!kafkaContainer) throw new Error('no kafka container')
     const valid = Array.from(
       { length: kafka.spec?.replicas ?? 1 },
-      (_, i) => `kafka-${i}.${kafka.spec?.serviceName}.kafka.svc.cluster.local:${resolvePort(kafkaContainer, 'kafka')}`,
+      (_, i) =>
+        `kafka-${i}.${kafka.spec?.serviceName}.kafka.svc.cluster.local:${resolvePort(kafkaContainer, 'kafka')}`,
     )
     for (const broker of brokers) expect(valid).toContain(broker)
   })
@@ -341,9 +360,13 @@ describe('the renderer and validators catch mistakes (negative controls)', () =>
     const write = (body: string) => writeFileSync(path.join(dir, 'kustomization.yaml'), body)
     const header = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${base}\n`
     try {
-      write(`${header}patches:\n  - target: {kind: Service, name: reservation-servce}\n    patch: '[{op: remove, path: /spec/type}]'\n`)
+      write(
+        `${header}patches:\n  - target: {kind: Service, name: reservation-servce}\n    patch: '[{op: remove, path: /spec/type}]'\n`,
+      )
       expect(() => renderKustomization(dir)).toThrow(/matches nothing/)
-      write(`${header}patches:\n  - target: {kind: Service, name: reservation-service}\n    patch: '[{op: replace, path: /spec/tpye, value: x}]'\n`)
+      write(
+        `${header}patches:\n  - target: {kind: Service, name: reservation-service}\n    patch: '[{op: replace, path: /spec/tpye, value: x}]'\n`,
+      )
       expect(() => renderKustomization(dir)).toThrow(/does not exist/)
       write(`${header}commonLabels:\n  team: x\n`)
       expect(() => renderKustomization(dir)).toThrow(/does not implement: commonLabels/)

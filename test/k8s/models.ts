@@ -10,7 +10,12 @@ import ts from 'typescript'
 import { Job } from 'kubernetes-models/batch/v1'
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1'
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1'
-import { Role, RoleBinding, ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1'
+import {
+  Role,
+  RoleBinding,
+  ClusterRole,
+  ClusterRoleBinding,
+} from 'kubernetes-models/rbac.authorization.k8s.io/v1'
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1'
 import { objectId, type K8sObject } from './kustomize.js'
 

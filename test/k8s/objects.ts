@@ -28,7 +28,12 @@ export function rendered(overlay: Overlay): K8sObject[] {
   return objects
 }
 
-export function find<T = K8sObject>(objects: readonly K8sObject[], kind: string, namespace: string, name: string): T {
+export function find<T = K8sObject>(
+  objects: readonly K8sObject[],
+  kind: string,
+  namespace: string,
+  name: string,
+): T {
   const found = objects.find(
     (obj) => obj.kind === kind && obj.metadata.name === name && obj.metadata.namespace === namespace,
   )
@@ -71,7 +76,12 @@ export function workloads(objects: readonly K8sObject[]): Workload[] {
   return result
 }
 
-export function workload(objects: readonly K8sObject[], kind: string, namespace: string, name: string): Workload {
+export function workload(
+  objects: readonly K8sObject[],
+  kind: string,
+  namespace: string,
+  name: string,
+): Workload {
   const found = workloads(objects).find((w) => w.id === `${kind}/${namespace}/${name}`)
   if (!found) throw new Error(`no workload ${kind}/${namespace}/${name}`)
   return found

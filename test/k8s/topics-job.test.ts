@@ -35,7 +35,10 @@ beforeAll(async () => {
   shim('kafka-topics.sh', 'org.apache.kafka.tools.TopicCommand')
   shim('kafka-broker-api-versions.sh', 'org.apache.kafka.tools.BrokerApiVersionsCommand')
   scriptPath = path.join(dir, 'create-topics.sh')
-  writeFileSync(scriptPath, configMapData(rendered('dev'), 'kafka', 'kafka-topics-script')['create-topics.sh'] ?? '')
+  writeFileSync(
+    scriptPath,
+    configMapData(rendered('dev'), 'kafka', 'kafka-topics-script')['create-topics.sh'] ?? '',
+  )
 }, 300_000)
 
 afterAll(() => {
