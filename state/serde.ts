@@ -4,6 +4,11 @@
 export interface Serde<T> {
   serialize(value: T): Buffer
   deserialize(bytes: Buffer): T
+  /**
+   * Loads what `deserialize(bytes)` needs that is not local yet (e.g. a schema from a registry). The
+   * runtime awaits it before `deserialize` when present; most serdes have none.
+   */
+  prepare?(bytes: Buffer): Promise<void>
 }
 
 export const stringSerde: Serde<string> = {

@@ -18,6 +18,13 @@ export interface RecordOrigin {
   readonly offset: number
 }
 
+/** A record to dead-letter that is not the one being processed: its original bytes and coordinates. */
+export interface DeadLetterRecord extends RecordOrigin {
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly timestamp: number
+}
+
 export interface ProcessorContext<KOut, VOut> {
   /** `<subtopology>_<partition>`, as in Kafka Streams. */
   readonly taskId: string
@@ -43,10 +50,10 @@ export interface ProcessorContext<KOut, VOut> {
     callback: (time: number) => void | Promise<void>,
   ): Cancellable
   /**
-   * Sends the current input record, bytes unchanged, to the dead-letter topic with `reason` and its
-   * source coordinates in headers, and continues with the next record.
+   * Sends the current input record (or `record`, e.g. one buffered earlier), bytes unchanged, to the
+   * dead-letter topic with `reason` and its source coordinates in headers; processing continues.
    */
-  deadLetter(reason: string): void
+  deadLetter(reason: string, record?: DeadLetterRecord): void
   /** Asks for a commit as soon as the current record is done. */
   requestCommit(): void
 }

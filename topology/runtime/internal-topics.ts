@@ -67,7 +67,13 @@ export async function prepareTopics(
     }
     if (counts.length > 0) tasks.set(sub.id, counts[0]![1])
   }
-  // repartition topics: resolve from writers until stable (chains of repartitions)
+  // an internal topic read by a task that also reads external topics must match them (co-partitioning)
+  for (const sub of topology.subtopologies) {
+    const count = tasks.get(sub.id)
+    if (count === undefined) continue
+    for (const topic of sub.internalSources) partitions.set(internalTopic(applicationId, topic), count)
+  }
+  // the other repartition topics take the task count of their writer, until stable (chains of repartitions)
   for (let changed = true; changed;) {
     changed = false
     for (const sub of topology.subtopologies) {
@@ -94,7 +100,8 @@ export async function prepareTopics(
     if (count === undefined)
       throw new StreamsError('TOPOLOGY_INVALID', `cannot tell how many tasks sub-topology ${sub.id} has`)
     for (const topic of sub.internalSinks) {
-      specs.push({ topic: internalTopic(applicationId, topic), partitions: count, replicationFactor })
+      const name = internalTopic(applicationId, topic)
+      specs.push({ topic: name, partitions: partitions.get(name) ?? count, replicationFactor })
     }
     for (const store of sub.stores) {
       if (!store.logging) continue

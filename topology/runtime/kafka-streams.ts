@@ -420,12 +420,12 @@ export class KafkaStreams {
    * Looks a key up in a key-value store: answered here when this instance runs the key's task, otherwise
    * names the instance that does (Kafka Streams' queryMetadataForKey + store query in one call).
    */
-  async queryKey<K, V>(ref: KeyValueStoreRef<K, V>, key: K): Promise<KeyQueryResult<V>> {
+  async queryKey<K, V>(ref: KeyValueStoreRef<K, V>, key: K, partitionKey?: Buffer): Promise<KeyQueryResult<V>> {
     const sub = this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === ref.name))
     if (!sub || !this.layout)
       return { where: 'unavailable', taskId: '', reason: `no store named ${ref.name}` }
     const partitions = this.layout.tasksPerSubtopology.get(sub.id) ?? 1
-    const taskId = `${sub.id}_${partitionForKey(ref.keySerde.serialize(key), partitions)}`
+    const taskId = `${sub.id}_${partitionForKey(partitionKey ?? ref.keySerde.serialize(key), partitions)}`
     const task = this.tasks?.tasks.get(taskId)
     if (task && this.stateValue === 'RUNNING') {
       const store = task.stores.get(ref.name)?.store as KeyValueStore<K, V>
@@ -452,10 +452,19 @@ export class KafkaStreams {
   }
 
   /** The task id that owns `key` of a store, from the key's partition. */
-  taskIdFor<K>(ref: KeyValueStoreRef<K, unknown>, key: K): string | undefined {
-    const sub = this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === ref.name))
+  taskIdFor(storeName: string, partitionKey: Buffer): string | undefined {
+    const sub = this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === storeName))
     if (!sub || !this.layout) return undefined
-    return `${sub.id}_${partitionForKey(ref.keySerde.serialize(key), this.layout.tasksPerSubtopology.get(sub.id) ?? 1)}`
+    return `${sub.id}_${partitionForKey(partitionKey, this.layout.tasksPerSubtopology.get(sub.id) ?? 1)}`
+  }
+
+  /** The instance announced as running a task (this one included). */
+  ownerOfTask(taskId: string): InstanceInfo | undefined {
+    return this.registry?.ownerOf(taskId)
+  }
+
+  get instanceId(): string {
+    return this.config.instanceId
   }
 
   // ── shutdown ─────────────────────────────────────────────────────────────────────────────────────

@@ -10,7 +10,7 @@ import {
   type StoreRef,
 } from '../../state/index.js'
 import { DeserializationError, StreamsError, errorMessage } from '../errors.js'
-import type { Cancellable, Processor, ProcessorContext, PunctuationType, RecordOrigin } from '../processor.js'
+import type { Cancellable, DeadLetterRecord, Processor, ProcessorContext, PunctuationType, RecordOrigin } from '../processor.js'
 import type { StreamRecord } from '../record.js'
 import type { ProcessorNode, SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.js'
 import { partitionForKey } from './partitioner.js'
@@ -124,6 +124,8 @@ export class StreamTask {
         )
       this.current = raw
       this.dirty = true
+      // e.g. fetch an unseen schema from the registry; a failure here stops the task rather than dead-letter a valid record
+      if (source.valueSerde.prepare && raw.value) await source.valueSerde.prepare(raw.value)
       const record = this.deserialize(source, raw)
       if (record) {
         if (raw.timestamp > this.streamTime) this.streamTime = raw.timestamp
@@ -209,8 +211,8 @@ export class StreamTask {
     this.deadLetterCurrent(stage, errorMessage(error))
   }
 
-  private deadLetterCurrent(stage: FailureStage, reason: string): void {
-    const raw = this.current
+  private deadLetterCurrent(stage: FailureStage, reason: string, record?: DeadLetterRecord): void {
+    const raw = record ? { ...record, headers: {} } : this.current
     if (!raw)
       throw new StreamsError('PROCESSING', `deadLetter(${reason}) called outside of record processing`)
     if (!this.env.deadLetterTopic)
@@ -321,7 +323,7 @@ export class StreamTask {
         )
       },
       schedule: (interval, type, callback) => this.schedule(interval, type, callback),
-      deadLetter: (reason) => this.deadLetterCurrent('processing', reason),
+      deadLetter: (reason, record) => this.deadLetterCurrent('processing', reason, record),
       requestCommit: () => {
         this.commitRequested = true
       },

@@ -1,0 +1,41 @@
+// The reservation processor's stores as engine store refs: one per domain store of store-keys.ts, string
+// keys (byte order = key order, so every domain key range is one scan) and JSON values.
+import {
+  jsonSerde,
+  storeRef,
+  stringSerde,
+  type KeyValueStore,
+  type KeyValueStoreRef,
+} from '../state/index.js'
+import { storeNames, type StoreName, type StoreValues } from './domain/index.js'
+
+export type ReservationStoreRefs = { readonly [S in StoreName]: KeyValueStoreRef<string, StoreValues[S]> }
+export type ReservationStores = { readonly [S in StoreName]: KeyValueStore<string, StoreValues[S]> }
+
+export const reservationStoreRefs: ReservationStoreRefs = Object.fromEntries(
+  storeNames.map((name) => [name, storeRef({ name, keySerde: stringSerde, valueSerde: jsonSerde() })]),
+) as unknown as ReservationStoreRefs
+
+/** reservationId → resourceId, kept by the payment router (keyed by reservation). */
+export const paymentRoutesRef = storeRef<string, string>({
+  name: 'payment-routes',
+  keySerde: stringSerde,
+  valueSerde: stringSerde,
+})
+
+/** Payments waiting for their reservation's route, with their original bytes for the DLQ. */
+export interface PendingPayment {
+  readonly reservationId: string
+  readonly topic: string
+  readonly partition: number
+  readonly offset: number
+  readonly timestamp: number
+  readonly key: string | null
+  readonly valueBase64: string
+}
+
+export const pendingPaymentsRef = storeRef<string, PendingPayment>({
+  name: 'pending-payments',
+  keySerde: stringSerde,
+  valueSerde: jsonSerde<PendingPayment>(),
+})

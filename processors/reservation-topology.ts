@@ -1,0 +1,171 @@
+// The Reservation Service's topology (spec §3):
+//
+//   Sub-topology "decisions" (keyed by resourceId; one task owns every decision about its resources):
+//     reservation-commands ─┐
+//     resources ────────────┼─▶ reservation-decider ─▶ reservation (events)
+//     payments-by-resource ─┘        (stores)        ├▶ reservation-notifications
+//       (repartition)                                 └▶ reservation-routes (repartition, by reservationId)
+//   Sub-topology "payment routing" (keyed by reservationId):
+//     payments ────────────┐
+//     reservation-routes ──┴─▶ payment-router ─▶ payments-by-resource (repartition, by resourceId)
+//   Global table: promotions (every instance holds all of it).
+import type {
+  Codec,
+  PaymentEvent,
+  PromotionDefinition,
+  ReservationCommand,
+  ReservationEvent,
+  ReservationNotification,
+  ResourceDefinition,
+} from '../schemas/index.js'
+import { storeRef, stringSerde, type Serde } from '../state/index.js'
+import { TopologyBuilder, type Topology } from '../topology/index.js'
+import {
+  commandSerde,
+  encodingSerde,
+  paymentSerde,
+  resourceSerde,
+  routedPaymentSerde,
+  routeSerde,
+} from './decider-input.js'
+import type { DecisionConfig } from './domain/index.js'
+import { paymentRouter } from './payment-router.js'
+import { deciderOutputs, reservationDecider, type OutcomeMetrics } from './reservation-decider.js'
+
+export interface ReservationTopics {
+  readonly commands: string
+  readonly payments: string
+  readonly resources: string
+  readonly promotions: string
+  readonly events: string
+  readonly notifications: string
+}
+
+export interface ReservationCodecs {
+  readonly command: Codec<ReservationCommand>
+  readonly payment: Codec<PaymentEvent>
+  readonly resource: Codec<ResourceDefinition>
+  readonly promotion: Codec<PromotionDefinition>
+  readonly event: Codec<ReservationEvent>
+  readonly notification: Codec<ReservationNotification>
+}
+
+export interface ReservationTopologyOptions {
+  readonly topics: ReservationTopics
+  readonly codecs: ReservationCodecs
+  readonly decision: DecisionConfig
+  /** Stream-time interval of the hold-expiry punctuator (G5 allows holdTimeout plus one interval). */
+  readonly punctuationIntervalMs: number
+  /** How long a payment may wait for its reservation's route before it is dead-lettered. */
+  readonly strayPaymentGraceMs: number
+  readonly metrics?: OutcomeMetrics
+}
+
+export const internalTopics = {
+  routes: 'reservation-routes-repartition',
+  routedPayments: 'payments-by-resource-repartition',
+} as const
+
+export const promotionsStoreName = 'promotions'
+
+export function reservationTopology(options: ReservationTopologyOptions): Topology {
+  const { topics, codecs } = options
+  const promotions = storeRef<string, PromotionDefinition>({
+    name: promotionsStoreName,
+    keySerde: stringSerde,
+    valueSerde: encodingSerde(codecs.promotion),
+  })
+  const builder = new TopologyBuilder()
+  builder.addGlobalTable({
+    topic: topics.promotions,
+    keySerde: stringSerde,
+    valueSerde: encodingSerde(codecs.promotion),
+    store: promotions,
+  })
+
+  builder
+    .addSource({
+      name: 'commands-source',
+      topics: [topics.commands],
+      keySerde: stringSerde,
+      valueSerde: commandSerde(codecs.command),
+    })
+    .addSource({
+      name: 'resources-source',
+      topics: [topics.resources],
+      keySerde: stringSerde,
+      valueSerde: resourceSerde(codecs.resource),
+    })
+    .addSource({
+      name: 'routed-payments-source',
+      topics: [internalTopics.routedPayments],
+      internal: true,
+      keySerde: stringSerde,
+      valueSerde: routedPaymentSerde(codecs.payment),
+    })
+    .addProcessor({
+      name: 'reservation-decider',
+      supplier: reservationDecider({
+        config: options.decision,
+        punctuationIntervalMs: options.punctuationIntervalMs,
+        promotions,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+      }),
+      parents: ['commands-source', 'resources-source', 'routed-payments-source'],
+    })
+    .addSink({
+      name: deciderOutputs.events,
+      topic: topics.events,
+      keySerde: stringSerde,
+      valueSerde: encodingSerde(codecs.event) as Serde<unknown>,
+      parents: ['reservation-decider'],
+    })
+    .addSink({
+      name: deciderOutputs.notifications,
+      topic: topics.notifications,
+      keySerde: stringSerde,
+      valueSerde: encodingSerde(codecs.notification) as Serde<unknown>,
+      parents: ['reservation-decider'],
+    })
+    .addSink({
+      name: deciderOutputs.routes,
+      topic: internalTopics.routes,
+      internal: true,
+      keySerde: stringSerde,
+      valueSerde: stringSerde as Serde<unknown>,
+      parents: ['reservation-decider'],
+    })
+
+  builder
+    .addSource({
+      name: 'payments-source',
+      topics: [topics.payments],
+      keySerde: stringSerde,
+      valueSerde: paymentSerde(codecs.payment),
+    })
+    .addSource({
+      name: 'routes-source',
+      topics: [internalTopics.routes],
+      internal: true,
+      keySerde: stringSerde,
+      valueSerde: routeSerde,
+    })
+    .addProcessor({
+      name: 'payment-router',
+      supplier: paymentRouter({
+        codec: codecs.payment,
+        strayGraceMs: options.strayPaymentGraceMs,
+        punctuationIntervalMs: Math.min(options.punctuationIntervalMs, options.strayPaymentGraceMs),
+      }),
+      parents: ['payments-source', 'routes-source'],
+    })
+    .addSink({
+      name: 'routed-payments-sink',
+      topic: internalTopics.routedPayments,
+      internal: true,
+      keySerde: stringSerde,
+      valueSerde: encodingSerde(codecs.payment),
+      parents: ['payment-router'],
+    })
+  return builder.build()
+}
