@@ -13,6 +13,8 @@ const OFFSET_BEGINNING = -2
 
 export class ConfluentPartitionReader implements PartitionReader {
   private consumer: NativeConsumer | undefined
+  /** One read at a time: a read re-assigns the one consumer. */
+  private queue: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly brokers: readonly string[],
@@ -45,7 +47,17 @@ export class ConfluentPartitionReader implements PartitionReader {
     return consumer
   }
 
-  async readToEnd(
+  readToEnd(
+    tp: TopicPartition,
+    from: number | 'earliest',
+    onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<number> {
+    const result = this.queue.then(() => this.read(tp, from, onBatch))
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
+  private async read(
     tp: TopicPartition,
     from: number | 'earliest',
     onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,

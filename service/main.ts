@@ -1,41 +1,39 @@
-// `npm start`: starts a local Kafka broker when KAFKA_BROKERS is unset, creates the service's topics,
-// prints where everything runs and stays up until Ctrl-C (SIGTERM works too).
-import { createKafkaClient, clientKindFromEnv } from '../kafka/index.js'
+// `npm start`: the Reservation Service. With KAFKA_BROKERS unset it first starts a local Apache Kafka
+// broker (data in .state/local-kafka); then it creates missing topics, runs the service and serves HTTP
+// until SIGTERM or Ctrl-C, when it finishes the records in flight, commits and exits.
 import { startLocalKafka, type LocalKafkaCluster } from '../tools/local-kafka/local-kafka-cluster.js'
 import { runOrExplain, untilSignal } from '../tools/local-kafka/run-or-explain.js'
-import { layoutFromEnv, serviceTopicSpecs, topicsFromEnv } from './topics.js'
+import { SetupError } from '../tools/local-kafka/setup-error.js'
+import { ConfigError, configFromEnv } from './config.js'
+import { startReservationService } from './reservation-service.js'
 
 await runOrExplain(async () => {
+  let config
+  try {
+    config = configFromEnv()
+  } catch (error) {
+    if (error instanceof ConfigError) throw new SetupError('CONFIG_INVALID', `Configuration error: ${error.message}`)
+    throw error
+  }
   let local: LocalKafkaCluster | undefined
-  let brokers = process.env['KAFKA_BROKERS']
+  let brokers = config.brokers
   if (!brokers) {
     console.log('KAFKA_BROKERS is unset: starting a local Apache Kafka broker...')
     local = await startLocalKafka({
-      ...(process.env['LOCAL_KAFKA_PORT']
-        ? { port: Number(process.env['LOCAL_KAFKA_PORT']) }
-        : { port: 9092 }),
+      port: process.env['LOCAL_KAFKA_PORT'] ? Number(process.env['LOCAL_KAFKA_PORT']) : 9092,
       workDir: process.env['LOCAL_KAFKA_DIR'] ?? '.state/local-kafka',
       log: (line) => console.log(line),
     })
-    brokers = local.bootstrapServers
+    brokers = local.bootstrapServers.split(',')
+    console.log(`Local Kafka: ${local.bootstrapServers} (logs: ${local.nodes[0]?.logFile})`)
   }
   try {
-    const kafka = createKafkaClient({
-      kind: clientKindFromEnv(),
-      brokers: brokers.split(','),
-      clientId: 'reservation-setup',
-    })
-    const admin = kafka.admin()
-    await admin.connect()
-    const topics = topicsFromEnv()
-    const created = await admin.createTopics(serviceTopicSpecs(topics, layoutFromEnv()))
-    await admin.disconnect()
-    console.log(`Kafka: ${brokers}${local ? ` (local broker, logs in ${local.nodes[0]?.logFile})` : ''}`)
-    console.log(
-      `Topics: ${Object.values(topics).join(', ')}${created.length ? ` (created: ${created.join(', ')})` : ' (all existed)'}`,
-    )
-    console.log('Ready. Press Ctrl-C to stop.')
-    await untilSignal()
+    const service = await startReservationService({ ...config, brokers })
+    console.log(`Ready: http://127.0.0.1:${service.httpPort}/health/ready · metrics on /metrics · try "npm run demo" in another terminal. Ctrl-C stops.`)
+    const signal = await untilSignal()
+    console.log(`${signal}: finishing records in flight and committing...`)
+    await service.stop()
+    console.log('Stopped cleanly.')
   } finally {
     if (local) {
       console.log('Stopping the local Kafka broker...')

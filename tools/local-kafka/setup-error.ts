@@ -8,6 +8,7 @@ export const setupErrorCodes = [
   'PORT_TAKEN',
   'BROKER_NOT_READY',
   'BROKER_EXITED',
+  'CONFIG_INVALID',
 ] as const
 export type SetupErrorCode = (typeof setupErrorCodes)[number]
 

@@ -72,6 +72,9 @@ export class KafkaStreams {
   private producer: KafkaProducer | undefined
   private consumer: KafkaConsumer | undefined
   private reader: PartitionReader | undefined
+  /** Global tables and the instance registry read with their own reader, so restores never wait on them. */
+  private backgroundReader: PartitionReader | undefined
+  private refreshing = false
   private collector: RecordCollector | undefined
   private tasks: TaskManager | undefined
   private layout: TopicLayout | undefined
@@ -150,9 +153,10 @@ export class KafkaStreams {
         this.outputTopics(),
       )
       this.reader = client.reader({ isolation: 'read_committed' })
+      this.backgroundReader = client.reader({ isolation: 'read_committed' })
       await this.globalTables.open(this.config.stateDir)
-      await this.globalTables.refresh(this.admin, this.reader)
-      this.registry = new InstanceRegistry(client, this.reader, applicationId, {
+      await this.globalTables.refresh(this.admin, this.backgroundReader)
+      this.registry = new InstanceRegistry(client, this.backgroundReader, applicationId, {
         instanceId: this.config.instanceId,
         url: this.config.advertisedUrl,
       })
@@ -372,9 +376,14 @@ export class KafkaStreams {
   }
 
   private async refreshGlobalTables(): Promise<void> {
-    if (!this.admin || !this.reader) return
-    await this.globalTables.refresh(this.admin, this.reader)
-    await this.registry?.refresh()
+    if (!this.admin || !this.backgroundReader || this.refreshing) return
+    this.refreshing = true
+    try {
+      await this.globalTables.refresh(this.admin, this.backgroundReader)
+      await this.registry?.refresh()
+    } finally {
+      this.refreshing = false
+    }
   }
 
   // ── metrics refreshed off the hot path ───────────────────────────────────────────────────────────
@@ -490,6 +499,7 @@ export class KafkaStreams {
     await this.producer?.disconnect().catch(() => undefined)
     await this.registry?.close()
     await this.reader?.close().catch(() => undefined)
+    await this.backgroundReader?.close().catch(() => undefined)
     await this.globalTables.close()
     await this.admin?.disconnect().catch(() => undefined)
     this.setState('NOT_RUNNING')

@@ -152,7 +152,7 @@ export class TaskManager {
       }
       let restored = 0
       const from = checkpoint ?? 'earliest'
-      if (checkpoint === undefined || checkpoint < end) {
+      if (end > 0 && (checkpoint === undefined || checkpoint < end)) {
         await this.reader.readToEnd({ topic, partition: task.partition }, from, async (records) => {
           await store.restore(
             records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value })),

@@ -1,0 +1,42 @@
+// The service's business metrics (the engine's own are in topology/runtime/prometheus-metrics.ts):
+// outcomes by event type and rejection reason, counted as decisions are made, and the live holds and
+// waitlist length, counted from local state when Prometheus scrapes.
+import { Counter, Gauge, type Registry } from 'prom-client'
+import type { OutcomeMetrics } from '../processors/reservation-decider.js'
+
+export interface StateCounts {
+  /** Entries of a store across the tasks of this instance. */
+  count(store: 'holds' | 'waitlist'): Promise<number>
+}
+
+export function businessMetrics(registry: Registry, state: StateCounts): OutcomeMetrics {
+  const events = new Counter({ name: 'reservation_events_total', help: 'Reservation events emitted, by type', labelNames: ['type'], registers: [registry] })
+  const rejections = new Counter({ name: 'reservation_rejections_total', help: 'Commands rejected, by reason', labelNames: ['reason'], registers: [registry] })
+  new Gauge({
+    name: 'reservation_live_holds',
+    help: 'Reservations holding units without authorized payment (on this instance)',
+    registers: [registry],
+    async collect() {
+      this.set(await state.count('holds'))
+    },
+  })
+  new Gauge({
+    name: 'reservation_waitlist_length',
+    help: 'Waitlist entries (on this instance)',
+    registers: [registry],
+    async collect() {
+      this.set(await state.count('waitlist'))
+    },
+  })
+  const eventChildren = new Map<string, { inc(): void }>()
+  return {
+    event(type) {
+      let child = eventChildren.get(type)
+      if (!child) eventChildren.set(type, (child = events.labels(type)))
+      child.inc()
+    },
+    rejected(reason) {
+      rejections.labels(reason).inc()
+    },
+  }
+}

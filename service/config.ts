@@ -1,0 +1,89 @@
+// The service's configuration, from the environment (spec §9). Every variable is optional; a bad value
+// fails at start with a message naming the variable and what it accepts.
+import { clientKindFromEnv, type ClientKind } from '../kafka/index.js'
+import { defaultDecisionConfig, waitlistPolicies, type DecisionConfig, type WaitlistPolicy } from '../processors/domain/index.js'
+import { formatFromEnv, type CodecFormat } from '../schemas/index.js'
+import { processingGuarantees, type ProcessingGuarantee } from '../topology/index.js'
+import { layoutFromEnv, topicsFromEnv, type ServiceTopics, type TopicLayout } from './topics.js'
+
+export interface ServiceConfig {
+  /** Unset: `npm start` runs a local broker first. */
+  readonly brokers: string[] | undefined
+  readonly client: ClientKind
+  readonly applicationId: string
+  readonly instanceId: string | undefined
+  readonly stateDir: string
+  readonly format: CodecFormat
+  readonly schemaRegistryUrl: string | undefined
+  readonly processingGuarantee: ProcessingGuarantee
+  readonly commitIntervalMs: number | undefined
+  readonly httpPort: number
+  readonly advertisedUrl: string
+  readonly topics: ServiceTopics
+  readonly layout: TopicLayout
+  readonly decision: DecisionConfig
+  readonly punctuationIntervalMs: number
+  readonly strayPaymentGraceMs: number
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name}=${raw} must be an integer >= ${min}`)
+  return value
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name}=${raw} must be one of: ${allowed.join(', ')}`)
+  return raw as T
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const format = formatFromEnv(env)
+  if (env['RESERVATION_FORMAT'] && !['avro', 'json'].includes(env['RESERVATION_FORMAT'])) {
+    throw new ConfigError(`RESERVATION_FORMAT=${env['RESERVATION_FORMAT']} must be avro or json (set SCHEMA_REGISTRY_URL for the Confluent format)`)
+  }
+  const httpPort = integer(env, 'HTTP_PORT', 8080)
+  const holdTimeoutMs = integer(env, 'HOLD_TIMEOUT_MS', defaultDecisionConfig.holdTimeoutMs, 1)
+  let client: ClientKind
+  try {
+    client = clientKindFromEnv(env['KAFKA_CLIENT'])
+  } catch (error) {
+    throw new ConfigError((error as Error).message)
+  }
+  return {
+    brokers: env['KAFKA_BROKERS'] ? env['KAFKA_BROKERS'].split(',').map((b) => b.trim()) : undefined,
+    client,
+    applicationId: env['APPLICATION_ID'] || 'reservation-service',
+    instanceId: env['INSTANCE_ID'] || undefined,
+    stateDir: env['STATE_DIR'] || '.state/streams',
+    format,
+    schemaRegistryUrl: env['SCHEMA_REGISTRY_URL'] || undefined,
+    processingGuarantee: oneOf(env, 'PROCESSING_GUARANTEE', processingGuarantees, 'exactly_once'),
+    commitIntervalMs: env['COMMIT_INTERVAL_MS'] ? integer(env, 'COMMIT_INTERVAL_MS', 100, 1) : undefined,
+    httpPort,
+    advertisedUrl: env['ADVERTISED_HTTP_URL'] || `http://127.0.0.1:${httpPort}`,
+    topics: topicsFromEnv(env),
+    layout: (() => {
+      try {
+        return layoutFromEnv(env)
+      } catch (error) {
+        throw new ConfigError((error as Error).message)
+      }
+    })(),
+    decision: {
+      ...defaultDecisionConfig,
+      holdTimeoutMs,
+      waitlistPolicy: oneOf<WaitlistPolicy>(env, 'WAITLIST_POLICY', waitlistPolicies, defaultDecisionConfig.waitlistPolicy),
+    },
+    punctuationIntervalMs: integer(env, 'PUNCTUATION_INTERVAL_MS', 10_000, 1),
+    strayPaymentGraceMs: integer(env, 'STRAY_PAYMENT_GRACE_MS', 60_000, 0),
+  }
+}

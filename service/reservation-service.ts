@@ -1,0 +1,77 @@
+// The Reservation Service assembled: topics, codecs, topology, the engine, metrics and the HTTP port.
+// `stop()` is the SIGTERM path: stop taking queries, finish the records in flight, commit, leave the group.
+import type http from 'node:http'
+import { collectDefaultMetrics, Registry } from 'prom-client'
+import { createKafkaClient } from '../kafka/index.js'
+import { reservationTopology } from '../processors/reservation-topology.js'
+import { reservationCodecs } from '../processors/service-codecs.js'
+import { KafkaStreams } from '../topology/index.js'
+import { PrometheusStreamsMetrics } from '../topology/runtime/prometheus-metrics.js'
+import { businessMetrics } from './business-metrics.js'
+import type { ServiceConfig } from './config.js'
+import { startHttpServer } from './http-server.js'
+import { ReservationQueries } from './reservation-queries.js'
+import { serviceTopicSpecs } from './topics.js'
+
+export interface RunningService {
+  readonly streams: KafkaStreams
+  readonly registry: Registry
+  readonly httpPort: number
+  stop(): Promise<void>
+}
+
+export async function startReservationService(
+  config: ServiceConfig & { readonly brokers: string[] },
+  log: (line: string) => void = console.log,
+): Promise<RunningService> {
+  const client = createKafkaClient({ kind: config.client, brokers: config.brokers, clientId: `${config.applicationId}-${config.instanceId ?? 'instance'}` })
+  const admin = client.admin()
+  await admin.connect()
+  const created = await admin.createTopics(serviceTopicSpecs(config.topics, config.layout))
+  await admin.disconnect()
+  if (created.length > 0) log(`created topics: ${created.join(', ')}`)
+
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const codecs = await reservationCodecs(config.format, config.topics, config.schemaRegistryUrl)
+  let queries: ReservationQueries | undefined
+  const outcomes = businessMetrics(registry, { count: (store) => queries?.count(store) ?? Promise.resolve(0) })
+  const topology = reservationTopology({
+    topics: config.topics,
+    codecs,
+    decision: config.decision,
+    punctuationIntervalMs: config.punctuationIntervalMs,
+    strayPaymentGraceMs: config.strayPaymentGraceMs,
+    metrics: outcomes,
+  })
+  const streams = new KafkaStreams(topology, {
+    applicationId: config.applicationId,
+    client,
+    stateDir: config.stateDir,
+    processingGuarantee: config.processingGuarantee,
+    ...(config.commitIntervalMs === undefined ? {} : { commitIntervalMs: config.commitIntervalMs }),
+    ...(config.instanceId === undefined ? {} : { instanceId: config.instanceId }),
+    deadLetterTopic: config.topics.dlq,
+    replicationFactor: config.layout.replicationFactor,
+    metrics: new PrometheusStreamsMetrics(registry),
+    advertisedUrl: config.advertisedUrl,
+    log: (level, message) => log(`[${level}] ${message}`),
+  })
+  streams.onStateChange((state, previous) => log(`state ${previous} -> ${state}`))
+  queries = new ReservationQueries(streams)
+  const server: http.Server = await startHttpServer({ port: config.httpPort, registry, streams, queries })
+  const address = server.address()
+  const httpPort = typeof address === 'object' && address ? address.port : config.httpPort
+  await streams.start()
+  log(`Reservation Service ${config.applicationId} (${config.processingGuarantee}, ${config.format}) on ${config.brokers.join(',')}; HTTP on :${httpPort}`)
+  return {
+    streams,
+    registry,
+    httpPort,
+    async stop() {
+      await streams.close()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+    },
+  }
+}
