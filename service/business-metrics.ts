@@ -10,8 +10,18 @@ export interface StateCounts {
 }
 
 export function businessMetrics(registry: Registry, state: StateCounts): OutcomeMetrics {
-  const events = new Counter({ name: 'reservation_events_total', help: 'Reservation events emitted, by type', labelNames: ['type'], registers: [registry] })
-  const rejections = new Counter({ name: 'reservation_rejections_total', help: 'Commands rejected, by reason', labelNames: ['reason'], registers: [registry] })
+  const events = new Counter({
+    name: 'reservation_events_total',
+    help: 'Reservation events emitted, by type',
+    labelNames: ['type'],
+    registers: [registry],
+  })
+  const rejections = new Counter({
+    name: 'reservation_rejections_total',
+    help: 'Commands rejected, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  })
   new Gauge({
     name: 'reservation_live_holds',
     help: 'Reservations holding units without authorized payment (on this instance)',

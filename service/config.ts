@@ -1,7 +1,12 @@
 // The service's configuration, from the environment (spec §9). Every variable is optional; a bad value
 // fails at start with a message naming the variable and what it accepts.
 import { clientKindFromEnv, type ClientKind } from '../kafka/index.js'
-import { defaultDecisionConfig, waitlistPolicies, type DecisionConfig, type WaitlistPolicy } from '../processors/domain/index.js'
+import {
+  defaultDecisionConfig,
+  waitlistPolicies,
+  type DecisionConfig,
+  type WaitlistPolicy,
+} from '../processors/domain/index.js'
 import { formatFromEnv, type CodecFormat } from '../schemas/index.js'
 import { processingGuarantees, type ProcessingGuarantee } from '../topology/index.js'
 import { layoutFromEnv, topicsFromEnv, type ServiceTopics, type TopicLayout } from './topics.js'
@@ -34,21 +39,30 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name}=${raw} must be an integer >= ${min}`)
+  if (!Number.isInteger(value) || value < min)
+    throw new ConfigError(`${name}=${raw} must be an integer >= ${min}`)
   return value
 }
 
-function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name}=${raw} must be one of: ${allowed.join(', ')}`)
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(`${name}=${raw} must be one of: ${allowed.join(', ')}`)
   return raw as T
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const format = formatFromEnv(env)
   if (env['RESERVATION_FORMAT'] && !['avro', 'json'].includes(env['RESERVATION_FORMAT'])) {
-    throw new ConfigError(`RESERVATION_FORMAT=${env['RESERVATION_FORMAT']} must be avro or json (set SCHEMA_REGISTRY_URL for the Confluent format)`)
+    throw new ConfigError(
+      `RESERVATION_FORMAT=${env['RESERVATION_FORMAT']} must be avro or json (set SCHEMA_REGISTRY_URL for the Confluent format)`,
+    )
   }
   const httpPort = integer(env, 'HTTP_PORT', 8080)
   const holdTimeoutMs = integer(env, 'HOLD_TIMEOUT_MS', defaultDecisionConfig.holdTimeoutMs, 1)
@@ -81,7 +95,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     decision: {
       ...defaultDecisionConfig,
       holdTimeoutMs,
-      waitlistPolicy: oneOf<WaitlistPolicy>(env, 'WAITLIST_POLICY', waitlistPolicies, defaultDecisionConfig.waitlistPolicy),
+      waitlistPolicy: oneOf<WaitlistPolicy>(
+        env,
+        'WAITLIST_POLICY',
+        waitlistPolicies,
+        defaultDecisionConfig.waitlistPolicy,
+      ),
     },
     punctuationIntervalMs: integer(env, 'PUNCTUATION_INTERVAL_MS', 10_000, 1),
     strayPaymentGraceMs: integer(env, 'STRAY_PAYMENT_GRACE_MS', 60_000, 0),

@@ -12,7 +12,8 @@ await runOrExplain(async () => {
   try {
     config = configFromEnv()
   } catch (error) {
-    if (error instanceof ConfigError) throw new SetupError('CONFIG_INVALID', `Configuration error: ${error.message}`)
+    if (error instanceof ConfigError)
+      throw new SetupError('CONFIG_INVALID', `Configuration error: ${error.message}`)
     throw error
   }
   let local: LocalKafkaCluster | undefined
@@ -29,7 +30,9 @@ await runOrExplain(async () => {
   }
   try {
     const service = await startReservationService({ ...config, brokers })
-    console.log(`Ready: http://127.0.0.1:${service.httpPort}/health/ready · metrics on /metrics · try "npm run demo" in another terminal. Ctrl-C stops.`)
+    console.log(
+      `Ready: http://127.0.0.1:${service.httpPort}/health/ready · metrics on /metrics · try "npm run demo" in another terminal. Ctrl-C stops.`,
+    )
     const signal = await untilSignal()
     console.log(`${signal}: finishing records in flight and committing...`)
     await service.stop()

@@ -18,7 +18,12 @@ export type QueryAnswer =
   | { readonly kind: 'invalid'; readonly message: string }
   | { readonly kind: 'unavailable'; readonly message: string }
   /** Another instance runs the task; `path` when the query must be asked differently there. */
-  | { readonly kind: 'elsewhere'; readonly owner: InstanceRef; readonly taskId: string; readonly path?: string }
+  | {
+      readonly kind: 'elsewhere'
+      readonly owner: InstanceRef
+      readonly taskId: string
+      readonly path?: string
+    }
 
 export interface SlotAvailability {
   readonly start: string
@@ -40,7 +45,8 @@ export class ReservationQueries {
       case 'unavailable':
         return { kind: 'unavailable', message: route.reason }
       case 'local':
-        if (route.value === undefined) return { kind: 'not-found', message: `no reservation '${reservationId}'` }
+        if (route.value === undefined)
+          return { kind: 'not-found', message: `no reservation '${reservationId}'` }
         return this.reservationOfResource(route.value, reservationId)
     }
   }
@@ -79,18 +85,29 @@ export class ReservationQueries {
     if (!taskId) return { kind: 'unavailable', message: 'the service is not running yet' }
     const answer = await this.streams.queryTask(taskId, reservationStoreRefs.resources.name, async () => {
       const task = this.streams.activeTasks.find((t) => t.id === taskId)!
-      const resources = task.stores.get(reservationStoreRefs.resources.name)!.store as KeyValueStore<string, ResourceDefinition>
-      const slots = task.stores.get(reservationStoreRefs.slots.name)!.store as KeyValueStore<string, { used: number }>
+      const resources = task.stores.get(reservationStoreRefs.resources.name)!.store as KeyValueStore<
+        string,
+        ResourceDefinition
+      >
+      const slots = task.stores.get(reservationStoreRefs.slots.name)!.store as KeyValueStore<
+        string,
+        { used: number }
+      >
       const resource = await resources.get(storeKeys.resource(resourceId))
       if (!resource) return { kind: 'not-found', message: `no resource '${resourceId}'` } as const
       const slotMs = resource.slotMinutes * 60_000
       if (from % slotMs !== 0 || to % slotMs !== 0) {
-        return { kind: 'invalid', message: `start and end must be aligned to the resource's ${resource.slotMinutes}-minute slots` } as const
+        return {
+          kind: 'invalid',
+          message: `start and end must be aligned to the resource's ${resource.slotMinutes}-minute slots`,
+        } as const
       }
-      if ((to - from) / slotMs > 10_000) return { kind: 'invalid', message: 'at most 10000 slots per query' } as const
+      if ((to - from) / slotMs > 10_000)
+        return { kind: 'invalid', message: 'at most 10000 slots per query' } as const
       const used = new Map<number, number>()
       const range = keyRanges.slots(resourceId, { start: from / 60_000, end: to / 60_000 })
-      for await (const { key, value } of slots.range({ gte: range.gte, lt: range.lt })) used.set(parseSlotKey(key).slotStart, value.used)
+      for await (const { key, value } of slots.range({ gte: range.gte, lt: range.lt }))
+        used.set(parseSlotKey(key).slotStart, value.used)
       const result: SlotAvailability[] = []
       for (let t = from; t < to; t += slotMs) {
         const u = used.get(t / 60_000) ?? 0
@@ -102,12 +119,18 @@ export class ReservationQueries {
           available: Math.max(0, resource.capacity - u),
         })
       }
-      return { kind: 'found', value: { resourceId, slotMinutes: resource.slotMinutes, slots: result } } as const
+      return {
+        kind: 'found',
+        value: { resourceId, slotMinutes: resource.slotMinutes, slots: result },
+      } as const
     })
     if (answer) return answer
     const owner = this.streams.ownerOfTask(taskId)
     if (owner && owner.instanceId !== this.streams.instanceId) return { kind: 'elsewhere', owner, taskId }
-    return { kind: 'unavailable', message: `task ${taskId} is not running anywhere right now (rebalancing or restoring)` }
+    return {
+      kind: 'unavailable',
+      message: `task ${taskId} is not running anywhere right now (rebalancing or restoring)`,
+    }
   }
 
   /** Entries of a store over every local task (for the gauges). */

@@ -24,7 +24,11 @@ export async function startReservationService(
   config: ServiceConfig & { readonly brokers: string[] },
   log: (line: string) => void = console.log,
 ): Promise<RunningService> {
-  const client = createKafkaClient({ kind: config.client, brokers: config.brokers, clientId: `${config.applicationId}-${config.instanceId ?? 'instance'}` })
+  const client = createKafkaClient({
+    kind: config.client,
+    brokers: config.brokers,
+    clientId: `${config.applicationId}-${config.instanceId ?? 'instance'}`,
+  })
   const admin = client.admin()
   await admin.connect()
   const created = await admin.createTopics(serviceTopicSpecs(config.topics, config.layout))
@@ -35,7 +39,9 @@ export async function startReservationService(
   collectDefaultMetrics({ register: registry })
   const codecs = await reservationCodecs(config.format, config.topics, config.schemaRegistryUrl)
   let queries: ReservationQueries | undefined
-  const outcomes = businessMetrics(registry, { count: (store) => queries?.count(store) ?? Promise.resolve(0) })
+  const outcomes = businessMetrics(registry, {
+    count: (store) => queries?.count(store) ?? Promise.resolve(0),
+  })
   const topology = reservationTopology({
     topics: config.topics,
     codecs,
@@ -63,7 +69,9 @@ export async function startReservationService(
   const address = server.address()
   const httpPort = typeof address === 'object' && address ? address.port : config.httpPort
   await streams.start()
-  log(`Reservation Service ${config.applicationId} (${config.processingGuarantee}, ${config.format}) on ${config.brokers.join(',')}; HTTP on :${httpPort}`)
+  log(
+    `Reservation Service ${config.applicationId} (${config.processingGuarantee}, ${config.format}) on ${config.brokers.join(',')}; HTTP on :${httpPort}`,
+  )
   return {
     streams,
     registry,

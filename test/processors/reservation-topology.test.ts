@@ -104,7 +104,7 @@ describe('reservation topology on the test driver', () => {
       codecs.payment.encode({
         type: 'PaymentCompleted',
         paymentId: 'p2',
-          method: 'card',
+        method: 'card',
         reservationId: 'r1',
         amountCents: price,
         occurredAt: T0 + 3000,
@@ -144,7 +144,7 @@ describe('reservation topology on the test driver', () => {
       codecs.payment.encode({
         type: 'PaymentFailed',
         paymentId: 'p10',
-          method: null,
+        method: null,
         reservationId: 'other',
         amountCents: 1,
         reason: 'declined',

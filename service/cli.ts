@@ -1,0 +1,95 @@
+// `npm run cli -- <command>`: a small client for the service's topics.
+//   publish-command '<json>'   publishes a command (key: its resourceId) to reservation-commands
+//   publish-payment '<json>'   publishes a payment event (key: its reservationId) to payments
+//   publish-resource '<json>'  publishes a resource definition to resources
+//   tail [--from-beginning]    prints the event stream readably until Ctrl-C
+// Uses the service's configuration (KAFKA_BROKERS, RESERVATION_FORMAT, topic names).
+import { createKafkaClient } from '../kafka/index.js'
+import { reservationCodecs } from '../processors/service-codecs.js'
+import { runOrExplain, untilSignal } from '../tools/local-kafka/run-or-explain.js'
+import { SetupError } from '../tools/local-kafka/setup-error.js'
+import { configFromEnv } from './config.js'
+import { formatEvent } from './demo/event-format.js'
+
+const usage = `usage: npm run cli -- publish-command '<json>' | publish-payment '<json>' | publish-resource '<json>' | tail [--from-beginning]`
+
+await runOrExplain(async () => {
+  const [action, argument] = process.argv.slice(2)
+  const config = configFromEnv()
+  const brokers = config.brokers ?? ['127.0.0.1:9092']
+  const client = createKafkaClient({ kind: config.client, brokers, clientId: 'reservation-cli' })
+  const codecs = await reservationCodecs(config.format, config.topics, config.schemaRegistryUrl)
+  const parse = (): unknown => {
+    if (!argument) throw new SetupError('CONFIG_INVALID', usage)
+    try {
+      return JSON.parse(argument)
+    } catch (error) {
+      throw new SetupError('CONFIG_INVALID', `not JSON: ${(error as Error).message}\n${usage}`)
+    }
+  }
+  const publish = async (topic: string, key: string, value: Buffer) => {
+    const producer = client.producer()
+    await producer.connect()
+    const [position] = await producer.send([{ topic, key: Buffer.from(key), value, timestamp: Date.now() }])
+    await producer.disconnect()
+    console.log(`published to ${topic} partition ${position?.partition} offset ${position?.offset}`)
+  }
+  const encode = <T>(what: string, codec: { encode(value: T): Buffer }, value: unknown): Buffer => {
+    try {
+      return codec.encode(value as T)
+    } catch (error) {
+      throw new SetupError('CONFIG_INVALID', `not a valid ${what}: ${(error as Error).message}`)
+    }
+  }
+  switch (action) {
+    case 'publish-command': {
+      const value = parse() as { resourceId?: string }
+      return publish(config.topics.commands, value.resourceId ?? '', encode('command', codecs.command, value))
+    }
+    case 'publish-payment': {
+      const value = parse() as { reservationId?: string }
+      return publish(
+        config.topics.payments,
+        value.reservationId ?? '',
+        encode('payment event', codecs.payment, value),
+      )
+    }
+    case 'publish-resource': {
+      const value = parse() as { resourceId?: string }
+      return publish(
+        config.topics.resources,
+        value.resourceId ?? '',
+        encode('resource definition', codecs.resource, value),
+      )
+    }
+    case 'tail': {
+      const consumer = client.consumer({
+        groupId: `reservation-cli-${process.pid}`,
+        isolation: 'read_committed',
+        autoOffsetReset: argument === '--from-beginning' ? 'earliest' : 'latest',
+      })
+      await consumer.connect()
+      await consumer.subscribe([config.topics.events])
+      await consumer.run({
+        eachBatch: async (batch) => {
+          for (const record of batch.records) {
+            try {
+              const event = codecs.event.decode(record.value!)
+              console.log(`${event.resourceId.padEnd(24)} ${formatEvent(event)}`)
+            } catch (error) {
+              console.log(
+                `(undecodable record at ${record.partition}/${record.offset}: ${(error as Error).message})`,
+              )
+            }
+          }
+        },
+      })
+      console.log(`tailing ${config.topics.events} on ${brokers.join(',')}; Ctrl-C stops`)
+      await untilSignal()
+      await consumer.disconnect()
+      return
+    }
+    default:
+      throw new SetupError('CONFIG_INVALID', usage)
+  }
+})
