@@ -9,7 +9,7 @@ import type {
   ReservationEvent,
   ReservationNotification,
 } from '../schemas/index.js'
-import type { KeyValueStoreRef } from '../state/index.js'
+import type { KeyValueStore, KeyValueStoreRef } from '../state/index.js'
 import type { ProcessorContext, ProcessorSupplier } from '../topology/index.js'
 import type { DeciderInput } from './decider-input.js'
 import {
@@ -122,10 +122,8 @@ export function reservationDecider(
 
 function apply(stores: ReservationStores, writes: readonly StateWrite[]): void {
   for (const write of writes) {
-    const store = stores[write.store] as ReservationStores[typeof write.store] & {
-      put(key: string, value: unknown): void
-      delete(key: string): void
-    }
+    // each write names its store and carries that store's value type; the union cannot express the link
+    const store = stores[write.store] as KeyValueStore<string, unknown>
     if (write.value === null) store.delete(write.key)
     else store.put(write.key, write.value)
   }

@@ -18,7 +18,7 @@ import type {
   ReservationNotification,
   ResourceDefinition,
 } from '../schemas/index.js'
-import { storeRef, stringSerde, type Serde } from '../state/index.js'
+import { storeRef, stringSerde } from '../state/index.js'
 import { TopologyBuilder, type Topology } from '../topology/index.js'
 import {
   commandSerde,
@@ -117,14 +117,14 @@ export function reservationTopology(options: ReservationTopologyOptions): Topolo
       name: deciderOutputs.events,
       topic: topics.events,
       keySerde: stringSerde,
-      valueSerde: encodingSerde(codecs.event) as Serde<unknown>,
+      valueSerde: encodingSerde(codecs.event),
       parents: ['reservation-decider'],
     })
     .addSink({
       name: deciderOutputs.notifications,
       topic: topics.notifications,
       keySerde: stringSerde,
-      valueSerde: encodingSerde(codecs.notification) as Serde<unknown>,
+      valueSerde: encodingSerde(codecs.notification),
       parents: ['reservation-decider'],
     })
     .addSink({
@@ -132,7 +132,7 @@ export function reservationTopology(options: ReservationTopologyOptions): Topolo
       topic: internalTopics.routes,
       internal: true,
       keySerde: stringSerde,
-      valueSerde: stringSerde as Serde<unknown>,
+      valueSerde: stringSerde,
       parents: ['reservation-decider'],
     })
 

@@ -89,6 +89,7 @@ await runOrExplain(async () => {
       await consumer.disconnect()
       return
     }
+    case undefined:
     default:
       throw new SetupError('CONFIG_INVALID', usage)
   }

@@ -38,9 +38,9 @@ export async function startReservationService(
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const codecs = await reservationCodecs(config.format, config.topics, config.schemaRegistryUrl)
-  let queries: ReservationQueries | undefined
+  const counts: { queries?: ReservationQueries } = {}
   const outcomes = businessMetrics(registry, {
-    count: (store) => queries?.count(store) ?? Promise.resolve(0),
+    count: (store) => counts.queries?.count(store) ?? Promise.resolve(0),
   })
   const topology = reservationTopology({
     topics: config.topics,
@@ -64,7 +64,8 @@ export async function startReservationService(
     log: (level, message) => log(`[${level}] ${message}`),
   })
   streams.onStateChange((state, previous) => log(`state ${previous} -> ${state}`))
-  queries = new ReservationQueries(streams)
+  const queries = new ReservationQueries(streams)
+  counts.queries = queries
   const server: http.Server = await startHttpServer({ port: config.httpPort, registry, streams, queries })
   const address = server.address()
   const httpPort = typeof address === 'object' && address ? address.port : config.httpPort

@@ -17,13 +17,14 @@ function describeStep(step: Step): string {
     case 'resource':
       return `define ${step.definition.resourceId}: capacity ${step.definition.capacity}, overbooking ${step.definition.overbookingLimit}`
     case 'command': {
-      const c = step.command as unknown as Record<string, unknown>
-      const what = [
-        c['reservationId'],
-        c['start'] ? `${String(c['start']).slice(0, 10)}→${String(c['end']).slice(0, 10)}` : '',
-        c['end'] && !c['start'] ? `end ${String(c['end']).slice(0, 10)}` : '',
-      ]
-      return `${step.command.type} ${what.filter(Boolean).join(' ')}`
+      const c = step.command as unknown as Record<string, string | null | undefined>
+      const range =
+        c['start'] && c['end']
+          ? `${c['start'].slice(0, 10)}→${c['end'].slice(0, 10)}`
+          : c['end']
+            ? `end ${c['end'].slice(0, 10)}`
+            : ''
+      return [step.command.type, c['reservationId'], range].filter(Boolean).join(' ')
     }
     case 'payment':
       return `payment service: ${step.payment.type} ${step.payment.reservationId} ${(step.payment.amountCents / 100).toFixed(2)}`

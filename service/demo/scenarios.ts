@@ -68,14 +68,14 @@ export function scenarios(runId: string, now: number): Scenario[] {
           commandId: `${resourceId}-c${++counter}`,
           resourceId,
           issuedAt: now,
-        } as ReservationCommand,
+        },
         expect,
       })
     }
     const payment = (body: PaymentBody, expect: readonly ReservationEventType[]) => {
       steps.push({
         kind: 'payment',
-        payment: { ...body, paymentId: `${resourceId}-p${++counter}`, occurredAt: now } as PaymentEvent,
+        payment: { ...body, paymentId: `${resourceId}-p${++counter}`, occurredAt: now },
         expect,
       })
     }

@@ -2,6 +2,7 @@
 // events per resource, their per-resource sequence numbers and the key fields that link them to their cause.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { commandOutcomes } from '../../processors/domain/index.js'
+import type { ReservationEvent } from '../../schemas/index.js'
 import { ScenarioRunner } from '../../service/demo/scenario-runner.js'
 import { scenarios, type Scenario } from '../../service/demo/scenarios.js'
 import { serviceEnv, startTestService, testClient, type TestService } from '../support/service.js'
@@ -27,7 +28,7 @@ afterAll(async () => {
   await svc?.stop()
 })
 
-function check(scenario: Scenario, events: readonly import('../../schemas/index.js').ReservationEvent[]) {
+function check(scenario: Scenario, events: readonly ReservationEvent[]) {
   expect(events.map((e) => e.type)).toEqual(scenario.steps.flatMap((s) => s.expect))
   expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i + 1))
   expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length)

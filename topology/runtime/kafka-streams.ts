@@ -204,9 +204,10 @@ export class KafkaStreams {
       this.timers.push(
         setInterval(
           () =>
-            void this.refreshGlobalTables().catch((e: unknown) =>
-              this.config.log('warn', `global table refresh: ${errorMessage(e)}`),
-            ),
+            void this.refreshGlobalTables().catch((e: unknown) => {
+              if (this.stateValue !== 'PENDING_SHUTDOWN')
+                this.config.log('warn', `global table refresh: ${errorMessage(e)}`)
+            }),
           200,
         ),
       )
@@ -429,7 +430,11 @@ export class KafkaStreams {
    * Looks a key up in a key-value store: answered here when this instance runs the key's task, otherwise
    * names the instance that does (Kafka Streams' queryMetadataForKey + store query in one call).
    */
-  async queryKey<K, V>(ref: KeyValueStoreRef<K, V>, key: K, partitionKey?: Buffer): Promise<KeyQueryResult<V>> {
+  async queryKey<K, V>(
+    ref: KeyValueStoreRef<K, V>,
+    key: K,
+    partitionKey?: Buffer,
+  ): Promise<KeyQueryResult<V>> {
     const sub = this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === ref.name))
     if (!sub || !this.layout)
       return { where: 'unavailable', taskId: '', reason: `no store named ${ref.name}` }

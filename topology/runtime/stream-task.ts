@@ -10,7 +10,14 @@ import {
   type StoreRef,
 } from '../../state/index.js'
 import { DeserializationError, StreamsError, errorMessage } from '../errors.js'
-import type { Cancellable, DeadLetterRecord, Processor, ProcessorContext, PunctuationType, RecordOrigin } from '../processor.js'
+import type {
+  Cancellable,
+  DeadLetterRecord,
+  Processor,
+  ProcessorContext,
+  PunctuationType,
+  RecordOrigin,
+} from '../processor.js'
 import type { StreamRecord } from '../record.js'
 import type { ProcessorNode, SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.js'
 import { partitionForKey } from './partitioner.js'
