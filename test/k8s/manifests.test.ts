@@ -49,9 +49,16 @@ function kustomizeCommand(dir: string): [string, string[]] {
     execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' })
     return ['kubectl', ['kustomize', dir]]
   } catch {
-    const cached = path.join(process.env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache'), 'reservation-streams', 'bin', 'kustomize')
+    const cached = path.join(
+      process.env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache'),
+      'reservation-streams',
+      'bin',
+      'kustomize',
+    )
     if (existsSync(cached)) return [cached, ['build', dir]]
-    throw new Error(`neither kubectl nor ${cached} found: install kubectl, or run .ci/run, which builds kustomize with Go`)
+    throw new Error(
+      `neither kubectl nor ${cached} found: install kubectl, or run .ci/run, which builds kustomize with Go`,
+    )
   }
 }
 
