@@ -37,14 +37,24 @@ async function runWorkload(kills: number) {
   const config = configFromEnv(env)
   const codecs = await reservationCodecs('json', config.topics)
   const runId = env['APPLICATION_ID']!.slice(-8)
-  const workload = reservationWorkload({ seed: 42 + kills, resources: 30, commands: COMMANDS, start: Date.now() - 2 * 3_600_000, runId })
+  const workload = reservationWorkload({
+    seed: 42 + kills,
+    resources: 30,
+    commands: COMMANDS,
+    start: Date.now() - 2 * 3_600_000,
+    runId,
+  })
 
   let child: ChildApp = startChild('test/support/apps/service-app.ts', env)
   await child.waitFor('READY', 90_000)
   const kafka = client()
   const producer = kafka.producer()
   await producer.connect()
-  const topicOf = { commands: config.topics.commands, payments: config.topics.payments, resources: config.topics.resources }
+  const topicOf = {
+    commands: config.topics.commands,
+    payments: config.topics.payments,
+    resources: config.topics.resources,
+  }
   const chunk = Math.ceil(workload.records.length / 8)
   let killed = 0
   for (let i = 0; i < workload.records.length; i += chunk) {
@@ -76,9 +86,13 @@ async function runWorkload(kills: number) {
   // caught up: every input, internal repartition topics included, committed to its end twice in a row
   const admin = kafka.admin()
   await admin.connect()
-  const inputs = [...Object.values(topicOf), `${config.applicationId}-reservation-routes-repartition`, `${config.applicationId}-payments-by-resource-repartition`]
+  const inputs = [
+    ...Object.values(topicOf),
+    `${config.applicationId}-reservation-routes-repartition`,
+    `${config.applicationId}-payments-by-resource-repartition`,
+  ]
   const deadline = Date.now() + 120_000
-  for (let stable = 0; stable < 2; ) {
+  for (let stable = 0; stable < 2;) {
     let done = true
     for (const topic of inputs) {
       const end = await admin.endOffsets(topic)
@@ -122,7 +136,10 @@ function audit(result: Awaited<ReturnType<typeof runWorkload>>) {
   const byResource = new Map<string, ReservationEvent[]>()
   for (const e of events) byResource.set(e.resourceId, [...(byResource.get(e.resourceId) ?? []), e])
   for (const [resourceId, list] of byResource) {
-    expect(list.map((e) => e.sequence), resourceId).toEqual(list.map((_, i) => i + 1))
+    expect(
+      list.map((e) => e.sequence),
+      resourceId,
+    ).toEqual(list.map((_, i) => i + 1))
   }
   expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length)
   // G6: every bad command record is in the DLQ with its reason and source coordinates
@@ -141,13 +158,21 @@ function audit(result: Awaited<ReturnType<typeof runWorkload>>) {
 describe('guarantees G1–G6 under a randomised workload', () => {
   it('hold for the whole event log of an undisturbed run', { timeout: 240_000 }, async () => {
     const summary = audit(await runWorkload(0))
-    console.log(`undisturbed: ${summary.commands} distinct commands → ${summary.events} events on ${summary.resources} resources, ${summary.dead} dead letters`)
+    console.log(
+      `undisturbed: ${summary.commands} distinct commands → ${summary.events} events on ${summary.resources} resources, ${summary.dead} dead letters`,
+    )
   })
 
-  it('hold when the service is killed with SIGKILL twice mid-run and restarted', { timeout: 300_000 }, async () => {
-    const result = await runWorkload(2)
-    expect(result.killed).toBe(2)
-    const summary = audit(result)
-    console.log(`two kills: ${summary.commands} distinct commands → ${summary.events} events on ${summary.resources} resources, ${summary.dead} dead letters`)
-  })
+  it(
+    'hold when the service is killed with SIGKILL twice mid-run and restarted',
+    { timeout: 300_000 },
+    async () => {
+      const result = await runWorkload(2)
+      expect(result.killed).toBe(2)
+      const summary = audit(result)
+      console.log(
+        `two kills: ${summary.commands} distinct commands → ${summary.events} events on ${summary.resources} resources, ${summary.dead} dead letters`,
+      )
+    },
+  )
 })

@@ -7,7 +7,9 @@ export interface WorkloadRecord {
   readonly topic: 'commands' | 'payments' | 'resources'
   readonly key: string
   /** A value to encode, or raw bytes that must end in the DLQ. */
-  readonly value: { readonly kind: 'valid'; readonly data: ReservationCommand | PaymentEvent | ResourceDefinition } | { readonly kind: 'bad'; readonly bytes: Buffer; readonly why: string }
+  readonly value:
+    | { readonly kind: 'valid'; readonly data: ReservationCommand | PaymentEvent | ResourceDefinition }
+    | { readonly kind: 'bad'; readonly bytes: Buffer; readonly why: string }
   readonly timestamp: number
 }
 
@@ -26,7 +28,13 @@ function random(seed: number): () => number {
 
 const DAY = 86_400_000
 
-export function reservationWorkload(options: { seed: number; resources: number; commands: number; start: number; runId: string }): Workload {
+export function reservationWorkload(options: {
+  seed: number
+  resources: number
+  commands: number
+  start: number
+  runId: string
+}): Workload {
   const rnd = random(options.seed)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!
   const records: WorkloadRecord[] = []
@@ -44,7 +52,12 @@ export function reservationWorkload(options: { seed: number; resources: number; 
       priceCentsPerUnitSlot: 5000 + r * 100,
     }
     resources.push({ at: time, definition })
-    records.push({ topic: 'resources', key: definition.resourceId, value: { kind: 'valid', data: definition }, timestamp: time })
+    records.push({
+      topic: 'resources',
+      key: definition.resourceId,
+      value: { kind: 'valid', data: definition },
+      timestamp: time,
+    })
     ids.push(definition.resourceId)
   }
   const today = Math.floor(options.start / DAY) * DAY
@@ -55,22 +68,61 @@ export function reservationWorkload(options: { seed: number; resources: number; 
     tick()
     const roll = rnd()
     if (roll < 0.01) {
-      records.push({ topic: 'commands', key: pick(ids), value: { kind: 'bad', bytes: Buffer.from([0xde, 0xad, 0xbe, 0xef, i & 0xff]), why: 'undecodable' }, timestamp: time })
+      records.push({
+        topic: 'commands',
+        key: pick(ids),
+        value: { kind: 'bad', bytes: Buffer.from([0xde, 0xad, 0xbe, 0xef, i & 0xff]), why: 'undecodable' },
+        timestamp: time,
+      })
       continue
     }
     if (roll < 0.02) {
-      const bytes = Buffer.from(JSON.stringify({ commandId: `bad-${i}`, type: 'CreateReservation', resourceId: pick(ids), issuedAt: time, reservationId: 'x', customerId: 'c', start: 'a', end: 'b', quantity: 'two' }))
-      records.push({ topic: 'commands', key: pick(ids), value: { kind: 'bad', bytes, why: 'wrong field type' }, timestamp: time })
+      const bytes = Buffer.from(
+        JSON.stringify({
+          commandId: `bad-${i}`,
+          type: 'CreateReservation',
+          resourceId: pick(ids),
+          issuedAt: time,
+          reservationId: 'x',
+          customerId: 'c',
+          start: 'a',
+          end: 'b',
+          quantity: 'two',
+        }),
+      )
+      records.push({
+        topic: 'commands',
+        key: pick(ids),
+        value: { kind: 'bad', bytes, why: 'wrong field type' },
+        timestamp: time,
+      })
       continue
     }
     if (roll < 0.025) {
-      const bytes = Buffer.from(JSON.stringify({ commandId: `bad-${i}`, type: 'TeleportGuest', resourceId: pick(ids), issuedAt: time }))
-      records.push({ topic: 'commands', key: pick(ids), value: { kind: 'bad', bytes, why: 'unknown type' }, timestamp: time })
+      const bytes = Buffer.from(
+        JSON.stringify({
+          commandId: `bad-${i}`,
+          type: 'TeleportGuest',
+          resourceId: pick(ids),
+          issuedAt: time,
+        }),
+      )
+      records.push({
+        topic: 'commands',
+        key: pick(ids),
+        value: { kind: 'bad', bytes, why: 'unknown type' },
+        timestamp: time,
+      })
       continue
     }
     if (roll < 0.07 && sent.length > 0) {
       const again = pick(sent) // a repeated command id: must change nothing and emit nothing new
-      records.push({ topic: 'commands', key: again.resourceId, value: { kind: 'valid', data: again }, timestamp: time })
+      records.push({
+        topic: 'commands',
+        key: again.resourceId,
+        value: { kind: 'valid', data: again },
+        timestamp: time,
+      })
       continue
     }
     if (roll < 0.35 && reservations.length > 0) {
@@ -78,11 +130,38 @@ export function reservationWorkload(options: { seed: number; resources: number; 
       const payRoll = rnd()
       const payment: PaymentEvent =
         payRoll < 0.6
-          ? { type: 'PaymentAuthorized', paymentId: `pay-${options.runId}-${++counter}`, reservationId: target.id, amountCents: 10_000, method: 'card', occurredAt: time }
+          ? {
+              type: 'PaymentAuthorized',
+              paymentId: `pay-${options.runId}-${++counter}`,
+              reservationId: target.id,
+              amountCents: 10_000,
+              method: 'card',
+              occurredAt: time,
+            }
           : payRoll < 0.85
-            ? { type: 'PaymentCompleted', paymentId: `pay-${options.runId}-${++counter}`, reservationId: target.id, amountCents: 10_000, method: 'card', occurredAt: time }
-            : { type: 'PaymentFailed', paymentId: `pay-${options.runId}-${++counter}`, reservationId: target.id, amountCents: 10_000, method: 'card', reason: 'declined', occurredAt: time }
-      records.push({ topic: 'payments', key: target.id, value: { kind: 'valid', data: payment }, timestamp: time })
+            ? {
+                type: 'PaymentCompleted',
+                paymentId: `pay-${options.runId}-${++counter}`,
+                reservationId: target.id,
+                amountCents: 10_000,
+                method: 'card',
+                occurredAt: time,
+              }
+            : {
+                type: 'PaymentFailed',
+                paymentId: `pay-${options.runId}-${++counter}`,
+                reservationId: target.id,
+                amountCents: 10_000,
+                method: 'card',
+                reason: 'declined',
+                occurredAt: time,
+              }
+      records.push({
+        topic: 'payments',
+        key: target.id,
+        value: { kind: 'valid', data: payment },
+        timestamp: time,
+      })
       continue
     }
     const resourceId = pick(ids)
@@ -111,15 +190,37 @@ export function reservationWorkload(options: { seed: number; resources: number; 
       const target = pick(existing).id
       const k = rnd()
       if (k < 0.35) command = { ...base, type: 'CancelReservation', reservationId: target, reason: null }
-      else if (k < 0.6) command = { ...base, type: 'ModifyReservation', reservationId: target, start: null, end: new Date(today + (from + nights) * DAY).toISOString(), quantity: null }
+      else if (k < 0.6)
+        command = {
+          ...base,
+          type: 'ModifyReservation',
+          reservationId: target,
+          start: null,
+          end: new Date(today + (from + nights) * DAY).toISOString(),
+          quantity: null,
+        }
       else if (k < 0.7) command = { ...base, type: 'ExpireReservation', reservationId: target }
       else if (k < 0.8) command = { ...base, type: 'SendReservationConfirmation', reservationId: target }
       else if (k < 0.88) command = { ...base, type: 'ProcessOverreservation', start: null, end: null }
-      else if (k < 0.94) command = { ...base, type: 'AddToWaitlist', waitlistEntryId: `wl-${options.runId}-${counter}`, customerId: 'cust-w', start: new Date(today + from * DAY).toISOString(), end: new Date(today + (from + 1) * DAY).toISOString(), quantity: 1 }
+      else if (k < 0.94)
+        command = {
+          ...base,
+          type: 'AddToWaitlist',
+          waitlistEntryId: `wl-${options.runId}-${counter}`,
+          customerId: 'cust-w',
+          start: new Date(today + from * DAY).toISOString(),
+          end: new Date(today + (from + 1) * DAY).toISOString(),
+          quantity: 1,
+        }
       else command = { ...base, type: 'Checkin', reservationId: target }
     }
     sent.push(command)
-    records.push({ topic: 'commands', key: resourceId, value: { kind: 'valid', data: command }, timestamp: time })
+    records.push({
+      topic: 'commands',
+      key: resourceId,
+      value: { kind: 'valid', data: command },
+      timestamp: time,
+    })
   }
   return { records, resources }
 }
