@@ -1,0 +1,165 @@
+// The benchmark's Kafka plumbing, through the project's Kafka port: one run's topics, preloading a backlog,
+// and watching a consumer group drain it (its committed offsets reaching the end offsets).
+import type { KafkaAdmin, KafkaProducer, OutgoingRecord } from '../kafka/index.js'
+
+export interface RunTopics {
+  readonly commands: string
+  readonly payments: string
+  readonly resources: string
+  readonly promotions: string
+  readonly events: string
+  readonly notifications: string
+  readonly dlq: string
+  /** Output of the raw pipes. */
+  readonly pipeOut: string
+}
+
+export function runTopics(prefix: string): RunTopics {
+  return {
+    commands: `${prefix}-reservation-commands`,
+    payments: `${prefix}-payments`,
+    resources: `${prefix}-resources`,
+    promotions: `${prefix}-promotions`,
+    events: `${prefix}-reservation`,
+    notifications: `${prefix}-reservation-notifications`,
+    dlq: `${prefix}-reservation-dlq`,
+    pipeOut: `${prefix}-pipe-out`,
+  }
+}
+
+/** The repartition topics of the service (and of the Kafka Streams application, which names them alike). */
+export function internalRepartitionTopics(applicationId: string): string[] {
+  return [
+    `${applicationId}-reservation-routes-repartition`,
+    `${applicationId}-payments-by-resource-repartition`,
+  ]
+}
+
+export async function createRunTopics(
+  admin: KafkaAdmin,
+  topics: RunTopics,
+  partitions: number,
+): Promise<void> {
+  const compacted = { 'cleanup.policy': 'compact' }
+  await admin.createTopics(
+    (Object.entries(topics) as [string, string][]).map(([name, topic]) => ({
+      topic,
+      partitions,
+      ...(name === 'resources' || name === 'promotions' ? { config: compacted } : {}),
+    })),
+  )
+}
+
+/** Produces every record (in chunks, a few in flight), calling `progress` with the count acknowledged. */
+export async function produceAll(
+  producer: KafkaProducer,
+  records: readonly OutgoingRecord[],
+  progress: (acknowledged: number) => void = () => {},
+  chunkSize = 5000,
+  concurrency = 4,
+): Promise<void> {
+  let next = 0
+  let acknowledged = 0
+  const worker = async () => {
+    while (next < records.length) {
+      const chunk = records.slice(next, next + chunkSize)
+      next += chunk.length
+      await producer.send(chunk)
+      acknowledged += chunk.length
+      progress(acknowledged)
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+}
+
+export async function totalEndOffset(admin: KafkaAdmin, topic: string): Promise<number> {
+  return (await admin.endOffsets(topic)).reduce((sum, o) => sum + o.offset, 0)
+}
+
+export interface DrainWatch {
+  readonly admin: KafkaAdmin
+  readonly groupId: string
+  /** Input topics with their (fixed) end offsets per partition. */
+  readonly inputs: ReadonlyMap<string, ReadonlyMap<number, number>>
+  /** Topics the application writes and reads itself; drained when the committed offsets reach their current end. */
+  readonly internal: readonly string[]
+  /** Under exactly-once the last offset of an internal partition is a transaction marker, never committed. */
+  readonly markerSlack: number
+  readonly timeoutMs: number
+  /** Fails when the committed offsets do not move for this long. */
+  readonly stallMs: number
+  /** Throws (e.g. "the process exited") to abort the wait. */
+  readonly check: () => void
+  readonly progress?: (committed: number, total: number) => void
+  readonly pollMs?: number
+}
+
+/** Resolves with the time (epoch ms) when every input and internal partition was fully committed. */
+export async function waitDrained(watch: DrainWatch): Promise<number> {
+  const started = Date.now()
+  const total = [...watch.inputs.values()].reduce(
+    (sum, ends) => sum + [...ends.values()].reduce((a, b) => a + b, 0),
+    0,
+  )
+  let lastCommitted = -1
+  let lastMove = started
+  for (;;) {
+    watch.check()
+    const now = Date.now()
+    let committedInputs = 0
+    let done = true
+    try {
+      for (const [topic, ends] of watch.inputs) {
+        const committed = new Map(
+          (await watch.admin.committedOffsets(watch.groupId, topic)).map((o) => [o.partition, o.offset]),
+        )
+        for (const [partition, end] of ends) {
+          const at = Math.min(end, committed.get(partition) ?? 0)
+          committedInputs += at
+          if (at < end) done = false
+        }
+      }
+      if (done) {
+        for (const topic of watch.internal) {
+          const ends = await watch.admin.endOffsets(topic)
+          const committed = new Map(
+            (await watch.admin.committedOffsets(watch.groupId, topic)).map((o) => [o.partition, o.offset]),
+          )
+          for (const end of ends) {
+            if ((committed.get(end.partition) ?? 0) < end.offset - watch.markerSlack) done = false
+          }
+        }
+      }
+    } catch {
+      done = false // e.g. an unstable offset while a transaction commits: ask again
+    }
+    if (done) return now
+    if (committedInputs !== lastCommitted) {
+      lastCommitted = committedInputs
+      lastMove = now
+      watch.progress?.(committedInputs, total)
+    }
+    if (now - started > watch.timeoutMs)
+      throw new Error(
+        `not drained within ${Math.round(watch.timeoutMs / 1000)} s (${committedInputs}/${total} committed)`,
+      )
+    if (now - lastMove > watch.stallMs)
+      throw new Error(
+        `no progress for ${Math.round(watch.stallMs / 1000)} s (${committedInputs}/${total} committed)`,
+      )
+    await new Promise((resolve) => setTimeout(resolve, watch.pollMs ?? 200))
+  }
+}
+
+export async function endOffsetsByPartition(admin: KafkaAdmin, topic: string): Promise<Map<number, number>> {
+  return new Map((await admin.endOffsets(topic)).map((o) => [o.partition, o.offset]))
+}
+
+/** Deletes every topic whose name starts with one of `prefixes`. */
+export async function deleteTopicsWithPrefixes(
+  admin: KafkaAdmin,
+  prefixes: readonly string[],
+): Promise<void> {
+  const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)))
+  if (topics.length > 0) await admin.deleteTopics(topics)
+}
