@@ -204,6 +204,16 @@ export class KafkaStreams {
       this.timers.push(
         setInterval(
           () =>
+            void this.refreshMetrics().catch((e: unknown) => {
+              if (this.stateValue !== 'PENDING_SHUTDOWN')
+                this.config.log('warn', `metrics refresh: ${errorMessage(e)}`)
+            }),
+          this.config.metricsRefreshMs,
+        ),
+      )
+      this.timers.push(
+        setInterval(
+          () =>
             void this.refreshGlobalTables().catch((e: unknown) => {
               if (this.stateValue !== 'PENDING_SHUTDOWN')
                 this.config.log('warn', `global table refresh: ${errorMessage(e)}`)
