@@ -11,6 +11,7 @@ import { businessMetrics } from './business-metrics.js'
 import type { ServiceConfig } from './config.js'
 import { startHttpServer } from './http-server.js'
 import { ReservationQueries } from './reservation-queries.js'
+import { freePort } from '../tools/local-kafka/prerequisites.js'
 import { serviceTopicSpecs } from './topics.js'
 
 export interface RunningService {
@@ -35,6 +36,9 @@ export async function startReservationService(
   await admin.disconnect()
   if (created.length > 0) log(`created topics: ${created.join(', ')}`)
 
+  // with HTTP_PORT=0 pick the port now: the advertised address must name it before the instance announces itself
+  const httpPort = config.httpPort === 0 ? await freePort() : config.httpPort
+  const advertisedUrl = config.advertisedUrl.endsWith(':0') ? config.advertisedUrl.replace(/:0$/, `:${httpPort}`) : config.advertisedUrl
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const codecs = await reservationCodecs(config.format, config.topics, config.schemaRegistryUrl)
@@ -60,15 +64,13 @@ export async function startReservationService(
     deadLetterTopic: config.topics.dlq,
     replicationFactor: config.layout.replicationFactor,
     metrics: new PrometheusStreamsMetrics(registry),
-    advertisedUrl: config.advertisedUrl,
+    advertisedUrl,
     log: (level, message) => log(`[${level}] ${message}`),
   })
   streams.onStateChange((state, previous) => log(`state ${previous} -> ${state}`))
   const queries = new ReservationQueries(streams)
   counts.queries = queries
-  const server: http.Server = await startHttpServer({ port: config.httpPort, registry, streams, queries })
-  const address = server.address()
-  const httpPort = typeof address === 'object' && address ? address.port : config.httpPort
+  const server: http.Server = await startHttpServer({ port: httpPort, registry, streams, queries })
   await streams.start()
   log(
     `Reservation Service ${config.applicationId} (${config.processingGuarantee}, ${config.format}) on ${config.brokers.join(',')}; HTTP on :${httpPort}`,
