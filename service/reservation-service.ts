@@ -38,7 +38,9 @@ export async function startReservationService(
 
   // with HTTP_PORT=0 pick the port now: the advertised address must name it before the instance announces itself
   const httpPort = config.httpPort === 0 ? await freePort() : config.httpPort
-  const advertisedUrl = config.advertisedUrl.endsWith(':0') ? config.advertisedUrl.replace(/:0$/, `:${httpPort}`) : config.advertisedUrl
+  const advertisedUrl = config.advertisedUrl.endsWith(':0')
+    ? config.advertisedUrl.replace(/:0$/, `:${httpPort}`)
+    : config.advertisedUrl
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const codecs = await reservationCodecs(config.format, config.topics, config.schemaRegistryUrl)
