@@ -57,7 +57,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<http.
       }
     }
     if (path === '/instances')
-      return { status: 200, body: { self: streams.instanceId, instances: streams.instances } }
+      return { status: 200, body: { self: streams.instanceId, instances: streams.queries.instances() } }
     let match = /^\/reservations\/([^/]+)$/.exec(path)
     if (match) return answer(await queries.reservation(decodeURIComponent(match[1]!)), url)
     match = /^\/resources\/([^/]+)\/reservations\/([^/]+)$/.exec(path)

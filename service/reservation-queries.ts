@@ -38,7 +38,7 @@ export class ReservationQueries {
 
   /** A reservation by id alone: the payment router's table names its resource, then the resource's task has it. */
   async reservation(reservationId: string): Promise<QueryAnswer> {
-    const route = await this.streams.queryKey(paymentRoutesRef, reservationId)
+    const route = await this.streams.queries.queryKey(paymentRoutesRef, reservationId)
     switch (route.where) {
       case 'remote':
         return { kind: 'elsewhere', owner: route.owner, taskId: route.taskId }
@@ -52,7 +52,7 @@ export class ReservationQueries {
   }
 
   async reservationOfResource(resourceId: string, reservationId: string): Promise<QueryAnswer> {
-    const result = await this.streams.queryKey(
+    const result = await this.streams.queries.queryKey(
       reservationStoreRefs.reservations,
       storeKeys.reservation(resourceId, reservationId),
       Buffer.from(resourceId, 'utf8'),
@@ -81,51 +81,58 @@ export class ReservationQueries {
     if (from === undefined || to === undefined || to <= from) {
       return { kind: 'invalid', message: 'start and end must be ISO-8601 UTC instants with end after start' }
     }
-    const taskId = this.streams.taskIdFor(reservationStoreRefs.slots.name, Buffer.from(resourceId, 'utf8'))
+    const taskId = this.streams.queries.taskIdFor(
+      reservationStoreRefs.slots.name,
+      Buffer.from(resourceId, 'utf8'),
+    )
     if (!taskId) return { kind: 'unavailable', message: 'the service is not running yet' }
-    const answer = await this.streams.queryTask(taskId, reservationStoreRefs.resources.name, async () => {
-      const task = this.streams.activeTasks.find((t) => t.id === taskId)!
-      const resources = task.stores.get(reservationStoreRefs.resources.name)!.store as KeyValueStore<
-        string,
-        ResourceDefinition
-      >
-      const slots = task.stores.get(reservationStoreRefs.slots.name)!.store as KeyValueStore<
-        string,
-        { used: number }
-      >
-      const resource = await resources.get(storeKeys.resource(resourceId))
-      if (!resource) return { kind: 'not-found', message: `no resource '${resourceId}'` } as const
-      const slotMs = resource.slotMinutes * 60_000
-      if (from % slotMs !== 0 || to % slotMs !== 0) {
+    const answer = await this.streams.queries.queryTask(
+      taskId,
+      reservationStoreRefs.resources.name,
+      async () => {
+        const task = this.streams.activeTasks.find((t) => t.id === taskId)!
+        const resources = task.stores.get(reservationStoreRefs.resources.name)!.store as KeyValueStore<
+          string,
+          ResourceDefinition
+        >
+        const slots = task.stores.get(reservationStoreRefs.slots.name)!.store as KeyValueStore<
+          string,
+          { used: number }
+        >
+        const resource = await resources.get(storeKeys.resource(resourceId))
+        if (!resource) return { kind: 'not-found', message: `no resource '${resourceId}'` } as const
+        const slotMs = resource.slotMinutes * 60_000
+        if (from % slotMs !== 0 || to % slotMs !== 0) {
+          return {
+            kind: 'invalid',
+            message: `start and end must be aligned to the resource's ${resource.slotMinutes}-minute slots`,
+          } as const
+        }
+        if ((to - from) / slotMs > 10_000)
+          return { kind: 'invalid', message: 'at most 10000 slots per query' } as const
+        const used = new Map<number, number>()
+        const range = keyRanges.slots(resourceId, { start: from / 60_000, end: to / 60_000 })
+        for await (const { key, value } of slots.range({ gte: range.gte, lt: range.lt }))
+          used.set(parseSlotKey(key).slotStart, value.used)
+        const result: SlotAvailability[] = []
+        for (let t = from; t < to; t += slotMs) {
+          const u = used.get(t / 60_000) ?? 0
+          result.push({
+            start: new Date(t).toISOString(),
+            used: u,
+            capacity: resource.capacity,
+            overbookingLimit: resource.overbookingLimit,
+            available: Math.max(0, resource.capacity - u),
+          })
+        }
         return {
-          kind: 'invalid',
-          message: `start and end must be aligned to the resource's ${resource.slotMinutes}-minute slots`,
+          kind: 'found',
+          value: { resourceId, slotMinutes: resource.slotMinutes, slots: result },
         } as const
-      }
-      if ((to - from) / slotMs > 10_000)
-        return { kind: 'invalid', message: 'at most 10000 slots per query' } as const
-      const used = new Map<number, number>()
-      const range = keyRanges.slots(resourceId, { start: from / 60_000, end: to / 60_000 })
-      for await (const { key, value } of slots.range({ gte: range.gte, lt: range.lt }))
-        used.set(parseSlotKey(key).slotStart, value.used)
-      const result: SlotAvailability[] = []
-      for (let t = from; t < to; t += slotMs) {
-        const u = used.get(t / 60_000) ?? 0
-        result.push({
-          start: new Date(t).toISOString(),
-          used: u,
-          capacity: resource.capacity,
-          overbookingLimit: resource.overbookingLimit,
-          available: Math.max(0, resource.capacity - u),
-        })
-      }
-      return {
-        kind: 'found',
-        value: { resourceId, slotMinutes: resource.slotMinutes, slots: result },
-      } as const
-    })
-    if (answer) return answer
-    const owner = this.streams.ownerOfTask(taskId)
+      },
+    )
+    if (answer.found) return answer.value
+    const owner = this.streams.queries.ownerOfTask(taskId)
     if (owner && owner.instanceId !== this.streams.instanceId) return { kind: 'elsewhere', owner, taskId }
     return {
       kind: 'unavailable',
@@ -137,12 +144,12 @@ export class ReservationQueries {
   async count(store: 'holds' | 'waitlist'): Promise<number> {
     let n = 0
     for (const task of this.streams.activeTasks) {
-      n +=
-        (await this.streams.queryTask(task.id, store, async (handle) => {
-          let entries = 0
-          for await (const _ of (handle as KeyValueStore<string, unknown>).range()) entries++
-          return entries
-        })) ?? 0
+      const counted = await this.streams.queries.queryTask(task.id, store, async (handle) => {
+        let entries = 0
+        for await (const _ of (handle as KeyValueStore<string, unknown>).range()) entries++
+        return entries
+      })
+      if (counted.found) n += counted.value
     }
     return n
   }

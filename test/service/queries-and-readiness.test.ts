@@ -29,7 +29,7 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 200))
   }
   // let both announcements arrive
-  while (a.service.streams.instances.length < 2 || b.service.streams.instances.length < 2)
+  while (a.service.streams.queries.instances().length < 2 || b.service.streams.queries.instances().length < 2)
     await new Promise((r) => setTimeout(r, 200))
   runner = new ScenarioRunner({
     client: testClient(),

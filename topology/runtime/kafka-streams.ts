@@ -19,23 +19,17 @@ import type {
   PartitionReader,
   TopicPartition,
 } from '../../kafka/index.js'
-import type { KeyValueStore, KeyValueStoreRef } from '../../state/index.js'
 import { StreamsError, errorMessage } from '../errors.js'
 import type { Topology } from '../topology.js'
 import { GlobalTables } from './global-tables.js'
-import { InstanceRegistry, type InstanceInfo } from './instance-registry.js'
+import { InstanceRegistry } from './instance-registry.js'
+import { InteractiveQueries } from './interactive-queries.js'
+import { refreshRuntimeMetrics } from './runtime-metrics.js'
 import { changelogTopic, prepareTopics, type TopicLayout } from './internal-topics.js'
-import { partitionForKey } from './partitioner.js'
 import { RecordCollector } from './record-collector.js'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.js'
 import { TaskManager, type RestoreReport } from './task-manager.js'
 import type { StreamTask } from './stream-task.js'
-
-/** Where a key of a store lives: here (with its value), on another instance, or nowhere right now. */
-export type KeyQueryResult<V> =
-  | { readonly where: 'local'; readonly taskId: string; readonly value: V | undefined }
-  | { readonly where: 'remote'; readonly taskId: string; readonly owner: InstanceInfo }
-  | { readonly where: 'unavailable'; readonly taskId: string; readonly reason: string }
 
 export const streamsStates = [
   'CREATED',
@@ -85,6 +79,8 @@ export class KafkaStreams {
   private failure: Error | undefined
   private readonly listeners: ((state: StreamsState, previous: StreamsState) => void)[] = []
   private registry: InstanceRegistry | undefined
+  /** Queries over this instance's local state (see interactive-queries.ts). */
+  readonly queries: InteractiveQueries
   /** Last committed position per input partition, for the lag metric. */
   private readonly committedPositions = new Map<
     string,
@@ -96,6 +92,15 @@ export class KafkaStreams {
     config: StreamsConfig,
   ) {
     this.config = resolveConfig(config)
+    this.queries = new InteractiveQueries({
+      topology,
+      instanceId: this.config.instanceId,
+      layout: () => this.layout,
+      tasks: () => this.tasks?.tasks ?? new Map(),
+      registry: () => this.registry,
+      running: () => this.stateValue === 'RUNNING',
+      exclusive: (work) => this.exclusive(work),
+    })
     this.globalTables = new GlobalTables(topology.globalTables, (level, message) =>
       this.config.log(level, message),
     )
@@ -386,6 +391,17 @@ export class KafkaStreams {
     this.setState('ERROR')
   }
 
+  private async refreshMetrics(): Promise<void> {
+    if (!this.admin || !this.tasks) return
+    await refreshRuntimeMetrics(
+      this.admin,
+      this.config.applicationId,
+      this.tasks.tasks.values(),
+      this.committedPositions,
+      this.config.metrics,
+    )
+  }
+
   private async refreshGlobalTables(): Promise<void> {
     if (!this.admin || !this.backgroundReader || this.refreshing) return
     this.refreshing = true
@@ -397,94 +413,9 @@ export class KafkaStreams {
     }
   }
 
-  // ── metrics refreshed off the hot path ───────────────────────────────────────────────────────────
-
-  private async refreshMetrics(): Promise<void> {
-    if (!this.tasks || !this.admin) return
-    const inputs = [...this.tasks.tasks.values()].flatMap((t) => t.inputs)
-    for (const topic of new Set(inputs.map((i) => i.topic))) {
-      const ends = await this.admin.endOffsets(topic)
-      for (const input of inputs.filter((i) => i.topic === topic)) {
-        const end = ends.find((e) => e.partition === input.partition)?.offset ?? 0
-        const committed = this.committedPositions.get(`${topic}\u0000${input.partition}`)?.offset
-        const start =
-          committed ??
-          (await this.admin.committedOffsets(this.config.applicationId, topic)).find(
-            (c) => c.partition === input.partition,
-          )?.offset ??
-          0
-        this.config.metrics.lag(topic, input.partition, Math.max(0, end - start))
-      }
-    }
-    const sizes = new Map<string, number>()
-    for (const task of this.tasks.tasks.values()) {
-      for (const store of task.stores.values())
-        sizes.set(store.name, (sizes.get(store.name) ?? 0) + (await store.approximateBytes()))
-    }
-    for (const [store, bytes] of sizes) this.config.metrics.storeSize(store, bytes)
-  }
-
-  // ── interactive queries ──────────────────────────────────────────────────────────────────────────
-
-  /** Instances of this application and their tasks, as announced. */
-  get instances(): InstanceInfo[] {
-    return this.registry?.all() ?? []
-  }
-
   /** True once every task assigned to this instance is restored and running. */
   get ready(): boolean {
     return this.stateValue === 'RUNNING'
-  }
-
-  /**
-   * Looks a key up in a key-value store: answered here when this instance runs the key's task, otherwise
-   * names the instance that does (Kafka Streams' queryMetadataForKey + store query in one call).
-   */
-  async queryKey<K, V>(
-    ref: KeyValueStoreRef<K, V>,
-    key: K,
-    partitionKey?: Buffer,
-  ): Promise<KeyQueryResult<V>> {
-    const sub = this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === ref.name))
-    if (!sub || !this.layout)
-      return { where: 'unavailable', taskId: '', reason: `no store named ${ref.name}` }
-    const partitions = this.layout.tasksPerSubtopology.get(sub.id) ?? 1
-    const taskId = `${sub.id}_${partitionForKey(partitionKey ?? ref.keySerde.serialize(key), partitions)}`
-    const task = this.tasks?.tasks.get(taskId)
-    if (task && this.stateValue === 'RUNNING') {
-      const store = task.stores.get(ref.name)?.store as KeyValueStore<K, V>
-      return { where: 'local', taskId, value: await store.get(key) }
-    }
-    const owner = this.registry?.ownerOf(taskId)
-    if (owner && owner.instanceId !== this.config.instanceId) return { where: 'remote', taskId, owner }
-    return {
-      where: 'unavailable',
-      taskId,
-      reason: `task ${taskId} is not running anywhere right now (rebalancing or restoring)`,
-    }
-  }
-
-  /** Runs `read` against the store of one local task (for scans the caller routes itself). */
-  async queryTask<T>(
-    taskId: string,
-    storeName: string,
-    read: (store: unknown) => Promise<T>,
-  ): Promise<T | undefined> {
-    const task = this.tasks?.tasks.get(taskId)
-    const store = task?.stores.get(storeName)?.store
-    return store === undefined ? undefined : this.exclusive(() => read(store))
-  }
-
-  /** The task id that owns `key` of a store, from the key's partition. */
-  taskIdFor(storeName: string, partitionKey: Buffer): string | undefined {
-    const sub = this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === storeName))
-    if (!sub || !this.layout) return undefined
-    return `${sub.id}_${partitionForKey(partitionKey, this.layout.tasksPerSubtopology.get(sub.id) ?? 1)}`
-  }
-
-  /** The instance announced as running a task (this one included). */
-  ownerOfTask(taskId: string): InstanceInfo | undefined {
-    return this.registry?.ownerOf(taskId)
   }
 
   get instanceId(): string {
