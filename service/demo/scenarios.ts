@@ -34,6 +34,9 @@ export interface Scenario {
   readonly title: string
   readonly resourceId: string
   readonly steps: readonly Step[]
+  /** The id a script's reservation label ('r1') has in this run: unique across scenarios and runs, as
+   * payments route by reservation id alone. */
+  reservationId(label: string): string
 }
 
 const DAY = 86_400_000
@@ -60,11 +63,17 @@ export function scenarios(runId: string, now: number): Scenario[] {
         expect: [],
       },
     ]
+    const tag = `${list.length}${runId.slice(-4)}`
+    const rid = (label: string) => `${label}-${tag}`
+    const withId = <T>(body: T): T =>
+      'reservationId' in (body as object)
+        ? { ...body, reservationId: rid((body as { reservationId: string }).reservationId) }
+        : body
     const command = (body: CommandBody, expect: readonly ReservationEventType[]) => {
       steps.push({
         kind: 'command',
         command: {
-          ...body,
+          ...withId(body),
           commandId: `${resourceId}-c${++counter}`,
           resourceId,
           issuedAt: now,
@@ -75,7 +84,7 @@ export function scenarios(runId: string, now: number): Scenario[] {
     const payment = (body: PaymentBody, expect: readonly ReservationEventType[]) => {
       steps.push({
         kind: 'payment',
-        payment: { ...body, paymentId: `${resourceId}-p${++counter}`, occurredAt: now },
+        payment: { ...withId(body), paymentId: `${resourceId}-p${++counter}`, occurredAt: now },
         expect,
       })
     }
@@ -118,7 +127,7 @@ export function scenarios(runId: string, now: number): Scenario[] {
       create,
       created,
       pay,
-      done: (): Scenario => ({ id, title, resourceId, steps }),
+      done: (): Scenario => ({ id, title, resourceId, steps, reservationId: rid }),
     }
   }
 

@@ -57,20 +57,31 @@ describe('spec §5 workflows against the broker', () => {
             (typeof events)[number],
             { type: 'ReservationCreated' }
           >
-          expect(created).toMatchObject({ reservationId: 'r1', status: 'PENDING_PAYMENT', quantity: 1 })
+          expect(created).toMatchObject({
+            reservationId: scenario.reservationId('r1'),
+            status: 'PENDING_PAYMENT',
+            quantity: 1,
+          })
           expect(byType('ReservationFinalized')[0]).toMatchObject({
-            reservationId: 'r1',
+            reservationId: scenario.reservationId('r1'),
             status: 'FINALIZED',
           })
           break
         }
         case 'modification':
-          expect(byType('ReservationModified')[0]).toMatchObject({ reservationId: 'r1' })
+          expect(byType('ReservationModified')[0]).toMatchObject({
+            reservationId: scenario.reservationId('r1'),
+          })
           expect(byType('PaymentRequested')[1]).toMatchObject({ amountCents: 10_000 })
           break
         case 'cancellation':
-          expect(byType('RefundRequested')[0]).toMatchObject({ reservationId: 'r1', amountCents: 20_000 })
-          expect(byType('ReservationCreated')[1]).toMatchObject({ reservationId: 'r2' })
+          expect(byType('RefundRequested')[0]).toMatchObject({
+            reservationId: scenario.reservationId('r1'),
+            amountCents: 20_000,
+          })
+          expect(byType('ReservationCreated')[1]).toMatchObject({
+            reservationId: scenario.reservationId('r2'),
+          })
           expect(
             (byType('ReservationCreated')[1] as { fromWaitlistEntryId: string | null }).fromWaitlistEntryId,
           ).not.toBeNull()
@@ -112,13 +123,16 @@ describe('spec §5 workflows against the broker', () => {
           expect(byType('PaymentAuthorized')[0]).toMatchObject({ status: 'AUTHORIZED' })
           break
         case 'overbooking': {
-          expect(byType('ReservationCreated')[1]).toMatchObject({ reservationId: 'r2', overbooked: true })
+          expect(byType('ReservationCreated')[1]).toMatchObject({
+            reservationId: scenario.reservationId('r2'),
+            overbooked: true,
+          })
           expect((byType('CommandRejected')[0] as { reason: string }).reason).toBe('UNAVAILABLE')
           const processed = byType('OverreservationProcessed')[0] as Extract<
             (typeof events)[number],
             { type: 'OverreservationProcessed' }
           >
-          expect(processed.bumped.map((b) => b.reservationId)).toEqual(['r2'])
+          expect(processed.bumped.map((b) => b.reservationId)).toEqual([scenario.reservationId('r2')])
           break
         }
       }

@@ -65,7 +65,7 @@ describe('health and interactive queries across two instances', () => {
     for (const scenario of created) await runner.run(scenario)
     let redirects = 0
     for (const scenario of created) {
-      const reservationId = 'r1'
+      const reservationId = scenario.reservationId('r1')
       const resourcePath = `/resources/${encodeURIComponent(scenario.resourceId)}/reservations/${reservationId}`
       for (const svc of [a, b]) {
         const direct = await fetch(`${svc.url}${resourcePath}`, { redirect: 'manual' })
@@ -100,9 +100,12 @@ describe('health and interactive queries across two instances', () => {
   it('finds a reservation by id alone through the payment routes table, wherever it lives', async () => {
     const [scenario] = scenarios(`id${Date.now().toString(36)}`, Date.now())
     await runner.run(scenario!)
-    const response = await fetch(`${b.url}/reservations/r1`)
+    const response = await fetch(`${b.url}/reservations/${scenario!.reservationId('r1')}`)
     expect(response.status).toBe(200)
-    expect(await response.json()).toMatchObject({ reservationId: 'r1', resourceId: scenario!.resourceId })
+    expect(await response.json()).toMatchObject({
+      reservationId: scenario!.reservationId('r1'),
+      resourceId: scenario!.resourceId,
+    })
     expect((await fetch(`${a.url}/reservations/no-such-reservation`)).status).toBe(404)
   })
 })
