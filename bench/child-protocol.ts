@@ -13,6 +13,8 @@ export type ChildEvent =
       readonly endAt: number
     }
   | { readonly event: 'error'; readonly message: string }
+  /** The engine's own counters, on SIGUSR2 (the service only). */
+  | { readonly event: 'metrics'; readonly values: Readonly<Record<string, number>>; readonly at: number }
   | { readonly event: 'closed'; readonly at: number }
 
 export const childEventPrefix = 'BENCH '

@@ -1,6 +1,6 @@
 // The benchmark's Kafka plumbing, through the project's Kafka port: one run's topics, preloading a backlog,
 // and watching a consumer group drain it (its committed offsets reaching the end offsets).
-import type { KafkaAdmin, KafkaProducer, OutgoingRecord } from '../kafka/index.js'
+import type { KafkaAdmin, KafkaClient, KafkaProducer, OutgoingRecord } from '../kafka/index.js'
 
 export interface RunTopics {
   readonly commands: string
@@ -134,7 +134,7 @@ export async function waitDrained(watch: DrainWatch): Promise<number> {
       done = false // e.g. an unstable offset while a transaction commits: ask again
     }
     if (done) return now
-    if (committedInputs !== lastCommitted) {
+    if (committedInputs > lastCommitted) {
       lastCommitted = committedInputs
       lastMove = now
       watch.progress?.(committedInputs, total)
@@ -147,7 +147,7 @@ export async function waitDrained(watch: DrainWatch): Promise<number> {
       throw new Error(
         `no progress for ${Math.round(watch.stallMs / 1000)} s (${committedInputs}/${total} committed)`,
       )
-    await new Promise((resolve) => setTimeout(resolve, watch.pollMs ?? 200))
+    await new Promise((resolve) => setTimeout(resolve, watch.pollMs ?? 100))
   }
 }
 
@@ -162,4 +162,30 @@ export async function deleteTopicsWithPrefixes(
 ): Promise<void> {
   const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)))
   if (topics.length > 0) await admin.deleteTopics(topics)
+}
+
+const typePattern = /"type":"([A-Za-z]+)"/
+
+/** Counts the records of a topic by their JSON `type` (read_committed), e.g. the event mix of a run. */
+export async function countByType(
+  client: KafkaClient,
+  admin: KafkaAdmin,
+  topic: string,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {}
+  const reader = client.reader({ isolation: 'read_committed' })
+  try {
+    for (const { partition, offset } of await admin.endOffsets(topic)) {
+      if (offset === 0) continue
+      await reader.readToEnd({ topic, partition }, 'earliest', (records) => {
+        for (const record of records) {
+          const type = record.value ? (typePattern.exec(record.value.toString('utf8'))?.[1] ?? '?') : '?'
+          counts[type] = (counts[type] ?? 0) + 1
+        }
+      })
+    }
+  } finally {
+    await reader.close()
+  }
+  return counts
 }

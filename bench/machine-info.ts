@@ -17,7 +17,19 @@ export interface MachineInfo {
   readonly java: string
   readonly kafka: string
   readonly clients: Readonly<Record<string, string>>
+  /** The commit measured (with "+changes" when the work tree differs from it). */
+  readonly revision: string
   readonly date: string
+}
+
+function gitRevision(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' })
+  if (head.status !== 0) return '?'
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  })
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? '+changes' : ''}`
 }
 
 function packageVersion(name: string): string {
@@ -46,6 +58,7 @@ export function machineInfo(kafkaVersion: string): MachineInfo {
       kafkajs: packageVersion('kafkajs'),
       'kafka-streams': '4.1.2',
     },
+    revision: gitRevision(),
     date: new Date().toISOString(),
   }
 }

@@ -33,6 +33,10 @@ export interface RunResult {
   readonly restore?: RestoreResult
   /** Records on the system's output topic per input record (events for the services). */
   readonly outputPerInput?: number
+  /** The service's commits during the drain: how many, and the share of the drain's wall time they took. */
+  readonly commits?: { readonly count: number; readonly seconds: number; readonly shareOfDrain: number }
+  /** Output records of the backlog by type (the services' event mix). */
+  readonly outputTypes?: Readonly<Record<string, number>>
 }
 
 export interface SystemSummary {
@@ -60,6 +64,8 @@ export interface ScenarioSpec {
   readonly guarantee: 'exactly_once' | 'at_least_once'
   readonly resources: number
   readonly distribution: { readonly kind: 'uniform' } | { readonly kind: 'zipf'; readonly exponent: number }
+  /** Systems run in this scenario besides the base four (full mode). */
+  readonly extraSystems?: readonly SystemId[]
 }
 
 export interface ScenarioResult extends ScenarioSpec {
@@ -264,6 +270,23 @@ export function targetChecks(scenario: ScenarioResult, client: 'confluent' | 'ka
   ]
 }
 
+/** Events of the backlog by type, for the first successful run of each stateful system: the work is comparable. */
+export function eventMixTable(scenario: ScenarioResult): string | undefined {
+  const firsts = new Map<SystemId, Readonly<Record<string, number>>>()
+  for (const run of scenario.runs)
+    if (run.ok && run.outputTypes && !firsts.has(run.system)) firsts.set(run.system, run.outputTypes)
+  if (firsts.size === 0) return undefined
+  const types = [...new Set([...firsts.values()].flatMap((counts) => Object.keys(counts)))].sort()
+  const ids = [...firsts.keys()]
+  return [
+    `Events written for the ${scenario.records.toLocaleString('en-US')} backlog records (first run of each):`,
+    '',
+    row(['event type', ...ids.map((id) => systems[id].label)]),
+    row(['---', ...ids.map(() => '---:')]),
+    ...types.map((type) => row([type, ...ids.map((id) => fmt(firsts.get(id)?.[type] ?? 0))])),
+  ].join('\n')
+}
+
 export function markdownReport(results: BenchResults): string {
   const m = results.machine
   const lines = [
@@ -272,7 +295,7 @@ export function markdownReport(results: BenchResults): string {
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}. Node ${m.node}, Java ${m.java}, ` +
       `Apache Kafka ${m.kafka} (one local KRaft broker), ${Object.entries(m.clients)
         .map(([name, version]) => `${name} ${version}`)
-        .join(', ')}.`,
+        .join(', ')}. Revision ${m.revision}.`,
     '',
     `Settings: ${Object.entries(results.settings)
       .map(([k, v]) => `${k}=${v}`)
@@ -281,6 +304,8 @@ export function markdownReport(results: BenchResults): string {
   ]
   for (const scenario of results.scenarios) {
     lines.push(scenarioTable(scenario), '')
+    const mix = eventMixTable(scenario)
+    if (mix && scenario === results.scenarios[0]) lines.push(mix, '')
     if (scenario.guarantee !== 'exactly_once') continue
     for (const client of ['confluent', 'kafkajs'] as const) {
       const checks = targetChecks(scenario, client)

@@ -16,6 +16,7 @@ import { createKafkaClient, type KafkaAdmin, type KafkaClient, type OutgoingReco
 import { startLocalKafka, type LocalKafkaCluster } from '../tools/local-kafka/local-kafka-cluster.js'
 import { runningChildren, type RunningChild } from './child-runner.js'
 import {
+  countByType,
   createRunTopics,
   deleteTopicsWithPrefixes,
   endOffsetsByPartition,
@@ -68,6 +69,7 @@ const allScenarios: ScenarioSpec[] = [
     guarantee: 'exactly_once',
     resources: 1000,
     distribution: { kind: 'uniform' },
+    extraSystems: ['service-kafkajs'],
   },
   {
     id: 'zipf-eos',
@@ -100,7 +102,7 @@ const allScenarios: ScenarioSpec[] = [
 ]
 const settings = {
   partitions: 6,
-  records: Number(args.get('records') ?? (quick ? 30_000 : 120_000)),
+  records: Number(args.get('records') ?? (quick ? 30_000 : 60_000)),
   reps: Number(args.get('reps') ?? (quick ? 1 : 3)),
   latencySeconds: Number(args.get('latency-seconds') ?? (quick ? 8 : 20)),
   latencyWarmupMs: 1000,
@@ -109,9 +111,13 @@ const settings = {
   eosCommitIntervalMs: 100,
   /** Equal for every system; shorter than Kafka Streams' 30 s default so the end of a drain shows within a second. */
   alosCommitIntervalMs: 1000,
-  /** Backlog record timestamps are this far apart (virtual stream time), so holds expire during the drain. */
-  backlogSpacingMs: 5,
-  holdTimeoutMs: 120_000,
+  /** Backlog record timestamps are this far apart (stream time). */
+  backlogSpacingMs: 1,
+  /**
+   * Longer than any run: in a preloaded backlog a decider runs ahead of the repartitioned payments by a
+   * system-dependent amount of stream time, so expiring holds would make the systems' event mixes differ.
+   */
+  holdTimeoutMs: 3_600_000,
   punctuationIntervalMs: 10_000,
   javaHeapMb: 512,
 }
@@ -123,18 +129,19 @@ const scenarios = scenarioIds.map((id) => {
   if (!found) throw new Error(`unknown scenario ${id}; known: ${allScenarios.map((s) => s.id).join(', ')}`)
   return found
 })
-const selectedSystems = (
-  args.get('systems') ??
-  (quick
-    ? 'pipe-confluent,pipe-kafkajs,service-confluent,kstreams'
-    : 'pipe-confluent,pipe-kafkajs,service-confluent,service-kafkajs,kstreams')
-)
-  .split(',')
+const baseSystems: SystemId[] = ['pipe-confluent', 'pipe-kafkajs', 'service-confluent', 'kstreams']
+const chosenSystems = args
+  .get('systems')
+  ?.split(',')
   .map((id) => {
     if (!(systemIds as readonly string[]).includes(id))
       throw new Error(`unknown system ${id}; known: ${systemIds.join(', ')}`)
     return id as SystemId
   })
+/** The systems of a scenario in run order: --systems, or the base four plus the scenario's extras (full mode). */
+const systemsOf = (scenario: ScenarioSpec): SystemId[] =>
+  chosenSystems ??
+  (quick ? baseSystems : [...baseSystems.slice(0, 3), ...(scenario.extraSystems ?? []), 'kstreams'])
 
 // ── harness state ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -220,6 +227,13 @@ async function runOnce(
   let child: RunningChild | undefined
   try {
     await createRunTopics(admin, topics, settings.partitions)
+    if (spec.kind === 'service' && spec.client === 'kafkajs') {
+      // Work-around: with kafkajs the engine fails at start creating its instance-registry topic
+      // (UNKNOWN_TOPIC_OR_PARTITION from the metadata request that follows CreateTopics); created here first.
+      await admin.createTopics([
+        { topic: `${applicationId}-instances`, partitions: 1, config: { 'cleanup.policy': 'compact' } },
+      ])
+    }
     const producer = client.producer({ idempotent: true, lingerMs: 5 })
     await producer.connect()
     const t0 = Date.now() - spanMs - 10_000
@@ -294,13 +308,45 @@ async function runOnce(
     })
     const app1 = pid === undefined ? undefined : cpuSeconds(pid)
     const broker1 = brokerPid === undefined ? undefined : cpuSeconds(brokerPid)
+    let commits: RunResult['commits']
     const drainSeconds = Math.max(0.001, (drainedAt - started.runningAt) / 1000)
     const throughput = records / drainSeconds
     const millions = records / 1e6
-    const outputPerInput = (await totalEndOffset(admin, outputTopicOf(spec, topics))) / records
+    if (spec.kind === 'service') {
+      // the resources phase ran in another process: everything counted here is the drain's
+      running.process.kill('SIGUSR2')
+      const metrics = await running
+        .waitFor((e) => e.event === 'metrics', 10_000, 'metrics')
+        .catch(() => undefined)
+      if (metrics?.event === 'metrics') {
+        const count = metrics.values['streams_commit_latency_seconds_count'] ?? 0
+        const seconds = metrics.values['streams_commit_latency_seconds_sum'] ?? 0
+        commits = { count, seconds, shareOfDrain: seconds / drainSeconds }
+      }
+    } else if (spec.kind === 'kstreams') {
+      await new Promise((resolve) => setTimeout(resolve, 1200)) // it reports every second
+      const metrics = running.events.filter((e) => e.event === 'metrics').pop()
+      if (metrics?.event === 'metrics') {
+        const count = metrics.values['commit-total'] ?? 0
+        const seconds = (count * (metrics.values['commit-latency-avg-ms'] ?? 0)) / 1000
+        commits = { count, seconds, shareOfDrain: seconds / drainSeconds }
+      }
+    }
+    const outputTypes = spec.stateful ? await countByType(client, admin, topics.events) : undefined
+    const outputPerInput = outputTypes
+      ? Object.values(outputTypes).reduce((a, b) => a + b, 0) / records
+      : (await totalEndOffset(admin, outputTopicOf(spec, topics))) / records
     say(
       `${tag}   drained in ${drainSeconds.toFixed(1)} s: ${Math.round(throughput)} records/s (${outputPerInput.toFixed(2)} output records per input)`,
     )
+    if (commits)
+      say(
+        `${tag}   ${commits.count} commits took ${commits.seconds.toFixed(1)} s (${Math.round(100 * commits.shareOfDrain)}% of the drain)`,
+      )
+    if (outputTypes) {
+      const mix = Object.entries(outputTypes).sort(([a], [b]) => a.localeCompare(b))
+      say(`${tag}   events: ${mix.map(([type, count]) => `${type} ${count}`).join(', ')}`)
+    }
 
     // 3. latency at a fixed offered rate
     const rate = Math.max(50, Math.min(settings.maxOfferedRate, Math.round(throughput / 2)))
@@ -374,6 +420,8 @@ async function runOnce(
       latency,
       ...(restore ? { restore } : {}),
       outputPerInput,
+      ...(outputTypes ? { outputTypes } : {}),
+      ...(commits ? { commits } : {}),
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error)
@@ -393,11 +441,11 @@ async function runOnce(
 async function main(): Promise<void> {
   workDir = await mkdtemp(path.join(os.tmpdir(), 'reservation-bench-'))
   await mkdir(path.join(workDir, 'logs'), { recursive: true })
-  const runs = scenarios.length * settings.reps * selectedSystems.length
+  const runs = scenarios.reduce((sum, scenario) => sum + settings.reps * systemsOf(scenario).length, 0)
   say(
-    `${quick ? 'quick' : 'full'} mode: ${scenarios.length} scenario(s) × ${settings.reps} repetition(s) × ${selectedSystems.length} systems = ${runs} runs, ${settings.records.toLocaleString('en-US')} records each (work dir ${workDir})`,
+    `${quick ? 'quick' : 'full'} mode: ${scenarios.length} scenario(s) × ${settings.reps} repetition(s) × 4–5 systems = ${runs} runs, ${settings.records.toLocaleString('en-US')} records each (work dir ${workDir})`,
   )
-  if (selectedSystems.includes('kstreams')) ensureKstreamsBuilt(say)
+  if (scenarios.some((scenario) => systemsOf(scenario).includes('kstreams'))) ensureKstreamsBuilt(say)
   say('starting the Kafka broker...')
   cluster = await startLocalKafka({ workDir: path.join(workDir, 'kafka'), log: (line) => say(line) })
   const brokerPid = findPids(['kafka.Kafka', path.join(workDir, 'kafka')]).find((pid) =>
@@ -416,7 +464,7 @@ async function main(): Promise<void> {
     mode: quick ? 'quick' : 'full',
     startedAt: new Date(startedAt).toISOString(),
     machine: machineInfo(cluster.distribution.version),
-    settings: { ...settings, systems: selectedSystems.join(',') },
+    settings: { ...settings },
     scenarios: [],
   }
   const resultsDir = path.join(here, 'results')
@@ -424,7 +472,7 @@ async function main(): Promise<void> {
   const stamp = new Date(startedAt).toISOString().replace(/[:]/g, '-').replace(/\..*/, '')
   const jsonFile = path.join(resultsDir, `${stamp}${quick ? '-quick' : ''}.json`)
   const save = async () => {
-    for (const s of results.scenarios) s.summary = summarize(selectedSystems, s.runs)
+    for (const s of results.scenarios) s.summary = summarize(systemsOf(s), s.runs)
     await writeFile(jsonFile, JSON.stringify(results, null, 2))
   }
 
@@ -454,7 +502,7 @@ async function main(): Promise<void> {
     }
     results.scenarios.push(result)
     for (let rep = 1; rep <= settings.reps; rep++) {
-      for (const id of selectedSystems) {
+      for (const id of systemsOf(scenario)) {
         done += 1
         const tag = `[${done}/${runs}] ${scenario.id} rep ${rep} · ${systems[id].label}:`
         say(`${tag} start`)

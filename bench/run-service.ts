@@ -49,3 +49,24 @@ const log = (line: string) => {
 const service = await startReservationService({ ...config, brokers: config.brokers }, log)
 resolveService(service)
 onTermination(() => service.stop())
+
+/** SIGUSR2: report the engine's commit count and time so far (the share of wall time spent committing). */
+const metricNames = [
+  'streams_commit_latency_seconds',
+  'streams_records_consumed_total',
+  'streams_records_produced_total',
+]
+process.on('SIGUSR2', () => {
+  void service.registry.getMetricsAsJSON().then((metrics) => {
+    const values: Record<string, number> = {}
+    for (const metric of metrics) {
+      if (!metricNames.includes(metric.name)) continue
+      for (const value of metric.values as { metricName?: string; value: number }[]) {
+        const name = value.metricName ?? metric.name
+        if (name.endsWith('_bucket')) continue
+        values[name] = (values[name] ?? 0) + value.value
+      }
+    }
+    emit({ event: 'metrics', values, at: Date.now() })
+  })
+})

@@ -111,7 +111,18 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
     NOTIFICATIONS_TOPIC: s.topics.notifications,
     DLQ_TOPIC: s.topics.dlq,
   }
-  const node = (script: string) => [process.execPath, ['--import', 'tsx', path.join(here, script)]] as const
+  // BENCH_CPU_PROF_DIR: every Node child writes a V8 CPU profile there when it exits
+  const profile = process.env['BENCH_CPU_PROF_DIR']
+  const node = (script: string) =>
+    [
+      process.execPath,
+      [
+        ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+        '--import',
+        'tsx',
+        path.join(here, script),
+      ],
+    ] as const
   switch (spec.kind) {
     case 'pipe': {
       const [command, args] = node('run-pipe.ts')

@@ -61,6 +61,7 @@ public final class ReservationStreamsApp {
       emit("{\"event\":\"closed\",\"at\":" + System.currentTimeMillis() + "}");
     }));
     streams.start();
+    reportCommitMetrics(streams);
     stopped.await();
   }
 
@@ -120,6 +121,29 @@ public final class ReservationStreamsApp {
         if (!existing.contains(topic)) missing.add(new NewTopic(topic, Optional.of(config.partitions), Optional.empty()));
       if (!missing.isEmpty()) admin.createTopics(missing).all().get();
     }
+  }
+
+  /** Every second: the stream thread's commit count and average commit latency (ms), for the harness. */
+  private static void reportCommitMetrics(KafkaStreams streams) {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "bench-metrics");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.scheduleAtFixedRate(() -> {
+      double total = 0;
+      double latencyAvg = 0;
+      for (var entry : streams.metrics().entrySet()) {
+        var name = entry.getKey();
+        if (!name.group().equals("stream-thread-metrics")) continue;
+        Object value = entry.getValue().metricValue();
+        if (!(value instanceof Number number) || Double.isNaN(number.doubleValue())) continue;
+        if (name.name().equals("commit-total")) total += number.doubleValue();
+        if (name.name().equals("commit-latency-avg")) latencyAvg = number.doubleValue();
+      }
+      emit("{\"event\":\"metrics\",\"values\":{\"commit-total\":" + total + ",\"commit-latency-avg-ms\":" + latencyAvg
+          + "},\"at\":" + System.currentTimeMillis() + "}");
+    }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   static synchronized void emit(String json) {
