@@ -142,6 +142,18 @@ export class KafkajsStyleAdmin implements KafkaAdmin {
           configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
         })),
       })
+      // the controller has accepted them; wait until the brokers' metadata shows them too, so that a
+      // describe or produce right after this call finds them
+      const deadline = Date.now() + 15_000
+      for (;;) {
+        const listed = new Set(await this.admin.listTopics())
+        if (missing.every((t) => listed.has(t.topic))) break
+        if (Date.now() > deadline)
+          throw new Error(
+            `TIMED_OUT: created topics not visible after 15 s: ${missing.map((t) => t.topic).join(', ')}`,
+          )
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
       return missing.map((t) => t.topic)
     })
   }
