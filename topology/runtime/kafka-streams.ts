@@ -210,7 +210,7 @@ export class KafkaStreams {
         setInterval(
           () =>
             void this.refreshMetrics().catch((e: unknown) => {
-              if (this.stateValue !== 'PENDING_SHUTDOWN')
+              if (this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING')
                 this.config.log('warn', `metrics refresh: ${errorMessage(e)}`)
             }),
           this.config.metricsRefreshMs,
@@ -220,7 +220,7 @@ export class KafkaStreams {
         setInterval(
           () =>
             void this.refreshGlobalTables().catch((e: unknown) => {
-              if (this.stateValue !== 'PENDING_SHUTDOWN')
+              if (this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING')
                 this.config.log('warn', `global table refresh: ${errorMessage(e)}`)
             }),
           200,
