@@ -55,42 +55,45 @@ async function run(
 }
 
 describe('KafkaStreams against a real broker (exactly-once)', () => {
-  it('aggregates per key with exactly the expected output', async () => {
-    const app = uniqueName('agg')
-    const input = `${app}-in`
-    const output = `${app}-out`
-    await createTopic(client(), input, 2)
-    await createTopic(client(), output, 2)
-    const builder = new StreamsBuilder()
-    builder
-      .stream(input, { keySerde: str, valueSerde: num })
-      .groupByKey()
-      .aggregate(
-        () => 0,
-        (_k, v, sum) => sum + v,
-        { storeName: 'sums', valueSerde: num },
-      )
-      .toStream()
-      .to(output)
-    const streams = await run(builder.build(), app, await stateDir())
-    try {
-      await produce(input, [
-        { key: 'a', value: 1 },
-        { key: 'b', value: 10 },
-        { key: 'a', value: 2 },
-        { key: 'b', value: 20 },
-        { key: 'a', value: 3 },
-      ])
-      const out = await collect(client(), [output], (r) => r.length >= 5, { settleMs: 500 })
-      const byKey = (k: string) =>
-        out.filter((r) => r.key!.toString() === k).map((r) => JSON.parse(r.value!.toString()) as number)
-      expect(byKey('a')).toEqual([1, 3, 6])
-      expect(byKey('b')).toEqual([10, 30])
-      expect(out).toHaveLength(5)
-    } finally {
-      await streams.close()
-    }
-  })
+  it.each(['confluent', 'kafkajs'] as const)(
+    'aggregates per key with exactly the expected output (%s client)',
+    async (kind) => {
+      const app = uniqueName(`agg-${kind}`)
+      const input = `${app}-in`
+      const output = `${app}-out`
+      await createTopic(client(), input, 2)
+      await createTopic(client(), output, 2)
+      const builder = new StreamsBuilder()
+      builder
+        .stream(input, { keySerde: str, valueSerde: num })
+        .groupByKey()
+        .aggregate(
+          () => 0,
+          (_k, v, sum) => sum + v,
+          { storeName: 'sums', valueSerde: num },
+        )
+        .toStream()
+        .to(output)
+      const streams = await run(builder.build(), app, await stateDir(), { client: client(kind) })
+      try {
+        await produce(input, [
+          { key: 'a', value: 1 },
+          { key: 'b', value: 10 },
+          { key: 'a', value: 2 },
+          { key: 'b', value: 20 },
+          { key: 'a', value: 3 },
+        ])
+        const out = await collect(client(), [output], (r) => r.length >= 5, { settleMs: 500 })
+        const byKey = (k: string) =>
+          out.filter((r) => r.key!.toString() === k).map((r) => JSON.parse(r.value!.toString()) as number)
+        expect(byKey('a')).toEqual([1, 3, 6])
+        expect(byKey('b')).toEqual([10, 30])
+        expect(out).toHaveLength(5)
+      } finally {
+        await streams.close()
+      }
+    },
+  )
 
   it('joins a stream with a table', async () => {
     const app = uniqueName('stjoin')
