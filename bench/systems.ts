@@ -120,7 +120,7 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
         ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
         '--import',
         'tsx',
-        path.join(here, script),
+        path.resolve(here, script),
       ],
     ] as const
   switch (spec.kind) {
@@ -140,7 +140,8 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
       )
     }
     case 'service': {
-      const [command, args] = node('run-service.ts')
+      // BENCH_SERVICE_SCRIPT: another service entry point (experiments with engine settings)
+      const [command, args] = node(process.env['BENCH_SERVICE_SCRIPT'] ?? 'run-service.ts')
       return new RunningChild(
         name,
         command,
