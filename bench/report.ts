@@ -29,7 +29,10 @@ export interface RunResult {
   readonly appCpuPerMillion?: number
   readonly brokerCpuPerMillion?: number
   readonly peakRssMb?: number
+  /** At half the drain rate (capped). */
   readonly latency?: LatencyResult
+  /** At the rate common to every system. */
+  readonly latencyCommon?: LatencyResult
   readonly restore?: RestoreResult
   /** Records on the system's output topic per input record (events for the services). */
   readonly outputPerInput?: number
@@ -49,6 +52,9 @@ export interface SystemSummary {
   readonly latencyRate?: number
   readonly p50Ms?: number
   readonly p99Ms?: number
+  readonly commonRate?: number
+  readonly commonP50Ms?: number
+  readonly commonP99Ms?: number
   readonly appCpuPerMillion?: number
   readonly brokerCpuPerMillion?: number
   readonly peakRssMb?: number
@@ -92,62 +98,40 @@ function medianOf(
   return median(runs.map(pick).filter((v): v is number => v !== undefined))
 }
 
+/** Each summary figure and how it is read from a run; the summary holds the median over the ok runs. */
+const figures: readonly (readonly [keyof SystemSummary, (run: RunResult) => number | undefined])[] = [
+  ['throughput', (r) => r.throughput],
+  ['latencyRate', (r) => r.latency?.rate],
+  ['p50Ms', (r) => r.latency?.p50Ms],
+  ['p99Ms', (r) => r.latency?.p99Ms],
+  ['commonRate', (r) => r.latencyCommon?.rate],
+  ['commonP50Ms', (r) => r.latencyCommon?.p50Ms],
+  ['commonP99Ms', (r) => r.latencyCommon?.p99Ms],
+  ['appCpuPerMillion', (r) => r.appCpuPerMillion],
+  ['brokerCpuPerMillion', (r) => r.brokerCpuPerMillion],
+  ['peakRssMb', (r) => r.peakRssMb],
+  ['restoreRate', (r) => r.restore?.rate],
+  ['restoreRecords', (r) => r.restore?.records],
+  ['restoreReadySeconds', (r) => r.restore?.readySeconds],
+  ['outputPerInput', (r) => r.outputPerInput],
+]
+
 export function summarize(systemIds: readonly SystemId[], runs: readonly RunResult[]): SystemSummary[] {
   return systemIds.map((system) => {
     const mine = runs.filter((r) => r.system === system)
     const ok = mine.filter((r) => r.ok)
-    const optional = (key: keyof SystemSummary, value: number | undefined) =>
-      value === undefined ? {} : { [key]: value }
+    const medians: Partial<Record<keyof SystemSummary, number>> = {}
+    for (const [key, pick] of figures) {
+      const value = medianOf(ok, pick)
+      if (value !== undefined) medians[key] = value
+    }
     return {
+      ...medians,
       system,
       label: systems[system].label,
       runs: mine.length,
       ok: ok.length,
       failures: mine.filter((r) => !r.ok).map((r) => r.reason ?? 'failed'),
-      ...optional(
-        'throughput',
-        medianOf(ok, (r) => r.throughput),
-      ),
-      ...optional(
-        'latencyRate',
-        medianOf(ok, (r) => r.latency?.rate),
-      ),
-      ...optional(
-        'p50Ms',
-        medianOf(ok, (r) => r.latency?.p50Ms),
-      ),
-      ...optional(
-        'p99Ms',
-        medianOf(ok, (r) => r.latency?.p99Ms),
-      ),
-      ...optional(
-        'appCpuPerMillion',
-        medianOf(ok, (r) => r.appCpuPerMillion),
-      ),
-      ...optional(
-        'brokerCpuPerMillion',
-        medianOf(ok, (r) => r.brokerCpuPerMillion),
-      ),
-      ...optional(
-        'peakRssMb',
-        medianOf(ok, (r) => r.peakRssMb),
-      ),
-      ...optional(
-        'restoreRate',
-        medianOf(ok, (r) => r.restore?.rate),
-      ),
-      ...optional(
-        'restoreRecords',
-        medianOf(ok, (r) => r.restore?.records),
-      ),
-      ...optional(
-        'restoreReadySeconds',
-        medianOf(ok, (r) => r.restore?.readySeconds),
-      ),
-      ...optional(
-        'outputPerInput',
-        medianOf(ok, (r) => r.outputPerInput),
-      ),
     }
   })
 }
@@ -165,14 +149,14 @@ export function scenarioTable(scenario: ScenarioResult): string {
   const lines = [
     `### ${scenario.description}`,
     '',
-    `${scenario.records.toLocaleString('en-US')} input records preloaded, ${scenario.partitions} partitions, ${scenario.guarantee}, commit interval ${scenario.commitIntervalMs} ms.`,
+    `${scenario.records.toLocaleString('en-US')} input records preloaded, ${scenario.partitions} partitions, ${scenario.guarantee}, commit interval ${scenario.commitIntervalMs} ms; common latency rate ${fmt(scenario.summary.find((s) => s.commonRate !== undefined)?.commonRate)}/s.`,
     '',
     row([
       'system',
       'records/s (drain)',
-      'p50 ms',
-      'p99 ms',
-      'at offered rate/s',
+      'p50 / p99 ms at ½ max',
+      '(½ max rate/s)',
+      'p50 / p99 ms at common rate',
       'app CPU-s per M records',
       'broker CPU-s per M records',
       'peak RSS MB',
@@ -188,9 +172,9 @@ export function scenarioTable(scenario: ScenarioResult): string {
       row([
         s.label,
         failed ? `failed: ${s.failures[0] ?? ''}`.replace(/\|/g, '/').slice(0, 160) : fmt(s.throughput),
-        fmt(s.p50Ms),
-        fmt(s.p99Ms),
+        `${fmt(s.p50Ms)} / ${fmt(s.p99Ms)}`,
         fmt(s.latencyRate),
+        `${fmt(s.commonP50Ms)} / ${fmt(s.commonP99Ms)}`,
         fmt(s.appCpuPerMillion, 1),
         fmt(s.brokerCpuPerMillion, 1),
         fmt(s.peakRssMb),
@@ -241,15 +225,15 @@ export function targetChecks(scenario: ScenarioResult, client: 'confluent' | 'ka
       met: verdict(throughputVsPipe, (v) => v >= 0.8),
     },
     {
-      target: "p99 latency no worse than Kafka Streams'",
+      target: "p99 latency no worse than Kafka Streams' (at the common rate)",
       measured:
-        service.p99Ms === undefined || kstreams?.p99Ms === undefined
+        service.commonP99Ms === undefined || kstreams?.commonP99Ms === undefined
           ? '–'
-          : `${fmt(service.p99Ms)} ms at ${fmt(service.latencyRate)}/s vs ${fmt(kstreams.p99Ms)} ms at ${fmt(kstreams.latencyRate)}/s`,
+          : `${fmt(service.commonP99Ms)} vs ${fmt(kstreams.commonP99Ms)} ms at ${fmt(service.commonRate)}/s (at ½ max: ${fmt(service.p99Ms)} ms at ${fmt(service.latencyRate)}/s vs ${fmt(kstreams.p99Ms)} ms at ${fmt(kstreams.latencyRate)}/s)`,
       met:
-        service.p99Ms === undefined || kstreams?.p99Ms === undefined
+        service.commonP99Ms === undefined || kstreams?.commonP99Ms === undefined
           ? undefined
-          : service.p99Ms <= kstreams.p99Ms,
+          : service.commonP99Ms <= kstreams.commonP99Ms,
     },
     {
       target: "peak RSS ≤ ½ of Kafka Streams'",

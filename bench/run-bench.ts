@@ -3,11 +3,12 @@
 //   1. fresh topics; the resource definitions, loaded by the stateful systems in a first start-stop;
 //   2. the backlog preloaded; the system started; records/s from RUNNING until every input (and internal
 //      repartition) partition is committed to its end; app and broker CPU over that window;
-//   3. latency at a fixed offered rate (half the system's drain rate, capped);
+//   3. latency at fixed offered rates: half the system's drain rate (capped), and one rate for all;
 //   4. peak RSS; stop; for stateful systems: state directory deleted, restart, restore timed;
 //   5. the run's topics deleted.
 // Writes bench/results/<date>.json and bench/results/latest.md, and prints the table.
-// Options: --quick, --systems=a,b, --scenarios=a,b, --reps=N, --records=N, --latency-seconds=N.
+// Options: --quick, --systems=a,b, --scenarios=a,b, --reps=N, --records=N, --latency-seconds=N,
+// --max-rate=N, --common-rate=N.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -102,12 +103,14 @@ const allScenarios: ScenarioSpec[] = [
 ]
 const settings = {
   partitions: 6,
-  records: Number(args.get('records') ?? (quick ? 30_000 : 60_000)),
+  records: Number(args.get('records') ?? (quick ? 30_000 : 50_000)),
   reps: Number(args.get('reps') ?? (quick ? 1 : 3)),
-  latencySeconds: Number(args.get('latency-seconds') ?? (quick ? 8 : 20)),
+  latencySeconds: Number(args.get('latency-seconds') ?? (quick ? 6 : 10)),
   latencyWarmupMs: 1000,
   /** The latency probe offers half the drain rate, at most this (the harness shares the 2 cores). */
   maxOfferedRate: Number(args.get('max-rate') ?? 4000),
+  /** A second latency probe at this rate for every system, so that p99s compare at equal load. */
+  commonRate: Number(args.get('common-rate') ?? 1000),
   eosCommitIntervalMs: 100,
   /** Equal for every system; shorter than Kafka Streams' 30 s default so the end of a drain shows within a second. */
   alosCommitIntervalMs: 1000,
@@ -348,33 +351,39 @@ async function runOnce(
       say(`${tag}   events: ${mix.map(([type, count]) => `${type} ${count}`).join(', ')}`)
     }
 
-    // 3. latency at a fixed offered rate
-    const rate = Math.max(50, Math.min(settings.maxOfferedRate, Math.round(throughput / 2)))
-    say(`${tag}   latency at ${rate} records/s for ${settings.latencySeconds} s`)
-    const live = workloadRecords({
-      seed: 1000 + rep,
-      resources: scenario.resources,
-      distribution: scenario.distribution,
-      records: rate * (settings.latencySeconds + 5),
-      idPrefix: `l${n}`,
-      followUpDelay: [rate, rate * 3],
-      clock: () => Date.now(),
-    })
-    const latency = await measureLatency({
-      client,
-      outputTopic: outputTopicOf(spec, topics),
-      topicOf: (r) => (r.topic === 'commands' ? topics.commands : topics.payments),
-      records: live,
-      rate,
-      durationMs: settings.latencySeconds * 1000,
-      warmupMs: settings.latencyWarmupMs,
-      settleMs: 20_000,
-      check: () => running.check(),
-      groupId: `${applicationId}-latency-probe`,
-    })
-    say(
-      `${tag}   p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms (${latency.samples} samples, ${latency.unanswered} of ${latency.sent} unanswered)`,
+    // 3. latency at fixed offered rates: half the system's drain rate, then the rate common to all systems
+    const probe = async (rate: number, phase: string) => {
+      say(`${tag}   latency at ${rate} records/s (${phase}) for ${settings.latencySeconds} s`)
+      const result = await measureLatency({
+        client,
+        outputTopic: outputTopicOf(spec, topics),
+        topicOf: (r) => (r.topic === 'commands' ? topics.commands : topics.payments),
+        records: workloadRecords({
+          seed: 1000 + 2 * rep + (phase === 'half' ? 0 : 1),
+          resources: scenario.resources,
+          distribution: scenario.distribution,
+          records: rate * (settings.latencySeconds + 5),
+          idPrefix: `l${n}${phase === 'half' ? 'h' : 'c'}`,
+          followUpDelay: [rate, rate * 3],
+          clock: () => Date.now(),
+        }),
+        rate,
+        durationMs: settings.latencySeconds * 1000,
+        warmupMs: settings.latencyWarmupMs,
+        settleMs: 20_000,
+        check: () => running.check(),
+        groupId: `${applicationId}-latency-${phase}`,
+      })
+      say(
+        `${tag}   p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.samples} samples, ${result.unanswered} of ${result.sent} unanswered)`,
+      )
+      return result
+    }
+    const latency = await probe(
+      Math.max(50, Math.min(settings.maxOfferedRate, Math.round(throughput / 2))),
+      'half',
     )
+    const latencyCommon = await probe(settings.commonRate, 'common')
 
     // 4. peak memory, stop, restore
     const peak = pid === undefined ? undefined : peakRssBytes(pid)
@@ -418,6 +427,7 @@ async function runOnce(
         : {}),
       ...(peak !== undefined ? { peakRssMb: peak / 2 ** 20 } : {}),
       latency,
+      latencyCommon,
       ...(restore ? { restore } : {}),
       outputPerInput,
       ...(outputTypes ? { outputTypes } : {}),
