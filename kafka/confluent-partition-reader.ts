@@ -5,7 +5,13 @@ import confluent from '@confluentinc/kafka-javascript'
 import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
 import { randomUUID } from 'node:crypto'
 import { toKafkaError } from './kafka-error.js'
-import type { ConsumedRecord, PartitionReader, ReaderOptions, TopicPartition } from './kafka-port.js'
+import type {
+  ConsumedRecord,
+  PartitionRead,
+  PartitionReader,
+  ReaderOptions,
+  TopicPartition,
+} from './kafka-port.js'
 
 type NativeConsumer = InstanceType<typeof confluent.KafkaConsumer>
 
@@ -47,44 +53,68 @@ export class ConfluentPartitionReader implements PartitionReader {
     return consumer
   }
 
-  readToEnd(
+  async readToEnd(
     tp: TopicPartition,
     from: number | 'earliest',
     onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,
   ): Promise<number> {
-    const result = this.queue.then(() => this.read(tp, from, onBatch))
+    const next = await this.readAllToEnd([{ partition: tp, from }], (_, records) => onBatch(records))
+    return next.get(`${tp.topic}/${tp.partition}`) ?? 0
+  }
+
+  readAllToEnd(
+    requests: readonly PartitionRead[],
+    onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<Map<string, number>> {
+    const result = this.queue.then(() => this.read(requests, onBatch))
     this.queue = result.catch(() => undefined)
     return result
   }
 
+  /** Assigns every requested partition at once and consumes until each reported EOF. */
   private async read(
-    tp: TopicPartition,
-    from: number | 'earliest',
-    onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,
-  ): Promise<number> {
+    requests: readonly PartitionRead[],
+    onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<Map<string, number>> {
+    const next = new Map<string, number>()
+    if (requests.length === 0) return next
     const consumer = await this.connected()
-    let eofAt: number | undefined
+    const eof = new Map<string, number>()
     const onEof = (event: { topic: string; partition: number; offset: number }) => {
-      if (event.topic === tp.topic && event.partition === tp.partition) eofAt = event.offset
+      eof.set(`${event.topic}/${event.partition}`, event.offset)
     }
+    for (const r of requests)
+      next.set(`${r.partition.topic}/${r.partition.partition}`, r.from === 'earliest' ? 0 : r.from)
     consumer.on('partition.eof', onEof)
-    consumer.assign([
-      { topic: tp.topic, partition: tp.partition, offset: from === 'earliest' ? OFFSET_BEGINNING : from },
-    ])
-    let next = from === 'earliest' ? 0 : from
+    consumer.assign(
+      requests.map((r) => ({
+        topic: r.partition.topic,
+        partition: r.partition.partition,
+        offset: r.from === 'earliest' ? OFFSET_BEGINNING : r.from,
+      })),
+    )
     try {
       for (;;) {
         const messages = await new Promise<NativeMessage[]>((resolve, reject) =>
-          consumer.consume(2000, (error, batch) =>
+          consumer.consume(5000, (error, batch) =>
             error ? reject(toKafkaError(error, 'restore read')) : resolve(batch),
           ),
         )
         if (messages.length > 0) {
-          const records = messages.map(toRecord)
-          next = records[records.length - 1]!.offset + 1
-          await onBatch(records)
-        } else if (eofAt !== undefined) {
-          return Math.max(next, eofAt)
+          const byPartition = new Map<string, ConsumedRecord[]>()
+          for (const message of messages) {
+            const key = `${message.topic}/${message.partition}`
+            let list = byPartition.get(key)
+            if (!list) byPartition.set(key, (list = []))
+            list.push(toRecord(message))
+          }
+          for (const [key, records] of byPartition) {
+            next.set(key, records[records.length - 1]!.offset + 1)
+            await onBatch({ topic: records[0]!.topic, partition: records[0]!.partition }, records)
+          }
+        } else if ([...next.keys()].every((key) => eof.has(key))) {
+          for (const [key, offset] of eof) if (next.has(key)) next.set(key, Math.max(next.get(key)!, offset))
+          return next
         }
       }
     } finally {

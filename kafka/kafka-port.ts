@@ -65,6 +65,11 @@ export interface ReaderOptions {
   readonly isolation?: IsolationLevel
 }
 
+export interface PartitionRead {
+  readonly partition: TopicPartition
+  readonly from: number | 'earliest'
+}
+
 export interface PartitionReader {
   /**
    * Delivers the records of one partition from `from` to its current end — the last stable offset under
@@ -76,6 +81,15 @@ export interface PartitionReader {
     from: number | 'earliest',
     onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,
   ): Promise<number>
+  /**
+   * The same for several partitions in one pass (a restore of many changelogs pays the set-up once);
+   * `onBatch` gets each partition's records in offset order. Resolves with where each one stopped, keyed
+   * by `${topic}/${partition}`.
+   */
+  readAllToEnd(
+    requests: readonly PartitionRead[],
+    onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<Map<string, number>>
   close(): Promise<void>
 }
 

@@ -4,7 +4,14 @@
 import { randomUUID } from 'node:crypto'
 import type { Kafka as KjsKafka } from 'kafkajs'
 import { toKafkaError } from './kafka-error.js'
-import type { ConsumedRecord, Headers, PartitionReader, ReaderOptions, TopicPartition } from './kafka-port.js'
+import type {
+  ConsumedRecord,
+  Headers,
+  PartitionRead,
+  PartitionReader,
+  ReaderOptions,
+  TopicPartition,
+} from './kafka-port.js'
 
 export class KafkajsPartitionReader implements PartitionReader {
   constructor(
@@ -78,6 +85,21 @@ export class KafkajsPartitionReader implements PartitionReader {
     } finally {
       await consumer.disconnect()
     }
+  }
+
+  /** kafkajs has no assign mode: one private-group read per partition, in turn. */
+  async readAllToEnd(
+    requests: readonly PartitionRead[],
+    onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<Map<string, number>> {
+    const next = new Map<string, number>()
+    for (const r of requests) {
+      next.set(
+        `${r.partition.topic}/${r.partition.partition}`,
+        await this.readToEnd(r.partition, r.from, (records) => onBatch(r.partition, records)),
+      )
+    }
+    return next
   }
 
   async close(): Promise<void> {}

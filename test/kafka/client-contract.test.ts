@@ -180,6 +180,18 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
       })
       expect(tail).toEqual(['p3', 'p4', 'c0', 'c1'])
       expect(await reader.readToEnd({ topic, partition: 0 }, 'earliest', () => {})).toBe(0)
+      // several partitions in one pass
+      const seen: string[] = []
+      const ends = await reader.readAllToEnd(
+        [
+          { partition: { topic, partition: 0 }, from: 'earliest' },
+          { partition: { topic, partition: 1 }, from: 4 },
+        ],
+        (tp, records) => void seen.push(...records.map((r) => `${tp.partition}:${r.value!.toString()}`)),
+      )
+      expect(seen).toEqual(['1:p4', '1:c0', '1:c1'])
+      expect(ends.get(`${topic}/0`)).toBe(0)
+      expect(ends.get(`${topic}/1`)).toBe(p1!.offset)
     } finally {
       await reader.close()
     }

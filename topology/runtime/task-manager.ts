@@ -2,14 +2,15 @@
 //
 // Task creation protocol (no record of a task is processed before step 4):
 //   1. A task exists for sub-topology s and partition p once every input partition (topic, p) of s is ours.
+//      The new tasks of one assignment go through steps 2–4 together: one reader pass restores them all.
 //   2. Open its stores.
 //   3. Restore each logged store: from its checkpoint (persistent stores with a checkpoint) or from the
 //      beginning after wiping local data; a checkpoint beyond the changelog's end means the local state
 //      is ahead of the committed changelog (TASK_CORRUPTED): wipe and restore from the beginning.
 //   4. Initialize the processors (they may schedule punctuators and read the restored stores).
 import path from 'node:path'
-import type { KafkaAdmin, PartitionReader, TopicPartition } from '../../kafka/index.js'
-import type { KeyValueStore, StoreRef } from '../../state/index.js'
+import type { KafkaAdmin, PartitionReader, TopicPartition, TopicPartitionOffset } from '../../kafka/index.js'
+import type { BuiltStore, KeyValueStore, StoreRef } from '../../state/index.js'
 import type { Topology } from '../topology.js'
 import { changelogTopic, internalTopic, type TopicLayout } from './internal-topics.js'
 import type { RecordCollector } from './record-collector.js'
@@ -82,12 +83,14 @@ export class TaskManager {
         const task = new StreamTask(sub, p, this.env)
         if (!task.inputs.every((i) => this.owned.has(`${i.topic}\u0000${i.partition}`))) continue
         await task.openStores()
-        await this.restore(task)
-        await task.initProcessors()
-        this.tasks.set(task.id, task)
-        for (const input of task.inputs) this.byInput.set(`${input.topic}\u0000${input.partition}`, task)
         created.push(task)
       }
+    }
+    await this.restore(created)
+    for (const task of created) {
+      await task.initProcessors()
+      this.tasks.set(task.id, task)
+      for (const input of task.inputs) this.byInput.set(`${input.topic}\u0000${input.partition}`, task)
     }
     this.config.metrics.tasksActive(this.tasks.size)
     return created
@@ -133,39 +136,63 @@ export class TaskManager {
     return this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === store))?.id ?? 0
   }
 
-  private async restore(task: StreamTask): Promise<void> {
-    for (const store of task.stores.values()) {
-      if (!store.logged) continue
-      const topic = changelogTopic(this.config.applicationId, store.name)
-      const end =
-        (await this.admin.endOffsets(topic)).find((o) => o.partition === task.partition)?.offset ?? 0
-      let checkpoint = store.persistent ? await store.checkpoint() : undefined
-      if (checkpoint === undefined || checkpoint > end) {
-        if (checkpoint !== undefined) {
-          this.config.log(
-            'warn',
-            `task ${task.id}: store ${store.name} is ahead of its changelog (${checkpoint} > ${end}); wiping it`,
-          )
+  /** Step 3 for every new task at once: one reader pass over all their changelog partitions. */
+  private async restore(tasks: readonly StreamTask[]): Promise<void> {
+    const ends = new Map<string, TopicPartitionOffset[]>()
+    const endOf = async (topic: string, partition: number) => {
+      if (!ends.has(topic)) ends.set(topic, await this.admin.endOffsets(topic))
+      return ends.get(topic)!.find((o) => o.partition === partition)?.offset ?? 0
+    }
+    const targets = new Map<
+      string,
+      {
+        task: StreamTask
+        store: BuiltStore<unknown>
+        from: number | 'earliest'
+        end: number
+        restored: number
+      }
+    >()
+    for (const task of tasks) {
+      for (const store of task.stores.values()) {
+        if (!store.logged) continue
+        const topic = changelogTopic(this.config.applicationId, store.name)
+        const end = await endOf(topic, task.partition)
+        let checkpoint = store.persistent ? await store.checkpoint() : undefined
+        if (checkpoint === undefined || checkpoint > end) {
+          if (checkpoint !== undefined) {
+            this.config.log(
+              'warn',
+              `task ${task.id}: store ${store.name} is ahead of its changelog (${checkpoint} > ${end}); wiping it`,
+            )
+          }
+          await store.wipe()
+          checkpoint = undefined
         }
-        await store.wipe()
-        checkpoint = undefined
+        const from: number | 'earliest' = checkpoint ?? 'earliest'
+        const target = { task, store, from, end, restored: 0 }
+        if (end > 0 && (checkpoint === undefined || checkpoint < end))
+          targets.set(`${topic}/${task.partition}`, target)
+        else this.restores.push({ store: store.name, taskId: task.id, from, records: 0 })
       }
-      let restored = 0
-      const from = checkpoint ?? 'earliest'
-      if (end > 0 && (checkpoint === undefined || checkpoint < end)) {
-        await this.reader.readToEnd({ topic, partition: task.partition }, from, async (records) => {
-          await store.restore(
-            records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value })),
-            records[records.length - 1]!.offset + 1,
-          )
-          restored += records.length
-          this.config.metrics.restored(
-            store.name,
-            records.length,
-            Math.max(0, end - records[records.length - 1]!.offset - 1),
-          )
-        })
-      }
+    }
+    await this.reader.readAllToEnd(
+      [...targets].map(([key, t]) => ({
+        partition: { topic: key.slice(0, key.lastIndexOf('/')), partition: t.task.partition },
+        from: t.from,
+      })),
+      async (tp, records) => {
+        const target = targets.get(`${tp.topic}/${tp.partition}`)!
+        const next = records[records.length - 1]!.offset + 1
+        await target.store.restore(
+          records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value })),
+          next,
+        )
+        target.restored += records.length
+        this.config.metrics.restored(target.store.name, records.length, Math.max(0, target.end - next))
+      },
+    )
+    for (const { task, store, from, restored } of targets.values()) {
       this.config.metrics.restored(store.name, 0, 0)
       this.restores.push({ store: store.name, taskId: task.id, from, records: restored })
       if (restored > 0)
