@@ -48,7 +48,7 @@ export class RunningChild {
         if (event) this.events.push({ ...event, receivedAt: Date.now() })
         else {
           this.tail.push(line)
-          if (this.tail.length > 30) this.tail.shift()
+          if (this.tail.length > 80) this.tail.shift()
         }
       }
       this.wake()
@@ -77,10 +77,21 @@ export class RunningChild {
   check(): void {
     const error = this.events.find((e) => e.event === 'error')
     if (error && error.event === 'error') throw new Error(`${this.name} reported: ${error.message}`)
-    if (!this.running)
-      throw new Error(
-        `${this.name} exited (${this.process.exitCode ?? this.process.signalCode})${this.tail.length ? `: ${this.outputTail(4)}` : ''}`,
-      )
+    if (!this.running) {
+      const status = this.process.exitCode ?? this.process.signalCode
+      throw new Error(`${this.name} exited (${status})${this.tail.length ? `: ${this.cause()}` : ''}`)
+    }
+  }
+
+  /** The last `[warn]` or `[error]` line of the output, if any. */
+  lastWarning(): string | undefined {
+    return [...this.tail].reverse().find((line) => /^\[(warn|error)\]/.test(line))
+  }
+
+  /** The first error line of the output (`SomeError: message`), else its last lines. */
+  private cause(): string {
+    const error = this.tail.find((line) => /^\s*\w*Error(\s*\[\w+\])?: /.test(line))
+    return error?.trim() ?? this.outputTail(4)
   }
 
   /** Waits for the first event matching `match`; fails on exit, error event or timeout. */

@@ -22,7 +22,7 @@ export interface MachineInfo {
   readonly date: string
 }
 
-function gitRevision(): string {
+export function gitRevision(): string {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' })
   if (head.status !== 0) return '?'
   const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], {

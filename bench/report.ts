@@ -18,6 +18,8 @@ export interface RestoreResult {
 export interface RunResult {
   readonly system: SystemId
   readonly rep: number
+  /** The code measured (the engine may change under a long run). */
+  readonly revision?: string
   readonly ok: boolean
   readonly reason?: string
   readonly records?: number
@@ -286,6 +288,14 @@ export function markdownReport(results: BenchResults): string {
       .join(', ')}. Each figure is the median over the runs; the systems ran interleaved (A B C A B C …).`,
     '',
   ]
+  const revisions = new Map<string, number>()
+  for (const run of results.scenarios.flatMap((s) => s.runs))
+    if (run.revision) revisions.set(run.revision, (revisions.get(run.revision) ?? 0) + 1)
+  if (revisions.size > 1)
+    lines.push(
+      `The code changed during the run: ${[...revisions].map(([revision, runs]) => `${revision} (${runs} runs)`).join(', ')}.`,
+      '',
+    )
   for (const scenario of results.scenarios) {
     lines.push(scenarioTable(scenario), '')
     const mix = eventMixTable(scenario)

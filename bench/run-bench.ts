@@ -9,6 +9,7 @@
 // Writes bench/results/<date>.json and bench/results/latest.md, and prints the table.
 // Options: --quick, --systems=a,b, --scenarios=a,b, --reps=N, --records=N, --latency-seconds=N,
 // --max-rate=N, --common-rate=N.
+import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -28,7 +29,7 @@ import {
   type RunTopics,
 } from './kafka-bench.js'
 import { measureLatency } from './latency.js'
-import { machineInfo } from './machine-info.js'
+import { gitRevision, machineInfo } from './machine-info.js'
 import { commandLine, cpuSeconds, findPids, peakRssBytes } from './proc-stats.js'
 import {
   markdownReport,
@@ -155,11 +156,21 @@ let cluster: LocalKafkaCluster | undefined
 let workDir = ''
 let runCounter = 0
 
+/**
+ * Kills the children, stops the broker (its watchdog would also kill it once we are gone) and exits
+ * (code 130/143: interrupted).
+ * Synchronous file removal: the thread pool may be held by client calls waiting on the stopped broker.
+ */
 async function shutdown(code: number): Promise<never> {
   for (const child of [...runningChildren]) child.kill()
-  await cluster?.stop().catch(() => undefined)
-  if (workDir && !process.env['BENCH_KEEP_WORKDIR'])
-    await rm(workDir, { recursive: true, force: true }).catch(() => undefined)
+  await Promise.race([
+    cluster?.stop().catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, 20_000)),
+  ])
+  if (workDir && !process.env['BENCH_KEEP_WORKDIR']) rmSync(workDir, { recursive: true, force: true })
+  // after a signal the Kafka clients may still wait on the stopped broker, and their native clean-up at
+  // exit would wait with them: end at once
+  if (code === 130 || code === 143) process.kill(process.pid, 'SIGKILL')
   process.exit(code)
 }
 process.on('SIGINT', () => void shutdown(130))
@@ -434,7 +445,8 @@ async function runOnce(
       ...(commits ? { commits } : {}),
     }
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error)
+    const warning = child?.lastWarning()
+    const reason = `${error instanceof Error ? error.message.split('\n')[0]! : String(error)}${warning ? `; last warning: ${warning.slice(0, 200)}` : ''}`
     say(`${tag}   FAILED: ${reason}`)
     return { system: spec.id, rep, ok: false, reason }
   } finally {
@@ -517,7 +529,10 @@ async function main(): Promise<void> {
         const tag = `[${done}/${runs}] ${scenario.id} rep ${rep} · ${systems[id].label}:`
         say(`${tag} start`)
         const runStarted = Date.now()
-        result.runs.push(await runOnce(client, admin, brokerPid, scenario, workload, systems[id], rep, tag))
+        const revision = gitRevision()
+        const run = await runOnce(client, admin, brokerPid, scenario, workload, systems[id], rep, tag)
+        result.runs.push({ ...run, revision })
+        if (revision !== results.machine.revision) say(`${tag} note: the work tree is now at ${revision}`)
         say(`${tag} done in ${Math.round((Date.now() - runStarted) / 1000)} s`)
         await save()
       }

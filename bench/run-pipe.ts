@@ -57,11 +57,17 @@ function exclusive<T>(work: () => Promise<T>): Promise<T> {
   return result
 }
 
+/** Records per produce call: kafkajs does not split a request, and a whole fetched batch can pass 1 MB. */
+const maxRecordsPerSend = 1000
+
 function send(records: OutgoingRecord[]): void {
-  const sent = exactlyOnce
-    ? (transaction ??= producer.beginTransaction()).then((txn) => txn.send(records))
-    : producer.send(records)
-  inflight.push(sent)
+  for (let from = 0; from < records.length; from += maxRecordsPerSend) {
+    const chunk = records.slice(from, from + maxRecordsPerSend)
+    const sent = exactlyOnce
+      ? (transaction ??= producer.beginTransaction()).then((txn) => txn.send(chunk))
+      : producer.send(chunk)
+    inflight.push(sent)
+  }
 }
 
 async function commit(): Promise<void> {
