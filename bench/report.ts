@@ -40,6 +40,13 @@ export interface RunResult {
   readonly outputPerInput?: number
   /** The service's commits during the drain: how many, and the share of the drain's wall time they took. */
   readonly commits?: { readonly count: number; readonly seconds: number; readonly shareOfDrain: number }
+  /** The service's memory right after the drain (from its own metrics). */
+  readonly memory?: {
+    readonly rssMb: number
+    readonly heapTotalMb: number
+    readonly heapUsedMb: number
+    readonly externalMb: number
+  }
   /** Output records of the backlog by type (the services' event mix). */
   readonly outputTypes?: Readonly<Record<string, number>>
 }

@@ -323,6 +323,7 @@ async function runOnce(
     const app1 = pid === undefined ? undefined : cpuSeconds(pid)
     const broker1 = brokerPid === undefined ? undefined : cpuSeconds(brokerPid)
     let commits: RunResult['commits']
+    let memory: RunResult['memory']
     const drainSeconds = Math.max(0.001, (drainedAt - started.runningAt) / 1000)
     const throughput = records / drainSeconds
     const millions = records / 1e6
@@ -336,6 +337,16 @@ async function runOnce(
         const count = metrics.values['streams_commit_latency_seconds_count'] ?? 0
         const seconds = metrics.values['streams_commit_latency_seconds_sum'] ?? 0
         commits = { count, seconds, shareOfDrain: seconds / drainSeconds }
+        const mb = (name: string) => (metrics.values[name] ?? 0) / 2 ** 20
+        memory = {
+          rssMb: mb('process_resident_memory_bytes'),
+          heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+          heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+          externalMb: mb('nodejs_external_memory_bytes'),
+        }
+        say(
+          `${tag}   memory after the drain: RSS ${Math.round(memory.rssMb)} MB = V8 heap ${Math.round(memory.heapTotalMb)} MB (${Math.round(memory.heapUsedMb)} used) + external ${Math.round(memory.externalMb)} MB + native rest`,
+        )
       }
     } else if (spec.kind === 'kstreams') {
       await new Promise((resolve) => setTimeout(resolve, 1200)) // it reports every second
@@ -443,6 +454,7 @@ async function runOnce(
       outputPerInput,
       ...(outputTypes ? { outputTypes } : {}),
       ...(commits ? { commits } : {}),
+      ...(memory ? { memory } : {}),
     }
   } catch (error) {
     const warning = child?.lastWarning()

@@ -50,8 +50,12 @@ const service = await startReservationService({ ...config, brokers: config.broke
 resolveService(service)
 onTermination(() => service.stop())
 
-/** SIGUSR2: report the engine's commit count and time so far (the share of wall time spent committing). */
+/** SIGUSR2: the engine's commit count and time so far (the share of wall time spent committing), and memory. */
 const metricNames = [
+  'nodejs_heap_size_total_bytes',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_external_memory_bytes',
+  'process_resident_memory_bytes',
   'streams_commit_latency_seconds',
   'streams_records_consumed_total',
   'streams_records_produced_total',
