@@ -180,7 +180,7 @@ export function scenarioTable(scenario: ScenarioResult): string {
     lines.push(
       row([
         s.label,
-        failed ? `failed: ${s.failures[0] ?? ''}`.replace(/\|/g, '/').slice(0, 160) : fmt(s.throughput),
+        failed ? `failed: ${s.failures[0] ?? ''}`.replace(/\|/g, '/').slice(0, 100) : fmt(s.throughput),
         `${fmt(s.p50Ms)} / ${fmt(s.p99Ms)}`,
         fmt(s.latencyRate),
         `${fmt(s.commonP50Ms)} / ${fmt(s.commonP99Ms)}`,
