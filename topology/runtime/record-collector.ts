@@ -12,8 +12,12 @@ import type {
 import type { RecordSink } from './record-sink.js'
 import type { StreamsMetrics } from './streams-metrics.js'
 
+/** Bytes buffered before a produce call is started (well under the broker's default 1 MB request limit). */
+const maxBatchBytes = 512 * 1024
+
 export class RecordCollector implements RecordSink {
   private buffer: OutgoingRecord[] = []
+  private bufferedBytes = 0
   private inflight: Promise<void>[] = []
   private failure: unknown
   private transaction: Promise<KafkaTransaction> | undefined
@@ -35,7 +39,9 @@ export class RecordCollector implements RecordSink {
 
   send(record: OutgoingRecord): void {
     this.buffer.push(record)
-    if (this.buffer.length >= this.batchSize) this.flush()
+    this.bufferedBytes += (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64
+    // a byte bound too: kafkajs sends one request per call and the broker refuses requests over 1 MB
+    if (this.buffer.length >= this.batchSize || this.bufferedBytes >= maxBatchBytes) this.flush()
   }
 
   /** Starts producing what is buffered; does not wait for the acknowledgements. */
@@ -43,6 +49,7 @@ export class RecordCollector implements RecordSink {
     if (this.buffer.length === 0) return
     const records = this.buffer
     this.buffer = []
+    this.bufferedBytes = 0
     const sent = this.transactional
       ? (this.transaction ??= this.producer.beginTransaction()).then((txn) => txn.send(records))
       : this.producer.send(records)
@@ -82,6 +89,7 @@ export class RecordCollector implements RecordSink {
   /** Aborts the open transaction (best effort) and forgets everything not committed. */
   async abort(): Promise<void> {
     this.buffer = []
+    this.bufferedBytes = 0
     const inflight = this.inflight
     this.inflight = []
     await Promise.allSettled(inflight)
