@@ -306,7 +306,9 @@ export class KafkaStreams {
       Number(process.hrtime.bigint() - started) / 1e9,
       records.length,
     )
-    if (Date.now() - this.lastCommit >= this.config.commitIntervalMs || task.takeCommitRequest())
+    // take the request either way, so a request honoured by an interval commit does not cause a second one
+    const requested = task.takeCommitRequest()
+    if (Date.now() - this.lastCommit >= this.config.commitIntervalMs || requested)
       await this.commitOrRecover()
   }
 

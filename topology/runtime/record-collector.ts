@@ -111,13 +111,17 @@ export class RecordCollector implements RecordSink {
 
   private track(records: readonly OutgoingRecord[], positions: readonly RecordPosition[]): void {
     const counts = new Map<string, number>()
-    const now = Date.now()
-    let oldest = now
+    const oldestByTopic = new Map<string, number>()
     for (const record of records) {
+      if (
+        record.timestamp !== undefined &&
+        record.timestamp < (oldestByTopic.get(record.topic) ?? Infinity)
+      ) {
+        oldestByTopic.set(record.topic, record.timestamp)
+      }
       if (record.partition === undefined) continue
       const key = `${record.topic}\u0000${record.partition}`
       counts.set(key, (counts.get(key) ?? 0) + 1)
-      if (record.timestamp !== undefined && record.timestamp < oldest) oldest = record.timestamp
     }
     for (const position of positions) {
       const key = `${position.topic}\u0000${position.partition}`
@@ -127,7 +131,9 @@ export class RecordCollector implements RecordSink {
       const next = position.offset + count
       if (next > (this.positions.get(key) ?? -1)) this.positions.set(key, next)
     }
-    if (records.length > 0 && records[0])
-      this.metrics.endToEnd(records[0].topic, Math.max(0, now - oldest) / 1000)
+    // per topic: a batch mixes outputs, changelogs and dead letters, each with its own latency
+    const now = Date.now()
+    for (const [topic, oldest] of oldestByTopic)
+      this.metrics.endToEnd(topic, Math.max(0, now - oldest) / 1000)
   }
 }
