@@ -1,8 +1,9 @@
 // The service's business metrics (the engine's own are in topology/runtime/prometheus-metrics.ts):
 // outcomes by event type and rejection reason, counted as decisions are made, and the live holds and
 // waitlist length, counted from local state when Prometheus scrapes.
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Gauge, type Registry } from 'prom-client'
 import type { OutcomeMetrics } from '../processors/reservation-decider.js'
+import { ScrapedCounter, type CounterCell } from '../topology/index.js'
 
 export interface StateCounts {
   /** Entries of a store across the tasks of this instance. */
@@ -10,13 +11,13 @@ export interface StateCounts {
 }
 
 export function businessMetrics(registry: Registry, state: StateCounts): OutcomeMetrics {
-  const events = new Counter({
+  const events = new ScrapedCounter({
     name: 'reservation_events_total',
     help: 'Reservation events emitted, by type',
     labelNames: ['type'],
     registers: [registry],
   })
-  const rejections = new Counter({
+  const rejections = new ScrapedCounter({
     name: 'reservation_rejections_total',
     help: 'Commands rejected, by reason',
     labelNames: ['reason'],
@@ -38,15 +39,18 @@ export function businessMetrics(registry: Registry, state: StateCounts): Outcome
       this.set(await state.count('waitlist'))
     },
   })
-  const eventChildren = new Map<string, { inc(): void }>()
+  const eventCells = new Map<string, CounterCell>()
+  const rejectionCells = new Map<string, CounterCell>()
   return {
     event(type) {
-      let child = eventChildren.get(type)
-      if (!child) eventChildren.set(type, (child = events.labels(type)))
-      child.inc()
+      let cell = eventCells.get(type)
+      if (!cell) eventCells.set(type, (cell = events.cell({ type })))
+      cell.value += 1
     },
     rejected(reason) {
-      rejections.labels(reason).inc()
+      let cell = rejectionCells.get(reason)
+      if (!cell) rejectionCells.set(reason, (cell = rejections.cell({ reason })))
+      cell.value += 1
     },
   }
 }

@@ -25,15 +25,18 @@ export interface ChangelogWriter {
  *   only through `commit`, which the runtime calls after the changelog records were committed.
  * - Reads see pending writes over the inner store (read-your-writes), deletes included.
  *   `sortedPending`, when present, holds exactly the ids of `pending`.
- * - `commit` applies all pending writes and the checkpoint in one atomic inner `write`. If that
- *   write fails, the writes stay pending and the error propagates.
+ * - `seal` marks the pending writes of a commit cycle; `commit` applies exactly those and the
+ *   checkpoint in one atomic inner `write` (without a seal: all pending writes). Writes made after
+ *   the seal — the next cycle's, while the runtime commits in the background — stay pending (and
+ *   visible) until the next commit; a sealed write overwritten meanwhile stays pending as its newer
+ *   value. If the inner write fails, the writes stay pending and the error propagates.
  * - With `writer` undefined (logging disabled) writes still go pending → commit; nothing is logged.
  */
 export class ChangeLoggingKeyValueStore {
   /** Pending writes by `keyString`; a `null` value is a pending delete. */
   private readonly pending = new Map<string, BytesWrite>()
-  /** Bumped by every pending write, so `commit` can tell whether writes raced with it. */
-  private version = 0
+  /** The writes of the cycle being committed (see `seal`), with the ids they were pending under. */
+  private sealed: [string, BytesWrite][] | undefined
   /** Sorted ids of `pending`, built by the first `range` after a commit and kept up to date. */
   private sortedPending: SortedKeys | undefined
 
@@ -92,19 +95,32 @@ export class ChangeLoggingKeyValueStore {
    * is left as is (safe: replaying a changelog from an older offset converges to the same state).
    */
   async commit(checkpoint?: number): Promise<void> {
-    if (this.pending.size === 0 && checkpoint === undefined) return
-    const version = this.version
-    const entries = [...this.pending]
+    const entries = this.sealed ?? [...this.pending]
+    this.sealed = undefined
+    if (entries.length === 0 && checkpoint === undefined) return
     await this.inner.write(
       entries.map(([, write]) => write),
       checkpoint,
     )
-    this.sortedPending = undefined
-    if (this.version === version) {
+    if (
+      entries.length === this.pending.size &&
+      entries.every(([id, write]) => this.pending.get(id) === write)
+    ) {
       this.pending.clear()
+      this.sortedPending = undefined
       return
     }
-    for (const [id, write] of entries) if (this.pending.get(id) === write) this.pending.delete(id)
+    // writes made after the seal stay pending; each write is a new object, so identity tells them apart
+    for (const [id, write] of entries) {
+      if (this.pending.get(id) !== write) continue
+      this.pending.delete(id)
+      this.sortedPending?.delete(id)
+    }
+  }
+
+  /** Marks the pending writes as the ones the next `commit` makes durable (commit step 1). */
+  seal(): void {
+    this.sealed = [...this.pending]
   }
 
   /** The writes waiting for `commit`, in first-written order. */
@@ -116,7 +132,7 @@ export class ChangeLoggingKeyValueStore {
   discardPending(): void {
     this.pending.clear()
     this.sortedPending = undefined
-    this.version++
+    this.sealed = undefined
   }
 
   /** Applies changelog records to the inner store with their checkpoint; nothing is logged. */
@@ -131,7 +147,6 @@ export class ChangeLoggingKeyValueStore {
     const id = keyString(key)
     this.pending.set(id, { key, value })
     this.sortedPending?.add(id)
-    this.version++
   }
 
   /** Pending writes in range, in byte order: O(log n + k) once the sorted index exists. */

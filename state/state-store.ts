@@ -17,11 +17,13 @@ import type { BytesWrite } from './bytes-key-value-store.js'
  *
  * Commit protocol (every commit interval):
  * 1. `flush()` every store: dirty cache entries are serialized and written to the changelog
- *    writer (inside the task's transaction under exactly-once).
+ *    writer (inside the task's transaction under exactly-once), and the pending writes so far are
+ *    sealed as this commit's. Processing may go on while the runtime commits: later writes belong
+ *    to the next commit.
  * 2. The runtime commits: the transaction with input offsets (exactly-once), or flushes the
  *    producer and commits offsets (at-least-once).
  * 3. Only once step 2 succeeded: `commit(nextChangelogOffset)` every store, which writes the
- *    pending changes and the checkpoint in one atomic local write. Local state is thus never ahead
+ *    sealed changes and the checkpoint in one atomic local write. Local state is thus never ahead
  *    of the committed changelog.
  * 4. If step 2 failed or the transaction aborted: `discardPending()` every store, then
  *    re-initialize the task from its checkpoints (restore protocol from step 2).
@@ -37,9 +39,9 @@ export interface StateStore {
   readonly logged: boolean
   readonly isOpen: boolean
   open(): Promise<void>
-  /** Commit step 1: pushes cached writes down to the change-logging layer, which logs them. */
+  /** Commit step 1: pushes cached writes down to the change-logging layer (which logs them) and seals them. */
   flush(): void
-  /** Commit step 3: makes pending writes durable locally, atomically with `checkpoint`. */
+  /** Commit step 3: makes the sealed writes durable locally, atomically with `checkpoint`. */
   commit(checkpoint?: number): Promise<void>
   /** Commit step 4: drops cached and pending writes that the changelog did not commit. */
   discardPending(): void

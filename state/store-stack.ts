@@ -52,6 +52,7 @@ export class StoreStack<S> implements BuiltStore<S> {
   flush(): void {
     const start = this.timed ? process.hrtime.bigint() : 0n
     this.layers.cache?.flush()
+    this.layers.logging.seal()
     this.record('flush', start)
   }
 

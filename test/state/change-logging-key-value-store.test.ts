@@ -99,6 +99,28 @@ describe('ChangeLoggingKeyValueStore', () => {
     expect((await inner.get(b('a')))?.toString()).toBe('2')
   })
 
+  it('commits only the writes sealed before it; later ones stay pending and readable', async () => {
+    const { store, inner } = await setup()
+    store.put(b('a'), b('1'), 0)
+    store.put(b('b'), b('1'), 0)
+    store.seal()
+    // the next cycle, while the runtime commits the sealed one
+    store.put(b('a'), b('2'), 0)
+    store.put(b('c'), b('2'), 0)
+    store.delete(b('b'), 0)
+    await store.commit(1)
+    expect(inner.writes.map((w) => [w.batch.map((x) => `${x.key}=${x.value}`), w.checkpoint])).toEqual([
+      [['a=1', 'b=1'], 1],
+    ])
+    expect(store.pendingCount).toBe(3)
+    expect(await entries(store.range({}))).toEqual(['a=2', 'c=2'])
+    expect(await store.get(b('b'))).toBeUndefined()
+    store.seal()
+    await store.commit(2)
+    expect(await entries(inner.range({}))).toEqual(['a=2', 'c=2'])
+    expect(store.pendingCount).toBe(0)
+  })
+
   it('keeps writes pending when the commit fails', async () => {
     const { store, inner } = await setup()
     store.put(b('a'), b('1'), 0)

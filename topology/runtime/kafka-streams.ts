@@ -3,14 +3,17 @@
 // rebalances — runs one step at a time on a single queue, so tasks never see concurrent calls.
 //
 // Commit protocol (every commit interval, on request, before partitions are revoked, and on close):
-//   1. Flush every task's stores: dirty cache entries become changelog records in the collector.
+//   1. Flush every task's stores: dirty cache entries become changelog records in the collector; the
+//      stores' pending writes and the tasks' consumed offsets so far are sealed as this commit's.
 //   2. Produce everything buffered and wait for the acknowledgements.
-//   3. exactly_once: add the consumed offsets to the transaction and commit it (output, changelogs and
-//      offsets become visible atomically). at_least_once: commit the consumed offsets.
-//   4. Only then write each store's pending changes locally, with its changelog position as checkpoint:
+//   3. exactly_once: add the sealed offsets to the transaction and commit it (output, changelogs and
+//      offsets become visible atomically). at_least_once: commit the sealed offsets.
+//   4. Only then write each store's sealed changes locally, with its changelog position as checkpoint:
 //      local state is never ahead of the committed changelog.
-//   If 2 or 3 fails: abort, drop every task's uncommitted state, rebuild the tasks from their checkpoints
-//   and rewind the inputs to the committed offsets (a fenced producer is replaced first).
+//   If 2, 3 or 4 fails: abort, drop every task's uncommitted state, rebuild the tasks from their
+//   checkpoints and rewind the inputs to the committed offsets (a fenced producer is replaced first).
+// Steps 2–4 run in the background: batches keep being processed meanwhile, their output held back by the
+// collector for the next transaction. One commit at a time; rebalances and close wait for it.
 import type {
   ConsumedRecord,
   KafkaAdmin,
@@ -18,6 +21,7 @@ import type {
   KafkaProducer,
   PartitionReader,
   TopicPartition,
+  TopicPartitionOffset,
 } from '../../kafka/index.js'
 import { StreamsError, errorMessage } from '../errors.js'
 import type { Topology } from '../topology.js'
@@ -76,6 +80,9 @@ export class KafkaStreams {
   private timers: NodeJS.Timeout[] = []
   private lastCommit = Date.now()
   private uncommitted = false
+  /** Steps 2–4 of the commit in progress, if any (see `settleCommit`). */
+  private committing: Promise<void> | undefined
+  private commitFailed = false
   private failure: Error | undefined
   private readonly listeners: ((state: StreamsState, previous: StreamsState) => void)[] = []
   private registry: InstanceRegistry | undefined
@@ -261,6 +268,7 @@ export class KafkaStreams {
   }
 
   private async onAssigned(partitions: readonly TopicPartition[]): Promise<void> {
+    await this.settleCommit()
     this.setState('REBALANCING')
     this.config.metrics.rebalanced()
     await this.tasks!.assigned(partitions)
@@ -270,11 +278,9 @@ export class KafkaStreams {
 
   private async onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
     this.setState('REBALANCING')
+    await this.settleCommit()
     const affected = this.tasks!.affectedBy(partitions)
-    if (affected.length > 0)
-      await this.commit().catch((error: unknown) =>
-        this.config.log('warn', `commit before revocation failed: ${errorMessage(error)}`),
-      )
+    if (affected.length > 0) await this.commitNow('commit before revocation', 'recover')
     await this.tasks!.revoked(partitions, affected)
     await this.registry?.announce([...this.tasks!.tasks.keys()])
   }
@@ -290,6 +296,11 @@ export class KafkaStreams {
       this.stateValue === 'NOT_RUNNING'
     )
       return
+    // a commit that failed in the background rewinds the inputs: this batch is read again after it
+    if (this.commitFailed) {
+      await this.settleCommit()
+      return
+    }
     const task = this.tasks!.taskFor(topic, partition)
     if (!task || records.length === 0) return
     const started = process.hrtime.bigint()
@@ -300,6 +311,9 @@ export class KafkaStreams {
       throw error
     }
     this.uncommitted = true
+    // outputs go to the producer as each batch ends (its linger batches them), so a commit finds most of
+    // them acknowledged instead of sending them all then
+    this.collector!.flush()
     this.config.metrics.recordsConsumed(topic, partition, records.length)
     this.config.metrics.processed(
       task.subtopology.id,
@@ -308,8 +322,7 @@ export class KafkaStreams {
     )
     // take the request either way, so a request honoured by an interval commit does not cause a second one
     const requested = task.takeCommitRequest()
-    if (Date.now() - this.lastCommit >= this.config.commitIntervalMs || requested)
-      await this.commitOrRecover()
+    if (Date.now() - this.lastCommit >= this.config.commitIntervalMs || requested) await this.startCommit()
   }
 
   /** Timer: wall-clock punctuation and idle commits. */
@@ -320,40 +333,83 @@ export class KafkaStreams {
       await task.punctuateWallClock(now)
       if (task.needsCommit) this.uncommitted = true
     }
-    if (this.uncommitted && now - this.lastCommit >= this.config.commitIntervalMs)
-      await this.commitOrRecover()
+    if (this.uncommitted && now - this.lastCommit >= this.config.commitIntervalMs) await this.startCommit()
   }
 
-  private async commitOrRecover(): Promise<void> {
-    try {
-      await this.commit()
-    } catch (error) {
-      await this.recover(error)
-    }
-  }
-
-  /** Steps 1–4 of the commit protocol (see the top of this file). */
-  private async commit(): Promise<void> {
+  /**
+   * Step 1 of the commit protocol (see the top of this file), then steps 2–4 in the background. Waits
+   * for the previous commit first: one at a time.
+   */
+  private async startCommit(): Promise<void> {
+    await this.settleCommit()
     const tasks = [...this.tasks!.tasks.values()]
     const started = process.hrtime.bigint()
     for (const task of tasks) task.flushStores() // 1
     const offsets = tasks.flatMap((t) => t.offsets())
+    this.collector!.seal()
+    this.lastCommit = Date.now()
+    this.uncommitted = false
+    const committing = this.finishCommit(tasks, offsets, started)
+    this.committing = committing
+    committing.catch(() => {
+      this.commitFailed = true
+    })
+  }
+
+  private async finishCommit(
+    tasks: readonly StreamTask[],
+    offsets: readonly TopicPartitionOffset[],
+    started: bigint,
+  ): Promise<void> {
     if (this.config.processingGuarantee === 'exactly_once') {
       await this.collector!.commitTransaction(this.consumer!, offsets) // 2 + 3
     } else {
       await this.collector!.drain() // 2
       await this.consumer!.commitOffsets(offsets) // 3
     }
-    for (const task of tasks) {
-      await task.commitStores((store) =>
-        this.collector!.position(changelogTopic(this.config.applicationId, store), task.partition),
-      ) // 4
-    }
+    await Promise.all(
+      tasks.map((task) =>
+        task.commitStores((store) =>
+          this.collector!.position(changelogTopic(this.config.applicationId, store), task.partition),
+        ),
+      ),
+    ) // 4
     this.collector!.clearPositions()
+    this.collector!.unseal()
     for (const o of offsets) this.committedPositions.set(`${o.topic}\u0000${o.partition}`, o)
-    this.lastCommit = Date.now()
-    this.uncommitted = false
     this.config.metrics.committed(Number(process.hrtime.bigint() - started) / 1e9)
+  }
+
+  /** Waits for the commit in progress; if it failed, recovers (abort, rebuild the tasks, rewind). */
+  private async settleCommit(): Promise<void> {
+    const committing = this.committing
+    if (!committing) return
+    try {
+      await committing
+    } catch (error) {
+      await this.recover(error)
+    } finally {
+      this.committing = undefined
+      this.commitFailed = false
+    }
+  }
+
+  /**
+   * A whole commit, waited for. A failure is logged under `what`, then the tasks are recovered — or, when
+   * the instance is closing, the transaction is only aborted.
+   */
+  private async commitNow(what: string, onFailure: 'recover' | 'abort'): Promise<void> {
+    await this.startCommit()
+    const committing = this.committing
+    this.committing = undefined
+    this.commitFailed = false
+    try {
+      await committing
+    } catch (error) {
+      this.config.log('warn', `${what} failed: ${errorMessage(error)}`)
+      if (onFailure === 'recover') await this.recover(error)
+      else await this.collector!.abort()
+    }
   }
 
   private async recover(error: unknown): Promise<void> {
@@ -435,10 +491,9 @@ export class KafkaStreams {
     this.timers = []
     await this.exclusive(async () => {
       if (!failed && this.tasks && this.collector && this.consumer) {
-        await this.commit().catch((error: unknown) =>
-          this.config.log('warn', `final commit failed: ${errorMessage(error)}`),
-        )
+        await this.commitNow('final commit', 'abort')
       } else {
+        await this.committing?.catch(() => undefined)
         await this.collector?.abort()
       }
     })

@@ -1,7 +1,9 @@
 // The engine's metrics in Prometheus form (prom-client), named by Prometheus conventions: snake_case, base
-// units (seconds, bytes), `_total` for counters. Hot-path calls are per batch, so label lookups are cheap.
+// units (seconds, bytes), `_total` for counters. Per-record and per-operation counts are plain additions
+// (scraped-counter.ts); histograms are observed per batch or per commit.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { StoreMetrics, StoreOperation } from '../../state/index.js'
+import { ScrapedCounter, type CounterCell } from './scraped-counter.js'
 import type { FailureStage } from './record-sink.js'
 import type { StreamsMetrics } from './streams-metrics.js'
 
@@ -9,8 +11,10 @@ const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 export class PrometheusStreamsMetrics implements StreamsMetrics {
   readonly store: StoreMetrics
-  private readonly consumed: Counter<'topic' | 'partition'>
-  private readonly produced: Counter<'topic' | 'partition'>
+  private readonly consumed: ScrapedCounter<'topic' | 'partition'>
+  private readonly produced: ScrapedCounter<'topic' | 'partition'>
+  private readonly consumedCells = new Map<string, CounterCell>()
+  private readonly producedCells = new Map<string, CounterCell>()
   private readonly processLatency: Histogram<'subtopology'>
   private readonly endToEndLatency: Histogram<'topic'>
   private readonly commits: Counter
@@ -21,18 +25,17 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
   private readonly rebalances: Counter
   private readonly dlq: Counter<'stage'>
   private readonly tasks: Gauge
-  private readonly storeOps: Counter<'store' | 'operation'>
   private readonly storeBytes: Gauge<'store'>
 
   constructor(registry: Registry) {
     const registers = [registry]
-    this.consumed = new Counter({
+    this.consumed = new ScrapedCounter({
       name: 'streams_records_consumed_total',
       help: 'Records consumed, per input topic and partition',
       labelNames: ['topic', 'partition'],
       registers,
     })
-    this.produced = new Counter({
+    this.produced = new ScrapedCounter({
       name: 'streams_records_produced_total',
       help: 'Records produced (outputs, changelogs, dead letters), per topic and partition',
       labelNames: ['topic', 'partition'],
@@ -97,7 +100,7 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
       help: 'Tasks running on this instance',
       registers,
     })
-    this.storeOps = new Counter({
+    const ops = new ScrapedCounter({
       name: 'streams_store_operations_total',
       help: 'State store operations, per store and operation',
       labelNames: ['store', 'operation'],
@@ -109,24 +112,33 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
       labelNames: ['store'],
       registers,
     })
-    const ops = this.storeOps
-    const children = new Map<string, { inc(): void }>()
+    const cells = new Map<string, Partial<Record<StoreOperation, CounterCell>>>()
     this.store = {
       timed: false,
       recordOperation(store: string, operation: StoreOperation) {
-        const key = `${store}\u0000${operation}`
-        let child = children.get(key)
-        if (!child) children.set(key, (child = ops.labels(store, operation)))
-        child.inc()
+        let byOperation = cells.get(store)
+        if (!byOperation) cells.set(store, (byOperation = {}))
+        ;(byOperation[operation] ??= ops.cell({ store, operation })).value += 1
       },
     }
   }
 
   recordsConsumed(topic: string, partition: number, count: number): void {
-    this.consumed.labels(topic, String(partition)).inc(count)
+    this.cellOf(this.consumed, this.consumedCells, topic, partition).value += count
   }
   recordsProduced(topic: string, partition: number, count: number): void {
-    this.produced.labels(topic, String(partition)).inc(count)
+    this.cellOf(this.produced, this.producedCells, topic, partition).value += count
+  }
+  private cellOf(
+    counter: ScrapedCounter<'topic' | 'partition'>,
+    cells: Map<string, CounterCell>,
+    topic: string,
+    partition: number,
+  ): CounterCell {
+    const key = `${topic}\u0000${partition}`
+    let cell = cells.get(key)
+    if (!cell) cells.set(key, (cell = counter.cell({ topic, partition: String(partition) })))
+    return cell
   }
   processed(subtopology: number, seconds: number, count: number): void {
     if (count > 0) this.processLatency.labels(String(subtopology)).observe(seconds / count)

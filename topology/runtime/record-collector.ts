@@ -1,6 +1,10 @@
 // Collects every task's output (sink records, changelog records, dead letters) and produces it in batches
 // without per-record awaits. Under exactly-once the batches go into the open transaction, which the commit
 // closes together with the consumed offsets.
+//
+// A commit seals the collector: what was sent so far belongs to the transaction being committed, and what
+// tasks send meanwhile is held back, then sent into the next transaction once the commit is complete. That
+// lets the runtime go on processing while a transaction commits.
 import type {
   KafkaConsumer,
   KafkaProducer,
@@ -21,6 +25,8 @@ export class RecordCollector implements RecordSink {
   private inflight: Promise<void>[] = []
   private failure: unknown
   private transaction: Promise<KafkaTransaction> | undefined
+  /** A commit is in progress: records are buffered, not sent (they belong to the next transaction). */
+  private sealed = false
   /** Next offset after the last record we wrote, per changelog partition, in this commit cycle. */
   private readonly positions = new Map<string, number>()
 
@@ -44,8 +50,25 @@ export class RecordCollector implements RecordSink {
     if (this.buffer.length >= this.batchSize || this.bufferedBytes >= maxBatchBytes) this.flush()
   }
 
-  /** Starts producing what is buffered; does not wait for the acknowledgements. */
+  /** Starts producing what is buffered (unless sealed); does not wait for the acknowledgements. */
   flush(): void {
+    if (this.sealed) return
+    this.produceBuffered()
+  }
+
+  /** Commit step 2 begins: sends what is buffered and holds back what comes after, until `unseal`. */
+  seal(): void {
+    this.flush()
+    this.sealed = true
+  }
+
+  /** The commit is complete: what was held back goes into the next transaction. */
+  unseal(): void {
+    this.sealed = false
+    this.flush()
+  }
+
+  private produceBuffered(): void {
     if (this.buffer.length === 0) return
     const records = this.buffer
     this.buffer = []
@@ -63,7 +86,7 @@ export class RecordCollector implements RecordSink {
     )
   }
 
-  /** Waits for every send so far; throws the first send failure. */
+  /** Waits for every send so far (sealed: those before the seal); throws the first send failure. */
   async drain(): Promise<void> {
     this.flush()
     const inflight = this.inflight
@@ -90,6 +113,7 @@ export class RecordCollector implements RecordSink {
   async abort(): Promise<void> {
     this.buffer = []
     this.bufferedBytes = 0
+    this.sealed = false
     const inflight = this.inflight
     this.inflight = []
     await Promise.allSettled(inflight)

@@ -164,15 +164,18 @@ export class StreamTask {
     return [...this.consumed.values()]
   }
 
-  /** Commit step 1: caches → change-logging layer (→ changelog records in the sink). */
+  /**
+   * Commit step 1: caches → change-logging layer (→ changelog records in the sink), sealed as this
+   * commit's writes. Records processed from here on belong to the next commit.
+   */
   flushStores(): void {
     for (const store of this.stores.values()) store.flush()
+    this.dirty = false
   }
 
-  /** Commit step 4: pending writes → local store, with each changelog's next offset as checkpoint. */
+  /** Commit step 4: sealed writes → local store, with each changelog's next offset as checkpoint. */
   async commitStores(checkpointOf: (store: string) => number | undefined): Promise<void> {
-    for (const store of this.stores.values()) await store.commit(checkpointOf(store.name))
-    this.dirty = false
+    await Promise.all([...this.stores.values()].map((store) => store.commit(checkpointOf(store.name))))
   }
 
   /** Drops writes the changelog did not commit (the transaction aborted). */
