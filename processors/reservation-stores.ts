@@ -12,8 +12,22 @@ import { storeNames, type StoreName, type StoreValues } from './domain/index.js'
 export type ReservationStoreRefs = { readonly [S in StoreName]: KeyValueStoreRef<string, StoreValues[S]> }
 export type ReservationStores = { readonly [S in StoreName]: KeyValueStore<string, StoreValues[S]> }
 
+/**
+ * The stores that decisions scan (a resource's slots in a window, its waitlist, due holds, live
+ * reservations): small, so held whole in memory as well, and their scans never wait on LevelDB.
+ */
+const scannedStores: ReadonlySet<StoreName> = new Set(['slots', 'waitlist', 'holds', 'reservation-index'])
+
 export const reservationStoreRefs: ReservationStoreRefs = Object.fromEntries(
-  storeNames.map((name) => [name, storeRef({ name, keySerde: stringSerde, valueSerde: jsonSerde() })]),
+  storeNames.map((name) => [
+    name,
+    storeRef({
+      name,
+      keySerde: stringSerde,
+      valueSerde: jsonSerde(),
+      mirrorInMemory: scannedStores.has(name),
+    }),
+  ]),
 ) as unknown as ReservationStoreRefs
 
 /** reservationId → resourceId, kept by the payment router (keyed by reservation). */

@@ -11,6 +11,7 @@ import { IndexedWindowStore } from './indexed-window-store.js'
 import type { KeyValueStore } from './key-value-store.js'
 import type { LevelDbOptions } from './level-db-bytes-store.js'
 import { LevelDbBytesStore } from './level-db-bytes-store.js'
+import { MemoryMirroredBytesStore } from './memory-mirrored-bytes-store.js'
 import { MeteredKeyValueStore } from './metered-key-value-store.js'
 import { MeteredWindowStore } from './metered-window-store.js'
 import type { BuiltStore } from './state-store.js'
@@ -35,14 +36,15 @@ export interface StoreEnv {
   readonly levelDb?: Omit<LevelDbOptions, 'name'> | undefined
 }
 
-/** Builds `Metered(Caching(ChangeLogging(LevelDB | memory)))` for a key-value store spec or ref. */
+/** Builds `Metered(Caching(ChangeLogging(LevelDB | memory | LevelDB mirrored in memory)))` for a key-value store spec or ref. */
 export function buildKeyValueStore<K, V>(
   spec: KeyValueStoreSpec<K, V>,
   env: StoreEnv,
 ): BuiltStore<KeyValueStore<K, V>> {
   const ref = storeRef(spec)
   const metrics = env.metrics ?? noopStoreMetrics
-  const bytes = bytesStore(ref.name, ref.persistent, env)
+  const stored = bytesStore(ref.name, ref.persistent, env)
+  const bytes = ref.persistent && ref.mirrorInMemory ? new MemoryMirroredBytesStore(stored, ref.name) : stored
   const logging = new ChangeLoggingKeyValueStore(bytes, ref.logging ? env.changelog : undefined, ref.name)
   const cache = new CachingKeyValueStore(logging, {
     name: ref.name,

@@ -31,6 +31,11 @@ export interface BytesKeyValueStore {
   get(key: Buffer): Promise<Buffer | undefined>
   /** Entries with `gte <= key < lt`, in byte order. */
   range(range: ByteRange): AsyncIterable<readonly [Buffer, Buffer]>
+  /**
+   * The same entries as `range`, read at once without I/O. Present only on stores that hold their
+   * data in memory; the layers above then scan synchronously, not one awaited step per entry.
+   */
+  readonly rangeSync?: (range: ByteRange) => (readonly [Buffer, Buffer])[]
   /** Applies the batch (later writes of one key win) and, if given, the checkpoint, atomically. */
   write(batch: readonly BytesWrite[], checkpoint?: number): Promise<void>
   /** The next changelog offset to restore from; `undefined` when the store must restore from the start. */

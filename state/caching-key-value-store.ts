@@ -5,7 +5,7 @@ import { keyString, stringRange } from './byte-range.js'
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { StateStoreError } from './errors.js'
 import type { KeyValue } from './key-value-store.js'
-import { mergeRanges } from './merge-ranges.js'
+import { asyncIterableOf, mergeRanges, mergeSorted } from './merge-ranges.js'
 import type { Serde } from './serde.js'
 import { SortedKeys } from './sorted-keys.js'
 
@@ -114,18 +114,20 @@ export class CachingKeyValueStore<K, V> {
   /** Entries in the byte range, dirty cache entries merged over the layer below, in byte order. */
   scan(range: ByteRange): AsyncIterable<KeyValue<K, V>> {
     this.assertOpen()
-    return mergeRanges(
-      this.dirtyIn(range),
-      this.logging.range(range),
-      (entry) =>
-        entry.value === undefined
-          ? undefined
-          : { key: this.keySerde.deserialize(entry.key), value: entry.value },
-      (key, bytes) => {
-        const cached = this.cache.get(keyString(key))?.value
-        return { key: this.keySerde.deserialize(key), value: cached ?? this.decode(bytes) }
-      },
-    )
+    const fromCache = (entry: CacheEntry<V>): KeyValue<K, V> | undefined =>
+      entry.value === undefined
+        ? undefined
+        : { key: this.keySerde.deserialize(entry.key), value: entry.value }
+    const fromBelow = (key: Buffer, bytes: Buffer): KeyValue<K, V> => {
+      const cached = this.cache.get(keyString(key))?.value
+      return { key: this.keySerde.deserialize(key), value: cached ?? this.decode(bytes) }
+    }
+    // a store held in memory is scanned at once: no awaited step per entry
+    if (this.logging.scansSync)
+      return asyncIterableOf(
+        mergeSorted(this.dirtyIn(range), this.logging.rangeSync(range), fromCache, fromBelow),
+      )
+    return mergeRanges(this.dirtyIn(range), this.logging.range(range), fromCache, fromBelow)
   }
 
   /** Pushes every dirty entry down to the logging layer (which logs it); entries stay cached, clean. */

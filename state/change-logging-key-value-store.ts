@@ -4,7 +4,7 @@ import type { ByteRange } from './byte-range.js'
 import { keyString, stringRange } from './byte-range.js'
 import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
 import { StateStoreError } from './errors.js'
-import { mergeRanges } from './merge-ranges.js'
+import { mergeRanges, mergeSorted } from './merge-ranges.js'
 import { SortedKeys } from './sorted-keys.js'
 
 /**
@@ -87,6 +87,18 @@ export class ChangeLoggingKeyValueStore {
     const underlay = this.inner.range(range)
     if (this.pending.size === 0) return underlay
     return mergeRanges(this.pendingIn(range), underlay, toEntry, toPair)
+  }
+
+  /** Whether `rangeSync` can be used: the inner store holds its data in memory. */
+  get scansSync(): boolean {
+    return this.inner.rangeSync !== undefined
+  }
+
+  /** `range`, read at once; only when `scansSync`. */
+  rangeSync(range: ByteRange): (readonly [Buffer, Buffer])[] {
+    const underlay = this.inner.rangeSync!(range)
+    if (this.pending.size === 0) return underlay
+    return mergeSorted(this.pendingIn(range), underlay, toEntry, toPair)
   }
 
   /**

@@ -60,6 +60,18 @@ export class InMemoryBytesStore implements BytesKeyValueStore {
     }
   }
 
+  readonly rangeSync = (range: ByteRange): (readonly [Buffer, Buffer])[] => {
+    this.assertOpen()
+    const keys = this.sorted.slice(
+      range.gte === undefined ? undefined : keyString(range.gte),
+      range.lt === undefined ? undefined : keyString(range.lt),
+    )
+    return keys.map((key) => {
+      const entry = this.entries.get(key)!
+      return [entry.key, entry.value] as const
+    })
+  }
+
   async write(batch: readonly BytesWrite[], _checkpoint?: number): Promise<void> {
     this.assertOpen()
     for (const { key, value } of batch) {

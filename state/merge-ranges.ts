@@ -33,3 +33,44 @@ export async function* mergeRanges<O extends { readonly key: Buffer }, T>(
     if (item !== undefined) yield item
   }
 }
+
+/** `mergeRanges` over an underlay already read into an array: the same union, computed at once. */
+export function mergeSorted<O extends { readonly key: Buffer }, T>(
+  overlay: readonly O[],
+  underlay: readonly (readonly [Buffer, Buffer])[],
+  fromOverlay: (entry: O) => T | undefined,
+  fromUnderlay: (key: Buffer, value: Buffer) => T,
+): T[] {
+  const out: T[] = []
+  let next = 0
+  const take = (entry: O): void => {
+    const item = fromOverlay(entry)
+    if (item !== undefined) out.push(item)
+  }
+  for (const [key, value] of underlay) {
+    let order = -1
+    while (next < overlay.length && (order = Buffer.compare(overlay[next]!.key, key)) < 0)
+      take(overlay[next++]!)
+    if (next < overlay.length && order === 0) take(overlay[next++]!)
+    else out.push(fromUnderlay(key, value))
+  }
+  while (next < overlay.length) take(overlay[next++]!)
+  return out
+}
+
+/** An array as an `AsyncIterable`: what a synchronous scan hands to callers of the async store API. */
+export function asyncIterableOf<T>(items: readonly T[]): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      let index = 0
+      return {
+        next: () =>
+          Promise.resolve(
+            index < items.length
+              ? { value: items[index++]!, done: false as const }
+              : { value: undefined, done: true as const },
+          ),
+      }
+    },
+  }
+}

@@ -15,6 +15,12 @@ export interface KeyValueStoreSpec<K, V> {
   readonly valueSerde: Serde<V>
   /** LevelDB (true, default) or memory (restored from the changelog on every open). */
   readonly persistent?: boolean | undefined
+  /**
+   * A persistent store also held whole in memory (default false): LevelDB keeps data and checkpoint
+   * across restarts, memory serves reads, and scans run without I/O. For small stores that the hot
+   * path scans; the memory cost is the store's size.
+   */
+  readonly mirrorInMemory?: boolean | undefined
   /** Cache size in entries (default `defaultCacheMaxEntries`); 0 disables the cache. */
   readonly cacheMaxEntries?: number | undefined
   /** Write a changelog (default true). Without one, the store cannot be restored elsewhere. */
@@ -36,6 +42,7 @@ export interface KeyValueStoreRef<K, V> {
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<V>
   readonly persistent: boolean
+  readonly mirrorInMemory: boolean
   readonly cacheMaxEntries: number
   readonly logging: boolean
 }
@@ -74,6 +81,7 @@ export function storeRef<K, V>(spec: KeyValueStoreSpec<K, V>): KeyValueStoreRef<
     keySerde: spec.keySerde,
     valueSerde: spec.valueSerde,
     persistent: spec.persistent ?? true,
+    mirrorInMemory: spec.mirrorInMemory ?? false,
     cacheMaxEntries,
     logging: spec.logging ?? true,
   }

@@ -3,7 +3,12 @@ import { readdir, writeFile } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { BytesKeyValueStore } from '../../state/index.js'
-import { InMemoryBytesStore, LevelDbBytesStore, StateStoreError } from '../../state/index.js'
+import {
+  InMemoryBytesStore,
+  LevelDbBytesStore,
+  MemoryMirroredBytesStore,
+  StateStoreError,
+} from '../../state/index.js'
 import { b, del, entries, put, tempDir } from './helpers.js'
 
 let dir: Awaited<ReturnType<typeof tempDir>>
@@ -17,6 +22,7 @@ afterEach(async () => {
 const implementations: [string, () => BytesKeyValueStore][] = [
   ['LevelDbBytesStore', () => new LevelDbBytesStore(`${dir.path}/db`)],
   ['InMemoryBytesStore', () => new InMemoryBytesStore()],
+  ['MemoryMirroredBytesStore', () => new MemoryMirroredBytesStore(new LevelDbBytesStore(`${dir.path}/db`))],
 ]
 
 describe.each(implementations)('%s', (_name, create) => {
@@ -207,3 +213,33 @@ async function collectKeys(store: BytesKeyValueStore, gte?: Buffer, lt?: Buffer)
   for await (const [key] of store.range({ gte, lt })) out.push(key.toString('hex'))
   return out
 }
+
+describe('MemoryMirroredBytesStore', () => {
+  it('keeps data and checkpoint in LevelDB across close and reopen, and scans them from memory', async () => {
+    const level = new LevelDbBytesStore(`${dir.path}/db`)
+    const store = new MemoryMirroredBytesStore(level)
+    await store.open()
+    await store.write([put('a', '1'), put('b', '2'), put('c', '3')], 7)
+    await store.write([del('b')], 8)
+    await store.close()
+
+    const reopened = new MemoryMirroredBytesStore(new LevelDbBytesStore(`${dir.path}/db`))
+    await reopened.open()
+    expect(await reopened.checkpoint()).toBe(8)
+    expect(reopened.rangeSync({}).map(([k, v]) => `${k.toString()}=${v.toString()}`)).toEqual(['a=1', 'c=3'])
+    expect(await entries(reopened.range({ gte: b('b') }))).toEqual(['c=3'])
+    expect((await reopened.get(b('a')))?.toString()).toBe('1')
+    await reopened.close()
+  })
+
+  it('leaves memory as it was when the LevelDB write fails', async () => {
+    const level = new LevelDbBytesStore(`${dir.path}/db`)
+    const store = new MemoryMirroredBytesStore(level)
+    await store.open()
+    await store.write([put('a', '1')], 1)
+    await level.close()
+    await expect(store.write([put('a', '2')], 2)).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+    expect(store.rangeSync({}).map(([k, v]) => `${k.toString()}=${v.toString()}`)).toEqual(['a=1'])
+    await store.close()
+  })
+})

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 
 import type { Serde } from '../../state/index.js'
 import {
@@ -14,8 +14,11 @@ interface Counter {
   readonly n: number
 }
 
+/** Scans through the async path (a store on disk) or the synchronous one (a store held in memory). */
+let scanSync = false
+
 async function setup(maxEntries: number, valueSerde: Serde<Counter> = jsonSerde<Counter>()) {
-  const inner = new CountingBytesStore(new InMemoryBytesStore())
+  const inner = new CountingBytesStore(new InMemoryBytesStore(), scanSync)
   await inner.open()
   const writer = new RecordingWriter()
   const logging = new ChangeLoggingKeyValueStore(inner, writer)
@@ -34,7 +37,14 @@ async function scanned(iterable: AsyncIterable<{ key: string; value: Counter }>)
   return (await collect(iterable)).map(({ key, value }) => `${key}=${value.n}`)
 }
 
-describe('CachingKeyValueStore', () => {
+describe.each([
+  ['scanning asynchronously', false],
+  ['scanning synchronously', true],
+])('CachingKeyValueStore, %s', (_mode, sync) => {
+  beforeEach(() => {
+    scanSync = sync
+  })
+
   it('serves repeated reads of a key from the cache, reading the store once', async () => {
     const { cache, inner } = await setup(10)
     await inner.write([put('a', '{"n":1}')])

@@ -109,9 +109,12 @@ describe('ChangeLoggingKeyValueStore', () => {
     store.put(b('c'), b('2'), 0)
     store.delete(b('b'), 0)
     await store.commit(1)
-    expect(inner.writes.map((w) => [w.batch.map((x) => `${x.key}=${x.value}`), w.checkpoint])).toEqual([
-      [['a=1', 'b=1'], 1],
-    ])
+    expect(
+      inner.writes.map((w) => [
+        w.batch.map((x) => `${x.key.toString()}=${String(x.value?.toString())}`),
+        w.checkpoint,
+      ]),
+    ).toEqual([[['a=1', 'b=1'], 1]])
     expect(store.pendingCount).toBe(3)
     expect(await entries(store.range({}))).toEqual(['a=2', 'c=2'])
     expect(await store.get(b('b'))).toBeUndefined()

@@ -34,7 +34,20 @@ export class CountingBytesStore implements BytesKeyValueStore {
   ranges = 0
   writes: { batch: readonly BytesWrite[]; checkpoint: number | undefined }[] = []
 
-  constructor(readonly inner: BytesKeyValueStore) {}
+  /** Present when `scanSync` and the inner store can scan synchronously (as the inner store's). */
+  readonly rangeSync?: (range: ByteRange) => (readonly [Buffer, Buffer])[]
+
+  constructor(
+    readonly inner: BytesKeyValueStore,
+    scanSync = false,
+  ) {
+    const innerSync = inner.rangeSync
+    if (scanSync && innerSync)
+      this.rangeSync = (range) => {
+        this.ranges++
+        return innerSync(range)
+      }
+  }
 
   get isOpen(): boolean {
     return this.inner.isOpen
