@@ -19,9 +19,10 @@ export interface Codec<T> {
   decode(bytes: Buffer): T
   /**
    * Loads what `decode(bytes)` needs that is not local yet (an unseen schema-registry id). Call and
-   * await it before `decode` for records from the outside; a no-op for the self-contained formats.
+   * await it before `decode` for records from the outside. Returns a promise only when there is
+   * something to load (never for the self-contained formats), so callers await only then.
    */
-  prepare(bytes: Buffer): Promise<void>
+  prepare(bytes: Buffer): Promise<void> | undefined
 }
 
 export const codecFormats = ['avro', 'confluent', 'json'] as const

@@ -57,33 +57,37 @@ export async function confluentCodec<K extends SchemaName>(
       if (writer instanceof DecodeError) throw writer
       return schema.fromBinary(body, writer)
     },
-    async prepare(bytes) {
+    prepare(bytes) {
       let id: number
       try {
         id = schemaId(bytes)
       } catch {
-        return // decode reports the bad header
+        return undefined // decode reports the bad header
       }
-      if (id === ownId || writers.has(id)) return
-      let text: string
-      try {
-        text = await registry.fetch(id)
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error // retriable: the registry is unavailable
-        writers.set(id, error)
-        return
-      }
-      try {
-        writers.set(id, schema.type.createResolver(parseAvroSchema(JSON.parse(text))))
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error)
-        writers.set(
-          id,
-          new DecodeError('INCOMPATIBLE_SCHEMA', `schema id ${id} cannot be read as ${name}: ${reason}`, {
-            cause: error,
-          }),
-        )
-      }
+      if (id === ownId || writers.has(id)) return undefined
+      return fetchWriter(id)
     },
+  }
+
+  async function fetchWriter(id: number): Promise<void> {
+    let text: string
+    try {
+      text = await registry.fetch(id)
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error // retriable: the registry is unavailable
+      writers.set(id, error)
+      return
+    }
+    try {
+      writers.set(id, schema.type.createResolver(parseAvroSchema(JSON.parse(text))))
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      writers.set(
+        id,
+        new DecodeError('INCOMPATIBLE_SCHEMA', `schema id ${id} cannot be read as ${name}: ${reason}`, {
+          cause: error,
+        }),
+      )
+    }
   }
 }

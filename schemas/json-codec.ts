@@ -24,6 +24,6 @@ export function jsonCodec<K extends SchemaName>(name: K): Codec<SchemaValues[K]>
       }
       return schema.fromPlain(parsed)
     },
-    prepare: async () => undefined,
+    prepare: () => undefined,
   }
 }

@@ -43,7 +43,7 @@ export function singleObjectCodec<K extends SchemaName>(name: K): Codec<SchemaVa
       }
       return schema.fromBinary(bytes.subarray(HEADER_LENGTH))
     },
-    prepare: async () => undefined,
+    prepare: () => undefined,
   }
 }
 

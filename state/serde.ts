@@ -6,9 +6,9 @@ export interface Serde<T> {
   deserialize(bytes: Buffer): T
   /**
    * Loads what `deserialize(bytes)` needs that is not local yet (e.g. a schema from a registry). The
-   * runtime awaits it before `deserialize` when present; most serdes have none.
+   * runtime awaits it before `deserialize` when it returns a promise; most serdes have none.
    */
-  prepare?(bytes: Buffer): Promise<void>
+  prepare?(bytes: Buffer): Promise<void> | undefined
 }
 
 export const stringSerde: Serde<string> = {

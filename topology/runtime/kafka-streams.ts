@@ -62,6 +62,11 @@ const transitions: Readonly<Record<StreamsState, readonly StreamsState[]>> = {
   ERROR: ['PENDING_SHUTDOWN'],
 }
 
+/** Records processed between checks for a due commit and for a turn of the event loop. */
+const sliceRecords = 32
+/** Processing time after which the event loop gets a turn. */
+const sliceMs = 5
+
 export class KafkaStreams {
   private readonly config: ResolvedConfig
   private stateValue: StreamsState = 'CREATED'
@@ -303,26 +308,43 @@ export class KafkaStreams {
     }
     const task = this.tasks!.taskFor(topic, partition)
     if (!task || records.length === 0) return
-    const started = process.hrtime.bigint()
-    try {
-      await task.process(records)
-    } catch (error) {
-      this.fail(error)
-      throw error
+    // A batch can hold a thousand records, hundreds of milliseconds of work. It is processed in slices,
+    // and between slices the event loop turns: acknowledgements, the transaction and the store writes
+    // of the commit in progress move on, and a commit falls due on time rather than after the batch.
+    let yielded = Date.now()
+    for (let from = 0; from < records.length; from += sliceRecords) {
+      const slice = records.slice(from, from + sliceRecords)
+      const started = process.hrtime.bigint()
+      try {
+        await task.process(slice)
+      } catch (error) {
+        this.fail(error)
+        throw error
+      }
+      this.uncommitted = true
+      // outputs go to the producer as they are made (its linger batches them), so a commit finds most of
+      // them acknowledged instead of sending them all then
+      this.collector!.flush()
+      this.config.metrics.recordsConsumed(topic, partition, slice.length)
+      this.config.metrics.processed(
+        task.subtopology.id,
+        Number(process.hrtime.bigint() - started) / 1e9,
+        slice.length,
+      )
+      // take the request either way, so a request honoured by an interval commit does not cause a second one
+      const requested = task.takeCommitRequest()
+      if (Date.now() - this.lastCommit >= this.config.commitIntervalMs || requested) await this.startCommit()
+      if (from + sliceRecords >= records.length) break
+      if (Date.now() - yielded >= sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        yielded = Date.now()
+      }
+      if (this.commitFailed) {
+        await this.settleCommit() // rewinds the inputs: the rest of the batch is read again
+        return
+      }
+      if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return
     }
-    this.uncommitted = true
-    // outputs go to the producer as each batch ends (its linger batches them), so a commit finds most of
-    // them acknowledged instead of sending them all then
-    this.collector!.flush()
-    this.config.metrics.recordsConsumed(topic, partition, records.length)
-    this.config.metrics.processed(
-      task.subtopology.id,
-      Number(process.hrtime.bigint() - started) / 1e9,
-      records.length,
-    )
-    // take the request either way, so a request honoured by an interval commit does not cause a second one
-    const requested = task.takeCommitRequest()
-    if (Date.now() - this.lastCommit >= this.config.commitIntervalMs || requested) await this.startCommit()
   }
 
   /** Timer: wall-clock punctuation and idle commits. */

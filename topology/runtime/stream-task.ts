@@ -132,7 +132,8 @@ export class StreamTask {
       this.current = raw
       this.dirty = true
       // e.g. fetch an unseen schema from the registry; a failure here stops the task rather than dead-letter a valid record
-      if (source.valueSerde.prepare && raw.value) await source.valueSerde.prepare(raw.value)
+      const preparing = raw.value ? source.valueSerde.prepare?.(raw.value) : undefined
+      if (preparing) await preparing
       const record = this.deserialize(source, raw)
       if (record) {
         if (raw.timestamp > this.streamTime) this.streamTime = raw.timestamp
@@ -141,7 +142,7 @@ export class StreamTask {
         } catch (error) {
           this.onFailure('processing', error)
         }
-        await this.punctuateStreamTime()
+        if (this.streamTimePunctuationDue()) await this.punctuateStreamTime()
       }
       this.consumed.set(raw.topic, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
       this.processedRecords += 1
@@ -262,6 +263,15 @@ export class StreamTask {
       if (result) await result
     }
     this.queue.length = 0
+  }
+
+  /** Cheap check before `punctuateStreamTime`, which is async: most records make no punctuator due. */
+  private streamTimePunctuationDue(): boolean {
+    for (const p of this.punctuators) {
+      if (p.cancelled || p.type !== 'stream-time') continue
+      if (p.next === undefined || this.streamTime >= p.next) return true
+    }
+    return false
   }
 
   private async punctuateStreamTime(): Promise<void> {
