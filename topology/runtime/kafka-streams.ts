@@ -13,7 +13,8 @@
 //   If 2, 3 or 4 fails: abort, drop every task's uncommitted state, rebuild the tasks from their
 //   checkpoints and rewind the inputs to the committed offsets (a fenced producer is replaced first).
 // Steps 2–4 run in the background: batches keep being processed meanwhile, their output held back by the
-// collector for the next transaction. One commit at a time; rebalances and close wait for it.
+// collector for the next transaction. One commit at a time: one that falls due meanwhile starts when the
+// previous one is done, without processing ever waiting for it; rebalances and close do wait.
 import type {
   ConsumedRecord,
   KafkaAdmin,
@@ -88,6 +89,10 @@ export class KafkaStreams {
   /** Steps 2–4 of the commit in progress, if any (see `settleCommit`). */
   private committing: Promise<void> | undefined
   private commitFailed = false
+  /** Steps 2–4 have not finished yet (successfully or not). */
+  private commitInProgress = false
+  /** A processor asked for a commit while one was in progress. */
+  private commitRequested = false
   private failure: Error | undefined
   private readonly listeners: ((state: StreamsState, previous: StreamsState) => void)[] = []
   private registry: InstanceRegistry | undefined
@@ -332,8 +337,8 @@ export class KafkaStreams {
         slice.length,
       )
       // take the request either way, so a request honoured by an interval commit does not cause a second one
-      const requested = task.takeCommitRequest()
-      if (Date.now() - this.lastCommit >= this.config.commitIntervalMs || requested) await this.startCommit()
+      if (task.takeCommitRequest()) this.commitRequested = true
+      await this.commitIfDue()
       if (from + sliceRecords >= records.length) break
       if (Date.now() - yielded >= sliceMs) {
         await new Promise<void>((resolve) => setImmediate(resolve))
@@ -355,7 +360,18 @@ export class KafkaStreams {
       await task.punctuateWallClock(now)
       if (task.needsCommit) this.uncommitted = true
     }
-    if (this.uncommitted && now - this.lastCommit >= this.config.commitIntervalMs) await this.startCommit()
+    if (this.uncommitted) await this.commitIfDue()
+  }
+
+  /**
+   * Starts a commit when the interval has passed or a processor asked for one — unless one is still in
+   * progress: processing then goes on, and the next commit starts at the first check after it is done.
+   */
+  private async commitIfDue(): Promise<void> {
+    if (this.commitInProgress) return
+    if (!this.commitRequested && Date.now() - this.lastCommit < this.config.commitIntervalMs) return
+    this.commitRequested = false
+    await this.startCommit()
   }
 
   /**
@@ -371,11 +387,18 @@ export class KafkaStreams {
     this.collector!.seal()
     this.lastCommit = Date.now()
     this.uncommitted = false
+    this.commitInProgress = true
     const committing = this.finishCommit(tasks, offsets, started)
     this.committing = committing
-    committing.catch(() => {
-      this.commitFailed = true
-    })
+    committing.then(
+      () => {
+        this.commitInProgress = false
+      },
+      () => {
+        this.commitFailed = true
+        this.commitInProgress = false
+      },
+    )
   }
 
   private async finishCommit(
