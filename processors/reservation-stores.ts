@@ -48,8 +48,10 @@ export interface PendingPayment {
   readonly valueBase64: string
 }
 
+/** Scanned for every new route (usually empty): held in memory as well, like the decider's scanned stores. */
 export const pendingPaymentsRef = storeRef<string, PendingPayment>({
   name: 'pending-payments',
   keySerde: stringSerde,
   valueSerde: jsonSerde<PendingPayment>(),
+  mirrorInMemory: true,
 })
