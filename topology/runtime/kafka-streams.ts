@@ -14,7 +14,8 @@
 //   checkpoints and rewind the inputs to the committed offsets (a fenced producer is replaced first).
 // Steps 2–4 run in the background: batches keep being processed meanwhile, their output held back by the
 // collector for the next transaction. One commit at a time: one that falls due meanwhile starts when the
-// previous one is done, without processing ever waiting for it; rebalances and close do wait.
+// previous one is done, and processing waits for that only when it has run 3 commit intervals ahead;
+// rebalances and close always wait.
 import type {
   ConsumedRecord,
   KafkaAdmin,
@@ -67,6 +68,8 @@ const transitions: Readonly<Record<StreamsState, readonly StreamsState[]>> = {
 const sliceRecords = 32
 /** Processing time after which the event loop gets a turn. */
 const sliceMs = 5
+/** Commit intervals that processing may run ahead of a commit in progress before it waits for it. */
+const commitBacklogIntervals = 3
 
 export class KafkaStreams {
   private readonly config: ResolvedConfig
@@ -365,11 +368,15 @@ export class KafkaStreams {
 
   /**
    * Starts a commit when the interval has passed or a processor asked for one — unless one is still in
-   * progress: processing then goes on, and the next commit starts at the first check after it is done.
+   * progress and started less than `commitBacklogIntervals` intervals ago: processing then goes on, and
+   * the next commit starts at the first check after it is done.
    */
   private async commitIfDue(): Promise<void> {
-    if (this.commitInProgress) return
-    if (!this.commitRequested && Date.now() - this.lastCommit < this.config.commitIntervalMs) return
+    const sinceLast = Date.now() - this.lastCommit
+    if (!this.commitRequested && sinceLast < this.config.commitIntervalMs) return
+    // a commit that runs long (a slow broker) is waited for after all, so that what the next one must
+    // carry, and the output held back meanwhile, stay bounded
+    if (this.commitInProgress && sinceLast < commitBacklogIntervals * this.config.commitIntervalMs) return
     this.commitRequested = false
     await this.startCommit()
   }
