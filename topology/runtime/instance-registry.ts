@@ -4,6 +4,7 @@
 // instance id) whenever its assignment changes, and a tombstone when it stops; every instance reads the
 // topic back. When two instances claim a task (one has not announced its loss yet), the newer claim wins.
 import type { KafkaAdmin, KafkaClient, KafkaProducer, PartitionReader } from '../../kafka/index.js'
+import { errorMessage } from '../errors.js'
 
 export interface InstanceInfo {
   readonly instanceId: string
@@ -17,6 +18,8 @@ export class InstanceRegistry {
   private producer: KafkaProducer | undefined
   private readonly instances = new Map<string, InstanceInfo>()
   private position: number | 'earliest' = 'earliest'
+  /** This instance's latest announcement while it is not written yet. */
+  private unpublished: InstanceInfo | undefined
   readonly topic: string
 
   constructor(
@@ -24,6 +27,7 @@ export class InstanceRegistry {
     private readonly reader: PartitionReader,
     applicationId: string,
     private readonly self: { instanceId: string; url: string },
+    private readonly log: (level: 'warn', message: string) => void = () => undefined,
   ) {
     this.topic = `${applicationId}-instances`
   }
@@ -37,27 +41,46 @@ export class InstanceRegistry {
     await this.refresh()
   }
 
+  /**
+   * Publishes this instance's tasks. A failed send (e.g. a client whose metadata does not know the
+   * just-created topic yet) does not fail the rebalance: the announcement is retried at every `refresh`
+   * until it is written, and queries meanwhile know this instance's own tasks.
+   */
   async announce(tasks: readonly string[]): Promise<void> {
     const info: InstanceInfo = { ...this.self, tasks: [...tasks].sort(), announcedAt: Date.now() }
     this.instances.set(info.instanceId, info)
-    await this.producer?.send([
-      {
-        topic: this.topic,
-        partition: 0,
-        key: Buffer.from(info.instanceId),
-        value: Buffer.from(JSON.stringify(info)),
-      },
-    ])
+    this.unpublished = info
+    await this.publish()
+  }
+
+  private async publish(): Promise<void> {
+    const info = this.unpublished
+    if (!info || !this.producer) return
+    try {
+      await this.producer.send([
+        {
+          topic: this.topic,
+          partition: 0,
+          key: Buffer.from(info.instanceId),
+          value: Buffer.from(JSON.stringify(info)),
+        },
+      ])
+      if (this.unpublished === info) this.unpublished = undefined
+    } catch (error) {
+      this.log('warn', `announcing this instance's tasks failed (retried): ${errorMessage(error)}`)
+    }
   }
 
   async withdraw(): Promise<void> {
     this.instances.delete(this.self.instanceId)
+    this.unpublished = undefined
     await this.producer?.send([
       { topic: this.topic, partition: 0, key: Buffer.from(this.self.instanceId), value: null },
     ])
   }
 
   async refresh(): Promise<void> {
+    await this.publish()
     this.position = await this.reader.readToEnd(
       { topic: this.topic, partition: 0 },
       this.position,

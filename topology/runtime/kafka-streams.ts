@@ -181,10 +181,13 @@ export class KafkaStreams {
       this.backgroundReader = client.reader({ isolation: 'read_committed' })
       await this.globalTables.open(this.config.stateDir)
       await this.globalTables.refresh(this.admin, this.backgroundReader)
-      this.registry = new InstanceRegistry(client, this.backgroundReader, applicationId, {
-        instanceId: this.config.instanceId,
-        url: this.config.advertisedUrl,
-      })
+      this.registry = new InstanceRegistry(
+        client,
+        this.backgroundReader,
+        applicationId,
+        { instanceId: this.config.instanceId, url: this.config.advertisedUrl },
+        (level, message) => this.config.log(level, message),
+      )
       await this.registry.start(this.admin, this.config.replicationFactor)
       this.producer = await this.newProducer()
       this.collector = new RecordCollector(
