@@ -481,12 +481,7 @@ async function main(): Promise<void> {
   )
   if (scenarios.some((scenario) => systemsOf(scenario).includes('kstreams'))) ensureKstreamsBuilt(say)
   say('starting the Kafka broker...')
-  // the broker runs as in production (G1, optimising JIT), not tuned for a quick start as in the tests
-  cluster = await startLocalKafka({
-    workDir: path.join(workDir, 'kafka'),
-    jvm: 'throughput',
-    log: (line) => say(line),
-  })
+  cluster = await startLocalKafka({ workDir: path.join(workDir, 'kafka'), log: (line) => say(line) })
   const brokerPid = findPids(['kafka.Kafka', path.join(workDir, 'kafka')]).find((pid) =>
     (commandLine(pid)[0] ?? '').endsWith('java'),
   )

@@ -29,12 +29,6 @@ export interface LocalKafkaOptions {
   readonly workDir?: string
   readonly readyTimeoutMs?: number
   readonly heapMb?: number
-  /**
-   * JVM settings: `fast-start` (default: serial GC, client compiler only — ready sooner, for tests and
-   * development) or `throughput` (the JVM's defaults, G1 and the optimising compiler, as a production
-   * broker runs — for benchmarks).
-   */
-  readonly jvm?: 'fast-start' | 'throughput'
   readonly log?: (line: string) => void
 }
 
@@ -113,7 +107,8 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
         java,
         `-Xmx${heapMb}m`,
         `-Xms${Math.min(heapMb, 256)}m`,
-        ...(options.jvm === 'throughput' ? [] : ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1']),
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
         '-Djava.awt.headless=true',
         `-Dorg.slf4j.simpleLogger.logFile=${node.logFile}`,
         '-Dorg.slf4j.simpleLogger.defaultLogLevel=info',

@@ -24,6 +24,9 @@ export interface RestoreReport {
   readonly records: number
 }
 
+/** Changelog records read but not yet written to their stores, at most, during a restore. */
+const maxUnwrittenRecords = 50_000
+
 export class TaskManager {
   readonly tasks = new Map<string, StreamTask>()
   private readonly byInput = new Map<string, StreamTask>()
@@ -151,6 +154,8 @@ export class TaskManager {
         from: number | 'earliest'
         end: number
         restored: number
+        /** The store's writes so far, chained: each store applies its batches in order. */
+        writing: Promise<void>
       }
     >()
     for (const task of tasks) {
@@ -170,28 +175,36 @@ export class TaskManager {
           checkpoint = undefined
         }
         const from: number | 'earliest' = checkpoint ?? 'earliest'
-        const target = { task, store, from, end, restored: 0 }
+        const target = { task, store, from, end, restored: 0, writing: Promise.resolve() }
         if (end > 0 && (checkpoint === undefined || checkpoint < end))
           targets.set(`${topic}/${task.partition}`, target)
         else this.restores.push({ store: store.name, taskId: task.id, from, records: 0 })
       }
     }
+    let unwritten = 0
     await this.reader.readAllToEnd(
       [...targets].map(([key, t]) => ({
         partition: { topic: key.slice(0, key.lastIndexOf('/')), partition: t.task.partition },
         from: t.from,
       })),
+      // reading goes on while the stores write (several stores write at once on the thread pool);
+      // at most `maxUnwrittenRecords` records wait to be written
       async (tp, records) => {
         const target = targets.get(`${tp.topic}/${tp.partition}`)!
         const next = records[records.length - 1]!.offset + 1
-        await target.store.restore(
-          records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value })),
-          next,
-        )
-        target.restored += records.length
-        this.config.metrics.restored(target.store.name, records.length, Math.max(0, target.end - next))
+        const batch = records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value }))
+        unwritten += batch.length
+        target.writing = target.writing.then(async () => {
+          await target.store.restore(batch, next)
+          unwritten -= batch.length
+          target.restored += batch.length
+          this.config.metrics.restored(target.store.name, batch.length, Math.max(0, target.end - next))
+        })
+        target.writing.catch(() => undefined) // awaited below; a failure surfaces there
+        if (unwritten > maxUnwrittenRecords) await Promise.all([...targets.values()].map((t) => t.writing))
       },
     )
+    await Promise.all([...targets.values()].map((t) => t.writing))
     for (const { task, store, from, restored } of targets.values()) {
       this.config.metrics.restored(store.name, 0, 0)
       this.restores.push({ store: store.name, taskId: task.id, from, records: restored })
