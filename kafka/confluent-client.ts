@@ -1,18 +1,11 @@
-// Adapter: the Kafka port on @confluentinc/kafka-javascript (librdkafka), through its KafkaJS-style API.
+// Adapter: the Kafka port on @confluentinc/kafka-javascript (librdkafka): consumer and admin through its
+// KafkaJS-style API, the producer on librdkafka's own API (confluent-producer.ts).
 // Revocation runs before partitions move (an awaited rebalance_cb), cooperative-sticky rebalancing is
 // available, and transactional offset commits carry the consumer's group metadata (KIP-447 fencing).
 import confluent from '@confluentinc/kafka-javascript'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
-import { toKafkaError } from './kafka-error.js'
-import {
-  fromHeaders,
-  KafkajsStyleAdmin,
-  offsetsByTopic,
-  toPositions,
-  toStringOffsets,
-  toTopicMessages,
-  translate,
-} from './kafkajs-style.js'
+import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
+import { fromHeaders, KafkajsStyleAdmin, toStringOffsets, translate } from './kafkajs-style.js'
 import type {
   ConsumedRecord,
   ConsumerHandlers,
@@ -20,11 +13,6 @@ import type {
   KafkaClient,
   KafkaClientConfig,
   KafkaConsumer,
-  KafkaProducer,
-  KafkaTransaction,
-  OutgoingRecord,
-  ProducerOptions,
-  RecordPosition,
   TopicPartition,
   TopicPartitionOffset,
 } from './kafka-port.js'
@@ -32,9 +20,7 @@ import type {
 const { KafkaJS } = confluent
 
 type CkjsKafka = InstanceType<typeof KafkaJS.Kafka>
-type CkjsProducer = ReturnType<CkjsKafka['producer']>
 type CkjsConsumer = ReturnType<CkjsKafka['consumer']>
-type CkjsTransaction = Awaited<ReturnType<CkjsProducer['transaction']>>
 
 export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
   const levels = {
@@ -60,75 +46,10 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
           admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true }),
       })
     },
-    producer: (options = {}) => new ConfluentProducer(kafka, options),
+    producer: (options = {}) => new ConfluentProducer(config.brokers, config.clientId, options),
     consumer: (options) => new ConfluentConsumer(kafka, options),
     reader: (options = {}) => new ConfluentPartitionReader(config.brokers, config.clientId, options),
   }
-}
-
-class ConfluentProducer implements KafkaProducer {
-  private readonly producer: CkjsProducer
-  constructor(
-    kafka: CkjsKafka,
-    private readonly options: ProducerOptions,
-  ) {
-    const transactional = options.transactionalId !== undefined
-    this.producer = kafka.producer({
-      kafkaJS: {
-        idempotent: transactional || (options.idempotent ?? true),
-        ...(transactional ? { transactionalId: options.transactionalId } : {}),
-        transactionTimeout: options.transactionTimeoutMs ?? 60_000,
-        allowAutoTopicCreation: false,
-        acks: -1,
-      },
-      'linger.ms': options.lingerMs ?? 5,
-      // Java-compatible key hashing, so records land where Kafka Streams, kafkajs and kcat -X partitioner=murmur2 put them.
-      partitioner: 'murmur2_random',
-    })
-  }
-  connect = () => translate('producer connect', () => this.producer.connect())
-  disconnect = () => translate('producer disconnect', () => this.producer.disconnect())
-
-  async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
-    if (records.length === 0) return []
-    return translate('produce', async () =>
-      toPositions(
-        await this.producer.sendBatch({
-          topicMessages: toTopicMessages(records),
-        }),
-      ),
-    )
-  }
-
-  async beginTransaction(): Promise<KafkaTransaction> {
-    if (this.options.transactionalId === undefined) {
-      throw toKafkaError(new Error('INVALID_ARG: producer has no transactionalId'), 'begin transaction')
-    }
-    return new ConfluentTransaction(await translate('begin transaction', () => this.producer.transaction()))
-  }
-}
-
-class ConfluentTransaction implements KafkaTransaction {
-  constructor(private readonly txn: CkjsTransaction) {}
-
-  async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
-    if (records.length === 0) return []
-    return translate('transactional produce', async () =>
-      toPositions(await this.txn.sendBatch({ topicMessages: toTopicMessages(records) })),
-    )
-  }
-
-  async sendOffsets(consumer: KafkaConsumer, offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    if (!(consumer instanceof ConfluentConsumer))
-      throw new TypeError('sendOffsets needs a consumer of the same client')
-    if (offsets.length === 0) return
-    await translate('send offsets to transaction', () =>
-      this.txn.sendOffsets({ consumer: consumer.native, topics: offsetsByTopic(offsets) }),
-    )
-  }
-
-  commit = () => translate('commit transaction', () => this.txn.commit())
-  abort = () => translate('abort transaction', () => this.txn.abort())
 }
 
 interface RebalanceAssignment {
@@ -136,7 +57,7 @@ interface RebalanceAssignment {
   partition: number
 }
 
-class ConfluentConsumer implements KafkaConsumer {
+class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   readonly native: CkjsConsumer
   private handlers: ConsumerHandlers | undefined
   private readonly owned = new Map<string, TopicPartition>()
@@ -176,6 +97,13 @@ class ConfluentConsumer implements KafkaConsumer {
       for (const tp of partitions) this.owned.delete(`${tp.topic}\u0000${tp.partition}`)
       await this.handlers?.onRevoked?.(partitions)
     }
+  }
+
+  /** The librdkafka consumer under the KafkaJS-style one (transactional offsets need its group metadata). */
+  nativeConsumer(): InstanceType<typeof confluent.KafkaConsumer> {
+    return (
+      this.native as unknown as { _getInternalClient(): InstanceType<typeof confluent.KafkaConsumer> }
+    )._getInternalClient()
   }
 
   connect = () => translate('consumer connect', () => this.native.connect())

@@ -1,0 +1,190 @@
+// KafkaProducer on librdkafka's own producer API (the node-rdkafka API of @confluentinc/kafka-javascript),
+// not its KafkaJS-style layer: that layer makes a promise and a metadata object per record and resolves
+// them one by one from the delivery reports, which cost the stream thread more than the produce call
+// itself. Here a send is one tracker: each delivery report lowers its count and keeps the lowest offset
+// per partition, and the send resolves once, when the last report arrives.
+import confluent from '@confluentinc/kafka-javascript'
+import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript'
+import { toKafkaError } from './kafka-error.js'
+import type {
+  KafkaConsumer,
+  KafkaProducer,
+  KafkaTransaction,
+  OutgoingRecord,
+  ProducerOptions,
+  RecordPosition,
+  TopicPartitionOffset,
+} from './kafka-port.js'
+
+type NativeProducer = InstanceType<typeof confluent.Producer>
+type NativeConsumer = InstanceType<typeof confluent.KafkaConsumer>
+
+/** What a consumer of this client must offer for `sendOffsets`: its librdkafka handle. */
+export interface NativeConsumerSource {
+  nativeConsumer(): NativeConsumer
+}
+
+/** Transaction operations wait at most this long (librdkafka retries inside it). */
+const transactionOpTimeoutMs = 30_000
+
+interface SendTracker {
+  remaining: number
+  failure: LibrdKafkaError | undefined
+  readonly positions: Map<string, RecordPosition>
+  readonly resolve: (positions: RecordPosition[]) => void
+  readonly reject: (error: unknown) => void
+}
+
+export class ConfluentProducer implements KafkaProducer {
+  private readonly producer: NativeProducer
+  private readonly transactional: boolean
+
+  constructor(
+    brokers: readonly string[],
+    clientId: string,
+    private readonly options: ProducerOptions,
+  ) {
+    this.transactional = options.transactionalId !== undefined
+    this.producer = new confluent.Producer({
+      'bootstrap.servers': brokers.join(','),
+      'client.id': clientId,
+      dr_cb: true,
+      'enable.idempotence': this.transactional || (options.idempotent ?? true),
+      ...(this.transactional
+        ? {
+            'transactional.id': options.transactionalId,
+            'transaction.timeout.ms': options.transactionTimeoutMs ?? 60_000,
+          }
+        : {}),
+      acks: -1,
+      'linger.ms': options.lingerMs ?? 5,
+      // output held back during a commit is handed over at once when it ends
+      'queue.buffering.max.messages': 1_000_000,
+      // Java-compatible key hashing, so records land where Kafka Streams, kafkajs and kcat -X partitioner=murmur2 put them.
+      partitioner: 'murmur2_random',
+      'allow.auto.create.topics': false,
+    })
+    this.producer.on('delivery-report', (error, report) => onDelivery(error, report))
+  }
+
+  async connect(): Promise<void> {
+    await call('producer connect', (done) => this.producer.connect({}, (error) => done(error ?? undefined)))
+    this.producer.setPollInBackground(true)
+    if (this.transactional)
+      await call('init transactions', (done) =>
+        this.producer.initTransactions(transactionOpTimeoutMs, (error) => done(error)),
+      )
+  }
+
+  async disconnect(): Promise<void> {
+    await call('producer disconnect', (done) =>
+      this.producer.disconnect((error: LibrdKafkaError | undefined) => done(error ?? undefined)),
+    )
+  }
+
+  send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
+    return produce(this.producer, records)
+  }
+
+  async beginTransaction(): Promise<KafkaTransaction> {
+    if (!this.transactional) {
+      throw toKafkaError(new Error('INVALID_ARG: producer has no transactionalId'), 'begin transaction')
+    }
+    await call('begin transaction', (done) => this.producer.beginTransaction((error) => done(error)))
+    const producer = this.producer
+    return {
+      send: (records) => produce(producer, records),
+      sendOffsets: async (consumer: KafkaConsumer, offsets: readonly TopicPartitionOffset[]) => {
+        if (!('nativeConsumer' in consumer))
+          throw new TypeError('sendOffsets needs a consumer of the same client')
+        if (offsets.length === 0) return
+        const native = (consumer as unknown as NativeConsumerSource).nativeConsumer()
+        await call('send offsets to transaction', (done) =>
+          producer.sendOffsetsToTransaction(
+            offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
+            native,
+            transactionOpTimeoutMs,
+            (error) => done(error),
+          ),
+        )
+      },
+      commit: () =>
+        call('commit transaction', (done) =>
+          producer.commitTransaction(transactionOpTimeoutMs, (error) => done(error)),
+        ),
+      abort: () =>
+        call('abort transaction', (done) =>
+          producer.abortTransaction(transactionOpTimeoutMs, (error) => done(error)),
+        ),
+    }
+  }
+}
+
+function produce(producer: NativeProducer, records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
+  if (records.length === 0) return Promise.resolve([])
+  return new Promise((resolve, reject) => {
+    const tracker: SendTracker = {
+      remaining: records.length,
+      failure: undefined,
+      positions: new Map(),
+      resolve,
+      reject,
+    }
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!
+      try {
+        producer.produce(
+          record.topic,
+          record.partition ?? -1,
+          record.value,
+          record.key,
+          record.timestamp ?? 0,
+          tracker,
+          record.headers === undefined ? undefined : toNativeHeaders(record.headers),
+        )
+      } catch (error) {
+        // the records before this one were queued and will report; this one and the rest never will
+        tracker.failure ??= error as LibrdKafkaError
+        tracker.remaining -= records.length - i
+        if (tracker.remaining === 0) settle(tracker)
+        return
+      }
+    }
+  })
+}
+
+function onDelivery(error: LibrdKafkaError | null, report: DeliveryReport): void {
+  const tracker = report.opaque as SendTracker | undefined
+  if (!tracker) return
+  if (error) tracker.failure ??= error
+  else {
+    const key = `${report.topic}\u0000${report.partition}`
+    const seen = tracker.positions.get(key)
+    if (seen === undefined || report.offset < seen.offset)
+      tracker.positions.set(key, { topic: report.topic, partition: report.partition, offset: report.offset })
+  }
+  if (--tracker.remaining === 0) settle(tracker)
+}
+
+function settle(tracker: SendTracker): void {
+  if (tracker.failure !== undefined) tracker.reject(toKafkaError(tracker.failure, 'produce'))
+  else tracker.resolve([...tracker.positions.values()])
+}
+
+function toNativeHeaders(headers: Readonly<Record<string, Buffer>>): MessageHeader[] {
+  return Object.entries(headers).map(([key, value]) => ({ [key]: value }))
+}
+
+/** Runs a callback-style librdkafka call, translating its error. */
+function call(
+  what: string,
+  run: (done: (error: LibrdKafkaError | undefined) => void) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      run((error) => (error ? reject(toKafkaError(error, what)) : resolve()))
+    } catch (error) {
+      reject(toKafkaError(error, what))
+    }
+  })
+}
