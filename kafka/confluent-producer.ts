@@ -5,7 +5,7 @@
 // per partition, and the send resolves once, when the last report arrives.
 import confluent from '@confluentinc/kafka-javascript'
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript'
-import { toKafkaError } from './kafka-error.js'
+import { KafkaError, toKafkaError } from './kafka-error.js'
 import type {
   KafkaConsumer,
   KafkaProducer,
@@ -167,7 +167,7 @@ function onDelivery(error: LibrdKafkaError | null, report: DeliveryReport): void
 }
 
 function settle(tracker: SendTracker): void {
-  if (tracker.failure !== undefined) tracker.reject(toKafkaError(tracker.failure, 'produce'))
+  if (tracker.failure !== undefined) tracker.reject(producerError(tracker.failure, 'produce'))
   else tracker.resolve([...tracker.positions.values()])
 }
 
@@ -182,9 +182,22 @@ function call(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     try {
-      run((error) => (error ? reject(toKafkaError(error, what)) : resolve()))
+      run((error) => (error ? reject(producerError(error, what)) : resolve()))
     } catch (error) {
-      reject(toKafkaError(error, what))
+      reject(producerError(error, what))
     }
   })
+}
+
+/**
+ * A fatal librdkafka error leaves the producer unusable (a newer producer with our transactional id
+ * bumped the epoch, say): the recovery is the one for FENCED — a new producer.
+ */
+function producerError(error: unknown, what: string): KafkaError {
+  const translated = toKafkaError(error, what)
+  if ((error as { isFatal?: boolean }).isFatal === true && translated.code !== 'FENCED')
+    return new KafkaError('FENCED', `${translated.message} (fatal: the producer must be replaced)`, {
+      cause: error,
+    })
+  return translated
 }

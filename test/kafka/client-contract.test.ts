@@ -197,6 +197,31 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     }
   })
 
+  it('reports FENCED to a transactional producer whose id a newer producer took over', async () => {
+    const topic = uniqueName(`fence-${kind}`)
+    await createTopic(kafka, topic, 1)
+    const transactionalId = uniqueName(`fence-tx-${kind}`)
+    const old = kafka.producer({ transactionalId })
+    await old.connect()
+    const txn = await old.beginTransaction()
+    await txn.send([{ topic, partition: 0, key: null, value: Buffer.from('from the old producer') }])
+    const newer = kafka.producer({ transactionalId })
+    await newer.connect()
+    // a transaction of the newer producer initialises the id (kafkajs does it lazily): the old epoch is stale
+    const newerTxn = await newer.beginTransaction()
+    try {
+      const outcome = await txn.commit().then(
+        () => 'committed',
+        (error: unknown) => error,
+      )
+      expect(outcome).toMatchObject({ code: 'FENCED' })
+      await newerTxn.abort()
+    } finally {
+      await old.disconnect().catch(() => undefined)
+      await newer.disconnect()
+    }
+  })
+
   it('creates, lists and describes topics, and creating an existing topic is a no-op', async () => {
     const topic = uniqueName(`admin-${kind}`)
     const admin = kafka.admin()
