@@ -66,8 +66,23 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
   }
 }
 
+/**
+ * Sends of one producer, one after the other. kafkajs runs concurrent `sendBatch` calls independently, so
+ * a call that is retried (e.g. on CONCURRENT_TRANSACTIONS) can land after a later one: records of one
+ * partition would be written out of order. librdkafka keeps the order itself.
+ */
+class SendQueue {
+  private tail: Promise<unknown> = Promise.resolve()
+  run<T>(send: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(send)
+    this.tail = result.catch(() => undefined)
+    return result
+  }
+}
+
 class KafkajsProducer implements KafkaProducer {
   private readonly producer: KjsProducer
+  private readonly sends = new SendQueue()
   constructor(
     kafka: KjsKafka,
     private readonly options: ProducerOptions,
@@ -86,8 +101,10 @@ class KafkajsProducer implements KafkaProducer {
 
   async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
     if (records.length === 0) return []
-    return translate('produce', async () =>
-      toPositions(await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
+    return this.sends.run(() =>
+      translate('produce', async () =>
+        toPositions(await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
+      ),
     )
   }
 
@@ -95,17 +112,25 @@ class KafkajsProducer implements KafkaProducer {
     if (this.options.transactionalId === undefined) {
       throw toKafkaError(new Error('INVALID_ARG: producer has no transactionalId'), 'begin transaction')
     }
-    return new KafkajsTransaction(await translate('begin transaction', () => this.producer.transaction()))
+    return new KafkajsTransaction(
+      await translate('begin transaction', () => this.producer.transaction()),
+      this.sends,
+    )
   }
 }
 
 class KafkajsTransaction implements KafkaTransaction {
-  constructor(private readonly txn: KjsTransaction) {}
+  constructor(
+    private readonly txn: KjsTransaction,
+    private readonly sends: SendQueue,
+  ) {}
 
   async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
     if (records.length === 0) return []
-    return translate('transactional produce', async () =>
-      toPositions(await this.txn.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
+    return this.sends.run(() =>
+      translate('transactional produce', async () =>
+        toPositions(await this.txn.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
+      ),
     )
   }
 

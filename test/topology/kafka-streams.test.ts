@@ -95,6 +95,71 @@ describe('KafkaStreams against a real broker (exactly-once)', () => {
     },
   )
 
+  it.each(['confluent', 'kafkajs'] as const)(
+    'recovers when another producer takes over its transactional id mid-stream, without duplicates (%s client)',
+    async (kind) => {
+      const app = uniqueName(`fence-${kind}`)
+      const input = `${app}-in`
+      const output = `${app}-out`
+      await createTopic(client(), input, 2)
+      await createTopic(client(), output, 2)
+      const builder = new StreamsBuilder()
+      builder
+        .stream(input, { keySerde: str, valueSerde: num })
+        .groupByKey()
+        .aggregate(
+          () => 0,
+          (_k, v, sum) => sum + v,
+          { storeName: 'counts', valueSerde: num },
+        )
+        .toStream()
+        .to(output)
+      const warnings: string[] = []
+      const streams = await run(builder.build(), app, await stateDir(), {
+        client: client(kind),
+        instanceId: 'fenced',
+        log: (level, message) => {
+          if (level !== 'info') warnings.push(message)
+        },
+      })
+      const keys = Array.from({ length: 10 }, (_, i) => `k${i}`)
+      const chunk = () => keys.map((key) => ({ key, value: 1 }))
+      try {
+        for (let i = 0; i < 5; i++) await produce(input, chunk())
+        await collect(client(), [output], (r) => r.length > 0)
+        // a zombie's view: another producer initialises the instance's transactional id
+        const usurper = client(kind).producer({ transactionalId: `${app}-fenced` })
+        await usurper.connect()
+        const usurped = await usurper.beginTransaction()
+        for (let i = 0; i < 15; i++) {
+          await produce(input, chunk())
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        await usurped.abort().catch(() => undefined)
+        await usurper.disconnect().catch(() => undefined)
+        const out = await collect(
+          client(),
+          [output],
+          (r) => keys.every((k) => r.some((x) => x.key!.toString() === k && x.value!.toString() === '20')),
+          { settleMs: 1000 },
+        )
+        expect(warnings.filter((w) => w.startsWith('commit failed'))).toContainEqual(
+          expect.stringMatching(/^commit failed \(FENCED: /),
+        )
+        for (const key of keys) {
+          const updates = out
+            .filter((r) => r.key!.toString() === key)
+            .map((r) => JSON.parse(r.value!.toString()) as number)
+          // each committed update counts more records than the one before, and the last counts all 20
+          expect(updates.every((n, i) => i === 0 || n > updates[i - 1]!)).toBe(true)
+          expect(updates.at(-1)).toBe(20)
+        }
+      } finally {
+        await streams.close()
+      }
+    },
+  )
+
   it('joins a stream with a table', async () => {
     const app = uniqueName('stjoin')
     const [orders, prices, totals] = [`${app}-orders`, `${app}-prices`, `${app}-totals`]

@@ -96,6 +96,8 @@ export class KafkaStreams {
   private commitInProgress = false
   /** A processor asked for a commit while one was in progress. */
   private commitRequested = false
+  /** Recoveries so far: a batch in progress stops when one happens under it. */
+  private recoveries = 0
   private failure: Error | undefined
   private readonly listeners: ((state: StreamsState, previous: StreamsState) => void)[] = []
   private registry: InstanceRegistry | undefined
@@ -285,6 +287,8 @@ export class KafkaStreams {
 
   private async onAssigned(partitions: readonly TopicPartition[]): Promise<void> {
     await this.settleCommit()
+    // another instance may have committed these since we last did: the broker knows, we do not
+    for (const tp of partitions) this.committedPositions.delete(`${tp.topic}\u0000${tp.partition}`)
     this.setState('REBALANCING')
     this.config.metrics.rebalanced()
     await this.tasks!.assigned(partitions)
@@ -295,9 +299,10 @@ export class KafkaStreams {
   private async onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
     this.setState('REBALANCING')
     await this.settleCommit()
-    const affected = this.tasks!.affectedBy(partitions)
-    if (affected.length > 0) await this.commitNow('commit before revocation', 'recover')
-    await this.tasks!.revoked(partitions, affected)
+    if (this.tasks!.affectedBy(partitions).length > 0)
+      await this.commitNow('commit before revocation', 'recover')
+    // asked again: a failed commit is recovered by rebuilding the tasks, as new objects
+    await this.tasks!.revoked(partitions, this.tasks!.affectedBy(partitions))
     await this.registry?.announce([...this.tasks!.tasks.keys()])
   }
 
@@ -323,6 +328,7 @@ export class KafkaStreams {
     // and between slices the event loop turns: acknowledgements, the transaction and the store writes
     // of the commit in progress move on, and a commit falls due on time rather than after the batch.
     let yielded = Date.now()
+    const recoveries = this.recoveries
     for (let from = 0; from < records.length; from += sliceRecords) {
       const slice = records.slice(from, from + sliceRecords)
       const started = process.hrtime.bigint()
@@ -345,13 +351,16 @@ export class KafkaStreams {
       // take the request either way, so a request honoured by an interval commit does not cause a second one
       if (task.takeCommitRequest()) this.commitRequested = true
       await this.commitIfDue()
+      // starting that commit may have recovered from the previous one's failure: the tasks were rebuilt
+      // and the inputs rewound, so the rest of this batch is read again
+      if (this.recoveries !== recoveries) return
       if (from + sliceRecords >= records.length) break
       if (Date.now() - yielded >= sliceMs) {
         await new Promise<void>((resolve) => setImmediate(resolve))
         yielded = Date.now()
       }
       if (this.commitFailed) {
-        await this.settleCommit() // rewinds the inputs: the rest of the batch is read again
+        await this.settleCommit() // recovers: the rest of the batch is read again
         return
       }
       if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return
@@ -468,10 +477,12 @@ export class KafkaStreams {
   }
 
   private async recover(error: unknown): Promise<void> {
-    const fenced = (error as { code?: string }).code === 'FENCED'
+    this.recoveries += 1
+    const code = (error as { code?: unknown }).code
+    const fenced = code === 'FENCED'
     this.config.log(
       'warn',
-      `commit failed (${errorMessage(error)}); aborting and rebuilding tasks from their checkpoints`,
+      `commit failed (${typeof code === 'string' ? `${code}: ` : ''}${errorMessage(error)}); aborting and rebuilding tasks from their checkpoints`,
     )
     await this.collector!.abort()
     if (fenced) {
@@ -485,11 +496,15 @@ export class KafkaStreams {
         const committed = (await this.admin!.committedOffsets(this.config.applicationId, input.topic)).find(
           (o) => o.partition === input.partition,
         )
+        // what our own last successful commit wrote, when the broker does not show it yet: kafkajs cannot
+        // ask for stable offsets, and right after a transaction it may return the ones before
+        const ours = this.committedPositions.get(`${input.topic}\u0000${input.partition}`)?.offset
+        const known = Math.max(committed?.offset ?? -1, ours ?? -1)
         const start =
-          committed?.offset ??
-          (await this.admin!.startOffsets(input.topic)).find((o) => o.partition === input.partition)
-            ?.offset ??
-          0
+          known >= 0
+            ? known
+            : ((await this.admin!.startOffsets(input.topic)).find((o) => o.partition === input.partition)
+                ?.offset ?? 0)
         this.consumer!.seek({ topic: input.topic, partition: input.partition, offset: start })
       }
     }
