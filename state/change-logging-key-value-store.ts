@@ -114,14 +114,6 @@ export class ChangeLoggingKeyValueStore {
       entries.map(([, write]) => write),
       checkpoint,
     )
-    if (
-      entries.length === this.pending.size &&
-      entries.every(([id, write]) => this.pending.get(id) === write)
-    ) {
-      this.pending.clear()
-      this.sortedPending = undefined
-      return
-    }
     // writes made after the seal stay pending; each write is a new object, so identity tells them apart
     for (const [id, write] of entries) {
       if (this.pending.get(id) !== write) continue

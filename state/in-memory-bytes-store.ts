@@ -1,7 +1,7 @@
 // A bytes store held in memory: for stores that are cheap to rebuild from their changelog.
 
 import type { ByteRange } from './byte-range.js'
-import { keyString } from './byte-range.js'
+import { keyString, stringRange } from './byte-range.js'
 import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
 import { StateStoreError } from './errors.js'
 import { SortedKeys } from './sorted-keys.js'
@@ -49,27 +49,23 @@ export class InMemoryBytesStore implements BytesKeyValueStore {
   }
 
   async *range(range: ByteRange): AsyncGenerator<readonly [Buffer, Buffer]> {
-    this.assertOpen()
-    const keys = this.sorted.slice(
-      range.gte === undefined ? undefined : keyString(range.gte),
-      range.lt === undefined ? undefined : keyString(range.lt),
-    )
-    for (const key of keys) {
+    for (const key of this.keysIn(range)) {
       const entry = this.entries.get(key)
       if (entry !== undefined) yield [entry.key, entry.value]
     }
   }
 
-  readonly rangeSync = (range: ByteRange): (readonly [Buffer, Buffer])[] => {
-    this.assertOpen()
-    const keys = this.sorted.slice(
-      range.gte === undefined ? undefined : keyString(range.gte),
-      range.lt === undefined ? undefined : keyString(range.lt),
-    )
-    return keys.map((key) => {
+  readonly rangeSync = (range: ByteRange): (readonly [Buffer, Buffer])[] =>
+    this.keysIn(range).map((key) => {
       const entry = this.entries.get(key)!
       return [entry.key, entry.value] as const
     })
+
+  /** The ids of the keys in range, in order: a snapshot taken now. */
+  private keysIn(range: ByteRange): string[] {
+    this.assertOpen()
+    const bounds = stringRange(range)
+    return this.sorted.slice(bounds.gte, bounds.lt)
   }
 
   async write(batch: readonly BytesWrite[], _checkpoint?: number): Promise<void> {

@@ -54,27 +54,33 @@ async function run(
   return streams
 }
 
+/** Input and output topics of 2 partitions, and a topology summing the values per key into the output. */
+async function sumPerKeyApp(app: string, storeName: string) {
+  const input = `${app}-in`
+  const output = `${app}-out`
+  await createTopic(client(), input, 2)
+  await createTopic(client(), output, 2)
+  const builder = new StreamsBuilder()
+  builder
+    .stream(input, { keySerde: str, valueSerde: num })
+    .groupByKey()
+    .aggregate(
+      () => 0,
+      (_k, v, sum) => sum + v,
+      { storeName, valueSerde: num },
+    )
+    .toStream()
+    .to(output)
+  return { input, output, topology: builder.build() }
+}
+
 describe('KafkaStreams against a real broker (exactly-once)', () => {
   it.each(['confluent', 'kafkajs'] as const)(
     'aggregates per key with exactly the expected output (%s client)',
     async (kind) => {
       const app = uniqueName(`agg-${kind}`)
-      const input = `${app}-in`
-      const output = `${app}-out`
-      await createTopic(client(), input, 2)
-      await createTopic(client(), output, 2)
-      const builder = new StreamsBuilder()
-      builder
-        .stream(input, { keySerde: str, valueSerde: num })
-        .groupByKey()
-        .aggregate(
-          () => 0,
-          (_k, v, sum) => sum + v,
-          { storeName: 'sums', valueSerde: num },
-        )
-        .toStream()
-        .to(output)
-      const streams = await run(builder.build(), app, await stateDir(), { client: client(kind) })
+      const { input, output, topology } = await sumPerKeyApp(app, 'sums')
+      const streams = await run(topology, app, await stateDir(), { client: client(kind) })
       try {
         await produce(input, [
           { key: 'a', value: 1 },
@@ -99,23 +105,9 @@ describe('KafkaStreams against a real broker (exactly-once)', () => {
     'recovers when another producer takes over its transactional id mid-stream, without duplicates (%s client)',
     async (kind) => {
       const app = uniqueName(`fence-${kind}`)
-      const input = `${app}-in`
-      const output = `${app}-out`
-      await createTopic(client(), input, 2)
-      await createTopic(client(), output, 2)
-      const builder = new StreamsBuilder()
-      builder
-        .stream(input, { keySerde: str, valueSerde: num })
-        .groupByKey()
-        .aggregate(
-          () => 0,
-          (_k, v, sum) => sum + v,
-          { storeName: 'counts', valueSerde: num },
-        )
-        .toStream()
-        .to(output)
+      const { input, output, topology } = await sumPerKeyApp(app, 'counts')
       const warnings: string[] = []
-      const streams = await run(builder.build(), app, await stateDir(), {
+      const streams = await run(topology, app, await stateDir(), {
         client: client(kind),
         instanceId: 'fenced',
         log: (level, message) => {
