@@ -118,7 +118,8 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
       this.native.run({
         eachBatchAutoResolve: true,
         partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch }) => {
+        eachBatch: async (payload) => {
+          const { batch } = payload
           const records: ConsumedRecord[] = batch.messages.map((m) => ({
             topic: batch.topic,
             partition: batch.partition,
@@ -128,7 +129,12 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
             headers: fromHeaders(m.headers),
             timestamp: Number(m.timestamp),
           }))
-          await handlers.eachBatch({ topic: batch.topic, partition: batch.partition, records })
+          await handlers.eachBatch({
+            topic: batch.topic,
+            partition: batch.partition,
+            records,
+            isStale: () => payload.isStale(),
+          })
         },
       }),
     )

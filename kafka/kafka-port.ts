@@ -40,6 +40,12 @@ export interface ConsumedRecord extends TopicPartition {
 /** Records of one partition, in offset order. */
 export interface ConsumedBatch extends TopicPartition {
   readonly records: readonly ConsumedRecord[]
+  /**
+   * True once the partition was sought (or taken away) after this batch was fetched: its records must be
+   * dropped, the consumer delivers them again from the new position. A batch can wait for its turn while
+   * another piece of work seeks — a recovery rewinding its inputs — and would otherwise be processed twice.
+   */
+  readonly isStale: () => boolean
 }
 
 export const clientKinds = ['confluent', 'kafkajs'] as const

@@ -208,7 +208,8 @@ class KafkajsConsumer implements KafkaConsumer {
         eachBatch: async (payload) => {
           const { batch } = payload
           await this.rebalances
-          if (!payload.isRunning() || payload.isStale()) return
+          const isStale = () => !payload.isRunning() || payload.isStale()
+          if (isStale()) return
           const max = this.options.maxBatchSize ?? Number.POSITIVE_INFINITY
           const records: ConsumedRecord[] = batch.messages.map((m) => ({
             topic: batch.topic,
@@ -220,10 +221,12 @@ class KafkajsConsumer implements KafkaConsumer {
             timestamp: Number(m.timestamp),
           }))
           for (let i = 0; i < records.length; i += Number.isFinite(max) ? max : records.length) {
+            if (isStale()) return
             await handlers.eachBatch({
               topic: batch.topic,
               partition: batch.partition,
               records: records.slice(i, i + max),
+              isStale,
             })
           }
         },

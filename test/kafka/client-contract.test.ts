@@ -141,6 +141,41 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     await admin.disconnect()
   })
 
+  it('marks the batch in hand stale once its partition is sought, and delivers the records again from there', async () => {
+    const topic = uniqueName(`stale-${kind}`)
+    await createTopic(kafka, topic, 1)
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send(
+      Array.from({ length: 5 }, (_, i) => ({ topic, key: null, value: Buffer.from(`v${i}`) })),
+    )
+    await producer.disconnect()
+    const consumer = kafka.consumer({ groupId: uniqueName(`stale-group-${kind}`) })
+    await consumer.connect()
+    await consumer.subscribe([topic])
+    const deliveries: number[][] = []
+    const staleness: boolean[] = []
+    let finished: () => void = () => {}
+    const done = new Promise<void>((resolve) => (finished = resolve))
+    await consumer.run({
+      eachBatch: async (batch) => {
+        deliveries.push(batch.records.map((r) => r.offset))
+        if (deliveries.length === 1) {
+          staleness.push(batch.isStale())
+          consumer.seek({ topic, partition: 0, offset: 0 })
+          staleness.push(batch.isStale())
+        }
+        if (deliveries.slice(1).flat().includes(4)) finished()
+        await Promise.resolve()
+      },
+    })
+    await done
+    await consumer.disconnect()
+    expect(staleness).toEqual([false, true])
+    // after the seek, the records come again from offset 0, each once
+    expect(deliveries.slice(1).flat()).toEqual([0, 1, 2, 3, 4])
+  })
+
   it('reads a partition by offset to its end without a group, skipping aborted records under read_committed', async () => {
     const topic = uniqueName(`reader-${kind}`)
     await createTopic(kafka, topic, 2)

@@ -17,7 +17,7 @@
 // previous one is done, and processing waits for that only when it has run 3 commit intervals ahead;
 // rebalances and close always wait.
 import type {
-  ConsumedRecord,
+  ConsumedBatch,
   KafkaAdmin,
   KafkaConsumer,
   KafkaProducer,
@@ -220,8 +220,7 @@ export class KafkaStreams {
       await this.consumer.connect()
       await this.consumer.subscribe(this.sourceTopics())
       await this.consumer.run({
-        eachBatch: (batch) =>
-          this.exclusive(() => this.processBatch(batch.topic, batch.partition, batch.records)),
+        eachBatch: (batch) => this.exclusive(() => this.processBatch(batch)),
         onAssigned: (partitions) => this.exclusive(() => this.onAssigned(partitions)),
         onRevoked: (partitions) => this.exclusive(() => this.onRevoked(partitions)),
       })
@@ -306,11 +305,7 @@ export class KafkaStreams {
     await this.registry?.announce([...this.tasks!.tasks.keys()])
   }
 
-  private async processBatch(
-    topic: string,
-    partition: number,
-    records: readonly ConsumedRecord[],
-  ): Promise<void> {
+  private async processBatch({ topic, partition, records, isStale }: ConsumedBatch): Promise<void> {
     if (
       this.stateValue === 'ERROR' ||
       this.stateValue === 'PENDING_SHUTDOWN' ||
@@ -322,6 +317,9 @@ export class KafkaStreams {
       await this.settleCommit()
       return
     }
+    // fetched before a recovery that ran while this batch waited for its turn (a timer's commit failed):
+    // the inputs were rewound under it, and the consumer delivers these records again
+    if (isStale()) return
     const task = this.tasks!.taskFor(topic, partition)
     if (!task || records.length === 0) return
     // A batch can hold a thousand records, hundreds of milliseconds of work. It is processed in slices,
