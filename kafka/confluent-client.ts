@@ -48,7 +48,8 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
     },
     producer: (options = {}) => new ConfluentProducer(config.brokers, config.clientId, options),
     consumer: (options) => new ConfluentConsumer(kafka, options),
-    reader: (options = {}) => new ConfluentPartitionReader(config.brokers, config.clientId, options),
+    reader: (options = {}) =>
+      new ConfluentPartitionReader(config.brokers, config.clientId, options, () => kafka.admin()),
   }
 }
 

@@ -1,10 +1,14 @@
 // PartitionReader on librdkafka's assign-mode consumer (the node-rdkafka API of @confluentinc/kafka-javascript):
-// no group join, so a restore starts reading at once; the end is librdkafka's partition EOF, which under
-// read_committed is the last stable offset.
+// no group join, so a restore starts reading at once. The end of each partition is its end offset listed
+// before reading, with the reader's isolation (under read_committed the last stable offset), as Kafka
+// Streams takes it; reached by the records read or by librdkafka's partition EOF (past a final transaction
+// marker). Not EOF alone: a replica just made leader can report a lower high watermark than its
+// predecessor until its followers catch up, and the read would stop short.
 import confluent from '@confluentinc/kafka-javascript'
 import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
 import { randomUUID } from 'node:crypto'
 import { toKafkaError } from './kafka-error.js'
+import { retrying } from './retry.js'
 import type {
   ConsumedRecord,
   PartitionRead,
@@ -14,11 +18,13 @@ import type {
 } from './kafka-port.js'
 
 type NativeConsumer = InstanceType<typeof confluent.KafkaConsumer>
+type CkjsAdmin = ReturnType<InstanceType<typeof confluent.KafkaJS.Kafka>['admin']>
 
 const OFFSET_BEGINNING = -2
 
 export class ConfluentPartitionReader implements PartitionReader {
   private consumer: NativeConsumer | undefined
+  private admin: CkjsAdmin | undefined
   /** One read at a time: a read re-assigns the one consumer. */
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -26,7 +32,34 @@ export class ConfluentPartitionReader implements PartitionReader {
     private readonly brokers: readonly string[],
     private readonly clientId: string,
     private readonly options: ReaderOptions,
+    private readonly newAdmin: () => CkjsAdmin,
   ) {}
+
+  /** End offsets of the requested partitions, `topic/partition` → offset. */
+  private async endOffsets(requests: readonly PartitionRead[]): Promise<Map<string, number>> {
+    if (!this.admin) {
+      const admin = this.newAdmin()
+      await admin.connect()
+      this.admin = admin
+    }
+    const admin = this.admin
+    const isolationLevel =
+      (this.options.isolation ?? 'read_committed') === 'read_committed'
+        ? confluent.KafkaJS.IsolationLevel.READ_COMMITTED
+        : confluent.KafkaJS.IsolationLevel.READ_UNCOMMITTED
+    const ends = new Map<string, number>()
+    try {
+      for (const topic of new Set(requests.map((r) => r.partition.topic)))
+        for (const p of await admin.fetchTopicOffsets(topic, { isolationLevel }))
+          ends.set(`${topic}/${p.partition}`, Number(p.high))
+    } catch (error) {
+      // its view of the leaders may be the stale one (a broker just stopped): the next try starts afresh
+      this.admin = undefined
+      await admin.disconnect().catch(() => undefined)
+      throw error
+    }
+    return ends
+  }
 
   private async connected(): Promise<NativeConsumer> {
     if (this.consumer) return this.consumer
@@ -79,6 +112,7 @@ export class ConfluentPartitionReader implements PartitionReader {
     const next = new Map<string, number>()
     if (requests.length === 0) return next
     const consumer = await this.connected()
+    const ends = await retrying('restore end offsets', () => this.endOffsets(requests))
     const eof = new Map<string, number>()
     const onEof = (event: { topic: string; partition: number; offset: number }) => {
       eof.set(`${event.topic}/${event.partition}`, event.offset)
@@ -112,10 +146,9 @@ export class ConfluentPartitionReader implements PartitionReader {
             next.set(key, records[records.length - 1]!.offset + 1)
             await onBatch({ topic: records[0]!.topic, partition: records[0]!.partition }, records)
           }
-        } else if ([...next.keys()].every((key) => eof.has(key))) {
-          for (const [key, offset] of eof) if (next.has(key)) next.set(key, Math.max(next.get(key)!, offset))
-          return next
         }
+        for (const [key, offset] of eof) if (next.has(key)) next.set(key, Math.max(next.get(key)!, offset))
+        if ([...next].every(([key, offset]) => offset >= (ends.get(key) ?? 0))) return next
       }
     } finally {
       consumer.removeListener('partition.eof', onEof)
@@ -124,6 +157,8 @@ export class ConfluentPartitionReader implements PartitionReader {
   }
 
   async close(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined)
+    this.admin = undefined
     const consumer = this.consumer
     this.consumer = undefined
     if (!consumer) return

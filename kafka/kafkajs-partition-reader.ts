@@ -1,9 +1,13 @@
 // PartitionReader on kafkajs. kafkajs has no assign mode, so each read joins a private, never-committing
-// group, pauses the topic's other partitions and seeks. The end is reached when a processed batch
-// (kafkajs reports batches emptied by transaction markers too) ends at the high watermark.
+// group, pauses the topic's other partitions and seeks. The end is the partition's end offset taken
+// before reading (kafkajs lists offsets read_committed: the last stable offset), reached when a processed
+// batch (kafkajs reports batches emptied by transaction markers too) ends there. Not the high watermark
+// of the batches: a replica just made leader can report a lower one than its predecessor, until its
+// followers catch up, and the read would stop short.
 import { randomUUID } from 'node:crypto'
 import type { Kafka as KjsKafka } from 'kafkajs'
 import { toKafkaError } from './kafka-error.js'
+import { retrying } from './retry.js'
 import type {
   ConsumedRecord,
   Headers,
@@ -24,21 +28,29 @@ export class KafkajsPartitionReader implements PartitionReader {
     from: number | 'earliest',
     onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,
   ): Promise<number> {
-    const admin = this.kafka.admin()
-    await admin.connect()
-    const offsets = await admin.fetchTopicOffsets(tp.topic).finally(() => admin.disconnect())
+    const offsets = await retrying('restore end offsets', async () => {
+      const admin = this.kafka.admin()
+      await admin.connect()
+      return admin.fetchTopicOffsets(tp.topic).finally(() => admin.disconnect())
+    })
     const bounds = offsets.find((o) => o.partition === tp.partition)
     if (!bounds) throw toKafkaError(new Error(`UNKNOWN_TOPIC: ${tp.topic}/${tp.partition}`), 'restore read')
     const start = from === 'earliest' ? Number(bounds.low) : Math.max(from, Number(bounds.low))
-    if (start >= Number(bounds.high)) return start
+    const end = Number(bounds.high)
+    if (start >= end) return start
 
     const consumer = this.kafka.consumer({
       groupId: `reader-${randomUUID()}`,
       readUncommitted: this.options.isolation === 'read_uncommitted',
       maxWaitTimeInMs: 50,
+      // a restart after a broker failure rejoins the private group, which waits for the member before it
+      // to time out: keep that short (the broker's minimum)
+      sessionTimeout: 6_000,
+      heartbeatInterval: 1_000,
       allowAutoTopicCreation: false,
     })
     let next = start
+    let resumeAt = start
     let finish: () => void = () => {}
     let fail: (error: unknown) => void = () => {}
     const done = new Promise<void>((resolve, reject) => {
@@ -48,15 +60,20 @@ export class KafkajsPartitionReader implements PartitionReader {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const others = (event.payload.memberAssignment[tp.topic] ?? []).filter((p) => p !== tp.partition)
       if (others.length > 0) consumer.pause([{ topic: tp.topic, partitions: others }])
-      consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(start) })
+      // after a restart too: from the first record not yet handed on
+      consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(resumeAt) })
     })
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-      const { partition, lastOffset, highWatermark } = event.payload
+      const { partition, lastOffset } = event.payload
       if (partition !== tp.partition) return
       next = Math.max(next, Number(lastOffset) + 1)
-      if (next >= Number(highWatermark)) finish()
+      if (next >= end) finish()
     })
-    consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error))
+    // kafkajs restarts the consumer after a retriable error (NOT_LEADER_OR_FOLLOWER while leadership moves,
+    // a broker connection lost) and says so: the read goes on; only a crash it does not restart from ends it
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) fail(event.payload.error)
+    })
     try {
       await consumer.connect()
       await consumer.subscribe({ topics: [tp.topic], fromBeginning: true })
@@ -65,7 +82,7 @@ export class KafkajsPartitionReader implements PartitionReader {
         eachBatch: async ({ batch }) => {
           if (batch.partition !== tp.partition) return
           const records = batch.messages
-            .filter((m) => Number(m.offset) >= start)
+            .filter((m) => Number(m.offset) >= resumeAt)
             .map((m): ConsumedRecord => ({
               topic: tp.topic,
               partition: tp.partition,
@@ -75,7 +92,9 @@ export class KafkajsPartitionReader implements PartitionReader {
               headers: toHeaders(m.headers),
               timestamp: Number(m.timestamp),
             }))
-          if (records.length > 0) await onBatch(records)
+          if (records.length === 0) return
+          await onBatch(records)
+          resumeAt = records.at(-1)!.offset + 1
         },
       })
       await done

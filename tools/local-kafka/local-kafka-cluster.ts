@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -145,9 +145,11 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     async restartNode(nodeId) {
       const node = nodes.find((n) => n.address.nodeId === nodeId)
       if (!node || node.process) return
-      const offset = await fileSize(node.logFile)
+      // the node's logger truncates its file when it starts: the log before the restart is kept beside it
+      // (waiting for the started line past the old size failed when the old log was the longer one)
+      await rename(node.logFile, `${node.logFile}.before-restart`).catch(() => undefined)
       launch(node)
-      await waitReady([node], readyTimeoutMs, offset)
+      await waitReady([node], readyTimeoutMs)
     },
     runTool: (mainClass, args) => runJava(java, distribution, mainClass, args),
     async stop() {
@@ -158,7 +160,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
 
   try {
     for (const node of nodes) launch(node)
-    await waitReady(nodes, readyTimeoutMs, 0)
+    await waitReady(nodes, readyTimeoutMs)
   } catch (error) {
     await Promise.all(nodes.map((n) => stopNode(n, 'SIGKILL')))
     if (ownsWorkDir) await rm(workDir, { recursive: true, force: true })
@@ -177,22 +179,13 @@ function newClusterId(): string {
   }
 }
 
-async function fileSize(file: string): Promise<number> {
-  try {
-    return (await readFile(file)).length
-  } catch {
-    return 0
-  }
-}
-
-async function waitReady(nodes: readonly RunningNode[], timeoutMs: number, logOffset: number): Promise<void> {
+async function waitReady(nodes: readonly RunningNode[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   const pending = new Set(nodes)
   while (pending.size > 0) {
     for (const node of [...pending]) {
       const text = await readFile(node.logFile, 'utf8').catch(() => '')
-      const fresh = text.slice(logOffset)
-      if (fresh.includes('Kafka Server started')) {
+      if (text.includes('Kafka Server started')) {
         pending.delete(node)
         continue
       }
@@ -201,7 +194,7 @@ async function waitReady(nodes: readonly RunningNode[], timeoutMs: number, logOf
         throw new SetupError(
           'BROKER_EXITED',
           `Kafka node ${node.address.nodeId} exited during startup. Last lines of ${node.logFile}:\n` +
-            tail(fresh, 20) +
+            tail(text, 20) +
             `\nIf it names a port, another process may hold it; otherwise delete the data directory and retry.`,
         )
       }
@@ -213,7 +206,7 @@ async function waitReady(nodes: readonly RunningNode[], timeoutMs: number, logOf
       throw new SetupError(
         'BROKER_NOT_READY',
         `Kafka node ${node.address.nodeId} did not become ready within ${Math.round(timeoutMs / 1000)} s. ` +
-          `Last lines of ${node.logFile}:\n${tail(text.slice(logOffset), 20)}\n` +
+          `Last lines of ${node.logFile}:\n${tail(text, 20)}\n` +
           `A slow machine may need LOCAL_KAFKA_READY_TIMEOUT_MS raised; the log above usually names the cause.`,
       )
     }
