@@ -7,7 +7,7 @@
 import confluent from '@confluentinc/kafka-javascript'
 import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
 import { randomUUID } from 'node:crypto'
-import { toKafkaError } from './kafka-error.js'
+import { KafkaError, toKafkaError } from './kafka-error.js'
 import { retrying } from './retry.js'
 import type {
   ConsumedRecord,
@@ -25,6 +25,7 @@ const OFFSET_BEGINNING = -2
 export class ConfluentPartitionReader implements PartitionReader {
   private consumer: NativeConsumer | undefined
   private admin: CkjsAdmin | undefined
+  private closed = false
   /** One read at a time: a read re-assigns the one consumer. */
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -38,6 +39,7 @@ export class ConfluentPartitionReader implements PartitionReader {
   /** End offsets of the requested partitions, `topic/partition` → offset. */
   private async endOffsets(requests: readonly PartitionRead[]): Promise<Map<string, number>> {
     if (!this.admin) {
+      if (this.closed) throw new KafkaError('INVALID_ARGUMENT', 'read on a closed reader')
       const admin = this.newAdmin()
       await admin.connect()
       this.admin = admin
@@ -63,6 +65,7 @@ export class ConfluentPartitionReader implements PartitionReader {
 
   private async connected(): Promise<NativeConsumer> {
     if (this.consumer) return this.consumer
+    if (this.closed) throw new KafkaError('INVALID_ARGUMENT', 'read on a closed reader')
     const consumer = new confluent.KafkaConsumer(
       {
         'bootstrap.servers': this.brokers.join(','),
@@ -113,12 +116,15 @@ export class ConfluentPartitionReader implements PartitionReader {
     if (requests.length === 0) return next
     const consumer = await this.connected()
     const ends = await retrying('restore end offsets', () => this.endOffsets(requests))
+    for (const r of requests)
+      next.set(`${r.partition.topic}/${r.partition.partition}`, r.from === 'earliest' ? 0 : r.from)
+    const atEnd = () => [...next].every(([key, offset]) => offset >= (ends.get(key) ?? 0))
+    // nothing new (a restore from a checkpoint at the end, a refresh with nothing to read): no fetch
+    if (atEnd()) return next
     const eof = new Map<string, number>()
     const onEof = (event: { topic: string; partition: number; offset: number }) => {
       eof.set(`${event.topic}/${event.partition}`, event.offset)
     }
-    for (const r of requests)
-      next.set(`${r.partition.topic}/${r.partition.partition}`, r.from === 'earliest' ? 0 : r.from)
     consumer.on('partition.eof', onEof)
     consumer.assign(
       requests.map((r) => ({
@@ -148,7 +154,7 @@ export class ConfluentPartitionReader implements PartitionReader {
           }
         }
         for (const [key, offset] of eof) if (next.has(key)) next.set(key, Math.max(next.get(key)!, offset))
-        if ([...next].every(([key, offset]) => offset >= (ends.get(key) ?? 0))) return next
+        if (atEnd()) return next
       }
     } finally {
       consumer.removeListener('partition.eof', onEof)
@@ -157,6 +163,7 @@ export class ConfluentPartitionReader implements PartitionReader {
   }
 
   async close(): Promise<void> {
+    this.closed = true
     await this.admin?.disconnect().catch(() => undefined)
     this.admin = undefined
     const consumer = this.consumer

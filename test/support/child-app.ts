@@ -6,7 +6,8 @@ export interface ChildApp {
   readonly process: ChildProcess
   output(): string
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>
-  kill(signal?: NodeJS.Signals): Promise<number | null>
+  /** Sends the signal and waits for the exit; one that does not come in time is an error with the output. */
+  kill(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>
 }
 
 export function startChild(script: string, env: Record<string, string>): ChildApp {
@@ -35,10 +36,17 @@ export function startChild(script: string, env: Record<string, string>): ChildAp
         await new Promise((r) => setTimeout(r, 50))
       }
     },
-    async kill(signal = 'SIGKILL') {
+    async kill(signal = 'SIGKILL', timeoutMs = 30_000) {
       if (child.exitCode !== null) return child.exitCode
       child.kill(signal)
-      return exited
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL')
+          reject(new Error(`child did not exit on ${signal} within ${timeoutMs} ms:\n${output.slice(-3000)}`))
+        }, timeoutMs)
+      })
+      return Promise.race([exited, late]).finally(() => clearTimeout(timer))
     },
   }
 }

@@ -59,8 +59,12 @@ async function runWithCrashes(guarantee: 'exactly_once' | 'at_least_once'): Prom
     await producer.send(batch)
   }
 
+  // a timeline on stdout, so that a slow or stuck run shows which phase it was in
+  const started = Date.now()
+  const phase = (name: string) => console.log(`${guarantee} +${Date.now() - started} ms: ${name}`)
   let child: ChildApp = startChild('test/support/apps/eos-app.ts', env)
   await child.waitFor('STATE RUNNING')
+  phase('running')
   let kills = 0
   // feed the input in steps while the application runs, killing it three times mid-stream
   for (let step = 0; step < 8; step++) {
@@ -69,8 +73,10 @@ async function runWithCrashes(guarantee: 'exactly_once' | 'at_least_once'): Prom
     if (step === 1 || step === 3 || step === 5) {
       await child.kill('SIGKILL')
       kills++
+      phase(`killed (${kills})`)
       child = startChild('test/support/apps/eos-app.ts', env)
       await child.waitFor('STATE RUNNING')
+      phase('running again')
     }
   }
   await producer.disconnect()
@@ -89,7 +95,9 @@ async function runWithCrashes(guarantee: 'exactly_once' | 'at_least_once'): Prom
     await new Promise((r) => setTimeout(r, 200))
   }
   await admin.disconnect()
+  phase('input committed')
   await child.kill('SIGTERM')
+  phase('stopped')
 
   const echoed = (await collect(kafka, [echo], (r) => r.length >= RECORDS, { settleMs: 1000 })).map(
     (r) => JSON.parse(r.value!.toString()) as number,
