@@ -111,12 +111,15 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
     NOTIFICATIONS_TOPIC: s.topics.notifications,
     DLQ_TOPIC: s.topics.dlq,
   }
-  // BENCH_CPU_PROF_DIR: every Node child writes a V8 CPU profile there when it exits
+  // BENCH_CPU_PROF_DIR: every Node child writes a V8 CPU profile there when it exits;
+  // BENCH_NODE_FLAGS: V8/Node flags for every Node child (heap and GC experiments)
   const profile = process.env['BENCH_CPU_PROF_DIR']
+  const flags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean)
   const node = (script: string) =>
     [
       process.execPath,
       [
+        ...flags,
         ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
         '--import',
         'tsx',
