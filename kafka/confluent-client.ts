@@ -6,6 +6,7 @@ import confluent from '@confluentinc/kafka-javascript'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
 import { fromHeaders, KafkajsStyleAdmin, toStringOffsets, translate } from './kafkajs-style.js'
+import { RenewingAdmin } from './renewing-admin.js'
 import type {
   ConsumedRecord,
   ConsumerHandlers,
@@ -38,14 +39,15 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
   })
   return {
     kind: 'confluent',
-    admin: () => {
-      const admin = kafka.admin()
-      return new KafkajsStyleAdmin(admin, {
-        describe: (topics) => admin.fetchTopicMetadata({ topics }),
-        fetchOffsets: (groupId, topic) =>
-          admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true }),
-      })
-    },
+    admin: () =>
+      new RenewingAdmin(() => {
+        const admin = kafka.admin()
+        return new KafkajsStyleAdmin(admin, {
+          describe: (topics) => admin.fetchTopicMetadata({ topics }),
+          fetchOffsets: (groupId, topic) =>
+            admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true }),
+        })
+      }),
     producer: (options = {}) => new ConfluentProducer(config.brokers, config.clientId, options),
     consumer: (options) => new ConfluentConsumer(kafka, options),
     reader: (options = {}) =>

@@ -33,6 +33,7 @@ import { InteractiveQueries } from './interactive-queries.js'
 import { refreshRuntimeMetrics } from './runtime-metrics.js'
 import { changelogTopic, prepareTopics, type TopicLayout } from './internal-topics.js'
 import { RecordCollector } from './record-collector.js'
+import { retryBroker } from './broker-retry.js'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.js'
 import { TaskManager, type RestoreReport } from './task-manager.js'
 import type { StreamTask } from './stream-task.js'
@@ -280,7 +281,12 @@ export class KafkaStreams {
           }
         : { idempotent: true },
     )
-    await producer.connect()
+    try {
+      await producer.connect()
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined)
+      throw error
+    }
     return producer
   }
 
@@ -486,14 +492,16 @@ export class KafkaStreams {
     // a state it does not leave (librdkafka's fatal errors; kafkajs's sequence numbers after an abort,
     // OUT_OF_ORDER_SEQUENCE_NUMBER on every later send)
     await this.producer?.disconnect().catch(() => undefined)
-    this.producer = await this.newProducer()
+    this.producer = await retryBroker(this.config, 'new producer', () => this.newProducer())
     this.collector!.replaceProducer(this.producer)
     const tasks = await this.tasks!.reinitialize()
     for (const task of tasks) {
       for (const input of task.inputs) {
-        const committed = (await this.admin!.committedOffsets(this.config.applicationId, input.topic)).find(
-          (o) => o.partition === input.partition,
-        )
+        const committed = (
+          await retryBroker(this.config, 'committed offsets', () =>
+            this.admin!.committedOffsets(this.config.applicationId, input.topic),
+          )
+        ).find((o) => o.partition === input.partition)
         // what our own last successful commit wrote, when the broker does not show it yet: kafkajs cannot
         // ask for stable offsets, and right after a transaction it may return the ones before
         const ours = this.committedPositions.get(`${input.topic}\u0000${input.partition}`)?.offset
@@ -501,8 +509,9 @@ export class KafkaStreams {
         const start =
           known >= 0
             ? known
-            : ((await this.admin!.startOffsets(input.topic)).find((o) => o.partition === input.partition)
-                ?.offset ?? 0)
+            : ((
+                await retryBroker(this.config, 'start offsets', () => this.admin!.startOffsets(input.topic))
+              ).find((o) => o.partition === input.partition)?.offset ?? 0)
         this.consumer!.seek({ topic: input.topic, partition: input.partition, offset: start })
       }
     }

@@ -33,6 +33,12 @@ export interface StreamsConfig {
   readonly sessionTimeoutMs?: number
   /** Transaction timeout (default 10 s, as Kafka Streams under exactly-once). */
   readonly transactionTimeoutMs?: number
+  /**
+   * How long the broker calls of a restore or a recovery are retried while they fail with retriable errors
+   * (a broker down, leadership or a coordinator moving) before the instance stops, ms (default 5 min, as
+   * Kafka Streams' task.timeout.ms).
+   */
+  readonly taskTimeoutMs?: number
   readonly metrics?: StreamsMetrics
   /** Where this instance answers interactive queries (announced to the other instances), e.g. http://host:8080. */
   readonly advertisedUrl?: string
@@ -79,6 +85,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     producerBatchSize: config.producerBatchSize ?? 2000,
     sessionTimeoutMs: config.sessionTimeoutMs ?? 10_000,
     transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
+    taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
     metrics: config.metrics ?? noopStreamsMetrics,
     advertisedUrl: config.advertisedUrl ?? '',
     metricsRefreshMs: config.metricsRefreshMs ?? 5000,

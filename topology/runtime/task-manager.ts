@@ -13,6 +13,7 @@ import type { KafkaAdmin, PartitionReader, TopicPartition, TopicPartitionOffset 
 import type { BuiltStore, KeyValueStore, StoreRef } from '../../state/index.js'
 import type { Topology } from '../topology.js'
 import { changelogTopic, internalTopic, type TopicLayout } from './internal-topics.js'
+import { retryBroker } from './broker-retry.js'
 import type { RecordCollector } from './record-collector.js'
 import type { ResolvedConfig } from './streams-config.js'
 import { StreamTask, type TaskEnv } from './stream-task.js'
@@ -143,7 +144,11 @@ export class TaskManager {
   private async restore(tasks: readonly StreamTask[]): Promise<void> {
     const ends = new Map<string, TopicPartitionOffset[]>()
     const endOf = async (topic: string, partition: number) => {
-      if (!ends.has(topic)) ends.set(topic, await this.admin.endOffsets(topic))
+      if (!ends.has(topic))
+        ends.set(
+          topic,
+          await retryBroker(this.config, 'changelog end offsets', () => this.admin.endOffsets(topic)),
+        )
       return ends.get(topic)!.find((o) => o.partition === partition)?.offset ?? 0
     }
     const targets = new Map<
