@@ -240,7 +240,25 @@ describe('KafkaStreams against a real broker (exactly-once)', () => {
       await committedUpTo(app, { [left]: 2, [right]: 2 })
       await send(left, 'k', 'Llate', t0 + 240)
       await send(left, 'k', 'Lok', t0 + 260)
-      const out = await collect(client(), [joined], (r) => r.length >= 2, { settleMs: 1500 })
+      const out = await collect(client(), [joined], (r) => r.length >= 2, { settleMs: 1500 }).catch(
+        async (error: unknown) => {
+          // say what did arrive, committed or not, and what the group committed
+          const all = await collect(client(), [joined], (r) => r.length > 0, {
+            isolation: 'read_uncommitted',
+            settleMs: 1000,
+          }).catch((e: unknown) => String(e))
+          const committed = await Promise.all(
+            [left, right].map(async (t) => {
+              const admin = client().admin()
+              await admin.connect()
+              return admin.committedOffsets(app, t).finally(() => admin.disconnect())
+            }),
+          )
+          throw new Error(
+            `${String(error)}; read_uncommitted: ${typeof all === 'string' ? all : all.map((r) => r.value!.toString()).join(', ')}; committed: ${JSON.stringify(committed)}; state ${streams.state}`,
+          )
+        },
+      )
       expect(out.map((r) => r.value!.toString())).toEqual(['L1+R1', 'Lok+R2'])
     } finally {
       await streams.close()
