@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { jsonSerde, stringSerde } from '../../state/index.js'
 import { KafkaStreams, StreamsBuilder, joinWindows, type Topology } from '../../topology/index.js'
 import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
+import { summingTopology } from '../support/summing-topology.js'
 
 const str = stringSerde
 const num = jsonSerde<number>()
@@ -83,18 +84,7 @@ async function sumPerKeyApp(app: string, storeName: string) {
   const output = `${app}-out`
   await createTopic(client(), input, 2)
   await createTopic(client(), output, 2)
-  const builder = new StreamsBuilder()
-  builder
-    .stream(input, { keySerde: str, valueSerde: num })
-    .groupByKey()
-    .aggregate(
-      () => 0,
-      (_k, v, sum) => sum + v,
-      { storeName, valueSerde: num },
-    )
-    .toStream()
-    .to(output)
-  return { input, output, topology: builder.build() }
+  return { input, output, topology: summingTopology(input, output, storeName) }
 }
 
 describe('KafkaStreams against a real broker (exactly-once)', () => {

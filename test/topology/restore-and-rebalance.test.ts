@@ -6,8 +6,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { jsonSerde, storeRef, stringSerde, type KeyValueStore } from '../../state/index.js'
-import { KafkaStreams, StreamsBuilder, type Topology } from '../../topology/index.js'
+import { KafkaStreams } from '../../topology/index.js'
 import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
+import { summingTopology } from '../support/summing-topology.js'
 
 const str = stringSerde
 const num = jsonSerde<number>()
@@ -21,21 +22,6 @@ async function tempDir() {
 }
 
 const sums = storeRef({ name: 'sums', keySerde: str, valueSerde: num })
-
-function summingTopology(input: string, output: string): Topology {
-  const builder = new StreamsBuilder()
-  builder
-    .stream(input, { keySerde: str, valueSerde: num })
-    .groupByKey()
-    .aggregate(
-      () => 0,
-      (_k, v, s) => s + v,
-      { storeName: 'sums', valueSerde: num },
-    )
-    .toStream()
-    .to(output)
-  return builder.build()
-}
 
 async function produceNumbers(topic: string, from: number, count: number, keys: number) {
   const producer = client().producer()
