@@ -3,9 +3,12 @@
 //   publish-payment '<json>'   publishes a payment event (key: its reservationId) to payments
 //   publish-resource '<json>'  publishes a resource definition to resources
 //   tail [--from-beginning]    prints the event stream readably until Ctrl-C
-// Uses the service's configuration (KAFKA_BROKERS, RESERVATION_FORMAT, topic names).
+// JSON arguments are read as the JSON format reads them (timestamps as epoch milliseconds or ISO-8601) and
+// published in the configured format. Uses the service's configuration (KAFKA_BROKERS, RESERVATION_FORMAT,
+// topic names).
 import { createKafkaClient } from '../kafka/index.js'
 import { reservationCodecs } from '../processors/service-codecs.js'
+import { jsonCodec, type SchemaName, type SchemaValues } from '../schemas/index.js'
 import { runOrExplain, untilSignal } from '../tools/local-kafka/run-or-explain.js'
 import { SetupError } from '../tools/local-kafka/setup-error.js'
 import { configFromEnv } from './config.js'
@@ -19,14 +22,6 @@ await runOrExplain(async () => {
   const brokers = config.brokers ?? ['127.0.0.1:9092']
   const client = createKafkaClient({ kind: config.client, brokers, clientId: 'reservation-cli' })
   const codecs = await reservationCodecs(config.format, config.topics, config.schemaRegistryUrl)
-  const parse = (): unknown => {
-    if (!argument) throw new SetupError('CONFIG_INVALID', usage)
-    try {
-      return JSON.parse(argument)
-    } catch (error) {
-      throw new SetupError('CONFIG_INVALID', `not JSON: ${(error as Error).message}\n${usage}`)
-    }
-  }
   const publish = async (topic: string, key: string, value: Buffer) => {
     const producer = client.producer()
     await producer.connect()
@@ -34,33 +29,27 @@ await runOrExplain(async () => {
     await producer.disconnect()
     console.log(`published to ${topic} partition ${position?.partition} offset ${position?.offset}`)
   }
-  const encode = <T>(what: string, codec: { encode(value: T): Buffer }, value: unknown): Buffer => {
+  /** The JSON argument read as the JSON format reads it (validated; timestamps in either form). */
+  const read = <K extends SchemaName>(schema: K, what: string): SchemaValues[K] => {
+    if (!argument) throw new SetupError('CONFIG_INVALID', usage)
     try {
-      return codec.encode(value as T)
+      return jsonCodec(schema).decode(Buffer.from(argument))
     } catch (error) {
-      throw new SetupError('CONFIG_INVALID', `not a valid ${what}: ${(error as Error).message}`)
+      throw new SetupError('CONFIG_INVALID', `not a valid ${what}: ${(error as Error).message}\n${usage}`)
     }
   }
   switch (action) {
     case 'publish-command': {
-      const value = parse() as { resourceId?: string }
-      return publish(config.topics.commands, value.resourceId ?? '', encode('command', codecs.command, value))
+      const value = read('reservation-command', 'command')
+      return publish(config.topics.commands, value.resourceId, codecs.command.encode(value))
     }
     case 'publish-payment': {
-      const value = parse() as { reservationId?: string }
-      return publish(
-        config.topics.payments,
-        value.reservationId ?? '',
-        encode('payment event', codecs.payment, value),
-      )
+      const value = read('payment-event', 'payment event')
+      return publish(config.topics.payments, value.reservationId, codecs.payment.encode(value))
     }
     case 'publish-resource': {
-      const value = parse() as { resourceId?: string }
-      return publish(
-        config.topics.resources,
-        value.resourceId ?? '',
-        encode('resource definition', codecs.resource, value),
-      )
+      const value = read('resource-definition', 'resource definition')
+      return publish(config.topics.resources, value.resourceId, codecs.resource.encode(value))
     }
     case 'tail': {
       const consumer = client.consumer({
