@@ -39,5 +39,18 @@ export const int64Serde: Serde<number> = {
   deserialize: (bytes) => Number(bytes.readBigInt64BE()),
 }
 
+/** 4-byte big-endian signed integer: Kafka's IntegerSerializer/IntegerDeserializer. */
+export const int32Serde: Serde<number> = {
+  serialize: (value) => {
+    const bytes = Buffer.allocUnsafe(4)
+    bytes.writeInt32BE(value)
+    return bytes
+  },
+  deserialize: (bytes) => {
+    if (bytes.length !== 4) throw new Error(`an int32 needs 4 bytes, got ${bytes.length}`)
+    return bytes.readInt32BE()
+  },
+}
+
 /** The writing half of a serde, e.g. for a key prefix that is not itself a key. */
 export type Serializer<T> = Pick<Serde<T>, 'serialize'>

@@ -7,7 +7,13 @@ export interface NodeAddress {
   readonly controllerPort: number
 }
 
-export function brokerProperties(node: NodeAddress, all: readonly NodeAddress[], dataDir: string): string {
+/** `overrides` replace or add properties (e.g. a cluster-wide min.insync.replicas for failure tests). */
+export function brokerProperties(
+  node: NodeAddress,
+  all: readonly NodeAddress[],
+  dataDir: string,
+  overrides: Readonly<Record<string, string | number>> = {},
+): string {
   const replication = Math.min(3, all.length)
   const minIsr = all.length >= 3 ? 2 : 1
   const voters = all.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',')
@@ -41,6 +47,7 @@ export function brokerProperties(node: NodeAddress, all: readonly NodeAddress[],
     'transaction.abort.timed.out.transaction.cleanup.interval.ms': 5000,
     'group.consumer.heartbeat.interval.ms': 1000,
     'group.consumer.min.heartbeat.interval.ms': 1000,
+    ...overrides,
   }
   return Object.entries(props)
     .map(([key, value]) => `${key}=${value}`)

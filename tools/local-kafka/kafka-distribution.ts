@@ -20,9 +20,10 @@ export interface KafkaDistribution {
   readonly classPath: string
 }
 
-export function pinnedKafkaVersion(): string {
-  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomPath, 'utf8'))
-  if (!match?.[1]) throw new Error(`no <kafka.version> in ${pomPath}`)
+/** The Kafka version a pom pins (`<kafka.version>`); the broker's pom by default. */
+export function pinnedKafkaVersion(pom = pomPath): string {
+  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pom, 'utf8'))
+  if (!match?.[1]) throw new Error(`no <kafka.version> in ${pom}`)
   return match[1]
 }
 
@@ -43,19 +44,37 @@ export async function ensureKafkaDistribution(
   log: (line: string) => void = () => {},
 ): Promise<KafkaDistribution> {
   const version = pinnedKafkaVersion()
-  const dir = path.join(cacheRoot(), `kafka-${version}`)
-  const libDir = path.join(dir, 'libs')
-  if (!existsSync(path.join(dir, completeMarker))) {
-    await download(version, dir, log)
-  }
-  return { version, libDir, classPath: `${libDir}/*` }
+  const { libDir, classPath } = await ensureMavenJars(
+    pomPath,
+    `kafka-${version}`,
+    `Apache Kafka ${version}`,
+    log,
+  )
+  return { version, libDir, classPath }
 }
 
-async function download(version: string, dir: string, log: (line: string) => void): Promise<void> {
+/**
+ * The runtime dependencies of a pom, copied from Maven Central into `<cacheRoot>/<cacheName>/libs` once
+ * (the same protocol as the broker's: private staging directory, then a rename; the first one wins).
+ * `label` names the download in progress lines and errors.
+ */
+export async function ensureMavenJars(
+  pom: string,
+  cacheName: string,
+  label: string,
+  log: (line: string) => void = () => {},
+): Promise<{ readonly libDir: string; readonly classPath: string }> {
+  const dir = path.join(cacheRoot(), cacheName)
+  const libDir = path.join(dir, 'libs')
+  if (!existsSync(path.join(dir, completeMarker))) await download(pom, label, dir, log)
+  return { libDir, classPath: `${libDir}/*` }
+}
+
+async function download(pom: string, label: string, dir: string, log: (line: string) => void): Promise<void> {
   const mvn = requireMaven()
   const staging = `${dir}.staging-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
-  log(`Downloading Apache Kafka ${version} from Maven Central into ${dir} (once; about 100 MB)...`)
+  log(`Downloading ${label} from Maven Central into ${dir} (once)...`)
   const started = Date.now()
   let copied = 0
   const output: string[] = []
@@ -66,7 +85,7 @@ async function download(version: string, dir: string, log: (line: string) => voi
         '-B',
         '-ntp',
         '-f',
-        pomPath,
+        pom,
         'dependency:copy-dependencies',
         `-DoutputDirectory=${path.join(staging, 'libs')}`,
       ],
@@ -92,7 +111,7 @@ async function download(version: string, dir: string, log: (line: string) => voi
     await rm(staging, { recursive: true, force: true })
     throw new SetupError(
       'KAFKA_DOWNLOAD_FAILED',
-      `Maven could not download Apache Kafka ${version} (exit ${code}). Check access to Maven Central ` +
+      `Maven could not download ${label} (exit ${code}). Check access to Maven Central ` +
         `(or your ~/.m2/settings.xml mirror) and retry. Last Maven output:\n${output.slice(-15).join('\n')}`,
     )
   }
@@ -106,5 +125,5 @@ async function download(version: string, dir: string, log: (line: string) => voi
   } catch {
     await rm(staging, { recursive: true, force: true }) // another process finished first; use its copy
   }
-  log(`Apache Kafka ${version}: ${jars.length} jars ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  log(`${label}: ${jars.length} jars ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }

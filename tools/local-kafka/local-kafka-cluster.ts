@@ -29,6 +29,8 @@ export interface LocalKafkaOptions {
   readonly workDir?: string
   readonly readyTimeoutMs?: number
   readonly heapMb?: number
+  /** server.properties entries that replace or add to the test settings of broker-config.ts. */
+  readonly brokerOverrides?: Readonly<Record<string, string | number>>
   readonly log?: (line: string) => void
 }
 
@@ -44,6 +46,8 @@ export interface LocalKafkaCluster {
   readonly startupMs: number
   /** SIGKILLs one node (a broker failure). */
   killNode(nodeId: number): Promise<void>
+  /** Stops one node cleanly (SIGTERM, as for a rolling restart) and waits for its exit. */
+  stopNode(nodeId: number): Promise<void>
   /** Starts a stopped or killed node again and waits until it is ready. */
   restartNode(nodeId: number): Promise<void>
   /** Runs a Kafka CLI tool class (e.g. org.apache.kafka.tools.TopicCommand) and returns its output. */
@@ -82,7 +86,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     const dataDir = path.join(nodeDir, 'data')
     await mkdir(nodeDir, { recursive: true })
     const propsFile = path.join(nodeDir, 'server.properties')
-    await writeFile(propsFile, brokerProperties(address, addresses, dataDir))
+    await writeFile(propsFile, brokerProperties(address, addresses, dataDir, options.brokerOverrides))
     if (!existsSync(path.join(dataDir, 'meta.properties'))) {
       const format = await runJava(java, distribution, 'kafka.tools.StorageTool', [
         'format',
@@ -141,6 +145,10 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     async killNode(nodeId) {
       const node = nodes.find((n) => n.address.nodeId === nodeId)
       if (node) await stopNode(node, 'SIGKILL')
+    },
+    async stopNode(nodeId) {
+      const node = nodes.find((n) => n.address.nodeId === nodeId)
+      if (node) await stopNode(node, 'SIGTERM')
     },
     async restartNode(nodeId) {
       const node = nodes.find((n) => n.address.nodeId === nodeId)

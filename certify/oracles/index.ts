@@ -1,0 +1,8 @@
+// The oracles the runner knows, by the name the command line uses. Adding one: a module like eos.ts
+// (topics, generator, instance app, verifier, verdict; see ../oracle.ts) and a line here.
+import type { Oracle } from '../oracle.js'
+import { eosOracle } from './eos.js'
+
+export const oracles: Readonly<Record<string, Oracle>> = {
+  [eosOracle.name]: eosOracle,
+}
