@@ -295,12 +295,18 @@ class Run {
     return this.instances.filter((i) => i.running)
   }
 
-  async settle(): Promise<void> {
-    await this.settleFrom(new Map(this.runningInstances().map((i) => [i, i.process!.mark()])))
+  async settle(options: { rebalanced?: boolean } = {}): Promise<void> {
+    await this.settleFrom(
+      new Map(this.runningInstances().map((i) => [i, i.process!.mark()])),
+      options.rebalanced ?? false,
+    )
   }
 
-  /** Every instance in `marks` RUNNING and printing progress after its mark. */
-  private async settleFrom(marks: Map<RunInstance, number>): Promise<void> {
+  /**
+   * Every instance in `marks` RUNNING and printing progress after its mark (and, if `rebalanced`, having
+   * changed state to RUNNING after it).
+   */
+  private async settleFrom(marks: Map<RunInstance, number>, rebalanced = false): Promise<void> {
     const { patterns } = this.options.oracle
     const started = Date.now()
     const deadline = started + this.timeouts.healthy
@@ -316,7 +322,13 @@ class Run {
         }
         const states = [...child.output().matchAll(patterns.stateChange)]
         const state = states[states.length - 1]?.[1]
-        if (state === patterns.runningState && patterns.processing.test(child.since(marks.get(instance)!)))
+        const since = child.since(marks.get(instance)!)
+        const changes = [...since.matchAll(patterns.stateChange)]
+        const last = changes[changes.length - 1]
+        // when a rebalance is required: a change to RUNNING since the mark, and progress after it
+        const changed = !rebalanced || last !== undefined
+        const progress = rebalanced && last ? since.slice(last.index) : since
+        if (state === patterns.runningState && changed && patterns.processing.test(progress))
           pending.delete(instance)
       }
       if (pending.size === 0) break
@@ -429,7 +441,7 @@ class Run {
       sleep: (ms) => this.sleep(ms),
       startInstance: () => this.startInstance(),
       restart: (instance) => this.restart(instance),
-      settle: () => this.settle(),
+      settle: (options) => this.settle(options),
       running: () => this.runningInstances(),
       leaderOf: (topic, partition) => this.leaderOf(topic, partition),
       replicasInSync: () => this.replicasInSync(),

@@ -29,8 +29,11 @@ export interface ScenarioContext {
   startInstance(): Promise<Instance>
   /** Starts a stopped or killed instance again, with its id and state directory; waits until all are healthy. */
   restart(instance: Instance): Promise<void>
-  /** Waits until every running instance is RUNNING and processing records again. */
-  settle(): Promise<void>
+  /**
+   * Waits until every running instance is RUNNING and processing records again; with `rebalanced`, each
+   * must also have gone through a rebalance since (after a kill: the survivors took over its tasks).
+   */
+  settle(options?: { rebalanced?: boolean }): Promise<void>
   running(): Instance[]
   /** The broker leading a partition now. */
   leaderOf(topic: string, partition: number): Promise<number>
@@ -105,7 +108,7 @@ const crash: Scenario = {
       const victim = running[Math.floor(ctx.random() * running.length)]!
       ctx.step(`kill ${kill}/${kills}: SIGKILL ${victim.id}`)
       await victim.kill()
-      await ctx.settle()
+      await ctx.settle({ rebalanced: true })
       await ctx.restart(victim)
     }
     await ctx.sleep(5_000)

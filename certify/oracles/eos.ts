@@ -71,20 +71,25 @@ export const eosOracle: Oracle = {
     return { mainClass, args: [props, complex(context) ? 'verify-complex' : 'verify'] }
   },
   verdict(output, exit) {
-    // "echo-3 with 2154, data-3 with 2154": one line per output partition of verifyReceivedAllRecords
-    const verified = [...output.matchAll(/^echo-\d+ with \d+, data-\d+ with (\d+)$/gm)].reduce(
-      (sum, m) => sum + Number(m[1]),
-      0,
-    )
-    const counts = verified > 0 ? { verifiedRecords: verified } : {}
-    if (output.includes('ALL-RECORDS-DELIVERED'))
-      return { passed: true, verdict: 'ALL-RECORDS-DELIVERED', ...counts }
+    // verifyReceivedAllRecords prints one line per output partition before comparing it:
+    // "echo-3 with 2154, data-3 with 2154"
+    const partitions = [...output.matchAll(/^(echo|repartition)-(\d+) with (\d+), data-\d+ with (\d+)$/gm)]
+    if (output.includes('ALL-RECORDS-DELIVERED')) {
+      const verified = partitions.filter((m) => m[1] === 'echo').reduce((sum, m) => sum + Number(m[4]), 0)
+      return { passed: true, verdict: 'ALL-RECORDS-DELIVERED', verifiedRecords: verified }
+    }
     const failure =
       /^.*(Result verification failed|FAIL|did receive more|not down after|Could not read all).*$/m.exec(
         output,
       )?.[0] ??
       /^\S*(Exception|Error)\b.*$/m.exec(output)?.[0] ??
       `no verdict (verifier ${exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`})`
-    return { passed: false, verdict: failure.trim(), ...counts }
+    // a partition with more (or fewer) records than its input ends the check with a bare exception:
+    // name the partition and the counts
+    const mismatch = partitions.find((m) => m[3] !== m[4])
+    const counts = mismatch
+      ? `${mismatch[1]}-${mismatch[2]} has ${mismatch[3]} records for ${mismatch[4]} inputs: `
+      : ''
+    return { passed: false, verdict: `${counts}${failure.trim()}` }
   },
 }
