@@ -2,7 +2,7 @@
 // read plan names, calls the pure decide(), writes the state changes and forwards the events (to the
 // `reservation` topic, keyed by resource, in sequence order), the notifications (keyed by customer) and
 // the payment routes (reservationId → resourceId, for the payment router). A stream-time punctuator
-// expires due holds.
+// expires due holds, then sweeps what retention removes (processors/domain/retention.ts).
 import type {
   PaymentEvent,
   PromotionDefinition,
@@ -15,8 +15,10 @@ import type { DeciderInput } from './decider-input.js'
 import {
   decide,
   keyRanges,
+  parseCommandIndexKey,
   parseHoldKey,
   preloadedView,
+  retentionInputs,
   type DecisionConfig,
   type DecisionInput,
   type DueHold,
@@ -39,6 +41,9 @@ export interface OutcomeMetrics {
   event(type: ReservationEvent['type']): void
   rejected(reason: string): void
 }
+
+/** At most this many keys of each retention index are removed per punctuation; the rest at the next. */
+const maxRemovalsPerSweep = 10_000
 
 export interface DeciderOptions {
   readonly config: DecisionConfig
@@ -66,6 +71,38 @@ export function reservationDecider(
         apply(stores, result.writes)
         emit(ctx, result.events, result.notifications, options.metrics)
       }
+      /**
+       * Where the scan of `command-index` starts: every key before it was removed. Keys are added at stream
+       * time, never behind a cutoff, so nothing is missed; the scan then never walks over the deletion
+       * markers LevelDB keeps of removed keys until it compacts them (only once, from 0, after a restart).
+       */
+      let commandsSweptFrom = 0
+      const sweep = async (now: number) => {
+        const keys = async (store: KeyValueStore<string, string>, range: { gte: string; lt: string }) => {
+          const found: string[] = []
+          for await (const { key } of store.range(range)) {
+            found.push(key)
+            if (found.length === maxRemovalsPerSweep) break
+          }
+          return found
+        }
+        const cutoff = now - options.config.retentionMs
+        const retained = [
+          ...(await keys(stores['retention-index'], keyRanges.reservationsRetainedUpTo(cutoff))),
+          ...(await keys(stores['retention-index'], keyRanges.waitlistRetainedUpTo(cutoff))),
+        ]
+        const dedupCutoff = now - options.config.dedupRetentionMs
+        const recorded = await keys(
+          stores['command-index'],
+          keyRanges.commandsRecorded(commandsSweptFrom, dedupCutoff),
+        )
+        const last = recorded.at(-1)
+        commandsSweptFrom =
+          recorded.length === maxRemovalsPerSweep && last !== undefined
+            ? parseCommandIndexKey(last).recordedAt
+            : Math.max(commandsSweptFrom, dedupCutoff + 1)
+        for (const input of retentionInputs(retained, recorded)) await run(input, now)
+      }
 
       return {
         init() {
@@ -80,6 +117,7 @@ export function reservationDecider(
               due.set(resourceId, [...(due.get(resourceId) ?? []), { expiresAt, reservationId }])
             }
             for (const [resourceId, holds] of due) await run({ type: 'holds-due', resourceId, holds }, now)
+            await sweep(now)
           })
         },
         async process(record) {

@@ -13,10 +13,18 @@ export type ReservationStoreRefs = { readonly [S in StoreName]: KeyValueStoreRef
 export type ReservationStores = { readonly [S in StoreName]: KeyValueStore<string, StoreValues[S]> }
 
 /**
- * The stores that decisions scan (a resource's slots in a window, its waitlist, due holds, live
- * reservations): small, so held whole in memory as well, and their scans never wait on LevelDB.
+ * The stores that decisions and punctuators scan (a resource's slots in a window, its waitlist, due holds,
+ * live reservations, what retention removes): small, so held whole in memory as well, and their scans never
+ * wait on LevelDB. `command-index` (one key per remembered command id) is scanned by the retention sweep too,
+ * but is as large as `commands`: it stays on disk, and the sweep starts where the last one stopped.
  */
-const scannedStores: ReadonlySet<StoreName> = new Set(['slots', 'waitlist', 'holds', 'reservation-index'])
+const scannedStores: ReadonlySet<StoreName> = new Set([
+  'slots',
+  'waitlist',
+  'holds',
+  'reservation-index',
+  'retention-index',
+])
 
 export const reservationStoreRefs: ReservationStoreRefs = Object.fromEntries(
   storeNames.map((name) => [

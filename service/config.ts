@@ -66,6 +66,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
   }
   const httpPort = integer(env, 'HTTP_PORT', 8080)
   const holdTimeoutMs = integer(env, 'HOLD_TIMEOUT_MS', defaultDecisionConfig.holdTimeoutMs, 1)
+  const strayPaymentGraceMs = integer(env, 'STRAY_PAYMENT_GRACE_MS', 60_000, 0)
+  const retention = retentionFromEnv(env, holdTimeoutMs, strayPaymentGraceMs)
   let client: ClientKind
   try {
     client = clientKindFromEnv(env['KAFKA_CLIENT'])
@@ -101,8 +103,38 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
         waitlistPolicies,
         defaultDecisionConfig.waitlistPolicy,
       ),
+      ...retention,
     },
     punctuationIntervalMs: integer(env, 'PUNCTUATION_INTERVAL_MS', 10_000, 1),
-    strayPaymentGraceMs: integer(env, 'STRAY_PAYMENT_GRACE_MS', 60_000, 0),
+    strayPaymentGraceMs,
   }
+}
+
+/**
+ * RETENTION_MS and DEDUP_RETENTION_MS (processors/domain/retention.ts), checked against what the domain
+ * needs: a payment or a repeated command can arrive as long as the hold it concerns is open, or as long as
+ * a payment may wait for its reservation, so its id must be remembered at least that long; and the
+ * reservations outlive the ids of the commands about them.
+ */
+function retentionFromEnv(
+  env: NodeJS.ProcessEnv,
+  holdTimeoutMs: number,
+  strayPaymentGraceMs: number,
+): Pick<DecisionConfig, 'retentionMs' | 'dedupRetentionMs'> {
+  const retentionMs = integer(env, 'RETENTION_MS', defaultDecisionConfig.retentionMs, 1)
+  const dedupRetentionMs = integer(env, 'DEDUP_RETENTION_MS', defaultDecisionConfig.dedupRetentionMs, 1)
+  const ms = (name: string, value: number) => `${name}=${value} (${(value / 86_400_000).toFixed(2)} days)`
+  if (dedupRetentionMs < holdTimeoutMs)
+    throw new ConfigError(
+      `${ms('DEDUP_RETENTION_MS', dedupRetentionMs)} is shorter than HOLD_TIMEOUT_MS=${holdTimeoutMs}: a payment or a repeated command may arrive while a hold is open, and would be decided twice`,
+    )
+  if (dedupRetentionMs < strayPaymentGraceMs)
+    throw new ConfigError(
+      `${ms('DEDUP_RETENTION_MS', dedupRetentionMs)} is shorter than STRAY_PAYMENT_GRACE_MS=${strayPaymentGraceMs}: a payment may wait that long for its reservation, and its repeat would be decided twice`,
+    )
+  if (retentionMs < dedupRetentionMs)
+    throw new ConfigError(
+      `${ms('RETENTION_MS', retentionMs)} is shorter than ${ms('DEDUP_RETENTION_MS', dedupRetentionMs)}: reservations must be kept at least as long as the ids of the commands about them`,
+    )
+  return { retentionMs, dedupRetentionMs }
 }

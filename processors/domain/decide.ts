@@ -22,6 +22,7 @@ import { decidePayment } from './payment-received.js'
 import { expireReservation } from './policies.js'
 import { decideProcessOverreservation } from './process-overreservation.js'
 import { isUnpaid } from './reservation-status.js'
+import { removeRetained } from './retention.js'
 import {
   decideCheckin,
   decideCheckout,
@@ -52,6 +53,9 @@ function dispatch(ws: Workspace, input: DecisionInput): ReservationEvent | undef
       return decidePayment(ws, input.payment)
     case 'holds-due':
       expireDueHolds(ws, input.holds)
+      return undefined
+    case 'retention-due':
+      removeRetained(ws, input.due)
       return undefined
     case 'resource-updated':
       ws.setResource(input.definition)

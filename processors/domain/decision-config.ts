@@ -22,6 +22,15 @@ export interface DecisionConfig {
   readonly checkinOpensBeforeStartMs: number
   /** A reservation or waitlist entry may span at most this many slots (guards against huge scans). */
   readonly maxSlotsPerReservation: number
+  /**
+   * Stream time a reservation is kept after it ended (its end passed, or it was canceled, expired or
+   * bumped), and a waitlist entry after its range ended; then it is removed with its slot usage and index
+   * entries. It is also the horizon of the past: a range may not start more than this before stream time
+   * (slots that old may have lost their usage). Spec default 30 days.
+   */
+  readonly retentionMs: number
+  /** Stream time a command id (or payment id) is remembered, so a repeat emits nothing. Spec default 7 days. */
+  readonly dedupRetentionMs: number
 }
 
 export const defaultDecisionConfig: DecisionConfig = {
@@ -31,4 +40,6 @@ export const defaultDecisionConfig: DecisionConfig = {
   maxAlternatives: 3,
   checkinOpensBeforeStartMs: 0,
   maxSlotsPerReservation: 1000,
+  retentionMs: 30 * 24 * 3600_000,
+  dedupRetentionMs: 7 * 24 * 3600_000,
 }

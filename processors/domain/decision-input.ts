@@ -8,6 +8,17 @@ export interface DueHold {
   readonly expiresAt: number
 }
 
+/**
+ * What the retention sweep found due on one resource: reservations and waitlist entries whose retention
+ * began (`since`, the time in their `retention-index` key) at least `retentionMs` ago, and `commands` keys
+ * recorded at least `dedupRetentionMs` ago.
+ */
+export interface RetentionDue {
+  readonly reservations: readonly { readonly reservationId: string; readonly since: number }[]
+  readonly waitlist: readonly { readonly seq: number; readonly since: number }[]
+  readonly commands: readonly { readonly commandsKey: string; readonly recordedAt: number }[]
+}
+
 export type DecisionInput =
   /** A command from `reservation-commands`. */
   | { readonly type: 'command'; readonly command: ReservationCommand }
@@ -24,8 +35,16 @@ export type DecisionInput =
     }
   /** The expiry punctuator found these holds of the resource due (`expiresAt <= now`). */
   | { readonly type: 'holds-due'; readonly resourceId: string; readonly holds: readonly DueHold[] }
+  /** The retention sweep found this state of the resource due for removal. */
+  | { readonly type: 'retention-due'; readonly resourceId: string; readonly due: RetentionDue }
 
-export const decisionInputTypes = ['command', 'payment', 'resource-updated', 'holds-due'] as const
+export const decisionInputTypes = [
+  'command',
+  'payment',
+  'resource-updated',
+  'holds-due',
+  'retention-due',
+] as const
 export type DecisionInputType = DecisionInput['type']
 
 export function inputResourceId(input: DecisionInput): string {
@@ -36,6 +55,7 @@ export function inputResourceId(input: DecisionInput): string {
       return input.definition.resourceId
     case 'payment':
     case 'holds-due':
+    case 'retention-due':
       return input.resourceId
   }
 }
@@ -51,6 +71,8 @@ export function inputId(input: DecisionInput, now: number): string {
       return `resource:${input.causationId}`
     case 'holds-due':
       return `holds:${now}:${input.holds.map((hold) => hold.reservationId).join(',')}`
+    case 'retention-due':
+      return `retention:${now}`
   }
 }
 
@@ -63,6 +85,7 @@ export function idempotencyKey(input: DecisionInput): string | undefined {
       return storeKeys.payment(input.resourceId, input.payment.type, input.payment.paymentId)
     case 'resource-updated':
     case 'holds-due':
+    case 'retention-due':
       return undefined
   }
 }

@@ -12,6 +12,7 @@ export {
   decisionInputTypes,
   type DueHold,
   idempotencyKey,
+  type RetentionDue,
   inputResourceId,
 } from './decision-input.js'
 export {
@@ -35,8 +36,11 @@ export {
 export {
   type KeyRange,
   keyRanges,
+  parseCommandIndexKey,
   parseHoldKey,
+  parseRetentionKey,
   parseSlotKey,
+  type RetentionKey,
   storeKeys,
   type StoreName,
   storeNames,
@@ -54,5 +58,6 @@ export {
   type Violation,
 } from './check-invariants.js'
 export { MemoryState } from './memory-state.js'
+export { openRetentionStart, retentionInputs } from './retention.js'
 export { deterministicId } from './event-id.js'
 export { isoOf, type MinuteRange, minutesOf } from './time-range.js'

@@ -6,6 +6,7 @@ import type { DecisionConfig } from './decision-config.js'
 import type { DecisionInput, DueHold } from './decision-input.js'
 import { type DecisionView, type PreloadedData, preloadedView } from './decision-view.js'
 import { readPlan, secondReadPlan } from './read-plan.js'
+import { retentionInputs } from './retention.js'
 import type { Reservation, StoreValues, WaitlistEntry } from './state-records.js'
 import type { StateWrite } from './state-write.js'
 import {
@@ -113,6 +114,20 @@ export class MemoryState {
       byResource.set(resourceId, holds)
     }
     return [...byResource].map(([resourceId, holds]) => ({ type: 'holds-due', resourceId, holds }))
+  }
+
+  /** What the retention sweep does: everything due, one `retention-due` input per resource (retention.ts). */
+  retentionDue(now: number, config: DecisionConfig): DecisionInput[] {
+    const cutoff = now - config.retentionMs
+    const retained = [
+      ...this.scan('retention-index', keyRanges.reservationsRetainedUpTo(cutoff)),
+      ...this.scan('retention-index', keyRanges.waitlistRetainedUpTo(cutoff)),
+    ].map(([key]) => key)
+    const recorded = this.scan('command-index', keyRanges.commandsRecorded(0, now - config.dedupRetentionMs))
+    return retentionInputs(
+      retained,
+      recorded.map(([key]) => key),
+    )
   }
 
   defineResource(definition: ResourceDefinition): void {

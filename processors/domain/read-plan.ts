@@ -68,6 +68,9 @@ export function readPlan(input: DecisionInput, now: number): ReadPlan {
       return { ...none, waitlist: true }
     case 'holds-due':
       return { ...none, reservationIds: input.holds.map((hold) => hold.reservationId), waitlist: true }
+    case 'retention-due':
+      // removing a reservation frees only slots before the horizon, where no waitlist entry can go
+      return { ...none, reservationIds: input.due.reservations.map((due) => due.reservationId) }
     case 'command':
       break
   }
@@ -109,6 +112,13 @@ export function secondReadPlan(
   const waitlist = first.waitlist ?? []
   for (const entry of waitlist) windows.push(rangeOfReservation(entry))
   const reservationIds = waitlist.map((entry) => entry.reservationId)
+  if (input.type === 'retention-due') {
+    // the slots a removed reservation still holds units in (whether or not the resource is defined)
+    for (const { reservationId } of input.due.reservations) {
+      const reservation = first.reservations.get(reservationId)
+      if (reservation !== undefined) windows.push(rangeOfReservation(reservation))
+    }
+  }
   if (resource === undefined) return { slotWindows: mergeRanges(windows), reservationIds }
 
   const around = (range: MinuteRange): MinuteRange =>
@@ -125,6 +135,8 @@ export function secondReadPlan(
   switch (input.type) {
     case 'holds-due':
       for (const hold of input.holds) held(hold.reservationId)
+      break
+    case 'retention-due':
       break
     case 'payment':
     case 'resource-updated':

@@ -85,4 +85,6 @@ export interface StoreValues {
   holds: string
   commands: string
   'promotion-uses': number
+  'retention-index': string
+  'command-index': string
 }

@@ -14,6 +14,9 @@
 //   commands           resource|commandId                           eventId of the outcome (idempotency)
 //                      resource|payment:<type>:paymentId            eventId of the first event (payment idempotency)
 //   promotion-uses     resource|code                                uses of the promotion on this resource
+//   retention-index    r|sinceMillis(15)|resource|reservationId     resourceId, for every reservation: when its retention began
+//                      w|sinceMillis(15)|resource|seq(12)           resourceId, for every waitlist entry: its end
+//   command-index      recordedAtMillis(15)|commands key             resourceId, for every `commands` key: when it was recorded
 // Promotions are a global table: code → PromotionDefinition (from the `promotions` topic).
 // Reservation ids are scoped by resource: the payment router maps reservationId → resourceId itself.
 import type { MinuteRange } from './time-range.js'
@@ -28,6 +31,8 @@ export const storeNames = [
   'holds',
   'commands',
   'promotion-uses',
+  'retention-index',
+  'command-index',
 ] as const
 export type StoreName = (typeof storeNames)[number]
 
@@ -42,6 +47,9 @@ const pad = (value: number, width: number): string =>
   String(Math.max(0, Math.trunc(value))).padStart(width, '0')
 /** Sorts after every digit and every encoded id character. */
 const AFTER_ALL = '~'
+
+/** The two kinds of `retention-index` keys, as their one-letter prefixes. */
+const retentionKinds = { reservation: 'r', waitlist: 'w' } as const
 
 export const storeKeys = {
   resource: (resourceId: string): string => resourceId,
@@ -59,6 +67,12 @@ export const storeKeys = {
   payment: (resourceId: string, paymentType: string, paymentId: string): string =>
     `${id(resourceId)}|payment:${paymentType}:${id(paymentId)}`,
   promotionUses: (resourceId: string, code: string): string => `${id(resourceId)}|${id(code)}`,
+  reservationRetention: (sinceMillis: number, resourceId: string, reservationId: string): string =>
+    `${retentionKinds.reservation}|${pad(sinceMillis, 15)}|${id(resourceId)}|${id(reservationId)}`,
+  waitlistRetention: (sinceMillis: number, resourceId: string, seq: number): string =>
+    `${retentionKinds.waitlist}|${pad(sinceMillis, 15)}|${id(resourceId)}|${pad(seq, 12)}`,
+  commandIndex: (recordedAtMillis: number, commandsKey: string): string =>
+    `${pad(recordedAtMillis, 15)}|${commandsKey}`,
 } as const
 
 export const keyRanges = {
@@ -84,6 +98,21 @@ export const keyRanges = {
   }),
   /** Holds that expire at or before `nowMillis`, earliest first. */
   dueHolds: (nowMillis: number): KeyRange => ({ gte: '', lt: pad(nowMillis + 1, 15) }),
+  /** Reservations whose retention began at or before `cutoffMillis`, earliest first. */
+  reservationsRetainedUpTo: (cutoffMillis: number): KeyRange => ({
+    gte: `${retentionKinds.reservation}|`,
+    lt: `${retentionKinds.reservation}|${pad(cutoffMillis + 1, 15)}`,
+  }),
+  /** Waitlist entries that ended at or before `cutoffMillis`, earliest first. */
+  waitlistRetainedUpTo: (cutoffMillis: number): KeyRange => ({
+    gte: `${retentionKinds.waitlist}|`,
+    lt: `${retentionKinds.waitlist}|${pad(cutoffMillis + 1, 15)}`,
+  }),
+  /** `command-index` keys recorded in `[fromMillis, cutoffMillis]`, earliest first. */
+  commandsRecorded: (fromMillis: number, cutoffMillis: number): KeyRange => ({
+    gte: pad(fromMillis, 15),
+    lt: pad(cutoffMillis + 1, 15),
+  }),
 } as const
 
 export function parseHoldKey(key: string): { expiresAt: number; resourceId: string; reservationId: string } {
@@ -92,6 +121,38 @@ export function parseHoldKey(key: string): { expiresAt: number; resourceId: stri
     expiresAt: Number(expiresAt),
     resourceId: decodeURIComponent(resourceId),
     reservationId: decodeURIComponent(reservationId),
+  }
+}
+
+/** A `retention-index` key of a reservation (`seq` undefined) or of a waitlist entry (`reservationId` undefined). */
+export type RetentionKey =
+  | {
+      readonly kind: 'reservation'
+      readonly since: number
+      readonly resourceId: string
+      readonly reservationId: string
+    }
+  | { readonly kind: 'waitlist'; readonly since: number; readonly resourceId: string; readonly seq: number }
+
+export function parseRetentionKey(key: string): RetentionKey {
+  const [kind = '', since = '', resourceId = '', last = ''] = key.split('|')
+  const common = { since: Number(since), resourceId: decodeURIComponent(resourceId) }
+  return kind === retentionKinds.waitlist
+    ? { kind: 'waitlist', ...common, seq: Number(last) }
+    : { kind: 'reservation', ...common, reservationId: decodeURIComponent(last) }
+}
+
+/** A `command-index` key: when the `commands` key was recorded, that key, and its resource. */
+export function parseCommandIndexKey(key: string): {
+  recordedAt: number
+  commandsKey: string
+  resourceId: string
+} {
+  const [recordedAt = '', resourceId = ''] = key.split('|', 2)
+  return {
+    recordedAt: Number(recordedAt),
+    commandsKey: key.slice(recordedAt.length + 1),
+    resourceId: decodeURIComponent(resourceId),
   }
 }
 

@@ -4,11 +4,13 @@
 // Policy (decision-config.ts): with `blocking`, an entry that does not fit blocks every later entry whose
 // range overlaps it — including through entries it blocked — so competing entries are promoted strictly
 // in AddedToWaitlist order (G4). With `skipping`, later entries that fit are promoted past it.
-// Promotions use capacity only, never the overbooking allowance.
+// Promotions use capacity only, never the overbooking allowance. Whatever the policy, an entry that starts
+// before the retention horizon is never promoted (its slots may have lost usage, retention.ts), and holds
+// back every later entry overlapping it, so that no promotion overtakes it as the event log tells it.
 import { fitOf, priceOf } from './availability.js'
 import { rangeOfReservation } from './decision-view.js'
 import { createReservation } from './policies.js'
-import { type MinuteRange, overlaps } from './time-range.js'
+import { MS_PER_MINUTE, type MinuteRange, overlaps } from './time-range.js'
 import type { Workspace } from './workspace.js'
 
 /**
@@ -19,8 +21,14 @@ export function promoteWaitlist(ws: Workspace, causationId: string): void {
   const resource = ws.resource()
   if (resource === undefined) return
   const blocked: MinuteRange[] = []
+  const pastHorizon: MinuteRange[] = []
   for (const entry of [...ws.waitlist()]) {
     const range = rangeOfReservation(entry)
+    if (range.start * MS_PER_MINUTE < ws.horizon || pastHorizon.some((other) => overlaps(other, range))) {
+      pastHorizon.push(range)
+      blocked.push(range)
+      continue
+    }
     if (ws.config.waitlistPolicy === 'blocking' && blocked.some((other) => overlaps(other, range))) {
       blocked.push(range)
       continue

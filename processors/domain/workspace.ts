@@ -13,6 +13,7 @@ import { inputId } from './decision-input.js'
 import { type DecisionView, rangeOfReservation } from './decision-view.js'
 import { deterministicId } from './event-id.js'
 import { holdsUnits } from './reservation-status.js'
+import { openRetentionStart } from './retention.js'
 import {
   emptyResourceMeta,
   type Reservation,
@@ -44,6 +45,7 @@ export class Workspace {
   private readonly promotionUseCounts = new Map<string, number>()
   private readonly appended: WaitlistEntry[] = []
   private readonly removed = new Set<number>()
+  private readonly removedReservations = new Set<string>()
 
   constructor(
     readonly view: DecisionView,
@@ -67,12 +69,23 @@ export class Workspace {
   }
 
   reservation(reservationId: string): Reservation | undefined {
+    if (this.removedReservations.has(reservationId)) return undefined
     return this.reservations.get(reservationId) ?? this.view.reservation(reservationId)
   }
 
   /**
+   * The earliest instant (stream time) a range may start at: slots before it may have lost the usage of
+   * reservations removed by retention, so nothing may be booked there.
+   */
+  get horizon(): number {
+    return this.now - this.config.retentionMs
+  }
+
+  /**
    * Stores a new version of a reservation and keeps the derived state consistent: the slots it holds
-   * (only touched when its units change), its reservation-index entry and its hold key.
+   * (only touched when its units change), its reservation-index entry, its hold key and its
+   * retention-index key (from its end while it holds units — see retention.ts —, from now once it
+   * stops holding them; a reservation that no longer holds units never holds them again).
    */
   saveReservation(next: Reservation): void {
     const previous = this.reservation(next.reservationId)
@@ -102,10 +115,48 @@ export class Workspace {
         ? undefined
         : storeKeys.hold(r.holdExpiresAt, r.resourceId, r.reservationId)
     this.replaceKey('holds', holdKey(previous), holdKey(next), next.resourceId)
+    const retentionKey = (r: Reservation, since: number): string =>
+      storeKeys.reservationRetention(since, r.resourceId, r.reservationId)
+    const retainedFrom = before === undefined ? undefined : retentionKey(before, openRetentionStart(before))
+    if (after !== undefined) {
+      this.replaceKey(
+        'retention-index',
+        retainedFrom,
+        retentionKey(after, openRetentionStart(after)),
+        next.resourceId,
+      )
+    } else if (previous === undefined || before !== undefined) {
+      this.replaceKey('retention-index', retainedFrom, retentionKey(next, this.now), next.resourceId)
+    }
+  }
+
+  /**
+   * Removes a reservation whose retention (which began at `since`) is over, with everything derived from
+   * it: the units it still holds, its index, hold and retention keys.
+   */
+  removeReservation(reservation: Reservation, since: number): void {
+    const { resourceId, reservationId } = reservation
+    this.removedReservations.add(reservationId)
+    this.reservations.delete(reservationId)
+    this.write({ store: 'reservations', key: storeKeys.reservation(resourceId, reservationId), value: null })
+    if (holdsUnits(reservation.status)) {
+      const range = rangeOfReservation(reservation)
+      this.addUnits(range, reservation.slotMinutes, -reservation.quantity)
+      const indexKey = storeKeys.reservationIndex(resourceId, range.end, reservationId)
+      this.write({ store: 'reservation-index', key: indexKey, value: null })
+    }
+    if (reservation.holdExpiresAt !== null) this.deleteHold(reservation.holdExpiresAt, reservationId)
+    this.deleteRetentionKey(since, reservationId)
+  }
+
+  /** Deletes a reservation's retention-index key (also one the sweep found without its reservation). */
+  deleteRetentionKey(since: number, reservationId: string): void {
+    const key = storeKeys.reservationRetention(since, this.resourceId, reservationId)
+    this.write({ store: 'retention-index', key, value: null })
   }
 
   private replaceKey(
-    store: 'reservation-index' | 'holds',
+    store: 'reservation-index' | 'holds' | 'retention-index',
     from: string | undefined,
     to: string | undefined,
     value: string,
@@ -148,13 +199,25 @@ export class Workspace {
     this.meta = { ...this.meta, nextWaitlistSeq: stored.seq + 1 }
     this.appended.push(stored)
     this.write({ store: 'waitlist', key: storeKeys.waitlist(this.resourceId, stored.seq), value: stored })
+    this.write({
+      store: 'retention-index',
+      key: storeKeys.waitlistRetention(Date.parse(stored.end), this.resourceId, stored.seq),
+      value: this.resourceId,
+    })
     this.writeMeta()
     return stored
   }
 
   removeFromWaitlist(entry: WaitlistEntry): void {
-    this.removed.add(entry.seq)
-    this.write({ store: 'waitlist', key: storeKeys.waitlist(this.resourceId, entry.seq), value: null })
+    this.forgetWaitlistEntry(entry.seq, Date.parse(entry.end))
+  }
+
+  /** Removes the waitlist entry `seq` and its retention-index key (`since` = the entry's end). */
+  forgetWaitlistEntry(seq: number, since: number): void {
+    this.removed.add(seq)
+    this.write({ store: 'waitlist', key: storeKeys.waitlist(this.resourceId, seq), value: null })
+    const key = storeKeys.waitlistRetention(since, this.resourceId, seq)
+    this.write({ store: 'retention-index', key, value: null })
   }
 
   promotionUses(code: string): number {
@@ -203,9 +266,21 @@ export class Workspace {
     })
   }
 
-  /** Remembers the outcome of a command or payment so that a repeat emits nothing. */
+  /**
+   * Remembers the outcome of a command or payment so that a repeat emits nothing, and when it was
+   * recorded, so that the retention sweep forgets it after `dedupRetentionMs`.
+   */
   recordOutcome(idempotencyKey: string, eventId: string): void {
     this.write({ store: 'commands', key: idempotencyKey, value: eventId })
+    const key = storeKeys.commandIndex(this.now, idempotencyKey)
+    this.write({ store: 'command-index', key, value: this.resourceId })
+  }
+
+  /** Forgets a command or payment recorded at `recordedAt`: a repeat from now on is decided anew. */
+  forgetOutcome(idempotencyKey: string, recordedAt: number): void {
+    this.write({ store: 'commands', key: idempotencyKey, value: null })
+    const key = storeKeys.commandIndex(recordedAt, idempotencyKey)
+    this.write({ store: 'command-index', key, value: null })
   }
 
   result(): DecisionResult {

@@ -16,6 +16,7 @@ import {
   renderKustomization,
   type K8sObject,
 } from './kustomize.js'
+import { configFromEnv } from '../../service/config.js'
 import { unknownFields, validateObject } from './models.js'
 import {
   configMapData,
@@ -326,6 +327,8 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay: the Reservation S
       'RESERVATION_FORMAT',
       'PROCESSING_GUARANTEE',
       'HOLD_TIMEOUT_MS',
+      'RETENTION_MS',
+      'DEDUP_RETENTION_MS',
       'HTTP_PORT',
       'PARTITIONS',
       'REPLICATION_FACTOR',
@@ -338,6 +341,8 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay: the Reservation S
     expect(['exactly_once', 'at_least_once']).toContain(env().get('PROCESSING_GUARANTEE'))
     expect(['confluent', 'kafkajs']).toContain(env().get('KAFKA_CLIENT'))
     expect(Number(env().get('HOLD_TIMEOUT_MS'))).toBeGreaterThan(0)
+    // the service's own parser accepts the whole set (retention against hold timeout, …)
+    expect(() => configFromEnv(Object.fromEntries(env()))).not.toThrow()
   })
 })
 

@@ -170,6 +170,11 @@ export class Harness {
     return this.state.dueHolds(this.now).map((input) => this.run(input))
   }
 
+  /** Runs the retention sweep at the current stream time (retention.ts). */
+  sweep(): DecisionResult[] {
+    return this.state.retentionDue(this.now, this.config).map((input) => this.run(input))
+  }
+
   reservation(reservationId: string): Reservation | undefined {
     return this.state.stores.reservations.get(storeKeys.reservation(this.resourceId, reservationId))
   }

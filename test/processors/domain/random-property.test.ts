@@ -24,7 +24,8 @@ import type { DecisionInput } from '../../../processors/domain/decision-input.js
 import { rangeOfReservation } from '../../../processors/domain/decision-view.js'
 import { MemoryState } from '../../../processors/domain/memory-state.js'
 import { holdsUnits, isUnpaid } from '../../../processors/domain/reservation-status.js'
-import { storeKeys } from '../../../processors/domain/store-keys.js'
+import { openRetentionStart } from '../../../processors/domain/retention.js'
+import { parseCommandIndexKey, parseRetentionKey, storeKeys } from '../../../processors/domain/store-keys.js'
 import { slotStarts } from '../../../processors/domain/time-range.js'
 
 /** mulberry32: a small seeded generator, so a failure is reproducible from its seed. */
@@ -67,11 +68,24 @@ const resources: ResourceDefinition[] = [
   },
 ]
 
-function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
+/** Short retention settings, so that a run of a day and a half removes state many times over. */
+const shortRetention = { retentionMs: 6 * 3600_000, dedupRetentionMs: 2 * 3600_000 } as const
+
+function simulate(
+  seed: number,
+  steps: number,
+  waitlistPolicy: WaitlistPolicy,
+  retention: Partial<typeof shortRetention> = {},
+) {
   const next = random(seed)
   const int = (below: number): number => Math.floor(next() * below)
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T
-  const config: DecisionConfig = { ...defaultDecisionConfig, waitlistPolicy, alternativesWindowSlots: 6 }
+  const config: DecisionConfig = {
+    ...defaultDecisionConfig,
+    waitlistPolicy,
+    alternativesWindowSlots: 6,
+    ...retention,
+  }
   const state = new MemoryState()
   state.definePromotion({
     code: 'TEN',
@@ -100,13 +114,17 @@ function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
   const log: ReservationEvent[] = []
   const commands: CommandSent[] = []
   const sent: ReservationCommand[] = []
-  const payments: { resourceId: string; payment: PaymentEvent }[] = []
+  const payments: { resourceId: string; payment: PaymentEvent; at: number }[] = []
   const updates: { at: number; definition: ResourceDefinition }[] = []
   const definitions = new Map<string, ResourceDefinition>()
   const reservationIds = new Map<string, string[]>(resources.map((r) => [r.resourceId, []]))
   let now = Date.UTC(2029, 11, 1)
   let counter = 0
   let duplicatesIgnored = 0
+  let removed = 0
+  /** Repeats come within the dedup window: a command id older than that may be decided anew. */
+  const remembered = <T extends { issuedAt?: number; at?: number }>(items: readonly T[]): T[] =>
+    items.filter((item) => (item.issuedAt ?? item.at ?? 0) > now - config.dedupRetentionMs)
 
   const run = (input: DecisionInput): ReservationEvent[] => {
     const view = state.view(input, now, config)
@@ -130,6 +148,17 @@ function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
     const iso = (slot: number) => new Date(BASE + slot * resource.slotMinutes * 60_000).toISOString()
     return { start: iso(startSlot), end: iso(startSlot + length) }
   }
+  /**
+   * An id to create again (DUPLICATE_RESERVATION). With retention only one that exists: the id of a removed
+   * reservation is free again and would create a second reservation under it (ids are meant to be unique).
+   */
+  const reused = (resourceId: string): string => {
+    if (retention.retentionMs === undefined) return known(resourceId)
+    const live = (reservationIds.get(resourceId) ?? []).filter((id) =>
+      state.stores.reservations.has(storeKeys.reservation(resourceId, id)),
+    )
+    return live.length === 0 ? `r-${counter}` : pick(live)
+  }
   const known = (resourceId: string): string => {
     const ids = reservationIds.get(resourceId) ?? []
     return ids.length === 0 || next() < 0.05 ? `ghost-${int(3)}` : pick(ids)
@@ -144,7 +173,7 @@ function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
     const roll = next()
     let command: ReservationCommand | undefined
     if (roll < 0.3) {
-      const id = next() < 0.05 ? known(resourceId) : `r-${counter}`
+      const id = next() < 0.05 ? reused(resourceId) : `r-${counter}`
       reservationIds.get(resourceId)?.push(id)
       command = {
         ...common,
@@ -202,9 +231,10 @@ function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
       const reservationId = unpaid.length > 0 && next() < 0.7 ? pick(unpaid).reservationId : known(resourceId)
       const reservation = state.stores.reservations.get(storeKeys.reservation(resourceId, reservationId))
       if (reservation !== undefined) {
-        const repeat = payments.length > 0 && next() < 0.05
+        const recent = remembered(payments)
+        const repeat = recent.length > 0 && next() < 0.05
         const payment: PaymentEvent = repeat
-          ? pick(payments).payment
+          ? pick(recent).payment
           : {
               paymentId: `p-${counter}`,
               type: pick([
@@ -222,14 +252,14 @@ function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
         const target = repeat
           ? (payments.find((p) => p.payment === payment)?.resourceId ?? resourceId)
           : resourceId
-        if (!repeat) payments.push({ resourceId, payment })
+        if (!repeat) payments.push({ resourceId, payment, at: now })
         const emitted = run({ type: 'payment', resourceId: target, payment })
         if (repeat) expect(emitted).toEqual([])
       }
     } else if (roll < 0.88) {
       define({ ...resource, capacity: 1 + int(5), overbookingLimit: int(3) })
-    } else if (sent.length > 0) {
-      const repeated = pick(sent)
+    } else if (remembered(sent).length > 0) {
+      const repeated = pick(remembered(sent))
       expect(run({ type: 'command', command: repeated })).toEqual([])
       duplicatesIgnored++
     }
@@ -238,19 +268,61 @@ function simulate(seed: number, steps: number, waitlistPolicy: WaitlistPolicy) {
       commands.push({ commandId: command.commandId, type: command.type, resourceId })
       run({ type: 'command', command })
     }
-    if (next() < 0.3) state.dueHolds(now).forEach(run)
+    if (next() < 0.3) {
+      state.dueHolds(now).forEach(run)
+      for (const input of state.retentionDue(now, config)) {
+        const before = state.stores.reservations.size
+        expect(run(input)).toEqual([]) // removal emits nothing
+        removed += before - state.stores.reservations.size
+      }
+    }
   }
   now += config.holdTimeoutMs + 1
   state.dueHolds(now).forEach(run)
-  return { state, log, commands, updates, config, duplicatesIgnored }
+  state.retentionDue(now, config).forEach(run)
+  return { state, log, commands, updates, config, duplicatesIgnored, removed, now }
 }
 
-/** The stores agree with the reservations: slot usage, hold keys and index entries are derived state. */
+/**
+ * The stores agree with the reservations: slot usage, hold keys and index entries are derived state; every
+ * reservation and waitlist entry has one retention key (from its end while it holds units), every
+ * remembered command one command-index key.
+ */
 function consistencyProblems(state: MemoryState): string[] {
   const problems: string[] = []
   const slots = new Map<string, number>()
   const holds = new Set<string>()
   const index = new Set<string>()
+  const retained = new Map<string, number>()
+  for (const key of state.stores['retention-index'].keys()) {
+    const parsed = parseRetentionKey(key)
+    const id =
+      parsed.kind === 'reservation'
+        ? `r ${parsed.resourceId} ${parsed.reservationId}`
+        : `w ${parsed.resourceId} ${parsed.seq}`
+    if (retained.has(id)) problems.push(`two retention keys for ${id}`)
+    retained.set(id, parsed.since)
+  }
+  for (const [key, entry] of state.stores.waitlist) {
+    const id = `w ${decodeURIComponent(key.split('|')[0]!)} ${entry.seq}`
+    if (retained.get(id) !== Date.parse(entry.end))
+      problems.push(`waitlist entry ${entry.waitlistEntryId}: retention key ${retained.get(id)}`)
+    retained.delete(id)
+  }
+  for (const reservation of state.stores.reservations.values()) {
+    const id = `r ${reservation.resourceId} ${reservation.reservationId}`
+    const since = retained.get(id)
+    if (since === undefined) problems.push(`${reservation.reservationId}: no retention key`)
+    else if (holdsUnits(reservation.status) && since !== openRetentionStart(reservation))
+      problems.push(`${reservation.reservationId}: retention key ${since} is not its end`)
+    retained.delete(id)
+  }
+  if (retained.size > 0) problems.push(`retention keys without data: ${[...retained.keys()].join(', ')}`)
+  const indexed = [...state.stores['command-index'].keys()].map(
+    (key) => parseCommandIndexKey(key).commandsKey,
+  )
+  if (JSON.stringify(indexed.sort()) !== JSON.stringify([...state.stores.commands.keys()].sort()))
+    problems.push('command-index differs from commands')
   for (const reservation of state.stores.reservations.values()) {
     if (holdsUnits(reservation.status)) {
       const range = rangeOfReservation(reservation)
@@ -316,4 +388,35 @@ describe('decide() over thousands of random inputs', () => {
     )
     expect(duplicatesIgnored).toBeGreaterThan(50)
   })
+
+  it.each([
+    [5, 'blocking'],
+    [6, 'skipping'],
+  ] as const)(
+    'keeps G1–G5 while retention removes reservations, waitlist entries and command ids (seed %i, %s waitlist)',
+    (seed, policy) => {
+      const { state, log, commands, updates, config, duplicatesIgnored, removed, now } = simulate(
+        seed,
+        3000,
+        policy,
+        shortRetention,
+      )
+      const violations = checkInvariants(log, {
+        resourceAt: resourceHistory(updates),
+        commands,
+        holdTimeoutMs: config.holdTimeoutMs,
+        punctuationIntervalMs: 0,
+        waitlistPolicy: policy,
+      })
+      expect(violations.slice(0, 5)).toEqual([])
+      expect(consistencyProblems(state)).toEqual([])
+      expect(removed).toBeGreaterThan(100)
+      expect(duplicatesIgnored).toBeGreaterThan(20)
+      // after the final sweep nothing older than the retention periods is left
+      for (const key of state.stores['command-index'].keys())
+        expect(parseCommandIndexKey(key).recordedAt).toBeGreaterThan(now - config.dedupRetentionMs)
+      for (const key of state.stores['retention-index'].keys())
+        expect(parseRetentionKey(key).since).toBeGreaterThan(now - config.retentionMs)
+    },
+  )
 })

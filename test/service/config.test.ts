@@ -1,0 +1,34 @@
+// The service's configuration from the environment: defaults, and a bad value stops the start with a message
+// naming the variable.
+import { describe, expect, it } from 'vitest'
+import { ConfigError, configFromEnv } from '../../service/config.js'
+
+const DAY = 86_400_000
+
+describe('retention settings', () => {
+  it('defaults to 30 days of reservations and 7 days of command ids', () => {
+    const config = configFromEnv({})
+    expect(config.decision.retentionMs).toBe(30 * DAY)
+    expect(config.decision.dedupRetentionMs).toBe(7 * DAY)
+  })
+
+  it('takes RETENTION_MS and DEDUP_RETENTION_MS from the environment', () => {
+    const config = configFromEnv({ RETENTION_MS: String(90 * DAY), DEDUP_RETENTION_MS: String(DAY) })
+    expect(config.decision.retentionMs).toBe(90 * DAY)
+    expect(config.decision.dedupRetentionMs).toBe(DAY)
+  })
+
+  it.each([
+    [{ RETENTION_MS: 'a month' }, /RETENTION_MS=a month must be an integer >= 1/],
+    [{ DEDUP_RETENTION_MS: '0' }, /DEDUP_RETENTION_MS=0 must be an integer >= 1/],
+    [{ DEDUP_RETENTION_MS: '600000' }, /DEDUP_RETENTION_MS=600000 .* shorter than HOLD_TIMEOUT_MS=900000/],
+    [
+      { DEDUP_RETENTION_MS: String(DAY), STRAY_PAYMENT_GRACE_MS: String(2 * DAY) },
+      /DEDUP_RETENTION_MS=86400000 .* shorter than STRAY_PAYMENT_GRACE_MS=172800000/,
+    ],
+    [{ RETENTION_MS: String(DAY) }, /RETENTION_MS=86400000 .* shorter than DEDUP_RETENTION_MS=604800000/],
+  ])('rejects %o with a message naming the variable', (env, message) => {
+    expect(() => configFromEnv(env)).toThrow(ConfigError)
+    expect(() => configFromEnv(env)).toThrow(message)
+  })
+})
