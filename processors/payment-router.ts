@@ -2,7 +2,8 @@
 // of their reservation's resource, Kafka Streams-style: a table reservationId → resourceId, fed by the
 // decider's route records, joined with the payments stream, and a repartition topic to the decider.
 // A payment that arrives before its route waits in a store; if no route appears within `strayGraceMs` of
-// stream time, the payment goes to the DLQ as one for an unknown reservation.
+// stream time, the payment goes to the DLQ as one for an unknown reservation. A route tombstone (the
+// decider removed the reservation: retention) deletes the route.
 import type { Codec, PaymentEvent } from '../schemas/index.js'
 import type { ProcessorSupplier } from '../topology/index.js'
 import type { RouterInput } from './decider-input.js'
@@ -16,7 +17,7 @@ export interface PaymentRouterOptions {
 
 export function paymentRouter(
   options: PaymentRouterOptions,
-): ProcessorSupplier<string, RouterInput, string, PaymentEvent> {
+): ProcessorSupplier<string, RouterInput | null, string, PaymentEvent> {
   return {
     name: 'payment-router',
     stores: [paymentRoutesRef, pendingPaymentsRef],
@@ -51,6 +52,10 @@ export function paymentRouter(
         },
         async process(record) {
           const input = record.value
+          if (input === null) {
+            routes.delete(record.key)
+            return
+          }
           if (input.kind === 'route') {
             routes.put(record.key, input.resourceId)
             for (const { key, value } of await scan(prefix(record.key), `${prefix(record.key)}~`)) {

@@ -19,6 +19,7 @@ import {
   parseHoldKey,
   preloadedView,
   retentionInputs,
+  storeKeys,
   type DecisionConfig,
   type DecisionInput,
   type DueHold,
@@ -34,7 +35,8 @@ export const deciderOutputs = {
   routes: 'routes-sink',
 } as const
 
-export type DeciderOutput = ReservationEvent | ReservationNotification | string | PaymentEvent
+/** Events, notifications, and payment routes: a resourceId, or `null` (a tombstone) for a removed reservation. */
+export type DeciderOutput = ReservationEvent | ReservationNotification | string | null | PaymentEvent
 
 /** Business outcomes, counted as decisions are made. */
 export interface OutcomeMetrics {
@@ -70,6 +72,7 @@ export function reservationDecider(
         const result = decide(preloadedView(data), input, now, options.config)
         apply(stores, result.writes)
         emit(ctx, result.events, result.notifications, options.metrics)
+        if (input.type === 'retention-due') forgetRoutes(ctx, input, result.writes)
       }
       /**
        * Where the scan of `command-index` starts: every key before it was removed. Keys are added at stream
@@ -164,6 +167,21 @@ function apply(stores: ReservationStores, writes: readonly StateWrite[]): void {
     const store = stores[write.store] as KeyValueStore<string, unknown>
     if (write.value === null) store.delete(write.key)
     else store.put(write.key, write.value)
+  }
+}
+
+/** A removed reservation's payment route goes too: a tombstone for the payment router's table. */
+function forgetRoutes(
+  ctx: ProcessorContext<string, DeciderOutput>,
+  input: Extract<DecisionInput, { type: 'retention-due' }>,
+  writes: readonly StateWrite[],
+): void {
+  const removed = new Set(
+    writes.flatMap((w) => (w.store === 'reservations' && w.value === null ? [w.key] : [])),
+  )
+  for (const { reservationId } of input.due.reservations) {
+    if (!removed.has(storeKeys.reservation(input.resourceId, reservationId))) continue
+    ctx.forward({ key: reservationId, value: null, timestamp: ctx.streamTime }, deciderOutputs.routes)
   }
 }
 

@@ -8,6 +8,7 @@
 //   Sub-topology "payment routing" (keyed by reservationId):
 //     payments ────────────┐
 //     reservation-routes ──┴─▶ payment-router ─▶ payments-by-resource (repartition, by resourceId)
+//       (a table: a tombstone removes a route)
 //   Global table: promotions (every instance holds all of it).
 import type {
   Codec,
@@ -147,6 +148,7 @@ export function reservationTopology(options: ReservationTopologyOptions): Topolo
       name: 'routes-source',
       topics: [internalTopics.routes],
       internal: true,
+      acceptsTombstones: true, // a removed reservation's route
       keySerde: stringSerde,
       valueSerde: routeSerde,
     })

@@ -20,6 +20,8 @@ export interface SourceSpec<K, V> {
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<V>
   readonly internal?: boolean
+  /** Deliver tombstones as `null` values (a table's source) instead of dead-lettering them (default false). */
+  readonly acceptsTombstones?: boolean
 }
 
 export interface ProcessorSpec<KIn, VIn, KOut, VOut> {
@@ -63,6 +65,7 @@ export class TopologyBuilder {
       internal: spec.internal ?? false,
       keySerde: spec.keySerde,
       valueSerde: spec.valueSerde,
+      acceptsTombstones: spec.acceptsTombstones ?? false,
       children: [],
     }
     this.add(node)

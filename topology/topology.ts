@@ -14,6 +14,11 @@ export interface SourceNode {
   readonly internal: boolean
   readonly keySerde: Serde<unknown>
   readonly valueSerde: Serde<unknown>
+  /**
+   * A record without a value (a tombstone) reaches the children with value `null` — a table's source,
+   * where it deletes the key. Otherwise (a stream) it is dead-lettered as undecodable.
+   */
+  readonly acceptsTombstones: boolean
   readonly children: readonly string[]
 }
 

@@ -65,6 +65,29 @@ describe('DSL on the test driver', () => {
     await driver.close()
   })
 
+  it('deletes a table key on a tombstone: the join then drops the stream record, nothing is dead-lettered', async () => {
+    const builder = new StreamsBuilder()
+    const prices = builder.table('prices', { keySerde: str, valueSerde: num, storeName: 'prices' })
+    builder
+      .stream('orders', { keySerde: str, valueSerde: num })
+      .join(prices, (qty, price) => qty * price, num)
+      .to('totals')
+    const driver = new TopologyTestDriver(builder.build(), { deadLetterTopic: 'dlq' })
+    await driver.pipe('prices', str, num, 'apple', 5)
+    await driver.pipe('orders', str, num, 'apple', 2)
+    await driver.pipeRaw('prices', Buffer.from('apple'), null)
+    await driver.pipe('orders', str, num, 'apple', 3)
+    expect(driver.readOutput('totals', str, num).map((r) => r.value)).toEqual([10])
+    const store = await driver.store(storeRef({ name: 'prices', keySerde: str, valueSerde: num }))
+    expect(await store.get('apple')).toBeUndefined()
+    expect(driver.readRawOutput('test-driver-prices-changelog').map((r) => r.value)).toEqual([
+      Buffer.from('5'),
+      null,
+    ])
+    expect(driver.readRawOutput('dlq')).toEqual([])
+    await driver.close()
+  })
+
   it('joins two streams within a window and drops records later than the grace period', async () => {
     const builder = new StreamsBuilder()
     const left = builder.stream('left', { keySerde: str, valueSerde: str })

@@ -85,7 +85,8 @@ export class StreamsBuilder {
       name: source,
       topics: [topic],
       keySerde: materialized.keySerde,
-      valueSerde: nullableSerde(materialized.valueSerde),
+      valueSerde: materialized.valueSerde,
+      acceptsTombstones: true,
     })
     const store = storeRef<K, V>({
       name: materialized.storeName ?? `${topic}-table`,
@@ -135,9 +136,4 @@ export class StreamsBuilder {
   build(): Topology {
     return this.context.topology.build()
   }
-}
-
-/** Table sources read tombstones: a null value stays null instead of failing deserialization. */
-function nullableSerde<V>(serde: Serde<V>): Serde<V> {
-  return serde
 }

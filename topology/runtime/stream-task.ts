@@ -200,8 +200,9 @@ export class StreamTask {
   private deserialize(source: SourceNode, raw: ConsumedRecord): StreamRecord<unknown, unknown> | undefined {
     try {
       const key = raw.key === null ? null : source.keySerde.deserialize(raw.key)
-      if (raw.value === null) throw new DeserializationError('record has no value (a tombstone on a stream)')
-      const value = source.valueSerde.deserialize(raw.value)
+      if (raw.value === null && !source.acceptsTombstones)
+        throw new DeserializationError('record has no value (a tombstone on a stream)')
+      const value = raw.value === null ? null : source.valueSerde.deserialize(raw.value)
       return { key, value, timestamp: raw.timestamp, headers: raw.headers }
     } catch (error) {
       this.onFailure('deserialization', error)
