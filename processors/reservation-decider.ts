@@ -38,10 +38,16 @@ export const deciderOutputs = {
 /** Events, notifications, and payment routes: a resourceId, or `null` (a tombstone) for a removed reservation. */
 export type DeciderOutput = ReservationEvent | ReservationNotification | string | null | PaymentEvent
 
+/** What retention removes, as counted by `OutcomeMetrics.removed`. */
+export const retainedKinds = ['reservation', 'waitlist-entry', 'command-id'] as const
+export type RetainedKind = (typeof retainedKinds)[number]
+
 /** Business outcomes, counted as decisions are made. */
 export interface OutcomeMetrics {
   event(type: ReservationEvent['type']): void
   rejected(reason: string): void
+  /** Retention removed `count` of `kind`. */
+  removed(kind: RetainedKind, count: number): void
 }
 
 /** At most this many keys of each retention index are removed per punctuation; the rest at the next. */
@@ -72,7 +78,10 @@ export function reservationDecider(
         const result = decide(preloadedView(data), input, now, options.config)
         apply(stores, result.writes)
         emit(ctx, result.events, result.notifications, options.metrics)
-        if (input.type === 'retention-due') forgetRoutes(ctx, input, result.writes)
+        if (input.type === 'retention-due') {
+          forgetRoutes(ctx, input, result.writes)
+          countRemovals(result.writes, options.metrics)
+        }
       }
       /**
        * Where the scan of `command-index` starts: every key before it was removed. Keys are added at stream
@@ -183,6 +192,18 @@ function forgetRoutes(
     if (!removed.has(storeKeys.reservation(input.resourceId, reservationId))) continue
     ctx.forward({ key: reservationId, value: null, timestamp: ctx.streamTime }, deciderOutputs.routes)
   }
+}
+
+function countRemovals(writes: readonly StateWrite[], metrics: OutcomeMetrics | undefined): void {
+  if (metrics === undefined) return
+  const kinds = { reservations: 'reservation', waitlist: 'waitlist-entry', commands: 'command-id' } as const
+  const counts = new Map<RetainedKind, number>()
+  for (const write of writes) {
+    if (write.value !== null || !(write.store in kinds)) continue
+    const kind = kinds[write.store as keyof typeof kinds]
+    counts.set(kind, (counts.get(kind) ?? 0) + 1)
+  }
+  for (const [kind, count] of counts) metrics.removed(kind, count)
 }
 
 function emit(

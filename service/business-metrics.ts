@@ -1,8 +1,8 @@
 // The service's business metrics (the engine's own are in topology/runtime/prometheus-metrics.ts):
-// outcomes by event type and rejection reason, counted as decisions are made, and the live holds and
-// waitlist length, counted from local state when Prometheus scrapes.
-import { Gauge, type Registry } from 'prom-client'
-import type { OutcomeMetrics } from '../processors/reservation-decider.js'
+// outcomes by event type and rejection reason, counted as decisions are made, what retention removed, and
+// the live holds and waitlist length, counted from local state when Prometheus scrapes.
+import { Counter, Gauge, type Registry } from 'prom-client'
+import { retainedKinds, type OutcomeMetrics } from '../processors/reservation-decider.js'
 import { ScrapedCounter, type CounterCell } from '../topology/index.js'
 
 export interface StateCounts {
@@ -23,6 +23,14 @@ export function businessMetrics(registry: Registry, state: StateCounts): Outcome
     labelNames: ['reason'],
     registers: [registry],
   })
+  // not on the hot path (once per sweep): a plain counter, every kind exported from the start
+  const removals = new Counter({
+    name: 'reservation_retention_removed_total',
+    help: 'What retention removed from state (RETENTION_MS, DEDUP_RETENTION_MS), by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  })
+  for (const kind of retainedKinds) removals.labels(kind).inc(0)
   new Gauge({
     name: 'reservation_live_holds',
     help: 'Reservations holding units without authorized payment (on this instance)',
@@ -51,6 +59,9 @@ export function businessMetrics(registry: Registry, state: StateCounts): Outcome
       let cell = rejectionCells.get(reason)
       if (!cell) rejectionCells.set(reason, (cell = rejections.cell({ reason })))
       cell.value += 1
+    },
+    removed(kind, count) {
+      removals.labels(kind).inc(count)
     },
   }
 }

@@ -100,6 +100,10 @@ export class InMemoryBytesStore implements BytesKeyValueStore {
     return this.bytes
   }
 
+  async keyCount(): Promise<number> {
+    return this.entries.size
+  }
+
   /** Number of entries; exact for this store. */
   get size(): number {
     return this.entries.size

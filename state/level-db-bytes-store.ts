@@ -5,7 +5,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { ClassicLevel } from 'classic-level'
 
 import type { ByteRange } from './byte-range.js'
-import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
+import { keyCountMaxAgeMs, type BytesKeyValueStore, type BytesWrite } from './bytes-key-value-store.js'
 import type { StateStoreErrorCode } from './errors.js'
 import { StateStoreError } from './errors.js'
 
@@ -72,6 +72,8 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   private opening: Promise<void> | undefined
   private readonly name: string
   private readonly syncReads: boolean
+  /** The last key count and when it was taken (wall clock). */
+  private counted: { readonly keys: number; readonly at: number } | undefined
 
   constructor(
     readonly location: string,
@@ -195,6 +197,7 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
     await this.close().catch(() => undefined)
     await rm(this.location, { recursive: true, force: true })
     // Step 3
+    this.counted = undefined
     await this.open()
   }
 
@@ -205,6 +208,28 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
     } catch (error) {
       throw this.translate(error, 'measure')
     }
+  }
+
+  /** Counts the data keys with a keys-only scan, at most once per `keyCountMaxAgeMs`. */
+  async keyCount(): Promise<number> {
+    if (this.counted !== undefined && Date.now() - this.counted.at < keyCountMaxAgeMs)
+      return this.counted.keys
+    const { db, dataPrefix, dataEnd } = this.opened()
+    const iterator = db.keys({ gte: dataPrefix, lt: dataEnd })
+    let keys = 0
+    try {
+      for (;;) {
+        const batch = await iterator.nextv(1000)
+        keys += batch.length
+        if (batch.length < 1000) break
+      }
+    } catch (error) {
+      throw this.translate(error, 'count the keys of')
+    } finally {
+      await iterator.close().catch(() => undefined)
+    }
+    this.counted = { keys, at: Date.now() }
+    return keys
   }
 
   private opened(): Handles {

@@ -69,4 +69,9 @@ export class MemoryMirroredBytesStore implements BytesKeyValueStore {
   approximateBytes(): Promise<number> {
     return this.inner.approximateBytes()
   }
+
+  /** Exact, from memory (which holds exactly the data of `inner`). */
+  keyCount(): Promise<number> {
+    return this.memory.keyCount()
+  }
 }

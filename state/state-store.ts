@@ -54,6 +54,8 @@ export interface StateStore {
   close(): Promise<void>
   /** Size estimate for metrics. */
   approximateBytes(): Promise<number>
+  /** Key count for metrics (committed keys; see `BytesKeyValueStore.keyCount`). */
+  keyCount(): Promise<number>
 }
 
 /** A store stack from the builder: the typed handle for processors plus the lifecycle for the runtime. */

@@ -91,6 +91,10 @@ export class StoreStack<S> implements BuiltStore<S> {
     return this.layers.bytes.approximateBytes()
   }
 
+  keyCount(): Promise<number> {
+    return this.layers.bytes.keyCount()
+  }
+
   private dropWrites(): void {
     this.layers.cache?.clear()
     this.layers.logging.discardPending()

@@ -79,6 +79,11 @@ export class TimeIndexedBytesStore implements BytesKeyValueStore {
     return this.inner.approximateBytes()
   }
 
+  /** Data keys: the inner store holds one index key per data key. */
+  async keyCount(): Promise<number> {
+    return Math.floor((await this.inner.keyCount()) / 2)
+  }
+
   /** Window keys with `from <= timestamp < to`, in time order, from the committed data. */
   async *keysBetween(from: number, to: number): AsyncGenerator<Buffer> {
     const gte = Buffer.allocUnsafe(9)

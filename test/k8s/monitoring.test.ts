@@ -30,10 +30,12 @@ const serviceMetrics: Record<string, { type: 'counter' | 'gauge' | 'histogram'; 
   streams_rebalances_total: { type: 'counter', labels: [] },
   streams_store_operations_total: { type: 'counter', labels: ['store', 'operation'] },
   streams_store_size_bytes: { type: 'gauge', labels: ['store'] },
+  streams_store_keys: { type: 'gauge', labels: ['store'] },
   streams_dlq_records_total: { type: 'counter', labels: ['stage'] },
   streams_tasks_active: { type: 'gauge', labels: [] },
   reservation_events_total: { type: 'counter', labels: ['type'] },
   reservation_rejections_total: { type: 'counter', labels: ['reason'] },
+  reservation_retention_removed_total: { type: 'counter', labels: ['kind'] },
   reservation_live_holds: { type: 'gauge', labels: [] },
   reservation_waitlist_length: { type: 'gauge', labels: [] },
 }

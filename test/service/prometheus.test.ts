@@ -93,6 +93,20 @@ describe('metrics scraped by a real Prometheus', () => {
     expect(lag.every((r) => Number(r.value[1]) >= 0)).toBe(true)
     const outcomes = await query('sum by (type) (reservation_events_total)')
     expect(outcomes.find((r) => r.metric['type'] === 'ReservationCreated')?.value[1]).toBe('2')
+    // state size per store: the two reservations and their retention keys are counted
+    const keys = await eventually('store key counts', async () => {
+      const result = await query('sum by (store) (streams_store_keys)')
+      const of = (store: string) => Number(result.find((r) => r.metric['store'] === store)?.value[1] ?? 0)
+      return of('reservations') >= 2 ? of : undefined
+    })
+    expect(keys('retention-index')).toBeGreaterThanOrEqual(keys('reservations'))
+    expect(keys('commands')).toBeGreaterThan(0)
+    const removed = await query('sum by (kind) (reservation_retention_removed_total)')
+    expect(removed.map((r) => r.metric['kind']).sort()).toEqual([
+      'command-id',
+      'reservation',
+      'waitlist-entry',
+    ])
     const up = await query('up{job="reservation-service"}')
     expect(up[0]?.value[1]).toBe('1')
   })

@@ -67,6 +67,16 @@ describe.each(implementations)('%s', (_name, create) => {
     await store.close()
   })
 
+  it('counts its keys (metadata and deleted keys excluded), afresh after a wipe', async () => {
+    const store = create()
+    await store.open()
+    expect(await store.keyCount()).toBe(0)
+    await store.wipe()
+    await store.write([put('a', '1'), put('b', '2'), put('c', '3'), del('b')], 7)
+    expect(await store.keyCount()).toBe(2)
+    await store.close()
+  })
+
   it('throws STORE_CLOSED when used while closed', async () => {
     const store = create()
     await expect(store.get(b('a'))).rejects.toMatchObject({ code: 'STORE_CLOSED', retriable: false })
@@ -159,6 +169,22 @@ describe('LevelDbBytesStore', () => {
     expect(await fresh.checkpoint()).toBeUndefined()
     expect(await entries(fresh.range({}))).toEqual([])
     await fresh.close()
+  })
+})
+
+describe('LevelDbBytesStore key count', () => {
+  it('counts by a scan at most once a minute, answering the last count in between', async () => {
+    const store = new LevelDbBytesStore(`${dir.path}/db`)
+    await store.open()
+    await store.write([put('a', '1')])
+    expect(await store.keyCount()).toBe(1)
+    await store.write([put('b', '2')])
+    expect(await store.keyCount()).toBe(1) // the count of a moment ago
+    await store.close()
+    const reopened = new LevelDbBytesStore(`${dir.path}/db`)
+    await reopened.open()
+    expect(await reopened.keyCount()).toBe(2)
+    await reopened.close()
   })
 })
 

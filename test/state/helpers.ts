@@ -82,6 +82,9 @@ export class CountingBytesStore implements BytesKeyValueStore {
   approximateBytes(): Promise<number> {
     return this.inner.approximateBytes()
   }
+  keyCount(): Promise<number> {
+    return this.inner.keyCount()
+  }
 }
 
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {

@@ -47,6 +47,7 @@ describe.each([
     expect(await store.fetch('k', 0, 1000)).toEqual(expected)
     expect(await store.fetch('k', 200, 200)).toEqual(expected.slice(1, 3))
     expect(await store.fetch('k', 101, 199)).toEqual([])
+    expect(await built.keyCount()).toBe(5) // values, not the time index kept beside them
   })
 
   it('does not match a longer key that starts with the fetched key’s bytes', async () => {

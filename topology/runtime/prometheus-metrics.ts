@@ -26,6 +26,7 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
   private readonly dlq: Counter<'stage'>
   private readonly tasks: Gauge
   private readonly storeBytes: Gauge<'store'>
+  private readonly storeKeyCounts: Gauge<'store'>
 
   constructor(registry: Registry) {
     const registers = [registry]
@@ -112,6 +113,12 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
       labelNames: ['store'],
       registers,
     })
+    this.storeKeyCounts = new Gauge({
+      name: 'streams_store_keys',
+      help: 'Keys in each store (all local tasks): exact for stores held in memory, counted at most once a minute for LevelDB stores',
+      labelNames: ['store'],
+      registers,
+    })
     const cells = new Map<string, Partial<Record<StoreOperation, CounterCell>>>()
     this.store = {
       timed: false,
@@ -168,5 +175,8 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
   }
   storeSize(store: string, bytes: number): void {
     this.storeBytes.labels(store).set(bytes)
+  }
+  storeKeys(store: string, keys: number): void {
+    this.storeKeyCounts.labels(store).set(keys)
   }
 }

@@ -1,5 +1,5 @@
 // Metrics refreshed off the hot path, on a timer: consumer lag (end offset minus committed position) of
-// every input partition this instance runs, and the size of its stores.
+// every input partition this instance runs, and the size and key count of its stores.
 import type { KafkaAdmin, TopicPartitionOffset } from '../../kafka/index.js'
 import type { StreamTask } from './stream-task.js'
 import type { StreamsMetrics } from './streams-metrics.js'
@@ -27,9 +27,13 @@ export async function refreshRuntimeMetrics(
     }
   }
   const sizes = new Map<string, number>()
+  const keys = new Map<string, number>()
   for (const task of running) {
-    for (const store of task.stores.values())
+    for (const store of task.stores.values()) {
       sizes.set(store.name, (sizes.get(store.name) ?? 0) + (await store.approximateBytes()))
+      keys.set(store.name, (keys.get(store.name) ?? 0) + (await store.keyCount()))
+    }
   }
   for (const [store, bytes] of sizes) metrics.storeSize(store, bytes)
+  for (const [store, count] of keys) metrics.storeKeys(store, count)
 }

@@ -18,6 +18,7 @@ export interface StreamsMetrics {
   deadLettered(stage: FailureStage): void
   tasksActive(count: number): void
   storeSize(store: string, bytes: number): void
+  storeKeys(store: string, keys: number): void
 }
 
 export const noopStreamsMetrics: StreamsMetrics = {
@@ -33,4 +34,5 @@ export const noopStreamsMetrics: StreamsMetrics = {
   deadLettered: () => undefined,
   tasksActive: () => undefined,
   storeSize: () => undefined,
+  storeKeys: () => undefined,
 }
