@@ -1,16 +1,44 @@
 // Two instances of the service share the partitions. Each answers health and queries over its local
 // state; for a key the other instance owns it answers 307 with that instance's address, which serves it.
+// Retention (15 minutes here) removes a canceled reservation once stream time has moved past it: queries
+// answer 404, the changelogs carry the tombstones, and a fresh instance restores without it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ScenarioRunner } from '../../service/demo/scenario-runner.js'
 import { scenarios } from '../../service/demo/scenarios.js'
+import type { ReservationCommand } from '../../schemas/index.js'
+import { client, collect } from '../support/kafka.js'
 import { serviceEnv, startTestService, testClient, type TestService } from '../support/service.js'
 
+/** Retention as short as the hold timeout (15 minutes) allows, so stream time can be moved past it. */
+const RETENTION_MS = 15 * 60_000
+let env: Record<string, string>
 let a: TestService
 let b: TestService
 let runner: ScenarioRunner
+const stopped = new Set<TestService>()
+
+async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    const value = await probe().catch((error: unknown) => ((last = error), undefined))
+    if (value !== undefined) return value
+    if (Date.now() > deadline)
+      throw new Error(`${what} not seen within ${timeoutMs} ms (last error: ${String(last)})`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
 
 beforeAll(async () => {
-  const env = serviceEnv('queries', { PARTITIONS: '4' })
+  env = serviceEnv('queries', {
+    PARTITIONS: '4',
+    RETENTION_MS: String(RETENTION_MS),
+    DEDUP_RETENTION_MS: String(RETENTION_MS),
+  })
   a = await startTestService(env)
   b = await startTestService(env)
   const deadline = Date.now() + 60_000
@@ -42,8 +70,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runner?.stop()
-  await b?.stop()
-  await a?.stop()
+  if (b && !stopped.has(b)) await b.stop()
+  if (a && !stopped.has(a)) await a.stop()
 })
 
 describe('health and interactive queries across two instances', () => {
@@ -108,4 +136,127 @@ describe('health and interactive queries across two instances', () => {
     })
     expect((await fetch(`${a.url}/reservations/no-such-reservation`)).status).toBe(404)
   })
+
+  it(
+    'answers 404 for a reservation retention removed, whose tombstones reach the changelogs, and a fresh instance restores without it',
+    { timeout: 240_000 },
+    async () => {
+      const run = Date.now().toString(36)
+      const resourceId = `ret-${run}`
+      const [removed, kept] = [`ret-${run}-canceled`, `ret-${run}-kept`]
+      const { topics } = a.config
+      const producer = client().producer()
+      await producer.connect()
+      const hour = Math.ceil(Date.now() / 3_600_000) * 3_600_000
+      const iso = (ms: number) => new Date(ms).toISOString()
+      const command = (body: Record<string, unknown>, commandId: string, timestamp: number) => ({
+        topic: topics.commands,
+        key: Buffer.from(resourceId),
+        timestamp,
+        value: a.codecs.command.encode({
+          commandId,
+          resourceId,
+          issuedAt: timestamp,
+          ...body,
+        } as ReservationCommand),
+      })
+      const create = (reservationId: string, start: number) => ({
+        type: 'CreateReservation',
+        reservationId,
+        customerId: 'ann',
+        start: iso(start),
+        end: iso(start + 3_600_000),
+        quantity: 1,
+        waitlistIfUnavailable: false,
+        promotionCode: null,
+      })
+      const t0 = Date.now()
+      await producer.send([
+        {
+          topic: topics.resources,
+          key: Buffer.from(resourceId),
+          timestamp: t0,
+          value: a.codecs.resource.encode({
+            resourceId,
+            category: 'room',
+            capacity: 2,
+            slotMinutes: 60,
+            overbookingLimit: 0,
+            priceCentsPerUnitSlot: 100,
+          }),
+        },
+      ])
+      await producer.send([
+        command(create(removed, hour + 3_600_000), `${run}-c1`, t0),
+        command(create(kept, hour + 48 * 3_600_000), `${run}-c2`, t0),
+        command({ type: 'CancelReservation', reservationId: removed, reason: null }, `${run}-c3`, t0),
+      ])
+      const path = (id: string) => `/resources/${encodeURIComponent(resourceId)}/reservations/${id}`
+      const status = async (svc: TestService, url: string) => (await fetch(`${svc.url}${url}`)).status
+      await waitUntil(
+        'the canceled reservation, and both by id (their routes reached the router)',
+        async () => {
+          const response = await fetch(`${a.url}${path(removed)}`)
+          const canceled =
+            response.status === 200 && ((await response.json()) as { status: string }).status === 'CANCELED'
+          const byId = [removed, kept].map((id) => status(b, `/reservations/${id}`))
+          return canceled && (await Promise.all(byId)).every((s) => s === 200) ? true : undefined
+        },
+      )
+      // stream time of the resource's task moves past the cancellation + RETENTION_MS: the next sweep removes it
+      await producer.send([
+        command(
+          { type: 'SendReservationConfirmation', reservationId: 'nothing' },
+          `${run}-advance`,
+          t0 + RETENTION_MS + 2 * 60_000,
+        ),
+      ])
+      await producer.disconnect()
+      await waitUntil('404 for the removed reservation', async () =>
+        (await status(a, path(removed))) === 404 && (await status(b, `/reservations/${removed}`)) === 404
+          ? true
+          : undefined,
+      )
+      expect(await status(a, path(kept))).toBe(200)
+      expect(await status(b, `/reservations/${kept}`)).toBe(200)
+
+      // the removal is in the changelogs as tombstones
+      const changelog = (store: string) => `${a.config.applicationId}-${store}-changelog`
+      const tombstoneOf = (
+        records: readonly { topic: string; key: Buffer | null; value: Buffer | null }[],
+        store: string,
+        key: string,
+      ) => records.some((r) => r.topic === changelog(store) && r.value === null && r.key?.toString() === key)
+      const reservationKey = `${encodeURIComponent(resourceId)}|${encodeURIComponent(removed)}`
+      const records = await collect(
+        client(),
+        [changelog('reservations'), changelog('payment-routes')],
+        (seen) =>
+          tombstoneOf(seen, 'reservations', reservationKey) && tombstoneOf(seen, 'payment-routes', removed),
+        { timeoutMs: 60_000 },
+      )
+      expect(records.some((r) => r.value !== null && r.key?.toString() === reservationKey)).toBe(true)
+
+      // a fresh instance (empty state directory) restores every task from the changelogs: without it
+      await b.stop()
+      stopped.add(b)
+      await a.stop()
+      stopped.add(a)
+      const fresh = await startTestService(env)
+      try {
+        await waitUntil(
+          'the fresh instance running every task',
+          async () =>
+            fresh.service.streams.ready && fresh.service.streams.activeTasks.length === 8 ? true : undefined,
+          120_000,
+        )
+        expect(await status(fresh, path(removed))).toBe(404)
+        expect(await status(fresh, `/reservations/${removed}`)).toBe(404)
+        expect(await status(fresh, path(kept))).toBe(200)
+        expect(await status(fresh, `/reservations/${kept}`)).toBe(200)
+      } finally {
+        await fresh.stop()
+      }
+    },
+  )
 })
