@@ -1,6 +1,7 @@
 // Read-only queries over the service's local state (spec §9): a reservation by id and the availability of
 // a resource over a range. Each is answered where its key's task runs: here, or by naming the instance
-// that runs it.
+// that runs it. What retention removed (processors/domain/retention.ts) answers not-found (404): a
+// reservation kept no longer, and slots before the retention horizon (their usage may be gone).
 import { keyRanges, parseSlotKey, storeKeys, type Reservation } from '../processors/domain/index.js'
 import { paymentRoutesRef, reservationStoreRefs } from '../processors/reservation-stores.js'
 import { parseInstant, type ResourceDefinition } from '../schemas/index.js'
@@ -34,7 +35,11 @@ export interface SlotAvailability {
 }
 
 export class ReservationQueries {
-  constructor(private readonly streams: KafkaStreams) {}
+  /** `retentionMs`: RETENTION_MS, the horizon of the past that availability answers for. */
+  constructor(
+    private readonly streams: KafkaStreams,
+    private readonly retentionMs: number,
+  ) {}
 
   /** A reservation by id alone: the payment router's table names its resource, then the resource's task has it. */
   async reservation(reservationId: string): Promise<QueryAnswer> {
@@ -46,7 +51,10 @@ export class ReservationQueries {
         return { kind: 'unavailable', message: route.reason }
       case 'local':
         if (route.value === undefined)
-          return { kind: 'not-found', message: `no reservation '${reservationId}'` }
+          return {
+            kind: 'not-found',
+            message: `no reservation '${reservationId}' (never created, or removed by retention after it ended)`,
+          }
         return this.reservationOfResource(route.value, reservationId)
     }
   }
@@ -69,7 +77,10 @@ export class ReservationQueries {
         return { kind: 'unavailable', message: result.reason }
       case 'local':
         return result.value === undefined
-          ? { kind: 'not-found', message: `no reservation '${reservationId}' on resource '${resourceId}'` }
+          ? {
+              kind: 'not-found',
+              message: `no reservation '${reservationId}' on resource '${resourceId}' (never created, or removed by retention after it ended)`,
+            }
           : { kind: 'found', value: result.value satisfies Reservation }
     }
   }
@@ -101,6 +112,13 @@ export class ReservationQueries {
         >
         const resource = await resources.get(storeKeys.resource(resourceId))
         if (!resource) return { kind: 'not-found', message: `no resource '${resourceId}'` } as const
+        const horizon = task.streamTime - this.retentionMs
+        if (task.streamTime >= 0 && from < horizon) {
+          return {
+            kind: 'not-found',
+            message: `slots before ${new Date(horizon).toISOString()} are no longer kept (retention: RETENTION_MS=${this.retentionMs})`,
+          } as const
+        }
         const slotMs = resource.slotMinutes * 60_000
         if (from % slotMs !== 0 || to % slotMs !== 0) {
           return {

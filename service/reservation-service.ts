@@ -70,7 +70,7 @@ export async function startReservationService(
     log: (level, message) => log(`[${level}] ${message}`),
   })
   streams.onStateChange((state, previous) => log(`state ${previous} -> ${state}`))
-  const queries = new ReservationQueries(streams)
+  const queries = new ReservationQueries(streams, config.decision.retentionMs)
   counts.queries = queries
   const server: http.Server = await startHttpServer({ port: httpPort, registry, streams, queries })
   await streams.start()

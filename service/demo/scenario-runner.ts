@@ -117,7 +117,8 @@ export class ScenarioRunner {
   }
 
   private async waitForResource(resourceId: string): Promise<void> {
-    const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000)
+    // tomorrow: availability of slots before the retention horizon is not answered
+    const day = new Date(Math.floor(Date.now() / 86_400_000 + 1) * 86_400_000)
     const url = `${this.options.serviceUrl}/resources/${encodeURIComponent(resourceId)}/availability?start=${day.toISOString()}&end=${new Date(day.getTime() + 86_400_000).toISOString()}`
     const deadline = Date.now() + (this.options.stepTimeoutMs ?? 30_000)
     for (;;) {

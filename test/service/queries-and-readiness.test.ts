@@ -2,13 +2,18 @@
 // state; for a key the other instance owns it answers 307 with that instance's address, which serves it.
 // Retention (15 minutes here) removes a canceled reservation once stream time has moved past it: queries
 // answer 404, the changelogs carry the tombstones, and a fresh instance restores without it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ScenarioRunner } from '../../service/demo/scenario-runner.js'
 import { scenarios } from '../../service/demo/scenarios.js'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import type { ReservationCommand } from '../../schemas/index.js'
+import { ensureKafkaDistribution } from '../../tools/local-kafka/kafka-distribution.js'
+import { requireJava } from '../../tools/local-kafka/prerequisites.js'
 import { client, collect } from '../support/kafka.js'
 import { serviceEnv, startTestService, testClient, type TestService } from '../support/service.js'
 
+const execFileAsync = promisify(execFile)
 /** Retention as short as the hold timeout (15 minutes) allows, so stream time can be moved past it. */
 const RETENTION_MS = 15 * 60_000
 let env: Record<string, string>
@@ -219,6 +224,11 @@ describe('health and interactive queries across two instances', () => {
       )
       expect(await status(a, path(kept))).toBe(200)
       expect(await status(b, `/reservations/${kept}`)).toBe(200)
+      // availability answers for slots from the retention horizon (stream time - RETENTION_MS) on
+      const availability = (from: number) =>
+        `/resources/${encodeURIComponent(resourceId)}/availability?start=${iso(from)}&end=${iso(from + 3_600_000)}`
+      expect(await status(a, availability(hour - 2 * 3_600_000))).toBe(404)
+      expect(await status(a, availability(hour + 3_600_000))).toBe(200)
 
       // the removal is in the changelogs as tombstones
       const changelog = (store: string) => `${a.config.applicationId}-${store}-changelog`
@@ -236,6 +246,26 @@ describe('health and interactive queries across two instances', () => {
         { timeoutMs: 60_000 },
       )
       expect(records.some((r) => r.value !== null && r.key?.toString() === reservationKey)).toBe(true)
+      // and every changelog is compacted, so the tombstones replace what they delete for good
+      const { stdout } = await execFileAsync(
+        requireJava(),
+        [
+          '-XX:TieredStopAtLevel=1',
+          '-XX:+UseSerialGC',
+          '-cp',
+          (await ensureKafkaDistribution()).classPath,
+          'org.apache.kafka.tools.TopicCommand',
+          '--bootstrap-server',
+          inject('brokers'),
+          '--describe',
+          '--topic',
+          changelog('.*'),
+        ],
+        { timeout: 60_000 },
+      )
+      const changelogs = stdout.split('\n').filter((line) => line.includes('PartitionCount:'))
+      expect(changelogs.length).toBeGreaterThanOrEqual(13)
+      for (const line of changelogs) expect(line).toContain('cleanup.policy=compact')
 
       // a fresh instance (empty state directory) restores every task from the changelogs: without it
       await b.stop()
