@@ -15,6 +15,8 @@
 //   G5  no reservation is still unauthorized when the resource's stream time (its latest occurredAt) is
 //       past creation + holdTimeout + one punctuation interval.
 //   STATUS  every status change is an edge of the status machine.
+// With `retentionMs` (the service removes state, retention.ts), slots before an event's retention horizon
+// are left out of the overreservation check: their usage may have been removed with old reservations.
 import type {
   ReservationCommandType,
   ReservationEvent,
@@ -53,6 +55,11 @@ export interface InvariantOptions {
   readonly holdTimeoutMs: number
   readonly punctuationIntervalMs: number
   readonly waitlistPolicy?: WaitlistPolicy
+  /**
+   * RETENTION_MS of the service, if it removes state (retention.ts): a resolved OverreservationProcessed is
+   * then not checked in slots before its horizon (occurredAt − retentionMs), whose usage may be gone.
+   */
+  readonly retentionMs?: number
 }
 
 /** A ResourceAt from the definitions published and the stream time each took effect (inclusive). */
@@ -97,7 +104,8 @@ export function checkInvariants(events: readonly ReservationEvent[], options: In
     replay.lastSequence = event.sequence
     replay.lastOccurredAt = Math.max(replay.lastOccurredAt, event.occurredAt)
     const definition = options.resourceAt(event.resourceId, event.occurredAt)
-    for (const problem of replayEvent(replay, event, definition, options.waitlistPolicy ?? 'blocking')) {
+    const policy = options.waitlistPolicy ?? 'blocking'
+    for (const problem of replayEvent(replay, event, definition, policy, options.retentionMs)) {
       report(problem.guarantee, event, event.resourceId, problem.message)
     }
   }
@@ -145,6 +153,7 @@ function* replayEvent(
   event: ReservationEvent,
   definition: ResourceDefinition | undefined,
   policy: WaitlistPolicy,
+  retentionMs: number | undefined,
 ): Iterable<Problem> {
   switch (event.type) {
     case 'ReservationCreated': {
@@ -186,7 +195,7 @@ function* replayEvent(
       return
     }
     case 'OverreservationProcessed':
-      yield* overreservation(replay, event, definition)
+      yield* overreservation(replay, event, definition, retentionMs)
       return
     case 'AddedToWaitlist': {
       const range = rangeOf(event.start, event.end)
@@ -304,6 +313,7 @@ function* overreservation(
   replay: ResourceReplay,
   event: Extract<ReservationEvent, { type: 'OverreservationProcessed' }>,
   definition: ResourceDefinition | undefined,
+  retentionMs: number | undefined,
 ): Iterable<Problem> {
   let previousSeq = Number.POSITIVE_INFINITY
   for (const bumped of event.bumped) {
@@ -330,7 +340,9 @@ function* overreservation(
       : [...replay.reservations.values()]
           .flatMap((reservation) => (reservation.held === undefined ? [] : [reservation.held.range]))
           .filter((range) => range.end > nowMinute)
+  const horizon = retentionMs === undefined ? 0 : (event.occurredAt - retentionMs) / MS_PER_MINUTE
   for (const [slot, used] of replay.slots) {
+    if (slot < horizon) continue
     const inRegion = regions.some((range) => slot + definition.slotMinutes > range.start && slot < range.end)
     if (inRegion && used > definition.capacity) {
       yield {

@@ -15,7 +15,14 @@ import { reject, requestRefund } from './policies.js'
 import { holdsUnits } from './reservation-status.js'
 import type { Reservation } from './state-records.js'
 import { overreservationRange } from './read-plan.js'
-import { alignOutward, isoOf, type MinuteRange, mergeRanges, slotStarts } from './time-range.js'
+import {
+  alignOutward,
+  isoOf,
+  type MinuteRange,
+  mergeRanges,
+  MS_PER_MINUTE,
+  slotStarts,
+} from './time-range.js'
 import { promoteWaitlist } from './waitlist-promotion.js'
 import type { Workspace } from './workspace.js'
 
@@ -40,7 +47,10 @@ export function decideProcessOverreservation(
     requested !== undefined
       ? [alignOutward(requested, resource.slotMinutes)]
       : mergeRanges(live.map(rangeOfReservation))
-  const slots = region.flatMap((range) => slotStarts(range, resource.slotMinutes))
+  // slots before the retention horizon are left alone: their usage may have gone with removed reservations
+  const slots = region
+    .flatMap((range) => slotStarts(range, resource.slotMinutes))
+    .filter((slot) => slot * MS_PER_MINUTE >= ws.horizon)
   const overCapacity = (): number[] => slots.filter((slot) => ws.slotUsed(slot) > resource.capacity)
 
   const bumped: Reservation[] = []

@@ -14,7 +14,8 @@
 // What keeps the guarantees: nothing may be booked, moved or promoted into a range that starts before the
 // horizon (stream time − retentionMs), so the slots whose usage a removal took away are never counted
 // again (G1 as the event log tells it); a waitlist entry that starts before the horizon is never promoted
-// and holds back the later entries that overlap it (G4 as the log tells it); an unpaid hold is never
+// and holds back the later entries that overlap it (G4 as the log tells it); ProcessOverreservation leaves
+// slots before the horizon alone (the auditor, told `retentionMs`, does too); an unpaid hold is never
 // removed (its retention starts at its expiry at the earliest, and the expiry punctuator ends it first: G5).
 import { rangeOfReservation } from './decision-view.js'
 import type { DecisionInput, RetentionDue } from './decision-input.js'

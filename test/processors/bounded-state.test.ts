@@ -270,6 +270,7 @@ describe('state over a simulated year of traffic', () => {
       commands,
       holdTimeoutMs: defaultDecisionConfig.holdTimeoutMs,
       punctuationIntervalMs: PUNCTUATION_MS,
+      retentionMs: defaultDecisionConfig.retentionMs,
     })
     expect(violations.slice(0, 5)).toEqual([])
     expect(repeatsIgnored).toBeGreaterThan(100)

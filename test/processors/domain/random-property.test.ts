@@ -407,6 +407,7 @@ describe('decide() over thousands of random inputs', () => {
         holdTimeoutMs: config.holdTimeoutMs,
         punctuationIntervalMs: 0,
         waitlistPolicy: policy,
+        retentionMs: config.retentionMs,
       })
       expect(violations.slice(0, 5)).toEqual([])
       expect(consistencyProblems(state)).toEqual([])

@@ -1,6 +1,7 @@
 // Retention (spec §9, processors/domain/retention.ts): what a reservation, a waitlist entry and a command id
 // leave in state is removed once it is old enough in stream time, without breaking G1–G5.
 import { describe, expect, it } from 'vitest'
+import { checkInvariants, resourceHistory } from '../../../processors/domain/check-invariants.js'
 import { defaultDecisionConfig, type DecisionConfig } from '../../../processors/domain/decision-config.js'
 import { DAY, Harness, HOUR, jan, MINUTE, only, T0, types } from './harness.js'
 
@@ -183,6 +184,38 @@ describe('the retention horizon', () => {
       expect(h.violations()).toEqual([])
     },
   )
+})
+
+describe('overreservation and the horizon', () => {
+  it('leaves slots before the horizon out of ProcessOverreservation, and the auditor told of retention agrees', () => {
+    const h = new Harness()
+    h.define({ capacity: 2 })
+    h.create('long', 1, 60) // a two-month stay, still running when the short one is removed
+    h.payInFull('long')
+    h.create('short', 2, 4)
+    h.payInFull('short')
+    h.now += HOUR
+    h.define({ capacity: 1 }) // January 2–3 now hold 2 units of 1
+    h.now = at(4) + RETENTION
+    h.sweep()
+    expect(h.reservation('short')).toBeUndefined()
+    const processed = only(
+      h.command({ type: 'ProcessOverreservation', start: null, end: null }),
+      'OverreservationProcessed',
+    )
+    expect(processed.bumped).toEqual([])
+    expect(processed.resolved).toBe(true)
+    const audit = (retentionMs?: number) =>
+      checkInvariants(h.log, {
+        resourceAt: resourceHistory(h.resources),
+        holdTimeoutMs: h.config.holdTimeoutMs,
+        punctuationIntervalMs: 0,
+        ...(retentionMs === undefined ? {} : { retentionMs }),
+      })
+    expect(audit(RETENTION)).toEqual([])
+    // the log alone still has "short" in January 2–3: without the retention horizon the auditor objects
+    expect(audit().map((v) => v.guarantee)).toContain('G1')
+  })
 })
 
 describe('retention over many days', () => {
