@@ -55,6 +55,21 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
   }
 }
 
+/**
+ * How long librdkafka's position may stay ahead of what was delivered before the difference counts as
+ * control records rather than messages on their way to `eachBatch` (see `currentLag`).
+ */
+const gapGraceMs = 200
+
+interface PartitionView {
+  /** Offset after the last record delivered since the last assignment or seek. */
+  readonly delivered?: number
+  /** librdkafka's position when a seek was asked for: until it changes, the seek has not run. */
+  readonly soughtAt?: number | 'none'
+  /** The position ahead of `delivered`, and since when it is. */
+  readonly gap?: { readonly position: number; readonly since: number }
+}
+
 interface RebalanceAssignment {
   topic: string
   partition: number
@@ -64,7 +79,8 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   readonly native: CkjsConsumer
   private handlers: ConsumerHandlers | undefined
   private readonly owned = new Map<string, TopicPartition>()
-
+  /** What `currentLag` needs to know of each partition, beyond librdkafka's own bookkeeping. */
+  private readonly views = new Map<string, PartitionView>()
   constructor(
     kafka: CkjsKafka,
     private readonly options: ConsumerOptions,
@@ -93,6 +109,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   /** Awaited by the client before it applies the new assignment: revoked partitions are still ours here. */
   private async onRebalance(error: { code: number }, assignment: RebalanceAssignment[]): Promise<void> {
     const partitions = assignment.map((a) => ({ topic: a.topic, partition: a.partition }))
+    for (const tp of partitions) this.views.delete(`${tp.topic}\u0000${tp.partition}`)
     if (error.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
       for (const tp of partitions) this.owned.set(`${tp.topic}\u0000${tp.partition}`, tp)
       await this.handlers?.onAssigned?.(partitions)
@@ -132,6 +149,9 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
             headers: fromHeaders(m.headers),
             timestamp: Number(m.timestamp),
           }))
+          const last = records.at(-1)
+          if (last && !payload.isStale())
+            this.views.set(`${batch.topic}\u0000${batch.partition}`, { delivered: last.offset + 1 })
           await handlers.eachBatch({
             topic: batch.topic,
             partition: batch.partition,
@@ -149,6 +169,9 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   }
 
   seek(position: TopicPartitionOffset): void {
+    this.views.set(`${position.topic}\u0000${position.partition}`, {
+      soughtAt: this.position(position) ?? 'none',
+    })
     this.native.seek({
       topic: position.topic,
       partition: position.partition,
@@ -162,6 +185,49 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
 
   resume(partitions: readonly TopicPartition[]): void {
     this.native.resume(partitions.map((p) => ({ topic: p.topic, partitions: [p.partition] })))
+  }
+
+  /**
+   * From librdkafka's bookkeeping, no broker call: the high watermark of the partition's last fetch minus
+   * the position after the last record delivered to `eachBatch`. librdkafka's own position runs ahead of
+   * that by messages the KafkaJS-style layer holds or has in transit (delivered within moments) and by
+   * control records (never delivered): a position ahead is trusted once it stayed so for `gapGraceMs`.
+   */
+  currentLag(tp: TopicPartition): number | undefined {
+    const key = `${tp.topic}\u0000${tp.partition}`
+    let marks: { highOffset: number; lowOffset: number }
+    try {
+      marks = this.nativeConsumer().getWatermarkOffsets(tp.topic, tp.partition)
+    } catch {
+      return undefined
+    }
+    const high = marks.highOffset
+    if (!(high >= 0)) return undefined
+    const view = this.views.get(key) ?? {}
+    const position = this.position(tp)
+    // a seek not run yet: the position is still the old one
+    if (view.soughtAt !== undefined && (position ?? 'none') === view.soughtAt) return undefined
+    const delivered = view.delivered
+    if (position === undefined || (delivered !== undefined && position <= delivered)) {
+      if (delivered !== undefined) return Math.max(0, high - delivered)
+      return high === marks.lowOffset ? 0 : undefined
+    }
+    const now = Date.now()
+    if (view.gap?.position !== position) this.views.set(key, { ...view, gap: { position, since: now } })
+    const since = view.gap?.position === position ? view.gap.since : now
+    if (now - since >= gapGraceMs) return Math.max(0, high - position)
+    return delivered === undefined ? undefined : Math.max(0, high - delivered)
+  }
+
+  /** librdkafka's position of a partition (the offset after the last message consumed), if it has one. */
+  private position(tp: TopicPartition): number | undefined {
+    try {
+      const [found] = this.nativeConsumer().position([{ topic: tp.topic, partition: tp.partition }])
+      const offset = Number(found?.offset)
+      return offset >= 0 ? offset : undefined
+    } catch {
+      return undefined
+    }
   }
 
   assignment(): TopicPartition[] {

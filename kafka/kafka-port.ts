@@ -194,8 +194,18 @@ export interface KafkaConsumer {
   /** Commits offsets outside a transaction (at-least-once). */
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>
   seek(position: TopicPartitionOffset): void
+  /** No batches of these partitions are fetched until they are resumed (the batch in hand still completes). */
   pause(partitions: readonly TopicPartition[]): void
   resume(partitions: readonly TopicPartition[]): void
+  /**
+   * Records of an assigned partition on the broker beyond what this consumer has delivered (its position),
+   * as of the client's last fetch of it, control records counted as delivered — Java's
+   * `Consumer.currentLag`. Undefined when the client cannot tell: nothing fetched of the partition since
+   * it was assigned or sought. Both adapters count against the high watermark, so records of a transaction
+   * still open count as lag (Java uses the last stable offset under read_committed). With kafkajs a fetch
+   * that returns nothing leaves the value as the last fetch with records (or skipped records) set it.
+   */
+  currentLag(partition: TopicPartition): number | undefined
   assignment(): TopicPartition[]
   disconnect(): Promise<void>
 }

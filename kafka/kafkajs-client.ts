@@ -154,6 +154,10 @@ class KafkajsConsumer implements KafkaConsumer {
   private assigned = new Map<string, TopicPartition>()
   private rebalances: Promise<void> = Promise.resolve()
   private handlers: ConsumerHandlers | undefined
+  /** Lag per partition after its last fetched batch (see `currentLag`). */
+  private readonly lags = new Map<string, number>()
+  /** Partitions sought and not delivered since: batches fetched before the seek say nothing of the lag. */
+  private readonly sought = new Set<string>()
 
   constructor(
     kafka: KjsKafka,
@@ -175,11 +179,22 @@ class KafkajsConsumer implements KafkaConsumer {
       }
       const revoked = [...this.assigned].filter(([k]) => !next.has(k)).map(([, tp]) => tp)
       const added = [...next].filter(([k]) => !this.assigned.has(k)).map(([, tp]) => tp)
+      for (const tp of [...revoked, ...added]) {
+        this.lags.delete(key(tp))
+        this.sought.delete(key(tp))
+      }
       this.assigned = next
       this.rebalances = this.rebalances.then(async () => {
         if (revoked.length > 0) await this.handlers?.onRevoked?.(revoked)
         if (added.length > 0) await this.handlers?.onAssigned?.(added)
       })
+    })
+    // every fetched batch that was not empty, also one whose records were all control records or aborted
+    // (those never reach eachBatch): its lag counts them as consumed
+    this.consumer.on(this.consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      const tp = key(payload)
+      const lag = Number(payload.offsetLag)
+      if (!this.sought.has(tp) && Number.isFinite(lag)) this.lags.set(tp, Math.max(0, lag))
     })
   }
 
@@ -210,6 +225,8 @@ class KafkajsConsumer implements KafkaConsumer {
           await this.rebalances
           const isStale = () => !payload.isRunning() || payload.isStale()
           if (isStale()) return
+          this.sought.delete(key(batch))
+          this.lags.set(key(batch), Math.max(0, Number(batch.offsetLag())))
           const max = this.options.maxBatchSize ?? Number.POSITIVE_INFINITY
           const records: ConsumedRecord[] = batch.messages.map((m) => ({
             topic: batch.topic,
@@ -240,6 +257,8 @@ class KafkajsConsumer implements KafkaConsumer {
   }
 
   seek(position: TopicPartitionOffset): void {
+    this.lags.delete(key(position))
+    this.sought.add(key(position))
     this.consumer.seek({
       topic: position.topic,
       partition: position.partition,
@@ -253,6 +272,11 @@ class KafkajsConsumer implements KafkaConsumer {
 
   resume(partitions: readonly TopicPartition[]): void {
     this.consumer.resume(partitions.map((p) => ({ topic: p.topic, partitions: [p.partition] })))
+  }
+
+  /** As of the last batch kafkajs fetched with records in it: high watermark minus the offset after it. */
+  currentLag(tp: TopicPartition): number | undefined {
+    return this.lags.get(key(tp))
   }
 
   assignment(): TopicPartition[] {

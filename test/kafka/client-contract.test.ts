@@ -176,6 +176,73 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     expect(deliveries.slice(1).flat()).toEqual([0, 1, 2, 3, 4])
   })
 
+  it("reports a partition's lag: unknown before its first fetch and after a seek, above 0 while records are on the broker, 0 once all are delivered, a transaction's control record included", async () => {
+    const topic = uniqueName(`current-lag-${kind}`)
+    await createTopic(kafka, topic, 1)
+    const tp = { topic, partition: 0 }
+    // about 3 MB, more than one fetch returns (1 MB per partition), then a transaction of 5: its commit
+    // marker is the partition's last offset
+    const plain = kafka.producer()
+    await plain.connect()
+    const kilobyte = Buffer.alloc(1024, 'x')
+    for (let i = 0; i < 3; i++)
+      await plain.send(Array.from({ length: 1000 }, () => ({ topic, key: null, value: kilobyte })))
+    await plain.disconnect()
+    const transactional = kafka.producer({ transactionalId: uniqueName(`current-lag-tx-${kind}`) })
+    await transactional.connect()
+    const txn = await transactional.beginTransaction()
+    await txn.send(Array.from({ length: 5 }, () => ({ topic, key: null, value: Buffer.from('t') })))
+    await txn.commit()
+    await transactional.disconnect()
+
+    const consumer = kafka.consumer({
+      groupId: uniqueName(`current-lag-group-${kind}`),
+      isolation: 'read_committed',
+    })
+    await consumer.connect()
+    await consumer.subscribe([topic])
+    expect(consumer.currentLag(tp)).toBeUndefined()
+    const lags: (number | undefined)[] = []
+    let delivered = 0
+    let sought = false
+    let afterSeek: (number | undefined)[] = []
+    await consumer.run({
+      eachBatch: async (batch) => {
+        if (batch.isStale()) return
+        delivered += batch.records.length
+        lags.push(consumer.currentLag(tp))
+        await Promise.resolve()
+      },
+    })
+    const until = async (what: string, condition: () => boolean) => {
+      const deadline = Date.now() + 30_000
+      while (!condition()) {
+        if (Date.now() > deadline)
+          throw new Error(
+            `${what}: not within 30 s (delivered ${delivered}, lags ${JSON.stringify(lags.slice(-5))}, now ${consumer.currentLag(tp)})`,
+          )
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    }
+    try {
+      await until('every record delivered', () => delivered === 3005)
+      // behind while the first fetches came in
+      expect(lags.some((lag) => lag !== undefined && lag > 0)).toBe(true)
+      // caught up: the commit marker after the last record counts as consumed
+      await until('lag 0 once caught up', () => consumer.currentLag(tp) === 0)
+      consumer.seek({ topic, partition: 0, offset: 3000 })
+      sought = true
+      afterSeek = [consumer.currentLag(tp)]
+      await until('the records after the seek delivered again', () => delivered === 3010)
+      await until('lag 0 again', () => consumer.currentLag(tp) === 0)
+    } finally {
+      await consumer.disconnect()
+    }
+    expect(sought).toBe(true)
+    // right after a seek the position is the old one: the lag is unknown until the next delivery
+    expect(afterSeek).toEqual([undefined])
+  })
+
   it('reads a partition by offset to its end without a group, skipping aborted records under read_committed', async () => {
     const topic = uniqueName(`reader-${kind}`)
     await createTopic(kafka, topic, 2)

@@ -1,6 +1,20 @@
 // The runtime of a topology against Kafka (Kafka Streams' KafkaStreams): one consumer group member with one
-// producer, executing every task assigned to this instance. All work — batches, punctuation, commits,
+// producer, executing every task assigned to this instance. All work — processing, punctuation, commits,
 // rebalances — runs one step at a time on a single queue, so tasks never see concurrent calls.
+//
+// Processing loop (Kafka Streams' StreamThread: poll → choose → process → commit):
+//   1. Poll: the consumer delivers batches whenever it fetched them. Each is only buffered in its task
+//      (`onBatch`), so that batches fetched together are all buffered before anything is chosen.
+//   2. Choose and process, in passes on the queue: every ready task processes up to 32 records, each the
+//      buffered head with the smallest timestamp across its inputs (partition-group.ts: a task waits for
+//      an empty input partition while its consumer reports lag, and up to maxTaskIdleMs when caught up).
+//      A pass ends after 5 ms or when no task is ready; the event loop turns before the next.
+//   3. Commit when due (the protocol below), after each task's share of a pass.
+//   4. Flow control: an input partition buffering more than bufferedRecordsPerPartition is paused, and
+//      resumed once it is down to half.
+//   A pass is scheduled when a batch arrives, after a pass that left a task ready, when a waiting task's
+//   wait ends, and by the timer (every 100 ms) while anything is buffered. Buffered records are never
+//   committed: offsets are those of processed records. A seek (recovery) drops what its partition buffers.
 //
 // Commit protocol (every commit interval, on request, before partitions are revoked, and on close):
 //   1. Flush every task's stores: dirty cache entries become changelog records in the collector; the
@@ -104,6 +118,14 @@ export class KafkaStreams {
   private registry: InstanceRegistry | undefined
   /** Queries over this instance's local state (see interactive-queries.ts). */
   readonly queries: InteractiveQueries
+  /** A processing pass is scheduled (see the loop at the top). */
+  private processingScheduled = false
+  /** Timer that schedules a pass when a waiting task's wait ends. */
+  private wakeUp: { timer: NodeJS.Timeout; at: number } | undefined
+  /** Where the next pass starts among the tasks, so that a pass cut short does not starve the last ones. */
+  private nextTask = 0
+  /** Input partitions paused because their task buffers too much (flow control). */
+  private readonly paused = new Map<string, TopicPartition>()
   /** Last committed position per input partition, for the lag metric. */
   private readonly committedPositions = new Map<
     string,
@@ -221,7 +243,7 @@ export class KafkaStreams {
       await this.consumer.connect()
       await this.consumer.subscribe(this.sourceTopics())
       await this.consumer.run({
-        eachBatch: (batch) => this.exclusive(() => this.processBatch(batch)),
+        eachBatch: (batch) => this.onBatch(batch),
         onAssigned: (partitions) => this.exclusive(() => this.onAssigned(partitions)),
         onRevoked: (partitions) => this.exclusive(() => this.onRevoked(partitions)),
       })
@@ -308,77 +330,141 @@ export class KafkaStreams {
       await this.commitNow('commit before revocation', 'recover')
     // asked again: a failed commit is recovered by rebuilding the tasks, as new objects
     await this.tasks!.revoked(partitions, this.tasks!.affectedBy(partitions))
+    // a partition paused for its buffer stays paused in the client after it comes back otherwise
+    const resumed = partitions.filter((tp) => this.paused.delete(`${tp.topic}\u0000${tp.partition}`))
+    if (resumed.length > 0) this.consumer!.resume(resumed)
     await this.registry?.announce([...this.tasks!.tasks.keys()])
   }
 
-  private async processBatch({ topic, partition, records, isStale }: ConsumedBatch): Promise<void> {
-    if (
-      this.stateValue === 'ERROR' ||
-      this.stateValue === 'PENDING_SHUTDOWN' ||
-      this.stateValue === 'NOT_RUNNING'
-    )
-      return
-    // a commit that failed in the background rewinds the inputs: this batch is read again after it
+  /** Step 1 of the processing loop: buffers a fetched batch in its task, and schedules a pass. */
+  private onBatch({ topic, partition, records, isStale }: ConsumedBatch): Promise<void> {
+    if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return Promise.resolve()
+    // fetched before a seek (a recovery rewinding its inputs): the consumer delivers these records again
+    if (isStale() || records.length === 0) return Promise.resolve()
+    // no task while a recovery rebuilds them: the recovery's seek rewinds this partition anyway
+    const task = this.tasks?.taskFor(topic, partition)
+    if (!task) return Promise.resolve()
+    task.addRecords(topic, records)
+    this.config.metrics.recordsConsumed(topic, partition, records.length)
+    this.scheduleProcessing()
+    return Promise.resolve()
+  }
+
+  private scheduleProcessing(): void {
+    if (this.processingScheduled) return
+    this.processingScheduled = true
+    setImmediate(() => {
+      void this.exclusive(() => {
+        this.processingScheduled = false
+        return this.processPass()
+      }).catch(() => undefined) // a failure went to fail()
+    })
+  }
+
+  /** Steps 2–4 of the processing loop, for as long as tasks are ready and at most `sliceMs`. */
+  private async processPass(): Promise<void> {
+    if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return
+    // a commit that failed in the background rewinds the inputs: recover before anything else
     if (this.commitFailed) {
       await this.settleCommit()
+      this.scheduleProcessing()
       return
     }
-    // fetched before a recovery that ran while this batch waited for its turn (a timer's commit failed):
-    // the inputs were rewound under it, and the consumer delivers these records again
-    if (isStale()) return
-    const task = this.tasks!.taskFor(topic, partition)
-    if (!task || records.length === 0) return
-    // A batch can hold a thousand records, hundreds of milliseconds of work. It is processed in slices,
-    // and between slices the event loop turns: acknowledgements, the transaction and the store writes
-    // of the commit in progress move on, and a commit falls due on time rather than after the batch.
-    let yielded = Date.now()
+    const tasks = [...this.tasks!.tasks.values()]
+    const started = Date.now()
     const recoveries = this.recoveries
-    for (let from = 0; from < records.length; from += sliceRecords) {
-      const slice = records.slice(from, from + sliceRecords)
-      const started = process.hrtime.bigint()
+    let ready = false
+    let wake: number | undefined
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[(this.nextTask + i) % tasks.length]!
+      const lagOf = (topic: string) => this.consumer!.currentLag({ topic, partition: task.partition })
+      const began = process.hrtime.bigint()
+      let processed: number
       try {
-        await task.process(slice)
+        processed = await task.process(sliceRecords, Date.now(), lagOf) // 2
       } catch (error) {
         this.fail(error)
         throw error
       }
-      this.uncommitted = true
-      // outputs go to the producer as they are made (its linger batches them), so a commit finds most of
-      // them acknowledged instead of sending them all then
-      this.collector!.flush()
-      this.config.metrics.recordsConsumed(topic, partition, slice.length)
-      this.config.metrics.processed(
-        task.subtopology.id,
-        Number(process.hrtime.bigint() - started) / 1e9,
-        slice.length,
-      )
-      // take the request either way, so a request honoured by an interval commit does not cause a second one
-      if (task.takeCommitRequest()) this.commitRequested = true
-      await this.commitIfDue()
-      // starting that commit may have recovered from the previous one's failure: the tasks were rebuilt
-      // and the inputs rewound, so the rest of this batch is read again
-      if (this.recoveries !== recoveries) return
-      if (from + sliceRecords >= records.length) break
-      if (Date.now() - yielded >= sliceMs) {
-        await new Promise<void>((resolve) => setImmediate(resolve))
-        yielded = Date.now()
+      if (processed > 0) {
+        this.uncommitted = true
+        // outputs go to the producer as they are made (its linger batches them), so a commit finds most of
+        // them acknowledged instead of sending them all then
+        this.collector!.flush()
+        this.config.metrics.processed(
+          task.subtopology.id,
+          Number(process.hrtime.bigint() - began) / 1e9,
+          processed,
+        )
+        // take the request either way, so a request honoured by an interval commit does not cause a second one
+        if (task.takeCommitRequest()) this.commitRequested = true
+        await this.commitIfDue() // 3
+        // starting that commit may have recovered from the previous one's failure: the tasks were rebuilt
+        // and the inputs rewound
+        if (this.recoveries !== recoveries) return
+        if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return
       }
-      if (this.commitFailed) {
-        await this.settleCommit() // recovers: the rest of the batch is read again
-        return
+      const readiness = task.readiness(Date.now(), lagOf)
+      if (readiness.ready) ready = true
+      else if (readiness.until !== undefined)
+        wake = Math.min(wake ?? Number.POSITIVE_INFINITY, readiness.until)
+      if (Date.now() - started >= sliceMs && i + 1 < tasks.length) {
+        this.nextTask = (this.nextTask + i + 1) % tasks.length
+        ready = true
+        break
       }
-      if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return
     }
+    this.flowControl(tasks) // 4
+    if (ready) this.scheduleProcessing()
+    else if (wake !== undefined) this.wakeAt(wake)
+  }
+
+  /** Step 4: pauses input partitions that buffer too much, resumes them once down to half. */
+  private flowControl(tasks: readonly StreamTask[]): void {
+    const max = this.config.bufferedRecordsPerPartition
+    const pause: TopicPartition[] = []
+    const resume: TopicPartition[] = []
+    for (const task of tasks) {
+      for (const input of task.inputs) {
+        const key = `${input.topic}\u0000${input.partition}`
+        const buffered = task.buffered(input.topic)
+        if (buffered > max && !this.paused.has(key)) {
+          this.paused.set(key, input)
+          pause.push(input)
+        } else if (buffered <= max / 2 && this.paused.delete(key)) resume.push(input)
+      }
+    }
+    if (pause.length > 0) this.consumer!.pause(pause)
+    if (resume.length > 0) this.consumer!.resume(resume)
+  }
+
+  /** Schedules a pass at `time`, when a waiting task stops waiting by itself. */
+  private wakeAt(time: number): void {
+    if (this.wakeUp && this.wakeUp.at <= time) return
+    if (this.wakeUp) clearTimeout(this.wakeUp.timer)
+    const timer = setTimeout(
+      () => {
+        this.wakeUp = undefined
+        this.scheduleProcessing()
+      },
+      Math.max(0, time - Date.now()),
+    )
+    this.wakeUp = { timer, at: time }
   }
 
   /** Timer: wall-clock punctuation and idle commits. */
   private async tick(): Promise<void> {
     if (this.stateValue !== 'RUNNING') return
     const now = Date.now()
+    let buffered = false
     for (const task of this.tasks!.tasks.values()) {
       await task.punctuateWallClock(now)
       if (task.needsCommit) this.uncommitted = true
+      if (task.buffered() > 0) buffered = true
     }
+    // a waiting task may have become ready without a batch: its consumer learnt of the lag in a fetch
+    // that delivered nothing (control records only)
+    if (buffered) this.scheduleProcessing()
     if (this.uncommitted) await this.commitIfDue()
   }
 
@@ -513,6 +599,8 @@ export class KafkaStreams {
                 await retryBroker(this.config, 'start offsets', () => this.admin!.startOffsets(input.topic))
               ).find((o) => o.partition === input.partition)?.offset ?? 0)
         this.consumer!.seek({ topic: input.topic, partition: input.partition, offset: start })
+        // with the seek, at once: what the partition buffered came from the old position
+        task.rewind(input.topic)
       }
     }
     this.lastCommit = Date.now()
@@ -566,6 +654,8 @@ export class KafkaStreams {
     this.setState('PENDING_SHUTDOWN')
     for (const timer of this.timers) clearInterval(timer)
     this.timers = []
+    if (this.wakeUp) clearTimeout(this.wakeUp.timer)
+    this.wakeUp = undefined
     await this.exclusive(async () => {
       if (!failed && this.tasks && this.collector && this.consumer) {
         await this.commitNow('final commit', 'abort')

@@ -1,6 +1,8 @@
-// A task: one subtopology bound to one partition number. It owns its processors and stores, reads its
-// input partitions in offset order, keeps its stream time, runs punctuators and tracks what to commit.
-// The same class runs under the Kafka runtime and under the test driver; only its TaskEnv differs.
+// A task: one subtopology bound to one partition number. It owns its processors and stores, buffers what
+// was fetched of its input partitions and chooses the next record by timestamp (partition-group.ts), keeps
+// its stream time, runs punctuators and tracks what to commit (only what it processed, never what it
+// merely buffers). The same class runs under the Kafka runtime and under the test driver; only its
+// TaskEnv differs.
 import type { ConsumedRecord, Headers, TopicPartitionOffset } from '../../kafka/index.js'
 import {
   buildStore,
@@ -20,6 +22,7 @@ import type {
 } from '../processor.js'
 import type { StreamRecord } from '../record.js'
 import type { ProcessorNode, SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.js'
+import { PartitionGroup, type PartitionGroupOptions, type Readiness } from './partition-group.js'
 import { partitionForKey } from './partitioner.js'
 import { dlqHeaders, type FailureHandling, type FailureStage, type RecordSink } from './record-sink.js'
 
@@ -35,6 +38,8 @@ export interface TaskEnv {
   readonly globalStores: ReadonlyMap<string, KeyValueStore<unknown, unknown>>
   readonly deadLetterTopic: string | undefined
   readonly handling: Readonly<Record<FailureStage, FailureHandling>>
+  /** How the task chooses between its input partitions (max.task.idle.ms). */
+  readonly partitionGroup: PartitionGroupOptions
   now(): number
   deadLettered?(stage: FailureStage): void
 }
@@ -66,6 +71,10 @@ export class StreamTask {
   private readonly queue: Work[] = []
   /** Next offset to commit per input partition, i.e. last processed + 1. */
   private readonly consumed = new Map<string, TopicPartitionOffset>()
+  /** Highest timestamp processed per input topic (Kafka Streams' partition time). */
+  private readonly partitionTimes = new Map<string, number>()
+  /** What was fetched and not processed yet, per input topic. */
+  private readonly group: PartitionGroup<ConsumedRecord>
   private current: ConsumedRecord | undefined
   private commitRequested = false
   private dirty = false
@@ -83,6 +92,7 @@ export class StreamTask {
         for (const topic of node.topics) this.sources.set(env.resolveTopic(topic, node.internal), node)
       }
     }
+    this.group = new PartitionGroup([...this.sources.keys()], env.partitionGroup)
   }
 
   /** Input topic-partitions of this task. */
@@ -120,34 +130,76 @@ export class StreamTask {
     return requested
   }
 
-  /** Processes records of one input partition, in offset order. */
-  async process(records: readonly ConsumedRecord[]): Promise<void> {
-    for (const raw of records) {
-      const source = this.sources.get(raw.topic)
-      if (!source)
-        throw new StreamsError(
-          'TOPOLOGY_INVALID',
-          `task ${this.id} got a record of ${raw.topic}, which it does not read`,
-        )
-      this.current = raw
-      this.dirty = true
-      // e.g. fetch an unseen schema from the registry; a failure here stops the task rather than dead-letter a valid record
-      const preparing = raw.value ? source.valueSerde.prepare?.(raw.value) : undefined
-      if (preparing) await preparing
-      const record = this.deserialize(source, raw)
-      if (record) {
-        if (raw.timestamp > this.streamTime) this.streamTime = raw.timestamp
-        try {
-          await this.run(this.runners.get(source.name)!, record)
-        } catch (error) {
-          this.onFailure('processing', error)
-        }
-        if (this.streamTimePunctuationDue()) await this.punctuateStreamTime()
-      }
-      this.consumed.set(raw.topic, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
-      this.processedRecords += 1
+  /**
+   * Buffers fetched records of one input partition (in offset order); returns how many that partition
+   * now buffers. Offsets it already took are dropped (see partition-group.ts).
+   */
+  addRecords(topic: string, records: readonly ConsumedRecord[]): number {
+    if (!this.sources.has(topic))
+      throw new StreamsError(
+        'TOPOLOGY_INVALID',
+        `task ${this.id} got records of ${topic}, which it does not read`,
+      )
+    return this.group.add(topic, records)
+  }
+
+  /** Records buffered and not processed yet, of one input topic or of all. */
+  buffered(topic?: string): number {
+    return this.group.buffered(topic)
+  }
+
+  /** Whether a buffered record may be processed now; `lagOf` gives an input topic's lag (see partition-group.ts). */
+  readiness(now: number, lagOf: (topic: string) => number | undefined): Readiness {
+    return this.group.readiness(now, lagOf)
+  }
+
+  /**
+   * The choose and process steps: while the task is ready, takes the buffered record with the smallest
+   * timestamp and processes it, at most `limit` of them. Returns how many it processed.
+   */
+  async process(limit: number, now: number, lagOf: (topic: string) => number | undefined): Promise<number> {
+    let processed = 0
+    while (processed < limit && this.group.readiness(now, lagOf).ready) {
+      const next = this.group.poll()
+      if (!next) break
+      await this.processRecord(next.record)
+      processed += 1
     }
     this.current = undefined
+    return processed
+  }
+
+  /** Drops what an input topic buffers: its consumer was sought, the records come again from there. */
+  rewind(topic: string): void {
+    this.group.reset(topic)
+  }
+
+  /** Highest timestamp processed from an input topic so far (undefined before the first). */
+  partitionTime(topic: string): number | undefined {
+    return this.partitionTimes.get(topic)
+  }
+
+  private async processRecord(raw: ConsumedRecord): Promise<void> {
+    const source = this.sources.get(raw.topic)!
+    this.current = raw
+    this.dirty = true
+    // e.g. fetch an unseen schema from the registry; a failure here stops the task rather than dead-letter a valid record
+    const preparing = raw.value ? source.valueSerde.prepare?.(raw.value) : undefined
+    if (preparing) await preparing
+    const record = this.deserialize(source, raw)
+    if (record) {
+      if (raw.timestamp > this.streamTime) this.streamTime = raw.timestamp
+      if (raw.timestamp > (this.partitionTimes.get(raw.topic) ?? -1))
+        this.partitionTimes.set(raw.topic, raw.timestamp)
+      try {
+        await this.run(this.runners.get(source.name)!, record)
+      } catch (error) {
+        this.onFailure('processing', error)
+      }
+      if (this.streamTimePunctuationDue()) await this.punctuateStreamTime()
+    }
+    this.consumed.set(raw.topic, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
+    this.processedRecords += 1
   }
 
   /** Fires due wall-clock punctuators. */

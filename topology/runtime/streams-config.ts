@@ -42,6 +42,14 @@ export interface StreamsConfig {
   readonly metrics?: StreamsMetrics
   /** Where this instance answers interactive queries (announced to the other instances), e.g. http://host:8080. */
   readonly advertisedUrl?: string
+  /**
+   * Kafka Streams' max.task.idle.ms: how long a task with records buffered for some input partitions
+   * waits for an empty one that is caught up (lag 0), so that its records are chosen in timestamp order
+   * (default 0: wait only while records are known to be on their way; -1: never wait).
+   */
+  readonly maxTaskIdleMs?: number
+  /** Records buffered per input partition before its consumption pauses (default 1000, as Kafka Streams). */
+  readonly bufferedRecordsPerPartition?: number
   /** How often consumer lag and store sizes are refreshed, ms (default 5000). */
   readonly metricsRefreshMs?: number
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void
@@ -64,6 +72,15 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     throw new StreamsError(
       'CONFIG_INVALID',
       `processingGuarantee must be one of ${processingGuarantees.join(', ')}, got '${guarantee}'`,
+    )
+  }
+  if (config.maxTaskIdleMs !== undefined && !(config.maxTaskIdleMs >= -1)) {
+    throw new StreamsError('CONFIG_INVALID', `maxTaskIdleMs must be -1 or more, got ${config.maxTaskIdleMs}`)
+  }
+  if (config.bufferedRecordsPerPartition !== undefined && !(config.bufferedRecordsPerPartition >= 1)) {
+    throw new StreamsError(
+      'CONFIG_INVALID',
+      `bufferedRecordsPerPartition must be 1 or more, got ${config.bufferedRecordsPerPartition}`,
     )
   }
   const deadLetter: FailureHandling = config.deadLetterTopic ? 'dead-letter' : 'fail'
@@ -89,6 +106,8 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     metrics: config.metrics ?? noopStreamsMetrics,
     advertisedUrl: config.advertisedUrl ?? '',
     metricsRefreshMs: config.metricsRefreshMs ?? 5000,
+    maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
+    bufferedRecordsPerPartition: config.bufferedRecordsPerPartition ?? 1000,
     log:
       config.log ??
       ((level, message) => (level === 'info' ? undefined : console.error(`[streams] ${level}: ${message}`))),

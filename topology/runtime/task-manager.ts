@@ -27,6 +27,11 @@ export interface RestoreReport {
 
 /** Changelog records read but not yet written to their stores, at most, during a restore. */
 const maxUnwrittenRecords = 50_000
+/**
+ * How long a task waits for an input partition whose lag the consumer cannot tell yet (its first fetch
+ * after an assignment or a seek) before it counts the partition as caught up (see partition-group.ts).
+ */
+const unknownLagWaitMs = 1000
 
 export class TaskManager {
   readonly tasks = new Map<string, StreamTask>()
@@ -67,6 +72,7 @@ export class TaskManager {
       globalStores,
       deadLetterTopic: config.deadLetterTopic,
       handling: config.handling,
+      partitionGroup: { maxTaskIdleMs: config.maxTaskIdleMs, unknownLagWaitMs },
       now: () => Date.now(),
       deadLettered: (stage) => config.metrics.deadLettered(stage),
     }

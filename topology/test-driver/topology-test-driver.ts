@@ -1,6 +1,9 @@
 // Runs a topology in process, without a broker (Kafka Streams' TopologyTestDriver): pipe input records,
-// read output records, read stores, advance wall-clock time. Deterministic: records are processed when
-// piped, repartition topics are fed back at once, and each piped record is followed by a commit.
+// read output records, read stores, advance wall-clock time. Deterministic: piped records are buffered in
+// their tasks and processed at once, chosen as the runtime chooses (partition-group.ts; every partition's
+// lag is 0, since the driver holds every record there is), repartition topics are fed back at once, and
+// each pipe is followed by a commit. `pipeRawRecords` pipes several records as one fetch delivers them:
+// all buffered before the first is chosen, so across partitions they are processed in timestamp order.
 import os from 'node:os'
 import type { Headers, OutgoingRecord } from '../../kafka/index.js'
 import {
@@ -25,6 +28,15 @@ export interface TestDriverOptions {
   readonly handling?: Partial<Record<FailureStage, FailureHandling>>
   /** Initial wall-clock time (default 0). */
   readonly wallClockMs?: number
+  /** As the runtime's (default 0): a task waits this long (wall clock) for an empty input partition. */
+  readonly maxTaskIdleMs?: number
+}
+
+/** A record to pipe, as bytes. */
+export interface RawInput extends PipeOptions {
+  readonly topic: string
+  readonly key: Buffer | null
+  readonly value: Buffer | null
 }
 
 export interface PipeOptions {
@@ -92,6 +104,7 @@ export class TopologyTestDriver {
       globalStores: this.globalStores,
       deadLetterTopic: this.options.deadLetterTopic,
       handling,
+      partitionGroup: { maxTaskIdleMs: this.options.maxTaskIdleMs ?? 0, unknownLagWaitMs: 0 },
       now: () => this.wallClock,
     }
   }
@@ -138,31 +151,55 @@ export class TopologyTestDriver {
     value: Buffer | null,
     options: PipeOptions = {},
   ): Promise<void> {
+    await this.pipeRawRecords([{ topic, key, value, ...options }])
+  }
+
+  /**
+   * Pipes records as one fetch would deliver them: every record is buffered in its task before any is
+   * processed, so a task chooses among them by timestamp (a backlog). Then processes and commits.
+   */
+  async pipeRawRecords(records: readonly RawInput[]): Promise<void> {
     await this.started
-    const global = this.globalBuilt.find((g) => g.topic === topic)
-    if (global) {
-      const store = global.store.store as KeyValueStore<unknown, unknown>
-      if (key === null) return
-      const k = global.table.keySerde.deserialize(key)
-      if (value === null) store.delete(k)
-      else store.put(k, global.table.valueSerde.deserialize(value))
-      global.store.flush()
-      await global.store.commit()
-      return
+    for (const { topic, key, value, ...options } of records) {
+      const global = this.globalBuilt.find((g) => g.topic === topic)
+      if (global) {
+        const store = global.store.store as KeyValueStore<unknown, unknown>
+        if (key === null) continue
+        const k = global.table.keySerde.deserialize(key)
+        if (value === null) store.delete(k)
+        else store.put(k, global.table.valueSerde.deserialize(value))
+        global.store.flush()
+        await global.store.commit()
+        continue
+      }
+      this.deliver({
+        topic,
+        key,
+        value,
+        timestamp: options.timestamp ?? this.wallClock,
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.partition === undefined ? {} : { partition: options.partition }),
+      })
     }
-    await this.deliver({
-      topic,
-      key,
-      value,
-      timestamp: options.timestamp ?? this.wallClock,
-      ...(options.headers ? { headers: options.headers } : {}),
-      ...(options.partition === undefined ? {} : { partition: options.partition }),
-    })
-    while (this.internalInputs.length > 0) await this.deliver(this.internalInputs.shift()!)
+    await this.processReady()
     await this.commit()
   }
 
-  private async deliver(record: OutgoingRecord): Promise<void> {
+  /**
+   * Processes what the tasks buffer, one record per ready task in turn, feeding repartition records back
+   * after each turn, until no task is ready (with maxTaskIdleMs > 0 one may wait for wall-clock time).
+   */
+  private async processReady(): Promise<void> {
+    for (;;) {
+      while (this.internalInputs.length > 0) this.deliver(this.internalInputs.shift()!)
+      let processed = 0
+      for (const task of this.tasks) processed += await task.process(1, this.wallClock, () => 0)
+      if (processed === 0 && this.internalInputs.length === 0) return
+    }
+  }
+
+  /** Buffers a record in every task that reads its topic and partition. */
+  private deliver(record: OutgoingRecord): void {
     const partition = record.partition ?? (record.key ? partitionForKey(record.key, this.partitions) : 0)
     const readers = this.tasks.filter(
       (t) => t.partition === partition && t.inputs.some((i) => i.topic === record.topic),
@@ -173,7 +210,7 @@ export class TopologyTestDriver {
     const offset = this.inputOffsets.get(`${record.topic}/${partition}`) ?? 0
     this.inputOffsets.set(`${record.topic}/${partition}`, offset + 1)
     for (const task of readers) {
-      await task.process([
+      task.addRecords(record.topic, [
         {
           topic: record.topic,
           partition,
@@ -208,7 +245,7 @@ export class TopologyTestDriver {
     await this.started
     this.wallClock += ms
     for (const task of this.tasks) await task.punctuateWallClock(this.wallClock)
-    while (this.internalInputs.length > 0) await this.deliver(this.internalInputs.shift()!)
+    await this.processReady()
     await this.commit()
   }
 
