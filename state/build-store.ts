@@ -13,14 +13,25 @@ import type { LevelDbOptions } from './level-db-bytes-store.js'
 import { LevelDbBytesStore } from './level-db-bytes-store.js'
 import { MemoryMirroredBytesStore } from './memory-mirrored-bytes-store.js'
 import { MeteredKeyValueStore } from './metered-key-value-store.js'
-import { MeteredWindowStore } from './metered-window-store.js'
+import { meteredSessionStore, meteredTimeWindowStore, MeteredWindowStore } from './metered-window-store.js'
 import type { BuiltStore } from './state-store.js'
 import type { StoreMetrics } from './store-metrics.js'
 import { noopStoreMetrics } from './store-metrics.js'
-import type { KeyValueStoreSpec, StoreHandle, StoreRef, WindowStoreSpec } from './store-ref.js'
+import { IndexedSessionStore } from './indexed-session-store.js'
+import { IndexedTimeWindowStore } from './indexed-time-window-store.js'
+import type {
+  KeyValueStoreSpec,
+  SessionStoreRef,
+  StoreHandle,
+  StoreRef,
+  TimeWindowStoreRef,
+  WindowStoreSpec,
+} from './store-ref.js'
 import { storeRef, windowStoreRef } from './store-ref.js'
 import { StoreStack } from './store-stack.js'
 import { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
+import type { SessionStore, TimeWindowStore } from './time-window-store.js'
+import { sessionKeySuffixBytes, windowKeySuffixBytes } from './window-key.js'
 import type { WindowStore } from './window-store.js'
 
 /** What the runtime provides to build the stores of one task. */
@@ -78,6 +89,44 @@ export function buildWindowStore<K, V>(
   })
 }
 
+/** Builds `Metered(TimeWindow(ChangeLogging(TimeIndexed(LevelDB | memory))))` for a windowed aggregation's store. */
+export function buildTimeWindowStore<K, V>(
+  ref: TimeWindowStoreRef<K, V>,
+  env: StoreEnv,
+): BuiltStore<TimeWindowStore<K, V>> {
+  const metrics = env.metrics ?? noopStoreMetrics
+  const bytes = new TimeIndexedBytesStore(bytesStore(ref.name, ref.persistent, env), windowKeySuffixBytes)
+  const logging = new ChangeLoggingKeyValueStore(bytes, ref.logging ? env.changelog : undefined, ref.name)
+  const store = new IndexedTimeWindowStore(logging, bytes, { ...ref, timestamp: env.timestamp })
+  return new StoreStack<TimeWindowStore<K, V>>({
+    name: ref.name,
+    store: meteredTimeWindowStore(store, metrics),
+    logging,
+    bytes,
+    reset: () => store.reset(),
+    metrics,
+  })
+}
+
+/** Builds `Metered(Session(ChangeLogging(TimeIndexed(LevelDB | memory))))` for a session aggregation's store. */
+export function buildSessionStore<K, V>(
+  ref: SessionStoreRef<K, V>,
+  env: StoreEnv,
+): BuiltStore<SessionStore<K, V>> {
+  const metrics = env.metrics ?? noopStoreMetrics
+  const bytes = new TimeIndexedBytesStore(bytesStore(ref.name, ref.persistent, env), sessionKeySuffixBytes)
+  const logging = new ChangeLoggingKeyValueStore(bytes, ref.logging ? env.changelog : undefined, ref.name)
+  const store = new IndexedSessionStore(logging, bytes, { ...ref, timestamp: env.timestamp })
+  return new StoreStack<SessionStore<K, V>>({
+    name: ref.name,
+    store: meteredSessionStore(store, metrics),
+    logging,
+    bytes,
+    reset: () => store.reset(),
+    metrics,
+  })
+}
+
 /** Builds the stack a ref declares, typed by the ref: what `ctx.store(ref)` hands out is `.store`. */
 export function buildStore<R extends StoreRef>(ref: R, env: StoreEnv): BuiltStore<StoreHandle<R>> {
   switch (ref.type) {
@@ -85,6 +134,10 @@ export function buildStore<R extends StoreRef>(ref: R, env: StoreEnv): BuiltStor
       return buildKeyValueStore(ref, env) as BuiltStore<StoreHandle<R>>
     case 'window':
       return buildWindowStore(ref, env) as BuiltStore<StoreHandle<R>>
+    case 'time-window':
+      return buildTimeWindowStore(ref, env) as BuiltStore<StoreHandle<R>>
+    case 'session':
+      return buildSessionStore(ref, env) as BuiltStore<StoreHandle<R>>
   }
 }
 

@@ -5,7 +5,13 @@ export type { ByteRange } from './byte-range.js'
 export { prefixRange } from './byte-range.js'
 export type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
 export type { StoreEnv } from './build-store.js'
-export { buildKeyValueStore, buildStore, buildWindowStore } from './build-store.js'
+export {
+  buildKeyValueStore,
+  buildSessionStore,
+  buildStore,
+  buildTimeWindowStore,
+  buildWindowStore,
+} from './build-store.js'
 export { CachingKeyValueStore } from './caching-key-value-store.js'
 export type { CachingOptions } from './caching-key-value-store.js'
 export type { ChangelogWriter } from './change-logging-key-value-store.js'
@@ -29,11 +35,28 @@ export { noopStoreMetrics, storeOperations } from './store-metrics.js'
 export type {
   KeyValueStoreRef,
   KeyValueStoreSpec,
+  SessionStoreRef,
   StoreHandle,
   StoreRef,
+  TimedStoreSpec,
+  TimeWindowStoreRef,
   WindowStoreRef,
   WindowStoreSpec,
 } from './store-ref.js'
-export { defaultCacheMaxEntries, storeRef, windowStoreRef } from './store-ref.js'
+export {
+  defaultCacheMaxEntries,
+  sessionStoreRef,
+  storeRef,
+  timeWindowStoreRef,
+  windowStoreRef,
+} from './store-ref.js'
+export type {
+  KeyWindowedValue,
+  SessionStore,
+  SessionValue,
+  TimeWindowStore,
+  Window,
+  WindowedValue,
+} from './time-window-store.js'
 export { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
 export type { TimestampedValue, WindowStore } from './window-store.js'

@@ -2,6 +2,7 @@
 
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { StateStoreError } from './errors.js'
+import { expireBetween } from './time-expiry.js'
 import type { Serde } from './serde.js'
 import type { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
 import { windowKey, windowKeySuffixBytes, windowKeyTimestamp } from './window-key.js'
@@ -71,16 +72,9 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
   async expireBefore(timestamp: number): Promise<number> {
     const from = this.expiredBefore
     if (timestamp <= from) return 0
-    const expired: Buffer[] = []
-    for await (const composite of this.index.keysBetween(from, timestamp)) expired.push(composite)
-    for (const write of this.logging.pendingWrites()) {
-      if (write.value === null) continue
-      const written = windowKeyTimestamp(write.key)
-      if (written >= from && written < timestamp) expired.push(write.key)
-    }
-    for (const composite of expired) this.logging.deleteUnlogged(composite)
+    const expired = await expireBetween(this.logging, this.index, from, timestamp)
     this.expiredBefore = timestamp
-    return expired.length
+    return expired
   }
 
   /** Forgets the expiry watermark; call whenever pending deletes were dropped or data replaced. */

@@ -1,6 +1,7 @@
-// The metered layer of window stores: the typed public face, counting and timing operations.
+// The metered layer of window and session stores: the typed public face, counting and timing operations.
 
-import type { StoreMetrics } from './store-metrics.js'
+import type { StoreMetrics, StoreOperation } from './store-metrics.js'
+import type { SessionStore, TimeWindowStore } from './time-window-store.js'
 import type { TimestampedValue, WindowStore } from './window-store.js'
 
 /** The `WindowStore` handed to processors; reports every operation to `metrics`. */
@@ -46,5 +47,64 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     } finally {
       this.metrics.recordOperation(this.name, operation, Number(process.hrtime.bigint() - start))
     }
+  }
+}
+
+/** The metered face of a `TimeWindowStore`: counts puts and fetches (timed when `metrics.timed`). */
+export function meteredTimeWindowStore<K, V>(
+  inner: TimeWindowStore<K, V>,
+  metrics: StoreMetrics,
+): TimeWindowStore<K, V> {
+  const measure = measurer(inner.name, metrics)
+  return {
+    name: inner.name,
+    retentionMs: inner.retentionMs,
+    get streamTime() {
+      return inner.streamTime
+    },
+    put: (key, value, windowStart) => measure('put', () => inner.put(key, value, windowStart)),
+    fetch: (key, windowStart) => measure('fetch', () => inner.fetch(key, windowStart)),
+    fetchRange: (key, from, to, backward) =>
+      measure('fetch', () => inner.fetchRange(key, from, to, backward)),
+    fetchAll: (from, to) => measure('fetch', () => inner.fetchAll(from, to)),
+  }
+}
+
+/** The metered face of a `SessionStore`. */
+export function meteredSessionStore<K, V>(
+  inner: SessionStore<K, V>,
+  metrics: StoreMetrics,
+): SessionStore<K, V> {
+  const measure = measurer(inner.name, metrics)
+  return {
+    name: inner.name,
+    retentionMs: inner.retentionMs,
+    get streamTime() {
+      return inner.streamTime
+    },
+    findSessions: (key, earliestEnd, latestStart) =>
+      measure('fetch', () => inner.findSessions(key, earliestEnd, latestStart)),
+    fetchSession: (key, start, end) => measure('fetch', () => inner.fetchSession(key, start, end)),
+    put: (key, window, value) => measure('put', () => inner.put(key, window, value)),
+    remove: (key, window) => measure('delete', () => inner.remove(key, window)),
+  }
+}
+
+/** Runs an operation, recording it (and, when timed, its duration — of the promise, for async ones). */
+function measurer(store: string, metrics: StoreMetrics) {
+  return <T>(operation: StoreOperation, run: () => T): T => {
+    if (!metrics.timed) {
+      metrics.recordOperation(store, operation, undefined)
+      return run()
+    }
+    const start = process.hrtime.bigint()
+    const result = run()
+    if (result instanceof Promise) {
+      return result.finally(() =>
+        metrics.recordOperation(store, operation, Number(process.hrtime.bigint() - start)),
+      ) as T
+    }
+    metrics.recordOperation(store, operation, Number(process.hrtime.bigint() - start))
+    return result
   }
 }

@@ -3,6 +3,7 @@
 import { StateStoreError } from './errors.js'
 import type { KeyValueStore } from './key-value-store.js'
 import type { Serde } from './serde.js'
+import type { SessionStore, TimeWindowStore } from './time-window-store.js'
 import type { WindowStore } from './window-store.js'
 
 /** Default cache size of key-value stores, in entries. */
@@ -33,6 +34,19 @@ export interface WindowStoreSpec<K, V> {
   readonly valueSerde: Serde<V>
   readonly persistent?: boolean | undefined
   readonly logging?: boolean | undefined
+  /** How long the changelog topic keeps records, before the additional retention (default 6 days). */
+  readonly retentionMs?: number | undefined
+}
+
+/** A window or session store of a windowed aggregation: values older than `retentionMs` expire. */
+export interface TimedStoreSpec<K, V> {
+  readonly name: string
+  readonly keySerde: Serde<K>
+  readonly valueSerde: Serde<V>
+  /** Windows (sessions) ending this long before the store's stream time are dropped; also the changelog's retention. */
+  readonly retentionMs: number
+  readonly persistent?: boolean | undefined
+  readonly logging?: boolean | undefined
 }
 
 /** A key-value store declaration with all defaults applied; `type` tells it from window stores. */
@@ -54,9 +68,26 @@ export interface WindowStoreRef<K, V> {
   readonly valueSerde: Serde<V>
   readonly persistent: boolean
   readonly logging: boolean
+  readonly retentionMs: number | undefined
 }
 
-export type StoreRef = KeyValueStoreRef<unknown, unknown> | WindowStoreRef<unknown, unknown>
+/** One value per key and window start (windowed aggregations). */
+export interface TimeWindowStoreRef<K, V> extends Omit<WindowStoreRef<K, V>, 'type' | 'retentionMs'> {
+  readonly type: 'time-window'
+  readonly retentionMs: number
+}
+
+/** One value per key and session window (session aggregations). */
+export interface SessionStoreRef<K, V> extends Omit<WindowStoreRef<K, V>, 'type' | 'retentionMs'> {
+  readonly type: 'session'
+  readonly retentionMs: number
+}
+
+export type StoreRef =
+  | KeyValueStoreRef<unknown, unknown>
+  | WindowStoreRef<unknown, unknown>
+  | TimeWindowStoreRef<unknown, unknown>
+  | SessionStoreRef<unknown, unknown>
 
 /** The typed handle a processor gets for a ref: `ctx.store(ref)` returns `StoreHandle<typeof ref>`. */
 export type StoreHandle<R> =
@@ -64,7 +95,11 @@ export type StoreHandle<R> =
     ? KeyValueStore<K, V>
     : R extends WindowStoreRef<infer K, infer V>
       ? WindowStore<K, V>
-      : never
+      : R extends TimeWindowStoreRef<infer K, infer V>
+        ? TimeWindowStore<K, V>
+        : R extends SessionStoreRef<infer K, infer V>
+          ? SessionStore<K, V>
+          : never
 
 /** Declares a key-value store. Throws `STORE_MISCONFIGURED` for an unusable name or cache size. */
 export function storeRef<K, V>(spec: KeyValueStoreSpec<K, V>): KeyValueStoreRef<K, V> {
@@ -97,6 +132,34 @@ export function windowStoreRef<K, V>(spec: WindowStoreSpec<K, V>): WindowStoreRe
     valueSerde: spec.valueSerde,
     persistent: spec.persistent ?? true,
     logging: spec.logging ?? true,
+    retentionMs: spec.retentionMs,
+  }
+}
+
+/** Declares the window store of a windowed aggregation. Throws `STORE_MISCONFIGURED` for an unusable name or retention. */
+export function timeWindowStoreRef<K, V>(spec: TimedStoreSpec<K, V>): TimeWindowStoreRef<K, V> {
+  return { ...timedRef(spec), type: 'time-window' }
+}
+
+/** Declares the session store of a session aggregation. Throws `STORE_MISCONFIGURED` for an unusable name or retention. */
+export function sessionStoreRef<K, V>(spec: TimedStoreSpec<K, V>): SessionStoreRef<K, V> {
+  return { ...timedRef(spec), type: 'session' }
+}
+
+function timedRef<K, V>(spec: TimedStoreSpec<K, V>) {
+  checkName(spec.name)
+  if (!Number.isSafeInteger(spec.retentionMs) || spec.retentionMs < 0) {
+    throw new StateStoreError('STORE_MISCONFIGURED', `retentionMs must be an integer >= 0`, {
+      store: spec.name,
+    })
+  }
+  return {
+    name: spec.name,
+    keySerde: spec.keySerde,
+    valueSerde: spec.valueSerde,
+    persistent: spec.persistent ?? true,
+    logging: spec.logging ?? true,
+    retentionMs: spec.retentionMs,
   }
 }
 

@@ -1,34 +1,52 @@
-// A bytes store for window keys that maintains a time index next to the data, for cheap expiry.
+// A bytes store for window and session keys that maintains a time index next to the data, for cheap
+// expiry, and remembers the latest time written (the store's stream time) across restarts.
 
 import type { ByteRange } from './byte-range.js'
 import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
 import { StateStoreError } from './errors.js'
-import { windowKeySuffixBytes, writeTimestamp } from './window-key.js'
+import { readTimestamp, windowKeySuffixBytes, writeTimestamp } from './window-key.js'
 
 // The index sorts before the data. Expired entries leave deletion markers at the start of the
 // index (oldest first) until the engine compacts them; with the index first, no scan of the data
 // ever runs past its end into those markers (LevelDB skips deleted entries one by one).
+const metaTag = 0x00
 const indexTag = 0x01
 const dataTag = 0x02
+/** Where the latest time written is kept: before the index, so no scan of index or data meets it. */
+const maxTimeKey = Buffer.from([metaTag, 0x01])
 const dataStart = Buffer.from([dataTag])
 const dataEnd = Buffer.from([dataTag + 1])
 const empty = Buffer.alloc(0)
 
 /**
- * Wraps a bytes store whose keys are window keys (`key ‖ timestamp ‖ sequence`) and keeps, in the
- * same store, an index entry `timestamp ‖ sequence ‖ key` per data entry. Expiring everything
- * before a time is then a scan of the expired index entries only, instead of the whole store.
+ * Wraps a bytes store whose keys end in a fixed-size suffix that starts with an 8-byte time: window
+ * keys (`key ‖ timestamp ‖ sequence`, 12 bytes) or session keys (`key ‖ end ‖ start`, 16 bytes). It
+ * keeps, in the same store, an index entry `suffix ‖ key` per data entry. Expiring everything before
+ * a time is then a scan of the expired index entries only, instead of the whole store.
  *
- * Inner layout: index under tag byte 0x01, data under tag byte 0x02. Callers see data keys only.
+ * Inner layout: the latest time written under tag byte 0x00, index under 0x01, data under 0x02.
+ * Callers see data keys only.
  *
  * Invariants:
- * - Every `write` updates data and index in the same atomic inner write, so the index is exactly
- *   the set of data keys; restore rebuilds it for free because it writes through `write` too.
- * - Keys shorter than the window suffix are rejected with `STORE_CORRUPTED` (they cannot come
- *   from a window store, so the changelog or the caller is broken).
+ * - Every `write` updates data, index and latest time in the same atomic inner write, so the index
+ *   is exactly the set of data keys; restore rebuilds both for free because it writes through `write`.
+ * - `maxTime` is the greatest suffix time ever written (deletes included), or -1: it survives a
+ *   restart, as Kafka Streams' stores recover their observed stream time from what they restore.
+ * - Keys shorter than the suffix are rejected with `STORE_CORRUPTED` (they cannot come from a
+ *   window or session store, so the changelog or the caller is broken).
  */
 export class TimeIndexedBytesStore implements BytesKeyValueStore {
-  constructor(readonly inner: BytesKeyValueStore) {}
+  private latest = -1
+
+  constructor(
+    readonly inner: BytesKeyValueStore,
+    readonly suffixBytes: number = windowKeySuffixBytes,
+  ) {}
+
+  /** The greatest time written to this store, committed or restored; -1 when none. */
+  get maxTime(): number {
+    return this.latest
+  }
 
   get isOpen(): boolean {
     return this.inner.isOpen
@@ -38,8 +56,10 @@ export class TimeIndexedBytesStore implements BytesKeyValueStore {
     return this.inner.persistent
   }
 
-  open(): Promise<void> {
-    return this.inner.open()
+  async open(): Promise<void> {
+    await this.inner.open()
+    const stored = await this.inner.get(maxTimeKey)
+    this.latest = stored === undefined ? -1 : readTimestamp(stored, 0)
   }
 
   close(): Promise<void> {
@@ -60,32 +80,43 @@ export class TimeIndexedBytesStore implements BytesKeyValueStore {
 
   async write(batch: readonly BytesWrite[], checkpoint?: number): Promise<void> {
     const expanded: BytesWrite[] = []
+    let latest = this.latest
     for (const { key, value } of batch) {
       expanded.push({ key: tagged(dataTag, key), value })
-      expanded.push({ key: indexKey(key), value: value === null ? null : empty })
+      expanded.push({ key: indexKey(key, this.suffixBytes), value: value === null ? null : empty })
+      const time = readTimestamp(key, key.length - this.suffixBytes)
+      if (time > latest) latest = time
     }
-    return this.inner.write(expanded, checkpoint)
+    if (latest > this.latest) {
+      const bytes = Buffer.allocUnsafe(8)
+      writeTimestamp(bytes, 0, latest)
+      expanded.push({ key: maxTimeKey, value: bytes })
+    }
+    await this.inner.write(expanded, checkpoint)
+    this.latest = latest
   }
 
   checkpoint(): Promise<number | undefined> {
     return this.inner.checkpoint()
   }
 
-  wipe(): Promise<void> {
-    return this.inner.wipe()
+  async wipe(): Promise<void> {
+    await this.inner.wipe()
+    this.latest = -1
   }
 
   approximateBytes(): Promise<number> {
     return this.inner.approximateBytes()
   }
 
-  /** Data keys: the inner store holds one index key per data key. */
+  /** Data keys: the inner store holds one index key per data key (and at most one metadata key). */
   async keyCount(): Promise<number> {
     return Math.floor((await this.inner.keyCount()) / 2)
   }
 
-  /** Window keys with `from <= timestamp < to`, in time order, from the committed data. */
+  /** Keys whose suffix time is `from <= time < to`, in time order, from the committed data. */
   async *keysBetween(from: number, to: number): AsyncGenerator<Buffer> {
+    const suffix = this.suffixBytes
     const gte = Buffer.allocUnsafe(9)
     gte[0] = indexTag
     writeTimestamp(gte, 1, from)
@@ -94,8 +125,8 @@ export class TimeIndexedBytesStore implements BytesKeyValueStore {
     writeTimestamp(lt, 1, to)
     for await (const [index] of this.inner.range({ gte, lt })) {
       const key = Buffer.allocUnsafe(index.length - 1)
-      index.copy(key, 0, 1 + windowKeySuffixBytes)
-      index.copy(key, key.length - windowKeySuffixBytes, 1, 1 + windowKeySuffixBytes)
+      index.copy(key, 0, 1 + suffix)
+      index.copy(key, key.length - suffix, 1, 1 + suffix)
       yield key
     }
   }
@@ -108,13 +139,13 @@ function tagged(tag: number, key: Buffer): Buffer {
   return out
 }
 
-function indexKey(windowKey: Buffer): Buffer {
-  const keyLength = windowKey.length - windowKeySuffixBytes
+function indexKey(windowKey: Buffer, suffixBytes: number): Buffer {
+  const keyLength = windowKey.length - suffixBytes
   if (keyLength < 0)
     throw new StateStoreError('STORE_CORRUPTED', 'a window store key is shorter than its suffix')
   const out = Buffer.allocUnsafe(windowKey.length + 1)
   out[0] = indexTag
   windowKey.copy(out, 1, keyLength)
-  windowKey.copy(out, 1 + windowKeySuffixBytes, 0, keyLength)
+  windowKey.copy(out, 1 + suffixBytes, 0, keyLength)
   return out
 }

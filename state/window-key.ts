@@ -39,3 +39,21 @@ export function readTimestamp(bytes: Buffer, offset: number): number {
 export function windowKeyTimestamp(windowKey: Buffer): number {
   return readTimestamp(windowKey, windowKey.length - windowKeySuffixBytes)
 }
+
+/** Bytes after the serialized key of a session key: 8-byte end, then 8-byte start (Kafka's SessionKeySchema). */
+export const sessionKeySuffixBytes = 16
+
+/** `key ‖ end ‖ start`: one key's sessions contiguous, ordered by end time, then start time. */
+export function sessionKey(key: Buffer, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(key.length + sessionKeySuffixBytes)
+  key.copy(out, 0)
+  writeTimestamp(out, key.length, end)
+  writeTimestamp(out, key.length + 8, start)
+  return out
+}
+
+/** The window of a session key. */
+export function sessionKeyWindow(composite: Buffer): { start: number; end: number } {
+  const at = composite.length - sessionKeySuffixBytes
+  return { end: readTimestamp(composite, at), start: readTimestamp(composite, at + 8) }
+}

@@ -5,6 +5,8 @@ import type { KafkaAdmin, TopicSpec } from '../../kafka/index.js'
 import { StreamsError } from '../errors.js'
 import type { Topology } from '../topology.js'
 
+const day = 24 * 3600_000
+
 export function changelogTopic(applicationId: string, store: string): string {
   return `${applicationId}-${store}-changelog`
 }
@@ -33,6 +35,8 @@ export async function prepareTopics(
   applicationId: string,
   replicationFactor: number,
   outputTopics: readonly string[],
+  /** Kafka Streams' windowstore.changelog.additional.retention.ms: window changelogs keep records this much longer than their store. */
+  windowChangelogAdditionalRetentionMs = day,
 ): Promise<TopicLayout> {
   const existing = new Set(await admin.listTopics())
   const external = [
@@ -108,9 +112,12 @@ export async function prepareTopics(
       const name = changelogTopic(applicationId, store.name)
       partitions.set(name, count)
       const config: Record<string, string> =
-        store.type === 'window'
-          ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String(7 * 24 * 3600_000) }
-          : { 'cleanup.policy': 'compact' }
+        store.type === 'key-value'
+          ? { 'cleanup.policy': 'compact' }
+          : {
+              'cleanup.policy': 'compact,delete',
+              'retention.ms': String((store.retentionMs ?? 6 * day) + windowChangelogAdditionalRetentionMs),
+            }
       specs.push({ topic: name, partitions: count, replicationFactor, config })
     }
   }

@@ -201,6 +201,7 @@ export class KafkaStreams {
         applicationId,
         this.config.replicationFactor,
         this.outputTopics(),
+        this.config.windowStoreChangelogAdditionalRetentionMs,
       )
       this.reader = client.reader({ isolation: 'read_committed' })
       this.backgroundReader = client.reader({ isolation: 'read_committed' })

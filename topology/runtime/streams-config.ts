@@ -40,6 +40,8 @@ export interface StreamsConfig {
    */
   readonly taskTimeoutMs?: number
   readonly metrics?: StreamsMetrics
+  /** Window and session changelogs keep records this much longer than their store's retention (default 1 day). */
+  readonly windowStoreChangelogAdditionalRetentionMs?: number
   /** Where this instance answers interactive queries (announced to the other instances), e.g. http://host:8080. */
   readonly advertisedUrl?: string
   /**
@@ -104,6 +106,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
     metrics: config.metrics ?? noopStreamsMetrics,
+    windowStoreChangelogAdditionalRetentionMs: config.windowStoreChangelogAdditionalRetentionMs ?? 86_400_000,
     advertisedUrl: config.advertisedUrl ?? '',
     metricsRefreshMs: config.metricsRefreshMs ?? 5000,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,

@@ -1,0 +1,130 @@
+// The window store of windowed aggregations: `key ‖ windowStart ‖ 0` keys over the change-logging layer,
+// with the time index for retention.
+
+import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
+import { keyString } from './byte-range.js'
+import { StateStoreError } from './errors.js'
+import type { Serde } from './serde.js'
+import { Retention } from './time-expiry.js'
+import type { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
+import type { KeyWindowedValue, TimeWindowStore, WindowedValue } from './time-window-store.js'
+import { windowKey, windowKeySuffixBytes, windowKeyTimestamp } from './window-key.js'
+
+export interface TimeWindowStoreOptions<K, V> {
+  readonly name: string
+  readonly keySerde: Serde<K>
+  readonly valueSerde: Serde<V>
+  readonly retentionMs: number
+  /** Timestamp of changelog records: the record being processed (default: the window start). */
+  readonly timestamp?: (() => number) | undefined
+}
+
+/**
+ * `TimeWindowStore` on window keys with sequence 0 (Kafka Streams' key layout for windows without
+ * duplicates). No cache yet: each aggregation reads its window once per record.
+ */
+export class IndexedTimeWindowStore<K, V> implements TimeWindowStore<K, V> {
+  readonly name: string
+  readonly retentionMs: number
+  private readonly keySerde: Serde<K>
+  private readonly valueSerde: Serde<V>
+  private readonly retention: Retention
+  private readonly timestamp: (() => number) | undefined
+
+  constructor(
+    readonly logging: ChangeLoggingKeyValueStore,
+    private readonly index: TimeIndexedBytesStore,
+    options: TimeWindowStoreOptions<K, V>,
+  ) {
+    this.name = options.name
+    this.keySerde = options.keySerde
+    this.valueSerde = options.valueSerde
+    this.retentionMs = options.retentionMs
+    this.timestamp = options.timestamp
+    this.retention = new Retention(options.retentionMs, logging, index)
+  }
+
+  get streamTime(): number {
+    return this.retention.streamTime
+  }
+
+  put(key: K, value: V | undefined, windowStart: number): boolean {
+    const composite = windowKey(this.keySerde.serialize(key), windowStart, 0)
+    if (!this.retention.admit(windowStart)) return false
+    const timestamp = this.timestamp?.() ?? windowStart
+    if (value === undefined) this.logging.delete(composite, timestamp)
+    else this.logging.put(composite, this.valueSerde.serialize(value), timestamp)
+    return true
+  }
+
+  async fetch(key: K, windowStart: number): Promise<V | undefined> {
+    await this.retention.sweep()
+    if (windowStart < this.retention.liveFrom) return undefined
+    const bytes = await this.logging.get(windowKey(this.keySerde.serialize(key), windowStart, 0))
+    return bytes === undefined ? undefined : this.decode(bytes)
+  }
+
+  async fetchRange(key: K, from: number, to: number, backward = false): Promise<readonly WindowedValue<V>[]> {
+    await this.retention.sweep()
+    const keyBytes = this.keySerde.serialize(key)
+    const min = Math.max(from, this.retention.liveFrom)
+    if (to < min) return []
+    const found: WindowedValue<V>[] = []
+    const length = keyBytes.length + windowKeySuffixBytes
+    const range = { gte: windowKey(keyBytes, min, 0), lt: windowKey(keyBytes, after(to), 0) }
+    for await (const [composite, bytes] of this.logging.range(range)) {
+      if (composite.length === length)
+        found.push({ windowStart: windowKeyTimestamp(composite), value: this.decode(bytes) })
+    }
+    return backward ? found.reverse() : found
+  }
+
+  async fetchAll(from: number, to: number): Promise<readonly KeyWindowedValue<K, V>[]> {
+    await this.retention.sweep()
+    const min = Math.max(from, this.retention.liveFrom)
+    if (to < min) return []
+    const keys = new Map<string, Buffer>()
+    for await (const composite of this.index.keysBetween(min, after(to)))
+      keys.set(keyString(composite), composite)
+    for (const write of this.logging.pendingWrites()) {
+      const start = windowKeyTimestamp(write.key)
+      if (start >= min && start <= to) keys.set(keyString(write.key), write.key)
+    }
+    const found: (KeyWindowedValue<K, V> & { readonly sortKey: string })[] = []
+    for (const [id, composite] of keys) {
+      const bytes = await this.logging.get(composite)
+      if (bytes === undefined) continue
+      const windowStart = windowKeyTimestamp(composite)
+      const keyBytes = composite.subarray(0, composite.length - windowKeySuffixBytes)
+      found.push({
+        key: this.keySerde.deserialize(keyBytes),
+        windowStart,
+        value: this.decode(bytes),
+        sortKey: id.slice(id.length - windowKeySuffixBytes) + id,
+      })
+    }
+    found.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
+    return found.map(({ key, windowStart, value }) => ({ key, windowStart, value }))
+  }
+
+  /** Forgets in-memory state derived from pending writes. */
+  reset(): void {
+    this.retention.reset()
+  }
+
+  private decode(bytes: Buffer): V {
+    try {
+      return this.valueSerde.deserialize(bytes)
+    } catch (error) {
+      throw new StateStoreError('STORE_CORRUPTED', 'cannot deserialize a stored value', {
+        cause: error,
+        store: this.name,
+      })
+    }
+  }
+}
+
+/** The exclusive bound just after an inclusive one, capped for the 8-byte time encoding. */
+function after(time: number): number {
+  return Math.min(time, Number.MAX_SAFE_INTEGER - 1) + 1
+}
