@@ -28,7 +28,15 @@ export { MemoryMirroredBytesStore } from './memory-mirrored-bytes-store.js'
 export { MeteredKeyValueStore } from './metered-key-value-store.js'
 export { MeteredWindowStore } from './metered-window-store.js'
 export type { Serde, Serializer } from './serde.js'
-export { bufferSerde, int32Serde, int64Serde, jsonSerde, stringSerde } from './serde.js'
+export {
+  bufferSerde,
+  float64Serde,
+  int16Serde,
+  int32Serde,
+  int64Serde,
+  jsonSerde,
+  stringSerde,
+} from './serde.js'
 export type { BuiltStore, StateStore } from './state-store.js'
 export type { StoreMetrics, StoreOperation } from './store-metrics.js'
 export { noopStoreMetrics, storeOperations } from './store-metrics.js'

@@ -2,7 +2,7 @@
 
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { StateStoreError } from './errors.js'
-import { expireBetween } from './time-expiry.js'
+import { expireBetween, Retention } from './time-expiry.js'
 import type { Serde } from './serde.js'
 import type { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
 import { windowKey, windowKeySuffixBytes, windowKeyTimestamp } from './window-key.js'
@@ -12,6 +12,8 @@ export interface WindowStoreOptions<K, V> {
   readonly name: string
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<V>
+  /** With a retention, Kafka Streams' rule applies (see time-expiry.ts); without, only `expireBefore`. */
+  readonly retentionMs?: number | undefined
 }
 
 /**
@@ -33,6 +35,7 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
   private readonly valueSerde: Serde<V>
   private sequence = Math.floor(Math.random() * 2 ** 32)
   private expiredBefore = 0
+  private readonly retention: Retention | undefined
 
   constructor(
     readonly logging: ChangeLoggingKeyValueStore,
@@ -42,18 +45,23 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
     this.name = options.name
     this.keySerde = options.keySerde
     this.valueSerde = options.valueSerde
+    this.retention =
+      options.retentionMs === undefined ? undefined : new Retention(options.retentionMs, logging, index)
   }
 
-  put(key: K, value: V, timestamp: number): void {
+  put(key: K, value: V, timestamp: number): boolean {
     const composite = windowKey(this.keySerde.serialize(key), timestamp, this.sequence)
-    if (timestamp < this.expiredBefore) return
+    if (timestamp < this.expiredBefore) return false
+    if (this.retention && !this.retention.admit(timestamp)) return false
     this.sequence = (this.sequence + 1) >>> 0
     this.logging.put(composite, this.valueSerde.serialize(value), timestamp)
+    return true
   }
 
   async fetch(key: K, fromTimestamp: number, toTimestamp: number): Promise<readonly TimestampedValue<V>[]> {
     const keyBytes = this.keySerde.serialize(key)
-    const from = Math.max(0, fromTimestamp)
+    if (this.retention) await this.retention.sweep()
+    const from = Math.max(0, fromTimestamp, this.retention?.liveFrom ?? 0)
     if (toTimestamp < from) return []
     const gte = windowKey(keyBytes, from, 0)
     const lt =
@@ -80,6 +88,7 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
   /** Forgets the expiry watermark; call whenever pending deletes were dropped or data replaced. */
   resetExpiry(): void {
     this.expiredBefore = 0
+    this.retention?.reset()
   }
 
   private decode(bytes: Buffer): V {

@@ -17,15 +17,15 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     this.timed = metrics.timed
   }
 
-  put(key: K, value: V, timestamp: number): void {
+  put(key: K, value: V, timestamp: number): boolean {
     if (!this.timed) {
       this.metrics.recordOperation(this.name, 'put', undefined)
-      this.inner.put(key, value, timestamp)
-      return
+      return this.inner.put(key, value, timestamp)
     }
     const start = process.hrtime.bigint()
-    this.inner.put(key, value, timestamp)
+    const stored = this.inner.put(key, value, timestamp)
     this.metrics.recordOperation(this.name, 'put', Number(process.hrtime.bigint() - start))
+    return stored
   }
 
   fetch(key: K, fromTimestamp: number, toTimestamp: number): Promise<readonly TimestampedValue<V>[]> {

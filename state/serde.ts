@@ -54,3 +54,29 @@ export const int32Serde: Serde<number> = {
 
 /** The writing half of a serde, e.g. for a key prefix that is not itself a key. */
 export type Serializer<T> = Pick<Serde<T>, 'serialize'>
+
+/** 2-byte big-endian signed integer (Kafka's ShortSerde). */
+export const int16Serde: Serde<number> = {
+  serialize: (value) => {
+    const bytes = Buffer.allocUnsafe(2)
+    bytes.writeInt16BE(value)
+    return bytes
+  },
+  deserialize: (bytes) => {
+    if (bytes.length !== 2) throw new Error(`an int16 needs 2 bytes, got ${bytes.length}`)
+    return bytes.readInt16BE(0)
+  },
+}
+
+/** 8-byte big-endian IEEE 754 double (Kafka's DoubleSerde). */
+export const float64Serde: Serde<number> = {
+  serialize: (value) => {
+    const bytes = Buffer.allocUnsafe(8)
+    bytes.writeDoubleBE(value)
+    return bytes
+  },
+  deserialize: (bytes) => {
+    if (bytes.length !== 8) throw new Error(`a double needs 8 bytes, got ${bytes.length}`)
+    return bytes.readDoubleBE(0)
+  },
+}

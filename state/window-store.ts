@@ -18,10 +18,11 @@ export interface TimestampedValue<V> {
 export interface WindowStore<K, V> {
   readonly name: string
   /**
-   * Adds a value; never replaces one. A value older than the last `expireBefore` time is dropped,
-   * as it would be expired already (like Kafka Streams drops writes to expired segments).
+   * Adds a value; never replaces one. A value older than the last `expireBefore` time, or (for a store
+   * with a retention) at or before stream time minus retention, is dropped and `put` returns false, as
+   * Kafka Streams drops writes to expired segments. Reads never return values past retention.
    */
-  put(key: K, value: V, timestamp: number): void
+  put(key: K, value: V, timestamp: number): boolean
   /** Values of `key` with `fromTimestamp <= timestamp <= toTimestamp` (both inclusive). */
   fetch(key: K, fromTimestamp: number, toTimestamp: number): Promise<readonly TimestampedValue<V>[]>
   /**

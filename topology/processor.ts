@@ -1,6 +1,6 @@
 // The Processor API: what a processor sees of its task. Processors are created per task by a supplier,
 // get typed store handles from their context, forward records to their children and schedule punctuations.
-import type { KeyValueStoreRef, StoreHandle, StoreRef, WindowStoreRef } from '../state/index.js'
+import type { StoreHandle, StoreRef } from '../state/index.js'
 import type { StreamRecord } from './record.js'
 
 export const punctuationTypes = ['stream-time', 'wall-clock'] as const
@@ -32,14 +32,14 @@ export interface ProcessorContext<KOut, VOut> {
   readonly applicationId: string
   /** The highest record timestamp this task has seen. */
   readonly streamTime: number
+  /** The wall-clock time in epoch ms (the test driver's mocked clock under the test driver). */
+  readonly wallClockTime: number
   /** The input record being processed, or undefined in a punctuation. */
   readonly origin: RecordOrigin | undefined
   /** Sends a record to every child node, or to the named child. Children run after this processor returns. */
   forward(record: StreamRecord<KOut, VOut>, childName?: string): void
   /** A typed handle for a store the processor declared in its supplier's `stores`. */
-  store<R extends KeyValueStoreRef<unknown, unknown> | WindowStoreRef<unknown, unknown>>(
-    ref: R,
-  ): StoreHandle<R>
+  store<R extends StoreRef>(ref: R): StoreHandle<R>
   /**
    * Calls `callback(time)` every `intervalMs` of stream time (checked as records arrive) or wall-clock
    * time (checked by a timer). A stream-time punctuator fires once per advance, at most once per interval.
@@ -56,6 +56,11 @@ export interface ProcessorContext<KOut, VOut> {
   deadLetter(reason: string, record?: DeadLetterRecord): void
   /** Asks for a commit as soon as the current record is done. */
   requestCommit(): void
+  /**
+   * Counts a record this processor skipped (a null key, a window already closed…): Kafka Streams'
+   * dropped-records sensor of the task (`streams_dropped_records_total`).
+   */
+  droppedRecord(): void
 }
 
 export interface Processor<KIn, VIn, KOut = never, VOut = never> {

@@ -38,6 +38,8 @@ export interface SinkSpec<K, V> {
   readonly parents: readonly string[]
   readonly internal?: boolean
   readonly partitioner?: Partitioner
+  /** Partitions of an internal topic (default: the task count of the subtopology writing it). */
+  readonly partitions?: number
 }
 
 export interface GlobalTableSpec<K, V> {
@@ -98,6 +100,7 @@ export class TopologyBuilder {
       keySerde: spec.keySerde,
       valueSerde: spec.valueSerde,
       partitioner: spec.partitioner,
+      partitions: spec.partitions,
       parents: [...spec.parents],
     }
     this.link(node, spec.parents)
@@ -212,6 +215,13 @@ export class TopologyBuilder {
         internalSinks: nodes
           .filter((n): n is SinkNode => n.kind === 'sink' && n.internal)
           .map((n) => n.topic),
+        internalSinkPartitions: new Map(
+          nodes.flatMap((n) =>
+            n.kind === 'sink' && n.internal && n.partitions !== undefined
+              ? [[n.topic, n.partitions] as const]
+              : [],
+          ),
+        ),
       }
     })
   }

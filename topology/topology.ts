@@ -39,6 +39,8 @@ export interface SinkNode {
   readonly keySerde: Serde<unknown>
   readonly valueSerde: Serde<unknown>
   readonly partitioner: Partitioner | undefined
+  /** Partitions of an internal topic, when not the task count of the subtopology writing it. */
+  readonly partitions: number | undefined
   readonly parents: readonly string[]
 }
 
@@ -63,6 +65,8 @@ export interface Subtopology {
   readonly stores: readonly StoreRef[]
   /** Internal topics this subtopology writes (repartition sinks). */
   readonly internalSinks: readonly string[]
+  /** Partition counts some internal sinks ask for (KStream.repartition with a count). */
+  readonly internalSinkPartitions: ReadonlyMap<string, number>
 }
 
 export class Topology {

@@ -1,9 +1,9 @@
 // DSL operators on the broker-free test driver: aggregate, stream–table join, windowed stream–stream join
 // with a grace period, repartitioning after a key change, branching, and punctuation.
 import { describe, expect, it } from 'vitest'
-import { jsonSerde, storeRef, stringSerde } from '../../state/index.js'
+import { jsonSerde, stringSerde } from '../../state/index.js'
 import { StreamsBuilder } from '../../topology/dsl/streams-builder.js'
-import { joinWindows } from '../../topology/dsl/stream-stream-join.js'
+import { JoinWindows } from '../../topology/dsl/windows.js'
 import { TopologyTestDriver } from '../../topology/test-driver/topology-test-driver.js'
 
 const str = stringSerde
@@ -37,7 +37,7 @@ describe('DSL on the test driver', () => {
       ['a', 3],
       ['a', 6],
     ])
-    const store = await driver.store(storeRef({ name: 'sums', keySerde: str, valueSerde: num }))
+    const store = await driver.keyValueStore<string, number>('sums')
     expect(await store.get('a')).toBe(6)
     expect(driver.readRawOutput('test-driver-sums-changelog').map((r) => r.key!.toString())).toEqual([
       'a',
@@ -78,9 +78,10 @@ describe('DSL on the test driver', () => {
     await driver.pipeRaw('prices', Buffer.from('apple'), null)
     await driver.pipe('orders', str, num, 'apple', 3)
     expect(driver.readOutput('totals', str, num).map((r) => r.value)).toEqual([10])
-    const store = await driver.store(storeRef({ name: 'prices', keySerde: str, valueSerde: num }))
+    const store = await driver.keyValueStore<string, number>('prices')
     expect(await store.get('apple')).toBeUndefined()
-    expect(driver.readRawOutput('test-driver-prices-changelog').map((r) => r.value)).toEqual([
+    // a table's store keeps each value with its timestamp (8 bytes first), as Kafka Streams' does
+    expect(driver.readRawOutput('test-driver-prices-changelog').map((r) => r.value?.subarray(8) ?? null)).toEqual([
       Buffer.from('5'),
       null,
     ])
@@ -88,22 +89,27 @@ describe('DSL on the test driver', () => {
     await driver.close()
   })
 
-  it('joins two streams within a window and drops records later than the grace period', async () => {
+  it('joins two streams within a window; a record past the store retention is not kept for later joins', async () => {
     const builder = new StreamsBuilder()
     const left = builder.stream('left', { keySerde: str, valueSerde: str })
     const right = builder.stream('right', { keySerde: str, valueSerde: str })
-    left.joinWindowed(right, (l, r) => `${l}+${r}`, joinWindows(100, 50)).to('joined')
+    left.join(right, (l, r) => `${l}+${r}`, JoinWindows.ofTimeDifferenceAndGrace(100, 50)).to('joined')
     const driver = new TopologyTestDriver(builder.build())
     await driver.pipe('left', str, str, 'k', 'L1', { timestamp: 1000 })
     await driver.pipe('right', str, str, 'k', 'R1', { timestamp: 1050 }) // within 100 ms: joins L1
     await driver.pipe('right', str, str, 'k', 'R2', { timestamp: 1200 }) // 200 ms after L1: no join
-    await driver.pipe('left', str, str, 'other', 'X', { timestamp: 1500 }) // advances stream time to 1500
-    await driver.pipe('left', str, str, 'k', 'L-late', { timestamp: 1240 }) // 1500-1240=260 > 100+100+50: dropped
-    await driver.pipe('left', str, str, 'k', 'L-ontime', { timestamp: 1260 }) // 240 <= 250: accepted, joins R2
+    await driver.pipe('left', str, str, 'other', 'X', { timestamp: 1500 }) // the left store's time: 1500
+    // 1500 - 1240 > 100 + 100 + 50: not stored (dropped), but still joined with what the right store holds
+    await driver.pipe('left', str, str, 'k', 'L-late', { timestamp: 1240 })
+    await driver.pipe('left', str, str, 'k', 'L-ontime', { timestamp: 1260 }) // stored, joins R2
+    await driver.pipe('right', str, str, 'k', 'R3', { timestamp: 1250 }) // finds L-ontime, not L-late
     expect(driver.readOutput('joined', str, str).map((r) => [r.value, r.timestamp])).toEqual([
       ['L1+R1', 1050],
+      ['L-late+R2', 1240],
       ['L-ontime+R2', 1260],
+      ['L-ontime+R3', 1260],
     ])
+    expect(driver.droppedRecordsTotal()).toBe(1)
     await driver.close()
   })
 

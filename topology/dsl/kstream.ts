@@ -1,30 +1,27 @@
-// KStream: a record stream and its stateless operators, joins and grouping. Each operator adds nodes to the
-// topology. A key-changing operator marks the stream; the next operator that needs records co-located by
-// key (join, aggregate) first routes them through a repartition topic, as in Kafka Streams.
-import { type KeyValueStoreRef, type Serde } from '../../state/index.js'
+// KStream: a record stream and its operators. Each operator adds nodes to the topology. A key-changing
+// operator marks the stream; the next operator that needs records co-located by key (join, aggregate) first
+// routes them through a repartition topic, as in Kafka Streams.
+import { type Serde } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
 import type { StreamRecord } from '../record.js'
-import type { Partitioner } from '../topology.js'
+import type { DslContext } from './dsl-context.js'
 import { KGroupedStream } from './kgrouped-stream.js'
-import type { KTable } from './ktable.js'
-import { streamStreamJoin, type JoinWindows } from './stream-stream-join.js'
-import type { DslContext } from './streams-builder.js'
+import { KTable } from './ktable.js'
+import type { Grouped, Materialized, Named, Produced, Repartitioned, Serdes } from './options.js'
+import { required, resolveMaterialized, tableStore } from './options.js'
+import { streamStreamJoin, type StreamJoined } from './stream-stream-join.js'
+import { streamTableJoin } from './stream-table-join.js'
+import { TableSourceNode } from './table-source.js'
+import type { JoinWindows } from './windows.js'
+import { isWindowedSerde, windowedPartitioner } from './windowed.js'
 
 export interface KeyValue<K, V> {
   readonly key: K
   readonly value: V
 }
 
-export interface Produced<K, V> {
-  readonly keySerde?: Serde<K>
-  readonly valueSerde?: Serde<V>
-  readonly partitioner?: Partitioner
-}
-
-export interface Serdes<K, V> {
-  readonly keySerde?: Serde<K>
-  readonly valueSerde?: Serde<V>
-}
+/** Joiners get the two values and the key (Kafka Streams' ValueJoinerWithKey, arguments reordered). */
+export type ValueJoiner<V1, V2, VR, K> = (value: V1, otherValue: V2, key: K) => VR
 
 export class KStream<K, V> {
   constructor(
@@ -38,7 +35,8 @@ export class KStream<K, V> {
   ) {}
 
   private stateless<K2, V2>(
-    kind: string,
+    prefix: string,
+    named: string | undefined,
     transform: (record: StreamRecord<K, V>, forward: (record: StreamRecord<K2, V2>) => void) => void,
     serdes: Serdes<K2, V2>,
     keyChanged: boolean,
@@ -46,7 +44,7 @@ export class KStream<K, V> {
     const supplier: ProcessorSupplier<K, V, K2, V2> = {
       create: (ctx) => ({ process: (record) => transform(record, (out) => ctx.forward(out)) }),
     }
-    const node = this.context.addProcessor(kind, supplier, [this.node])
+    const node = this.context.addProcessor(this.context.nameOr(named, prefix), supplier, [this.node])
     return new KStream(
       this.context,
       node,
@@ -56,19 +54,34 @@ export class KStream<K, V> {
     )
   }
 
-  filter(predicate: (key: K, value: V) => boolean): KStream<K, V> {
-    return this.stateless('FILTER', (r, forward) => predicate(r.key, r.value) && forward(r), {}, false)
+  filter(predicate: (key: K, value: V) => boolean, named: Named = {}): KStream<K, V> {
+    return this.stateless(
+      'KSTREAM-FILTER-',
+      named.name,
+      (r, forward) => predicate(r.key, r.value) && forward(r),
+      {},
+      false,
+    )
   }
 
-  filterNot(predicate: (key: K, value: V) => boolean): KStream<K, V> {
-    return this.filter((k, v) => !predicate(k, v))
+  filterNot(predicate: (key: K, value: V) => boolean, named: Named = {}): KStream<K, V> {
+    return this.stateless(
+      'KSTREAM-FILTER-',
+      named.name,
+      (r, forward) => !predicate(r.key, r.value) && forward(r),
+      {},
+      false,
+    )
   }
 
-  mapValues<V2>(mapper: (value: V, key: K) => V2, valueSerde?: Serde<V2>): KStream<K, V2> {
+  /** New values; a serde passed directly or in `options` serializes them downstream. */
+  mapValues<V2>(mapper: (value: V, key: K) => V2, options?: Serde<V2> | Serdes<K, V2>): KStream<K, V2> {
+    const serdes = asSerdes(options)
     return this.stateless<K, V2>(
-      'MAPVALUES',
+      'KSTREAM-MAPVALUES-',
+      serdes.name,
       (r, forward) => forward({ ...r, value: mapper(r.value, r.key) }),
-      valueSerde ? { valueSerde } : {},
+      serdes.valueSerde ? { valueSerde: serdes.valueSerde } : {},
       false,
     )
   }
@@ -76,7 +89,8 @@ export class KStream<K, V> {
   /** Changes key and value; marks the stream for repartitioning. */
   map<K2, V2>(mapper: (key: K, value: V) => KeyValue<K2, V2>, serdes: Serdes<K2, V2> = {}): KStream<K2, V2> {
     return this.stateless<K2, V2>(
-      'MAP',
+      'KSTREAM-MAP-',
+      serdes.name,
       (r, forward) => forward({ ...r, ...mapper(r.key, r.value) }),
       serdes,
       true,
@@ -88,7 +102,8 @@ export class KStream<K, V> {
     serdes: Serdes<K2, V2> = {},
   ): KStream<K2, V2> {
     return this.stateless<K2, V2>(
-      'FLATMAP',
+      'KSTREAM-FLATMAP-',
+      serdes.name,
       (r, forward) => {
         for (const kv of mapper(r.key, r.value)) forward({ ...r, ...kv })
       },
@@ -97,30 +112,39 @@ export class KStream<K, V> {
     )
   }
 
-  flatMapValues<V2>(mapper: (value: V, key: K) => Iterable<V2>, valueSerde?: Serde<V2>): KStream<K, V2> {
+  flatMapValues<V2>(
+    mapper: (value: V, key: K) => Iterable<V2>,
+    options?: Serde<V2> | Serdes<K, V2>,
+  ): KStream<K, V2> {
+    const serdes = asSerdes(options)
     return this.stateless<K, V2>(
-      'FLATMAPVALUES',
+      'KSTREAM-FLATMAPVALUES-',
+      serdes.name,
       (r, forward) => {
         for (const value of mapper(r.value, r.key)) forward({ ...r, value })
       },
-      valueSerde ? { valueSerde } : {},
+      serdes.valueSerde ? { valueSerde: serdes.valueSerde } : {},
       false,
     )
   }
 
   /** A new key from the record; marks the stream for repartitioning. */
-  selectKey<K2>(selector: (key: K, value: V) => K2, keySerde?: Serde<K2>): KStream<K2, V> {
+  selectKey<K2>(selector: (key: K, value: V) => K2, options?: Serde<K2> | Serdes<K2, V>): KStream<K2, V> {
+    const serdes = asKeySerdes(options)
     return this.stateless<K2, V>(
-      'KEY-SELECT',
+      'KSTREAM-KEY-SELECT-',
+      serdes.name,
       (r, forward) => forward({ ...r, key: selector(r.key, r.value) }),
-      keySerde ? { keySerde } : {},
+      serdes.keySerde ? { keySerde: serdes.keySerde } : {},
       true,
     )
   }
 
-  peek(action: (key: K, value: V) => void): KStream<K, V> {
+  /** Calls `action` for each record and passes the record on unchanged. */
+  peek(action: (key: K, value: V) => void, named: Named = {}): KStream<K, V> {
     return this.stateless(
-      'PEEK',
+      'KSTREAM-PEEK-',
+      named.name,
       (r, forward) => {
         action(r.key, r.value)
         forward(r)
@@ -130,12 +154,27 @@ export class KStream<K, V> {
     )
   }
 
+  /** The records of both streams, in the order they arrive (Kafka Streams' merge). */
+  merge(other: KStream<K, V>, named: Named = {}): KStream<K, V> {
+    const name = this.context.nameOr(named.name, 'KSTREAM-MERGE-')
+    this.context.addProcessor(name, { create: (ctx) => ({ process: (r) => ctx.forward(r) }) }, [
+      this.node,
+      other.node,
+    ])
+    return new KStream(
+      this.context,
+      name,
+      this.keySerde,
+      this.valueSerde,
+      this.repartitionRequired || other.repartitionRequired,
+    )
+  }
+
   /** One stream per predicate: a record goes to the first branch whose predicate holds (or none). */
   branch(...predicates: ((key: K, value: V) => boolean)[]): KStream<K, V>[] {
-    const branchNode = this.context.name('BRANCH')
-    const childNames = predicates.map((_, i) => `${branchNode}-${i}`)
+    const branchNode = this.context.newName('KSTREAM-BRANCH-')
+    const childNames = predicates.map(() => this.context.newName('KSTREAM-BRANCHCHILD-'))
     const supplier: ProcessorSupplier<K, V, K, V> = {
-      name: branchNode,
       create: (ctx) => ({
         process: (record) => {
           const index = predicates.findIndex((p) => p(record.key, record.value))
@@ -143,32 +182,35 @@ export class KStream<K, V> {
         },
       }),
     }
-    this.context.addProcessor('BRANCH', supplier, [this.node])
+    this.context.addProcessor(branchNode, supplier, [this.node])
     return childNames.map((name) => {
-      this.context.addProcessor(
-        'BRANCH-CHILD',
-        { name, create: (ctx) => ({ process: (r) => ctx.forward(r) }) },
-        [branchNode],
-      )
+      this.context.addProcessor(name, { create: (ctx) => ({ process: (r) => ctx.forward(r) }) }, [branchNode])
       return new KStream(this.context, name, this.keySerde, this.valueSerde, this.repartitionRequired)
     })
   }
 
-  /** Writes the stream to a topic. */
+  /**
+   * Writes the stream to a topic. Windowed keys are partitioned by their plain key, as Kafka Streams'
+   * WindowedStreamPartitioner does, unless a partitioner is given.
+   */
   to(topic: string, produced: Produced<K, V> = {}): void {
+    const keySerde = produced.keySerde ?? this.keySerde
+    const partitioner =
+      produced.partitioner ?? (isWindowedSerde(keySerde) ? windowedPartitioner(keySerde) : undefined)
     this.context.addSink({
+      name: this.context.nameOr(produced.name, 'KSTREAM-SINK-'),
       topic,
-      keySerde: produced.keySerde ?? this.keySerde,
+      keySerde,
       valueSerde: produced.valueSerde ?? this.valueSerde,
       parents: [this.node],
-      ...(produced.partitioner ? { partitioner: produced.partitioner } : {}),
+      ...(partitioner ? { partitioner } : {}),
     })
   }
 
   /** Attaches a Processor API processor; its output is a new stream. */
   process<K2, V2>(supplier: ProcessorSupplier<K, V, K2, V2>, serdes: Serdes<K2, V2> = {}): KStream<K2, V2> {
-    const source = this.colocated()
-    const node = this.context.addProcessor('PROCESSOR', supplier, [source.node])
+    const name = this.context.nameOr(serdes.name ?? supplier.name, 'KSTREAM-PROCESSOR-')
+    const node = this.context.addProcessor(name, supplier, [this.colocated().node])
     return new KStream(
       this.context,
       node,
@@ -178,93 +220,189 @@ export class KStream<K, V> {
     )
   }
 
-  /** Routes the records through a repartition topic now (named `<app>-<name>-repartition`). */
-  repartition(name?: string): KStream<K, V> {
-    const source = this.context.repartition(this.node, this.keySerde, this.valueSerde, name)
-    return new KStream(this.context, source, this.keySerde, this.valueSerde, false)
-  }
-
-  /** This stream, repartitioned first if its key changed. */
-  colocated(): KStream<K, V> {
-    return this.repartitionRequired ? this.repartition() : this
-  }
-
-  /** Inner stream–table join: each record is joined with the table's current value for its key. */
-  join<VT, VR>(
-    table: KTable<K, VT>,
-    joiner: (value: V, tableValue: VT, key: K) => VR,
-    valueSerde?: Serde<VR>,
-  ): KStream<K, VR> {
-    return this.tableJoin(table, joiner, valueSerde, false)
-  }
-
-  /** Left stream–table join: records without a table value are joined with `undefined`. */
-  leftJoin<VT, VR>(
-    table: KTable<K, VT>,
-    joiner: (value: V, tableValue: VT | undefined, key: K) => VR,
-    valueSerde?: Serde<VR>,
-  ): KStream<K, VR> {
-    return this.tableJoin(table, joiner, valueSerde, true)
-  }
-
-  private tableJoin<VT, VR>(
-    table: KTable<K, VT>,
-    joiner: (value: V, tableValue: VT, key: K) => VR,
-    valueSerde: Serde<VR> | undefined,
-    left: boolean,
-  ) {
-    const stream = this.colocated()
-    const store: KeyValueStoreRef<K, VT> = table.store
-    const supplier: ProcessorSupplier<K, V, K, VR> = {
-      stores: [store],
-      create: (ctx) => {
-        const kv = ctx.store(store)
-        return {
-          process: async (record) => {
-            const tableValue = await kv.get(record.key)
-            if (tableValue === undefined && !left) return
-            ctx.forward({ ...record, value: joiner(record.value, tableValue as VT, record.key) })
-          },
-        }
-      },
-    }
-    const node = this.context.addProcessor(left ? 'LEFTJOIN' : 'JOIN', supplier, [stream.node])
-    return new KStream<K, VR>(
-      this.context,
-      node,
-      this.keySerde,
-      valueSerde ?? (this.valueSerde as unknown as Serde<VR>),
-      false,
-    )
+  /**
+   * Routes the records through a repartition topic now (`<app>-<name>-repartition`), with its own serdes,
+   * partition count or partitioner if given (Kafka Streams' KStream.repartition(Repartitioned)).
+   */
+  repartition(options: Repartitioned<K, V> | string = {}): KStream<K, V> {
+    const o = typeof options === 'string' ? { name: options } : options
+    const keySerde = o.keySerde ?? this.keySerde
+    const valueSerde = o.valueSerde ?? this.valueSerde
+    const base = this.context.nameOr(o.name, 'KSTREAM-REPARTITION-')
+    const source = this.context.repartition({
+      parent: this.node,
+      topic: `${base}-repartition`,
+      sinkName: `${base}-repartition-sink`,
+      sourceName: `${base}-repartition-source`,
+      keySerde,
+      valueSerde,
+      partitions: o.partitions,
+      partitioner: o.partitioner,
+    })
+    return new KStream(this.context, source, keySerde, valueSerde, false)
   }
 
   /**
-   * Windowed inner stream–stream join: records of both streams with the same key whose timestamps lie
-   * within the window are joined. A record older than stream time minus (window + grace) is dropped as late.
+   * This stream, repartitioned first if its key changed: records with a null key are dropped (they
+   * cannot be co-located), then written to `<app>-<prefix>-repartition` keyed by their key.
    */
+  colocated(topicPrefix?: string, serdes: Serdes<K, V> = {}): KStream<K, V> {
+    if (!this.repartitionRequired) return this
+    const keySerde = serdes.keySerde ?? this.keySerde
+    const valueSerde = serdes.valueSerde ?? this.valueSerde
+    const prefix = topicPrefix ?? this.context.newName('KSTREAM-REPARTITION-')
+    const sinkName = this.context.newName('KSTREAM-SINK-')
+    const filterName = this.context.newName('KSTREAM-FILTER-')
+    const sourceName = this.context.newName('KSTREAM-SOURCE-')
+    this.context.addProcessor<K, V, K, V>(
+      filterName,
+      {
+        create: (ctx) => ({
+          process: (r) => (r.key === null || r.key === undefined ? undefined : ctx.forward(r)),
+        }),
+      },
+      [this.node],
+    )
+    const source = this.context.repartition({
+      parent: filterName,
+      topic: prefix.endsWith('-repartition') ? prefix : `${prefix}-repartition`,
+      sinkName,
+      sourceName,
+      keySerde,
+      valueSerde,
+    })
+    return new KStream(this.context, source, keySerde, valueSerde, false)
+  }
+
+  /** The stream as a table: each record an upsert of its key (Kafka Streams' KStream.toTable). */
+  toTable(options: Named & Materialized<K, V> = {}): KTable<K, V> {
+    const stream = this.colocated()
+    const name = this.context.nameOr(options.name, 'KSTREAM-TOTABLE-')
+    const m = resolveMaterialized(this.context, options, 'KSTREAM-TOTABLE-')
+    const keySerde = m.keySerde ?? this.keySerde
+    const valueSerde = m.valueSerde ?? this.valueSerde
+    const node = new TableSourceNode(tableStore(m, keySerde, valueSerde), m.queryable)
+    this.context.addProcessor(name, node.supplier(), [stream.node])
+    return new KTable(this.context, name, keySerde, valueSerde, node, m.queryable ? m.storeName : undefined)
+  }
+
+  /**
+   * Joins each record with the other stream's records of the same key within the join window (inner), or
+   * with the table's current value for its key. The stream (and the other stream) is repartitioned first
+   * if its key changed.
+   */
+  join<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V, VO, VR, K>,
+    windows: JoinWindows,
+    options?: StreamJoined<K, V, VO> & Serdes<K, VR>,
+  ): KStream<K, VR>
+  join<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: ValueJoiner<V, VT, VR, K>,
+    options?: Serde<VR> | Serdes<K, VR>,
+  ): KStream<K, VR>
+  join(other: unknown, joiner: unknown, third?: unknown, fourth?: unknown): unknown {
+    return this.joinAny(other, joiner, third, fourth, 'inner')
+  }
+
+  /** As `join`, but every record of this stream produces output: without a match the joiner gets null. */
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V, VO | null, VR, K>,
+    windows: JoinWindows,
+    options?: StreamJoined<K, V, VO> & Serdes<K, VR>,
+  ): KStream<K, VR>
+  leftJoin<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: ValueJoiner<V, VT | null, VR, K>,
+    options?: Serde<VR> | Serdes<K, VR>,
+  ): KStream<K, VR>
+  leftJoin(other: unknown, joiner: unknown, third?: unknown, fourth?: unknown): unknown {
+    return this.joinAny(other, joiner, third, fourth, 'left')
+  }
+
+  /** Windowed outer join: records of either stream without a match are joined with null once their window closed. */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    options?: StreamJoined<K, V, VO> & Serdes<K, VR>,
+  ): KStream<K, VR> {
+    return this.joinAny(other, joiner, windows, options, 'outer') as KStream<K, VR>
+  }
+
+  /** The windowed inner join under its earlier name. */
   joinWindowed<VO, VR>(
     other: KStream<K, VO>,
-    joiner: (value: V, otherValue: VO, key: K) => VR,
+    joiner: ValueJoiner<V, VO, VR, K>,
     windows: JoinWindows,
     valueSerde?: Serde<VR>,
   ): KStream<K, VR> {
-    const node = streamStreamJoin(this.context, this.colocated(), other.colocated(), joiner, windows)
-    return new KStream<K, VR>(
+    return this.join(other, joiner, windows, valueSerde ? { valueSerde } : {})
+  }
+
+  private joinAny(
+    other: unknown,
+    joiner: unknown,
+    third: unknown,
+    fourth: unknown,
+    kind: 'inner' | 'left' | 'outer',
+  ) {
+    if (other instanceof KTable) {
+      const serdes = asSerdes(third as Serde<unknown> | Serdes<K, unknown> | undefined)
+      const stream = this.colocated()
+      const node = streamTableJoin(
+        this.context,
+        stream,
+        other as KTable<K, unknown>,
+        joiner as ValueJoiner<V, unknown, unknown, K>,
+        {
+          left: kind === 'left',
+          name: serdes.name,
+        },
+      )
+      return new KStream(this.context, node, this.keySerde, serdes.valueSerde ?? this.valueSerde, false)
+    }
+    const otherStream = other as KStream<K, unknown>
+    const options = (fourth ?? {}) as StreamJoined<K, V, unknown> & Serdes<K, unknown>
+    const node = streamStreamJoin(
       this.context,
-      node,
-      this.keySerde,
-      valueSerde ?? (this.valueSerde as unknown as Serde<VR>),
-      false,
+      this.colocated(),
+      otherStream.colocated(),
+      joiner as (v: V | null, o: unknown, k: K) => unknown,
+      third as JoinWindows,
+      kind,
+      options,
+    )
+    return new KStream(this.context, node, this.keySerde, options.valueSerde ?? this.valueSerde, false)
+  }
+
+  /** Groups by the current key (repartitioned first at the aggregation if the key changed). */
+  groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
+    return new KGroupedStream(
+      this.context,
+      this,
+      required(grouped.keySerde ?? this.keySerde, 'groupByKey (key)'),
+      required(grouped.valueSerde ?? this.valueSerde, 'groupByKey (value)'),
+      grouped.name,
     )
   }
 
-  groupByKey(serdes: Serdes<K, V> = {}): KGroupedStream<K, V> {
-    const stream = this.colocated()
-    return new KGroupedStream(
-      this.context,
-      stream.node,
-      serdes.keySerde ?? this.keySerde,
-      serdes.valueSerde ?? this.valueSerde,
+  /** Groups by a new key: `selectKey` then `groupByKey` (always repartitioned). */
+  groupBy<K2>(selector: (key: K, value: V) => K2, grouped: Grouped<K2, V> = {}): KGroupedStream<K2, V> {
+    return this.selectKey(selector, grouped.keySerde ? { keySerde: grouped.keySerde } : undefined).groupByKey(
+      grouped,
     )
   }
+}
+
+function asSerdes<K, V>(options: Serde<V> | Serdes<K, V> | undefined): Serdes<K, V> {
+  if (options === undefined) return {}
+  return 'serialize' in options ? { valueSerde: options } : options
+}
+
+function asKeySerdes<K, V>(options: Serde<K> | Serdes<K, V> | undefined): Serdes<K, V> {
+  if (options === undefined) return {}
+  return 'serialize' in options ? { keySerde: options } : options
 }

@@ -1,21 +1,154 @@
-// KTable: the latest value per key, materialized in a key-value store. Downstream operators see its
-// changes as a stream; joins read its store.
-import type { KeyValueStoreRef, Serde } from '../../state/index.js'
+// KTable: the latest value per key. Its node forwards each update as a Change (new value, and the old one
+// when a downstream operator asked for it); downstream joins read its rows through a value getter.
+import type { Serde } from '../../state/index.js'
+import type { ProcessorSupplier } from '../processor.js'
+import type { Change } from './change.js'
+import type { DslContext } from './dsl-context.js'
 import { KStream } from './kstream.js'
-import type { DslContext } from './streams-builder.js'
+import type { Materialized, Named } from './options.js'
+import { resolveMaterialized, tableStore } from './options.js'
+import { TableTransformNode } from './table-filter-map.js'
+import type { TableProducer, ValueGetterSupplier } from './table-node.js'
+import { TableJoinMergeNode, tableTableJoin, type TableJoinKind } from './table-table-join.js'
+
+export type TableOptions<K, V> = Named & Materialized<K, V>
 
 export class KTable<K, V> {
+  private sendingOldValues = false
+
   constructor(
-    private readonly context: DslContext,
-    /** The node that forwards the table's updates. */
+    readonly context: DslContext,
+    /** The node that forwards the table's updates (as `Change<V>` records). */
     readonly node: string,
-    readonly store: KeyValueStoreRef<K, V>,
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
+    /** The processor behind this table. */
+    readonly producer: TableProducer<K, V>,
+    /** The store's name when the user named it (queryable). */
+    readonly queryableStoreName?: string,
   ) {}
 
-  /** The table's updates as a stream (a deletion arrives as a null value). */
-  toStream(): KStream<K, V> {
-    return new KStream(this.context, this.node, this.keySerde, this.valueSerde, false)
+  /** Asks the table's producer to send old values downstream (see TableProducer). */
+  enableSendingOldValues(forceMaterialization: boolean): boolean {
+    if (!this.sendingOldValues) {
+      if (!this.producer.enableSendingOldValues(forceMaterialization)) return false
+      this.sendingOldValues = true
+    }
+    return true
+  }
+
+  /** How downstream processors read this table's rows. */
+  valueGetterSupplier(): ValueGetterSupplier<K, V> {
+    return this.producer.view()
+  }
+
+  /** The rows whose value satisfies `predicate`; a row that stops satisfying it is deleted downstream. */
+  filter(predicate: (key: K, value: V) => boolean, options: TableOptions<K, V> = {}): KTable<K, V> {
+    return this.transform('KTABLE-FILTER-', (k, v) => (predicate(k, v) ? v : null), true, options)
+  }
+
+  filterNot(predicate: (key: K, value: V) => boolean, options: TableOptions<K, V> = {}): KTable<K, V> {
+    return this.transform('KTABLE-FILTER-', (k, v) => (predicate(k, v) ? null : v), true, options)
+  }
+
+  /** New values per row (a null result deletes the row downstream). */
+  mapValues<V2>(mapper: (value: V, key: K) => V2 | null, options: TableOptions<K, V2> = {}): KTable<K, V2> {
+    return this.transform('KTABLE-MAPVALUES-', (k, v) => mapper(v, k), false, options)
+  }
+
+  private transform<V2>(
+    prefix: string,
+    compute: (key: K, value: V) => V2 | null,
+    isFilter: boolean,
+    options: TableOptions<K, V2>,
+  ): KTable<K, V2> {
+    const name = this.context.nameOr(options.name, prefix)
+    const materialized = options.storeName !== undefined
+    const valueSerde = options.valueSerde ?? (this.valueSerde as unknown as Serde<V2>)
+    const store = materialized
+      ? tableStore(
+          resolveMaterialized(this.context, options, prefix),
+          options.keySerde ?? this.keySerde,
+          valueSerde,
+        )
+      : undefined
+    const node = new TableTransformNode<K, V, V2>(this, compute, isFilter, store)
+    this.context.addProcessor(name, node.supplier(), [this.node])
+    return new KTable(this.context, name, this.keySerde, valueSerde, node, options.storeName)
+  }
+
+  /** The table's updates as a stream; a deleted row arrives as a null value. */
+  toStream(named?: Named): KStream<K, V | null>
+  /** The updates as a stream with a new key per record (marks the stream for repartitioning). */
+  toStream<K2>(
+    keyMapper: (key: K, value: V | null) => K2,
+    options?: Named & { keySerde?: Serde<K2> },
+  ): KStream<K2, V | null>
+  toStream<K2>(
+    first?: Named | ((key: K, value: V | null) => K2),
+    second?: Named & { keySerde?: Serde<K2> },
+  ): KStream<K, V | null> | KStream<K2, V | null> {
+    const named = typeof first === 'function' ? (second ?? {}) : (first ?? {})
+    const name = this.context.nameOr(named.name, 'KTABLE-TOSTREAM-')
+    const supplier: ProcessorSupplier<K, Change<V>, K, V | null> = {
+      create: (ctx) => ({ process: (r) => ctx.forward({ ...r, value: r.value.newValue }) }),
+    }
+    this.context.addProcessor(name, supplier, [this.node])
+    const stream = new KStream<K, V | null>(this.context, name, this.keySerde, this.valueSerde, false)
+    if (typeof first !== 'function') return stream
+    const keyMapper = first as (key: K, value: V | null) => K2
+    return stream.selectKey(keyMapper, second?.keySerde ? { keySerde: second.keySerde } : undefined)
+  }
+
+  /** Inner table–table join: a row exists where both tables have one. */
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    options: TableOptions<K, VR> = {},
+  ): KTable<K, VR> {
+    return this.tableJoin(other, joiner as (v: V | null, o: VO | null, k: K) => VR, 'inner', options)
+  }
+
+  /** Left table–table join: every row of this table, joined with the other's row or null. */
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    options: TableOptions<K, VR> = {},
+  ): KTable<K, VR> {
+    return this.tableJoin(other, joiner as (v: V | null, o: VO | null, k: K) => VR, 'left', options)
+  }
+
+  /** Outer table–table join: a row where either table has one, the missing side null. */
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    options: TableOptions<K, VR> = {},
+  ): KTable<K, VR> {
+    return this.tableJoin(other, joiner, 'outer', options)
+  }
+
+  private tableJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    kind: TableJoinKind,
+    options: TableOptions<K, VR>,
+  ): KTable<K, VR> {
+    const store =
+      options.storeName === undefined
+        ? undefined
+        : tableStore(
+            resolveMaterialized(this.context, options, 'KTABLE-MERGE-'),
+            options.keySerde ?? this.keySerde,
+            options.valueSerde ?? (this.valueSerde as unknown as Serde<VR>),
+          )
+    const names = {
+      merge: this.context.nameOr(options.name, 'KTABLE-MERGE-'),
+      thisName: this.context.suffixedOr(options.name, '-join-this', 'KTABLE-JOINTHIS-'),
+      otherName: this.context.suffixedOr(options.name, '-join-other', 'KTABLE-JOINOTHER-'),
+    }
+    const merge = new TableJoinMergeNode(kind, this, other, joiner, store)
+    const node = tableTableJoin(this.context, merge, this, other, names)
+    const valueSerde = options.valueSerde ?? (this.valueSerde as unknown as Serde<VR>)
+    return new KTable(this.context, node, this.keySerde, valueSerde, merge, options.storeName)
   }
 }

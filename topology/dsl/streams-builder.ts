@@ -1,122 +1,68 @@
 // The DSL entry point (Kafka Streams' StreamsBuilder): streams and tables over topics, compiled into the
 // low-level TopologyBuilder. Like the rest of the topology package, building does no I/O.
-import { storeRef, type KeyValueStoreRef, type Serde } from '../../state/index.js'
-import type { ProcessorSupplier } from '../processor.js'
+import { storeRef, type KeyValueStoreRef } from '../../state/index.js'
 import type { Topology } from '../topology.js'
-import { TopologyBuilder, type SinkSpec } from '../topology-builder.js'
+import { DslContext } from './dsl-context.js'
 import { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
+import type { Consumed, Materialized } from './options.js'
+import { resolveMaterialized, tableStore } from './options.js'
+import { TableSourceNode } from './table-source.js'
 
-export interface Consumed<K, V> {
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<V>
-}
+export type { Consumed, Materialized } from './options.js'
 
-export interface Materialized<K, V> extends Consumed<K, V> {
-  /** Store name (default: generated). */
-  readonly storeName?: string
-  readonly persistent?: boolean
-  readonly cacheMaxEntries?: number
-}
-
-/** Internal: what KStream and KTable need from the builder. */
-export class DslContext {
-  private index = 0
-  constructor(readonly topology: TopologyBuilder) {}
-
-  name(kind: string): string {
-    return `KSTREAM-${kind}-${String(this.index++).padStart(10, '0')}`
-  }
-
-  addProcessor<KIn, VIn, KOut, VOut>(
-    kind: string,
-    supplier: ProcessorSupplier<KIn, VIn, KOut, VOut>,
-    parents: readonly string[],
-  ): string {
-    const name = supplier.name ?? this.name(kind)
-    this.topology.addProcessor({ name, supplier, parents })
-    return name
-  }
-
-  addSink<K, V>(spec: Omit<SinkSpec<K, V>, 'name'>): string {
-    const name = this.name('SINK')
-    this.topology.addSink({ ...spec, name })
-    return name
-  }
-
-  /** Sink to an internal repartition topic and a source reading it back: records move to their key's partition. */
-  repartition<K, V>(parent: string, keySerde: Serde<K>, valueSerde: Serde<V>, baseName?: string): string {
-    const topic = `${baseName ?? this.name('REPARTITION')}-repartition`
-    this.topology.addSink({
-      name: `${topic}-sink`,
-      topic,
-      internal: true,
-      keySerde,
-      valueSerde,
-      parents: [parent],
-    })
-    const source = `${topic}-source`
-    this.topology.addSource({ name: source, topics: [topic], internal: true, keySerde, valueSerde })
-    return source
-  }
-}
+/** A table's source: the topic's serdes, and optionally how (and under which name) its store is kept. */
+export type TableConsumed<K, V> = Consumed<K, V> & Omit<Materialized<K, V>, 'keySerde' | 'valueSerde'>
 
 export class StreamsBuilder {
-  private readonly context = new DslContext(new TopologyBuilder())
+  private readonly context = new DslContext()
 
-  /** A stream of the records of `topics`. */
+  /** A stream of the records of `topics` (a record without a value arrives with a null value). */
   stream<K, V>(topics: string | readonly string[], consumed: Consumed<K, V>): KStream<K, V> {
-    const name = this.context.name('SOURCE')
-    this.context.topology.addSource({
+    const name = this.context.nameOr(consumed.name, 'KSTREAM-SOURCE-')
+    this.context.addSource({
       name,
       topics: typeof topics === 'string' ? [topics] : topics,
-      ...consumed,
+      keySerde: consumed.keySerde,
+      valueSerde: consumed.valueSerde,
+      acceptsTombstones: true,
     })
     return new KStream(this.context, name, consumed.keySerde, consumed.valueSerde, false)
   }
 
   /**
-   * A table over a (compacted) topic: the latest value per key, materialized in a store of the task that
-   * owns the key's partition. A null value deletes the key.
+   * A table over a (compacted) topic: the latest value per key; a null value deletes the key, a null key
+   * is dropped. Its store (`storeName`, else generated) exists when the table is named or a downstream
+   * operator needs it; it is restored from its changelog.
    */
-  table<K, V>(topic: string, materialized: Materialized<K, V>): KTable<K, V> {
-    const source = this.context.name('SOURCE')
-    this.context.topology.addSource({
-      name: source,
+  table<K, V>(topic: string, consumed: TableConsumed<K, V>): KTable<K, V> {
+    const sourceName = this.context.nameOr(consumed.name, 'KSTREAM-SOURCE-')
+    const tableName = this.context.suffixedOr(consumed.name, '-table-source', 'KTABLE-SOURCE-')
+    const m = resolveMaterialized(this.context, consumed, `${topic}-`)
+    const node = new TableSourceNode(tableStore(m, consumed.keySerde, consumed.valueSerde), m.queryable)
+    this.context.addSource({
+      name: sourceName,
       topics: [topic],
-      keySerde: materialized.keySerde,
-      valueSerde: materialized.valueSerde,
+      keySerde: consumed.keySerde,
+      valueSerde: consumed.valueSerde,
       acceptsTombstones: true,
     })
-    const store = storeRef<K, V>({
-      name: materialized.storeName ?? `${topic}-table`,
-      keySerde: materialized.keySerde,
-      valueSerde: materialized.valueSerde,
-      persistent: materialized.persistent,
-      cacheMaxEntries: materialized.cacheMaxEntries,
-    })
-    const name = this.context.addProcessor(
-      'TABLE-SOURCE',
-      {
-        stores: [store],
-        create: (ctx) => {
-          const kv = ctx.store(store)
-          return {
-            process: (record: { key: K; value: V | null; timestamp: number }) => {
-              if (record.value === null) kv.delete(record.key)
-              else kv.put(record.key, record.value)
-              ctx.forward(record)
-            },
-          }
-        },
-      },
-      [source],
+    this.context.addProcessor(tableName, node.supplier(), [sourceName])
+    return new KTable(
+      this.context,
+      tableName,
+      consumed.keySerde,
+      consumed.valueSerde,
+      node,
+      m.queryable ? m.storeName : undefined,
     )
-    return new KTable(this.context, name, store, materialized.keySerde, materialized.valueSerde)
   }
 
   /** A table every instance holds whole, for lookups by any key (Kafka Streams' GlobalKTable). */
-  globalTable<K, V>(topic: string, materialized: Materialized<K, V>): KeyValueStoreRef<K, V> {
+  globalTable<K, V>(
+    topic: string,
+    materialized: Consumed<K, V> & { readonly storeName?: string },
+  ): KeyValueStoreRef<K, V> {
     const store = storeRef<K, V>({
       name: materialized.storeName ?? `${topic}-global`,
       keySerde: materialized.keySerde,
@@ -134,6 +80,6 @@ export class StreamsBuilder {
   }
 
   build(): Topology {
-    return this.context.topology.build()
+    return this.context.build()
   }
 }

@@ -71,12 +71,28 @@ export async function prepareTopics(
     }
     if (counts.length > 0) tasks.set(sub.id, counts[0]![1])
   }
+  // repartition topics sized by the topology (KStream.repartition with a partition count)
+  const sized = new Map<string, number>()
+  for (const sub of topology.subtopologies) {
+    for (const [topic, count] of sub.internalSinkPartitions)
+      sized.set(internalTopic(applicationId, topic), count)
+  }
   // an internal topic read by a task that also reads external topics must match them (co-partitioning)
   for (const sub of topology.subtopologies) {
     const count = tasks.get(sub.id)
     if (count === undefined) continue
-    for (const topic of sub.internalSources) partitions.set(internalTopic(applicationId, topic), count)
+    for (const topic of sub.internalSources) {
+      const name = internalTopic(applicationId, topic)
+      const asked = sized.get(name)
+      if (asked !== undefined && asked !== count)
+        throw new StreamsError(
+          'CO_PARTITIONING',
+          `repartition topic ${name} asks for ${asked} partitions, but sub-topology ${sub.id} reads it with topics of ${count}`,
+        )
+      partitions.set(name, count)
+    }
   }
+  for (const [name, count] of sized) if (!partitions.has(name)) partitions.set(name, count)
   // the other repartition topics take the task count of their writer, until stable (chains of repartitions)
   for (let changed = true; changed;) {
     changed = false

@@ -24,6 +24,7 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
   private readonly restoreRemaining: Gauge<'store'>
   private readonly rebalances: Counter
   private readonly dlq: Counter<'stage'>
+  private readonly dropped: Counter<'task'>
   private readonly tasks: Gauge
   private readonly storeBytes: Gauge<'store'>
   private readonly storeKeyCounts: Gauge<'store'>
@@ -94,6 +95,12 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
       name: 'streams_dlq_records_total',
       help: 'Records sent to the dead-letter topic, per failure stage',
       labelNames: ['stage'],
+      registers,
+    })
+    this.dropped = new Counter({
+      name: 'streams_dropped_records_total',
+      help: 'Records a processor skipped (null keys, windows already closed…), per task',
+      labelNames: ['task'],
       registers,
     })
     this.tasks = new Gauge({
@@ -169,6 +176,9 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
   }
   deadLettered(stage: FailureStage): void {
     this.dlq.labels(stage).inc()
+  }
+  droppedRecord(task: string): void {
+    this.dropped.labels(task).inc()
   }
   tasksActive(count: number): void {
     this.tasks.set(count)

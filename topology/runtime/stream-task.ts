@@ -42,6 +42,8 @@ export interface TaskEnv {
   readonly partitionGroup: PartitionGroupOptions
   now(): number
   deadLettered?(stage: FailureStage): void
+  /** A processor of `task` skipped a record (Kafka Streams' dropped-records sensor). */
+  droppedRecord?(task: string): void
 }
 
 interface Punctuator {
@@ -80,6 +82,8 @@ export class StreamTask {
   private dirty = false
   streamTime = -1
   processedRecords = 0
+  /** Records the processors of this task skipped (null keys, closed windows…). */
+  droppedRecords = 0
 
   constructor(
     readonly subtopology: Subtopology,
@@ -370,6 +374,7 @@ export class StreamTask {
 
   private processorRunner(node: ProcessorNode): NodeRunner {
     const streamTime = () => this.streamTime
+    const env = this.env
     const origin = (): RecordOrigin | undefined => {
       const raw = this.current
       return raw ? { topic: raw.topic, partition: raw.partition, offset: raw.offset } : undefined
@@ -383,6 +388,9 @@ export class StreamTask {
       },
       get origin() {
         return origin()
+      },
+      get wallClockTime() {
+        return env.now()
       },
       forward: (record, childName) => this.forwardTo(node.children, record, childName),
       store: (ref) => {
@@ -399,6 +407,10 @@ export class StreamTask {
       deadLetter: (reason, record) => this.deadLetterCurrent('processing', reason, record),
       requestCommit: () => {
         this.commitRequested = true
+      },
+      droppedRecord: () => {
+        this.droppedRecords += 1
+        this.env.droppedRecord?.(this.id)
       },
     }
     const processor = node.supplier.create(context)

@@ -16,6 +16,8 @@ export interface StreamsMetrics {
   restored(store: string, records: number, remaining: number): void
   rebalanced(): void
   deadLettered(stage: FailureStage): void
+  /** A processor of a task skipped a record (Kafka Streams' dropped-records sensor). */
+  droppedRecord?(task: string): void
   tasksActive(count: number): void
   storeSize(store: string, bytes: number): void
   storeKeys(store: string, keys: number): void

@@ -75,6 +75,7 @@ export class TaskManager {
       partitionGroup: { maxTaskIdleMs: config.maxTaskIdleMs, unknownLagWaitMs },
       now: () => Date.now(),
       deadLettered: (stage) => config.metrics.deadLettered(stage),
+      droppedRecord: (task) => config.metrics.droppedRecord?.(task),
     }
   }
 

@@ -8,16 +8,21 @@ import os from 'node:os'
 import type { Headers, OutgoingRecord } from '../../kafka/index.js'
 import {
   buildStore,
+  type KeyValue,
   type KeyValueStore,
   type Serde,
+  type SessionStore,
   type StoreHandle,
   type StoreRef,
+  type TimeWindowStore,
 } from '../../state/index.js'
+import { isValueAndTimestampSerde, type ValueAndTimestamp } from '../dsl/change.js'
 import { StreamsError } from '../errors.js'
 import type { StreamRecord } from '../record.js'
 import { partitionForKey } from '../runtime/partitioner.js'
 import type { FailureHandling, FailureStage } from '../runtime/record-sink.js'
 import { StreamTask, type TaskEnv } from '../runtime/stream-task.js'
+import { TestInputTopic, TestOutputTopic, type InputTopicOptions } from './test-topics.js'
 import type { Topology } from '../topology.js'
 
 export interface TestDriverOptions {
@@ -43,6 +48,14 @@ export interface PipeOptions {
   readonly timestamp?: number
   readonly headers?: Headers
   readonly partition?: number
+}
+
+/** A store as the test driver shows it: reads only. */
+export interface ReadOnlyKeyValueStore<K, V> {
+  readonly name: string
+  get(key: K): Promise<V | undefined>
+  /** Every row, in key byte order. */
+  all(): Promise<KeyValue<K, V>[]>
 }
 
 /** An output record as the driver captured it, with its raw bytes. */
@@ -249,6 +262,33 @@ export class TopologyTestDriver {
     await this.commit()
   }
 
+  /** A typed input topic (Kafka Streams' TestInputTopic): records get event times that advance by themselves. */
+  createInputTopic<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    options: InputTopicOptions = {},
+  ): TestInputTopic<K, V> {
+    return new TestInputTopic(
+      this,
+      topic,
+      keySerde,
+      valueSerde,
+      options.startTimestamp ?? this.wallClock,
+      options.autoAdvanceMs ?? 0,
+    )
+  }
+
+  /** A typed output topic (Kafka Streams' TestOutputTopic); reading from it consumes what `readOutput` would. */
+  createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
+    return new TestOutputTopic(this, topic, keySerde, valueSerde)
+  }
+
+  /** The wall-clock time of the driver (starts at `wallClockMs`, moves only with `advanceWallClockTime`). */
+  get wallClockTime(): number {
+    return this.wallClock
+  }
+
   /** Output records of a topic not read yet, deserialized; each call returns only new ones. */
   readOutput<K, V>(
     topic: string,
@@ -263,6 +303,11 @@ export class TopologyTestDriver {
     }))
   }
 
+  /** Topics the topology wrote to so far (outputs, changelogs and repartition topics). */
+  producedTopics(): string[] {
+    return [...this.topics.keys()]
+  }
+
   /** Output records of a topic not read yet, as bytes. */
   readRawOutput(topic: string): CapturedRecord[] {
     const all = this.topics.get(topic) ?? []
@@ -273,13 +318,76 @@ export class TopologyTestDriver {
 
   /** The store of one task (default: partition 0), typed by its ref. */
   async store<R extends StoreRef>(ref: R, partition = 0): Promise<StoreHandle<R>> {
+    return (await this.storeByName(ref.name, partition)) as StoreHandle<R>
+  }
+
+  /**
+   * A key-value store by name, with plain values: a DSL table's store keeps each value with its timestamp,
+   * and this view shows the value alone (Kafka Streams' getKeyValueStore).
+   */
+  async keyValueStore<K, V>(name: string, partition = 0): Promise<ReadOnlyKeyValueStore<K, V>> {
+    const store = (await this.storeByName(name, partition)) as KeyValueStore<K, unknown>
+    const ref = this.refOf(name)
+    const timestamped = ref?.type === 'key-value' && isValueAndTimestampSerde(ref.valueSerde)
+    const plain = (value: unknown) => (timestamped ? (value as ValueAndTimestamp<V>).value : (value as V))
+    return {
+      name,
+      get: async (key) => {
+        const value = await store.get(key)
+        return value === undefined ? undefined : plain(value)
+      },
+      all: async () => {
+        const rows: KeyValue<K, V>[] = []
+        for await (const { key, value } of store.range()) rows.push({ key, value: plain(value) })
+        return rows
+      },
+    }
+  }
+
+  /** A DSL table's store by name, values with their timestamps (Kafka Streams' getTimestampedKeyValueStore). */
+  async timestampedKeyValueStore<K, V>(
+    name: string,
+    partition = 0,
+  ): Promise<ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>>> {
+    const store = (await this.storeByName(name, partition)) as KeyValueStore<K, ValueAndTimestamp<V>>
+    return {
+      name,
+      get: (key) => store.get(key),
+      all: async () => {
+        const rows: KeyValue<K, ValueAndTimestamp<V>>[] = []
+        for await (const row of store.range()) rows.push(row)
+        return rows
+      },
+    }
+  }
+
+  /** A windowed aggregation's store by name (values with their timestamps). */
+  async windowStore<K, V>(name: string, partition = 0): Promise<TimeWindowStore<K, ValueAndTimestamp<V>>> {
+    return (await this.storeByName(name, partition)) as TimeWindowStore<K, ValueAndTimestamp<V>>
+  }
+
+  /** A session aggregation's store by name. */
+  async sessionStore<K, V>(name: string, partition = 0): Promise<SessionStore<K, V>> {
+    return (await this.storeByName(name, partition)) as SessionStore<K, V>
+  }
+
+  /** Records the processors skipped (Kafka Streams' dropped-records-total of all tasks). */
+  droppedRecordsTotal(): number {
+    return this.tasks.reduce((sum, task) => sum + task.droppedRecords, 0)
+  }
+
+  private refOf(name: string): StoreRef | undefined {
+    return this.topology.stores.find((r) => r.name === name)
+  }
+
+  private async storeByName(name: string, partition: number): Promise<unknown> {
     await this.started
-    const global = this.globalStores.get(ref.name)
-    if (global) return global as StoreHandle<R>
-    const task = this.tasks.find((t) => t.partition === partition && t.stores.has(ref.name))
+    const global = this.globalStores.get(name)
+    if (global) return global
+    const task = this.tasks.find((t) => t.partition === partition && t.stores.has(name))
     if (!task)
-      throw new StreamsError('TOPOLOGY_INVALID', `no task has store ${ref.name} for partition ${partition}`)
-    return task.stores.get(ref.name)!.store as StoreHandle<R>
+      throw new StreamsError('TOPOLOGY_INVALID', `no task has store ${name} for partition ${partition}`)
+    return task.stores.get(name)!.store
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,167 @@
+// Runs DSL scenarios on Kafka Streams' own TopologyTestDriver and prints what each output topic received,
+// so our engine's DSL can be compared with Kafka Streams record by record (test/topology/reference).
+//
+// Usage: java -cp <kafka streams + test utils> KafkaReference.java <scenario file>...
+// A scenario file names a topology (built below, and identically in test/topology/reference/topologies.ts)
+// and lists input steps; the output goes to stdout, one scenario after the other, each started by
+// "== <file>". Keys and values are strings; "~" stands for null.
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.SlidingWindows;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.test.TestRecord;
+
+public class KafkaReference {
+    static final Serde<String> S = Serdes.String();
+
+    static String str(final Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    static String concat(final String a, final String b) {
+        return a + "," + b;
+    }
+
+    /** Writes a windowed table's updates as `[key@start/end] -> value`. */
+    static <V> void windowedOut(final KTable<Windowed<String>, V> table, final String topic) {
+        table.toStream().map((k, v) -> KeyValue.pair(k.toString(), str(v))).to(topic, Produced.with(S, S));
+    }
+
+    static <V> void tableOut(final KTable<String, V> table, final String topic) {
+        table.toStream().mapValues(KafkaReference::str).to(topic, Produced.with(S, S));
+    }
+
+    static Topology windows() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KGroupedStream<String, String> g = b.stream("in", Consumed.with(S, S)).groupByKey(Grouped.with(S, S));
+        windowedOut(g.windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10), Duration.ofMillis(5))).count(),
+            "out-tumbling-count");
+        windowedOut(g.windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10), Duration.ofMillis(3))
+                .advanceBy(Duration.ofMillis(5)))
+            .aggregate(() -> 0L, (k, v, a) -> a + Long.parseLong(v), Materialized.with(S, Serdes.Long())),
+            "out-hopping-sum");
+        windowedOut(g.windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(10))).reduce(KafkaReference::concat),
+            "out-tumbling-concat");
+        windowedOut(g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+            .count(), "out-sliding-count");
+        windowedOut(g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+            .reduce(KafkaReference::concat), "out-sliding-concat");
+        windowedOut(g.windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5), Duration.ofMillis(3)))
+            .count(), "out-session-count");
+        windowedOut(g.windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5), Duration.ofMillis(3)))
+            .reduce(KafkaReference::concat), "out-session-concat");
+        return b.build();
+    }
+
+    static Topology aggregates() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KStream<String, String> in = b.stream("in", Consumed.with(S, S));
+        final KGroupedStream<String, String> g = in.groupByKey(Grouped.with(S, S));
+        tableOut(g.count(), "out-count");
+        tableOut(g.reduce(KafkaReference::concat), "out-reduce");
+        tableOut(g.aggregate(() -> "", (k, v, a) -> a + v, Materialized.<String, String, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("agg-store").withValueSerde(S)),
+            "out-aggregate");
+        tableOut(in.groupBy((k, v) -> v == null ? null : v.substring(0, 1), Grouped.with(S, S)).count(),
+            "out-regroup-count");
+        return b.build();
+    }
+
+    static Topology build(final String name) {
+        switch (name) {
+            case "windows": return windows();
+            case "aggregates": return aggregates();
+            default: throw new IllegalArgumentException("unknown topology " + name);
+        }
+    }
+
+    static String token(final String t) {
+        return "~".equals(t) ? null : t;
+    }
+
+    static void run(final Path file) throws Exception {
+        final List<String> lines = Files.readAllLines(file);
+        String topologyName = null;
+        for (final String line : lines) {
+            if (line.startsWith("topology ")) topologyName = line.substring(9).trim();
+        }
+        final Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "reference");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+        props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG,
+            org.apache.kafka.streams.state.BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
+        for (final String line : lines) {
+            if (line.startsWith("config ")) {
+                final String[] parts = line.split(" ");
+                props.put(parts[1], parts[2]);
+            }
+        }
+        final Topology topology = build(topologyName);
+        System.out.println("== " + file.getFileName());
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, props, Instant.ofEpochMilli(0))) {
+            for (final String line : lines) {
+                final String[] p = line.trim().split("\\s+");
+                if (p.length == 0 || p[0].isEmpty() || p[0].startsWith("#")) continue;
+                switch (p[0]) {
+                    case "pipe": {
+                        final TestInputTopic<String, String> topic =
+                            driver.createInputTopic(p[1], S.serializer(), S.serializer());
+                        topic.pipeInput(new TestRecord<>(token(p[2]), token(p[3]), Instant.ofEpochMilli(Long.parseLong(p[4]))));
+                        break;
+                    }
+                    case "wall":
+                        driver.advanceWallClockTime(Duration.ofMillis(Long.parseLong(p[1])));
+                        break;
+                    default:
+                        break;
+                }
+            }
+            final TreeSet<String> topics = new TreeSet<>();
+            for (final String t : driver.producedTopicNames()) if (t.startsWith("out")) topics.add(t);
+            for (final String t : topics) {
+                final TestOutputTopic<String, String> out = driver.createOutputTopic(t, S.deserializer(), S.deserializer());
+                for (final TestRecord<String, String> r : out.readRecordsToList()) {
+                    System.out.println(t + " " + (r.key() == null ? "~" : r.key()) + " "
+                        + (r.value() == null ? "~" : r.value()) + " " + r.timestamp());
+                }
+            }
+            double dropped = 0;
+            for (final Map.Entry<MetricName, ? extends Metric> m : driver.metrics().entrySet()) {
+                if (m.getKey().name().equals("dropped-records-total")) dropped += (Double) m.getValue().metricValue();
+            }
+            System.out.println("dropped " + (long) dropped);
+        }
+    }
+
+    public static void main(final String[] args) throws Exception {
+        for (final String arg : args) run(Path.of(arg));
+    }
+}
