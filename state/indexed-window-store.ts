@@ -53,6 +53,8 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
     const composite = windowKey(this.keySerde.serialize(key), timestamp, this.sequence)
     if (timestamp < this.expiredBefore) return false
     if (this.retention && !this.retention.admit(timestamp)) return false
+    // a null value adds nothing (a delete of duplicates is a no-op), but stream time moved (Kafka Streams)
+    if (value === null || value === undefined) return true
     this.sequence = (this.sequence + 1) >>> 0
     this.logging.put(composite, this.valueSerde.serialize(value), timestamp)
     return true

@@ -21,6 +21,8 @@ export type { KeyValue, ValueJoiner } from './dsl/kstream.js'
 export { KTable } from './dsl/ktable.js'
 export type { TableOptions } from './dsl/ktable.js'
 export { KGroupedStream } from './dsl/kgrouped-stream.js'
+export { KGroupedTable } from './dsl/kgrouped-table.js'
+export type { GroupedTableOptions } from './dsl/kgrouped-table.js'
 export type { AggregateOptions } from './dsl/kgrouped-stream.js'
 export { SessionWindowedKStream, TimeWindowedKStream } from './dsl/windowed-kstream.js'
 export {
@@ -32,6 +34,7 @@ export type { Aggregator, Initializer, Reducer } from './dsl/stream-aggregate.js
 export type { Merger } from './dsl/session-window-aggregate.js'
 export { JoinWindows, SessionWindows, SlidingWindows, TimeWindows, joinWindows } from './dsl/windows.js'
 export type { StreamJoined } from './dsl/stream-stream-join.js'
+export { BufferConfig, Suppressed } from './dsl/suppress.js'
 export {
   Windowed,
   isWindowedSerde,

@@ -28,6 +28,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
@@ -35,6 +36,8 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.SlidingWindows;
+import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.Suppressed.BufferConfig;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.test.TestRecord;
@@ -94,10 +97,113 @@ public class KafkaReference {
         return b.build();
     }
 
+    static Topology tables() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KTable<String, String> left = b.table("left", Consumed.with(S, S));
+        final KTable<String, String> right = b.table("right", Consumed.with(S, S), Materialized.as("right-store"));
+        tableOut(left.filter((k, v) -> v.length() > 2), "out-filter");
+        tableOut(right.filter((k, v) -> v.length() > 2), "out-filter-of-materialized");
+        tableOut(left.mapValues(v -> v.toUpperCase()), "out-map");
+        tableOut(left.filterNot((k, v) -> v.startsWith("x"),
+            Materialized.<String, String, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("filtered-store")),
+            "out-filternot-materialized");
+        tableOut(left.join(right, (a, c) -> a + "+" + c), "out-join");
+        tableOut(left.leftJoin(right, (a, c) -> a + "+" + c), "out-leftjoin");
+        tableOut(left.outerJoin(right, (a, c) -> a + "+" + c), "out-outerjoin");
+        tableOut(left.join(right, (a, c) -> a + "+" + c).mapValues(v -> v + "!"), "out-join-mapped");
+        return b.build();
+    }
+
+    static Topology streamJoins() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KStream<String, String> l = b.stream("left", Consumed.with(S, S));
+        final KStream<String, String> r = b.stream("right", Consumed.with(S, S));
+        l.join(r, (a, c) -> a + "+" + c, JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+            .to("out-inner", Produced.with(S, S));
+        l.leftJoin(r, (a, c) -> a + "+" + c, JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+            .to("out-left", Produced.with(S, S));
+        l.outerJoin(r, (a, c) -> a + "+" + c,
+                JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(10)).before(Duration.ofMillis(3)))
+            .to("out-outer", Produced.with(S, S));
+        return b.build();
+    }
+
+    static Topology streamTable() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KTable<String, String> t = b.table("table", Consumed.with(S, S), Materialized.as("t-store"));
+        final KStream<String, String> in = b.stream("in", Consumed.with(S, S));
+        in.join(t, (v, tv) -> v + "+" + tv).to("out-join", Produced.with(S, S));
+        in.leftJoin(t, (v, tv) -> v + "+" + tv).to("out-leftjoin", Produced.with(S, S));
+        return b.build();
+    }
+
+    static Topology cogroup() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KGroupedStream<String, String> g1 = b.stream("in1", Consumed.with(S, S)).groupByKey(Grouped.with(S, S));
+        final KGroupedStream<String, String> g2 = b.stream("in2", Consumed.with(S, S)).groupByKey(Grouped.with(S, S));
+        tableOut(g1.<String>cogroup((k, v, a) -> a + "1" + v).cogroup(g2, (k, v, a) -> a + "2" + v)
+            .aggregate(() -> "", Materialized.with(S, S)), "out-cogroup");
+        windowedOut(g1.<String>cogroup((k, v, a) -> a + "1" + v).cogroup(g2, (k, v, a) -> a + "2" + v)
+            .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10), Duration.ofMillis(0)))
+            .aggregate(() -> "", Materialized.with(S, S)), "out-cogroup-windowed");
+        return b.build();
+    }
+
+    static Topology tableAggregates() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KTable<String, String> t = b.table("in", Consumed.with(S, S));
+        tableOut(t.groupBy((k, v) -> KeyValue.pair(v.substring(0, 1), v), Grouped.with(S, S)).count(), "out-count");
+        tableOut(t.groupBy((k, v) -> KeyValue.pair(v.substring(0, 1), v), Grouped.with("by-letter", S, S))
+            .reduce((a, v) -> a + "+" + v, (a, v) -> a + "-" + v), "out-reduce");
+        tableOut(t.groupBy((k, v) -> KeyValue.pair(v.substring(0, 1), v), Grouped.with(S, S))
+            .aggregate(() -> "", (k, v, a) -> a + "+" + v, (k, v, a) -> a + "-" + v, Materialized.with(S, S)),
+            "out-aggregate");
+        tableOut(t.groupBy((k, v) -> KeyValue.pair(v.length() > 3 ? null : k, v), Grouped.with(S, S)).count(),
+            "out-count-null-keys");
+        return b.build();
+    }
+
+    static Topology suppress() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KGroupedStream<String, String> g = b.stream("in", Consumed.with(S, S)).groupByKey(Grouped.with(S, S));
+        windowedOut(g.windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10), Duration.ofMillis(5))).count()
+            .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())), "out-final");
+        windowedOut(g.windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5), Duration.ofMillis(2))).count()
+            .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())), "out-session-final");
+        tableOut(g.count().suppress(Suppressed.untilTimeLimit(Duration.ofMillis(10), BufferConfig.unbounded())),
+            "out-time-limit");
+        tableOut(g.count().suppress(Suppressed.untilTimeLimit(Duration.ofMillis(100), BufferConfig.maxRecords(2))),
+            "out-emit-early-records");
+        tableOut(g.count().suppress(Suppressed.untilTimeLimit(Duration.ofMillis(100), BufferConfig.maxBytes(120))),
+            "out-emit-early-bytes");
+        final KTable<String, String> table = b.table("table", Consumed.with(S, S));
+        tableOut(table.suppress(Suppressed.untilTimeLimit(Duration.ofMillis(10), BufferConfig.unbounded())),
+            "out-table");
+        return b.build();
+    }
+
+    static Topology fk() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KTable<String, String> orders = b.table("orders", Consumed.with(S, S));
+        final KTable<String, String> products = b.table("products", Consumed.with(S, S));
+        tableOut(orders.join(products, v -> v.startsWith("-") ? null : v.split(":")[0], (o, p) -> o + "/" + p),
+            "out-fk-inner");
+        tableOut(orders.leftJoin(products, v -> v.startsWith("-") ? null : v.split(":")[0], (o, p) -> o + "/" + p),
+            "out-fk-left");
+        return b.build();
+    }
+
     static Topology build(final String name) {
         switch (name) {
             case "windows": return windows();
             case "aggregates": return aggregates();
+            case "tables": return tables();
+            case "stream-joins": return streamJoins();
+            case "stream-table": return streamTable();
+            case "cogroup": return cogroup();
+            case "table-aggregates": return tableAggregates();
+            case "suppress": return suppress();
+            case "fk": return fk();
             default: throw new IllegalArgumentException("unknown topology " + name);
         }
     }
@@ -116,6 +222,8 @@ public class KafkaReference {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "reference");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG,
             org.apache.kafka.streams.state.BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
         for (final String line : lines) {

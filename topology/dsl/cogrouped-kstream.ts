@@ -141,6 +141,7 @@ export class TimeWindowedCogroupedKStream<K, VA> {
       options.valueSerde,
       node,
       m.queryable ? m.storeName : undefined,
+      this.windows.graceMs,
     )
   }
 }
@@ -177,6 +178,7 @@ export class SessionWindowedCogroupedKStream<K, VA> {
       options.valueSerde,
       node,
       m.queryable ? m.storeName : undefined,
+      this.windows.graceMs + this.windows.inactivityGapMs,
     )
   }
 }

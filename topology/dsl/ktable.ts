@@ -4,9 +4,13 @@ import type { Serde } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
 import type { Change } from './change.js'
 import type { DslContext } from './dsl-context.js'
-import { KStream } from './kstream.js'
-import type { Materialized, Named } from './options.js'
+import { TopologyError } from '../errors.js'
+import { foreignKeyJoin, type ForeignKeyJoinOptions } from './foreign-key-join.js'
+import { KGroupedTable, repartitionMap } from './kgrouped-table.js'
+import { KStream, type KeyValue } from './kstream.js'
+import type { Grouped, Materialized, Named } from './options.js'
 import { resolveMaterialized, tableStore } from './options.js'
+import { SuppressNode, type Suppressed } from './suppress.js'
 import { TableTransformNode } from './table-filter-map.js'
 import type { TableProducer, ValueGetterSupplier } from './table-node.js'
 import { TableJoinMergeNode, tableTableJoin, type TableJoinKind } from './table-table-join.js'
@@ -26,6 +30,8 @@ export class KTable<K, V> {
     readonly producer: TableProducer<K, V>,
     /** The store's name when the user named it (queryable). */
     readonly queryableStoreName?: string,
+    /** The grace period of the windowed aggregation this table comes from (for `suppress.untilWindowCloses`). */
+    readonly windowGraceMs?: number,
   ) {}
 
   /** Asks the table's producer to send old values downstream (see TableProducer). */
@@ -74,7 +80,15 @@ export class KTable<K, V> {
       : undefined
     const node = new TableTransformNode<K, V, V2>(this, compute, isFilter, store)
     this.context.addProcessor(name, node.supplier(), [this.node])
-    return new KTable(this.context, name, this.keySerde, valueSerde, node, options.storeName)
+    return new KTable(
+      this.context,
+      name,
+      this.keySerde,
+      valueSerde,
+      node,
+      options.storeName,
+      this.windowGraceMs,
+    )
   }
 
   /** The table's updates as a stream; a deleted row arrives as a null value. */
@@ -104,18 +118,61 @@ export class KTable<K, V> {
   join<VO, VR>(
     other: KTable<K, VO>,
     joiner: (value: V, otherValue: VO, key: K) => VR,
-    options: TableOptions<K, VR> = {},
-  ): KTable<K, VR> {
-    return this.tableJoin(other, joiner as (v: V | null, o: VO | null, k: K) => VR, 'inner', options)
+    options?: TableOptions<K, VR>,
+  ): KTable<K, VR>
+  /**
+   * Inner foreign-key join (KIP-213): each row joins the other table's row whose key `foreignKeyExtractor`
+   * takes from this row's value. The tables may be keyed and partitioned differently.
+   */
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    options?: TableOptions<K, VR>,
+  ): KTable<K, VR>
+  join(other: object, second: unknown, third?: unknown, fourth?: unknown): unknown {
+    return this.anyJoin(other, second, third, fourth, 'inner')
   }
 
   /** Left table–table join: every row of this table, joined with the other's row or null. */
   leftJoin<VO, VR>(
     other: KTable<K, VO>,
     joiner: (value: V, otherValue: VO | null, key: K) => VR,
-    options: TableOptions<K, VR> = {},
-  ): KTable<K, VR> {
-    return this.tableJoin(other, joiner as (v: V | null, o: VO | null, k: K) => VR, 'left', options)
+    options?: TableOptions<K, VR>,
+  ): KTable<K, VR>
+  /** Left foreign-key join: every row of this table, joined with its foreign row or null. */
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    options?: TableOptions<K, VR>,
+  ): KTable<K, VR>
+  leftJoin(other: object, second: unknown, third?: unknown, fourth?: unknown): unknown {
+    return this.anyJoin(other, second, third, fourth, 'left')
+  }
+
+  private anyJoin(other: object, second: unknown, third: unknown, fourth: unknown, kind: 'inner' | 'left') {
+    if (typeof third !== 'function') {
+      const joiner = second as (v: V | null, o: unknown, k: K) => unknown
+      return this.tableJoin(other as KTable<K, unknown>, joiner, kind, third ?? {})
+    }
+    const result = foreignKeyJoin(
+      this.context,
+      this,
+      other as KTable<unknown, unknown>,
+      second as (value: V, key: K) => unknown,
+      third as (value: V, foreignValue: unknown, key: K) => unknown,
+      kind === 'left',
+      (fourth ?? {}) as ForeignKeyJoinOptions<K, unknown>,
+    )
+    return new KTable(
+      this.context,
+      result.node,
+      this.keySerde,
+      result.valueSerde,
+      result.producer,
+      result.queryable,
+    )
   }
 
   /** Outer table–table join: a row where either table has one, the missing side null. */
@@ -150,5 +207,40 @@ export class KTable<K, V> {
     const node = tableTableJoin(this.context, merge, this, other, names)
     const valueSerde = options.valueSerde ?? (this.valueSerde as unknown as Serde<VR>)
     return new KTable(this.context, node, this.keySerde, valueSerde, merge, options.storeName)
+  }
+
+  /**
+   * Re-keys the table for an aggregation (Kafka Streams' KTable.groupBy): each update goes through the
+   * repartition topic `<app>-<name>-repartition` as a Change, so the aggregate can subtract old values.
+   */
+  groupBy<K1, V1>(
+    selector: (key: K, value: V) => KeyValue<K1, V1>,
+    grouped: Grouped<K1, V1> = {},
+  ): KGroupedTable<K1, V1> {
+    const name = this.context.nameOr(grouped.name, 'KTABLE-SELECT-')
+    const keySerde = grouped.keySerde ?? (this.keySerde as unknown as Serde<K1>)
+    const valueSerde = grouped.valueSerde ?? (this.valueSerde as unknown as Serde<V1>)
+    this.context.addProcessor(name, repartitionMap(selector, keySerde), [this.node])
+    this.enableSendingOldValues(true)
+    return new KGroupedTable(this.context, name, keySerde, valueSerde, grouped.name)
+  }
+
+  /**
+   * Holds back updates (Kafka Streams' KTable.suppress): `Suppressed.untilWindowCloses` emits each window's
+   * final result once it closed; `Suppressed.untilTimeLimit` each key's latest update after a time limit.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    const name = suppressed.name ?? this.context.newName('KTABLE-SUPPRESS-')
+    const storeName =
+      suppressed.name === undefined
+        ? this.context.newStoreName('KTABLE-SUPPRESS-')
+        : `${suppressed.name}-store`
+    if (suppressed.kind === 'window-close' && this.windowGraceMs === undefined)
+      throw new TopologyError(
+        'untilWindowCloses suppresses windowed tables only: this table does not come from a windowed aggregation',
+      )
+    const node = new SuppressNode(this, suppressed, storeName, this.windowGraceMs ?? 0)
+    this.context.addProcessor(name, node.supplier(), [this.node])
+    return new KTable(this.context, name, this.keySerde, this.valueSerde, node, undefined, this.windowGraceMs)
   }
 }

@@ -91,7 +91,7 @@ export class SessionAggregateNode<K, VA> implements TableProducer<Windowed<K>, V
             }
             aggregate = aggregator(record.key, record.value, aggregate)
             const key = new Windowed(record.key, window)
-            store.put(record.key, window, aggregate)
+            if (!store.put(record.key, window, aggregate)) ctx.droppedRecord()
             forward(key, null, aggregate)
           },
         }

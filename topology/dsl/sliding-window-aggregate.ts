@@ -210,7 +210,7 @@ class SlidingWindowProcessor<K, V, VA> {
     record: StreamRecord<K, V>,
   ): void {
     const window = { start: timestamp + 1, end: timestamp + 1 + this.diff }
-    this.store.put(record.key, rightWinAgg, window.start)
+    if (!this.store.put(record.key, rightWinAgg, window.start)) this.ctx.droppedRecord()
     this.forward(record, window, null, rightWinAgg.value, rightWinAgg.timestamp)
   }
 
@@ -236,7 +236,8 @@ class SlidingWindowProcessor<K, V, VA> {
     const oldValue = row.value
     const newValue = this.aggregator(record.key, record.value, oldValue)
     const newTimestamp = Math.max(record.timestamp, row.timestamp)
-    this.store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start)
+    if (!this.store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start))
+      this.ctx.droppedRecord()
     this.forward(record, window, oldValue, newValue, newTimestamp)
   }
 

@@ -75,7 +75,9 @@ export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA
               const base = old === undefined ? initializer() : old.value
               const newTimestamp = old === undefined ? timestamp : Math.max(timestamp, old.timestamp)
               const newValue = aggregator(record.key, record.value, base)
-              store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start)
+              // an update of a window the store already expired is dropped there, and counted (Kafka Streams)
+              if (!store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start))
+                ctx.droppedRecord()
               forwardChange(
                 ctx,
                 {

@@ -82,6 +82,7 @@ export class TimeWindowedKStream<K, V> {
       options.valueSerde,
       node,
       m.queryable ? m.storeName : undefined,
+      this.windows.graceMs,
     )
   }
 }
@@ -157,6 +158,8 @@ export class SessionWindowedKStream<K, V> {
       options.valueSerde,
       node,
       m.queryable ? m.storeName : undefined,
+      // a session may grow by the gap after its end: suppression waits for both (Kafka Streams)
+      this.windows.graceMs + this.windows.inactivityGapMs,
     )
   }
 }

@@ -76,6 +76,8 @@ export class TopologyTestDriver {
   private readonly topics = new Map<string, CapturedRecord[]>()
   private readonly readPositions = new Map<string, number>()
   private readonly internalInputs: OutgoingRecord[] = []
+  /** Internal topics the topology reads back (repartition, foreign-key join topics): fed back at once. */
+  private readonly internalTopics: ReadonlySet<string>
   private wallClock: number
   private started: Promise<void>
 
@@ -86,6 +88,9 @@ export class TopologyTestDriver {
     this.applicationId = options.applicationId ?? 'test-driver'
     this.partitions = options.partitions ?? 1
     this.wallClock = options.wallClockMs ?? 0
+    this.internalTopics = new Set(
+      topology.subtopologies.flatMap((s) => s.internalSources.map((t) => `${this.applicationId}-${t}`)),
+    )
     this.started = this.start()
   }
 
@@ -243,8 +248,7 @@ export class TopologyTestDriver {
     let list = this.topics.get(record.topic)
     if (!list) this.topics.set(record.topic, (list = []))
     list.push({ ...record, offset: list.length })
-    const internal =
-      record.topic.startsWith(`${this.applicationId}-`) && record.topic.endsWith('-repartition')
+    const internal = this.internalTopics.has(record.topic)
     if (internal) this.internalInputs.push(record)
   }
 

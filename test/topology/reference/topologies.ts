@@ -2,6 +2,9 @@
 // builds them with Kafka Streams'. Outputs are strings: windowed keys as `[key@start/end]`, values via String().
 import { int64Serde, stringSerde as S } from '../../../state/index.js'
 import {
+  BufferConfig,
+  JoinWindows,
+  Suppressed,
   SessionWindows,
   SlidingWindows,
   StreamsBuilder,
@@ -74,4 +77,170 @@ function aggregates(): Topology {
   return b.build()
 }
 
-export const topologies: Record<string, () => Topology> = { windows, aggregates }
+function tables(): Topology {
+  const b = new StreamsBuilder()
+  const left = b.table('left', { keySerde: S, valueSerde: S })
+  const right = b.table('right', { keySerde: S, valueSerde: S, storeName: 'right-store' })
+  tableOut(
+    left.filter((_k, v) => v.length > 2),
+    'out-filter',
+  )
+  tableOut(
+    right.filter((_k, v) => v.length > 2),
+    'out-filter-of-materialized',
+  )
+  tableOut(
+    left.mapValues((v) => v.toUpperCase()),
+    'out-map',
+  )
+  tableOut(
+    left.filterNot((_k, v) => v.startsWith('x'), { storeName: 'filtered-store' }),
+    'out-filternot-materialized',
+  )
+  tableOut(
+    left.join(right, (a, c) => `${a}+${c}`),
+    'out-join',
+  )
+  tableOut(
+    left.leftJoin(right, (a, c) => `${a}+${c}`),
+    'out-leftjoin',
+  )
+  tableOut(
+    left.outerJoin(right, (a, c) => `${a}+${c}`),
+    'out-outerjoin',
+  )
+  tableOut(
+    left.join(right, (a, c) => `${a}+${c}`).mapValues((v) => `${v}!`),
+    'out-join-mapped',
+  )
+  return b.build()
+}
+
+function streamJoins(): Topology {
+  const b = new StreamsBuilder()
+  const l = b.stream('left', { keySerde: S, valueSerde: S })
+  const r = b.stream('right', { keySerde: S, valueSerde: S })
+  const joiner = (a: string | null, c: string | null) => `${a}+${c}`
+  l.join(r, joiner, JoinWindows.ofTimeDifferenceAndGrace(10, 5)).to('out-inner')
+  l.leftJoin(r, joiner, JoinWindows.ofTimeDifferenceAndGrace(10, 5)).to('out-left')
+  l.outerJoin(r, joiner, JoinWindows.ofTimeDifferenceWithNoGrace(10).before(3)).to('out-outer')
+  return b.build()
+}
+
+function streamTable(): Topology {
+  const b = new StreamsBuilder()
+  const t = b.table('table', { keySerde: S, valueSerde: S, storeName: 't-store' })
+  const input = b.stream('in', { keySerde: S, valueSerde: S })
+  input.join(t, (v, tv) => `${v}+${tv}`).to('out-join')
+  input.leftJoin(t, (v, tv) => `${v}+${tv}`).to('out-leftjoin')
+  return b.build()
+}
+
+function cogroup(): Topology {
+  const b = new StreamsBuilder()
+  const g1 = b.stream('in1', { keySerde: S, valueSerde: S }).groupByKey()
+  const g2 = b.stream('in2', { keySerde: S, valueSerde: S }).groupByKey()
+  tableOut(
+    g1
+      .cogroup<string>((_k, v, a) => `${a}1${v}`)
+      .cogroup(g2, (_k, v, a) => `${a}2${v}`)
+      .aggregate(() => '', { valueSerde: S }),
+    'out-cogroup',
+  )
+  windowedOut(
+    g1
+      .cogroup<string>((_k, v, a) => `${a}1${v}`)
+      .cogroup(g2, (_k, v, a) => `${a}2${v}`)
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 0))
+      .aggregate(() => '', { valueSerde: S }),
+    'out-cogroup-windowed',
+  )
+  return b.build()
+}
+
+function tableAggregates(): Topology {
+  const b = new StreamsBuilder()
+  const t = b.table('in', { keySerde: S, valueSerde: S })
+  const byLetter = (_k: string, v: string) => ({ key: v.substring(0, 1), value: v })
+  tableOut(t.groupBy(byLetter).count(), 'out-count')
+  tableOut(
+    t.groupBy(byLetter, { name: 'by-letter' }).reduce(
+      (a, v) => `${a}+${v}`,
+      (a, v) => `${a}-${v}`,
+    ),
+    'out-reduce',
+  )
+  tableOut(
+    t.groupBy(byLetter).aggregate(
+      () => '',
+      (_k, v, a) => `${a}+${v}`,
+      (_k, v, a) => `${a}-${v}`,
+      { valueSerde: S },
+    ),
+    'out-aggregate',
+  )
+  tableOut(
+    t.groupBy((k, v) => ({ key: v.length > 3 ? (null as unknown as string) : k, value: v })).count(),
+    'out-count-null-keys',
+  )
+  return b.build()
+}
+
+function suppress(): Topology {
+  const b = new StreamsBuilder()
+  const g = b.stream('in', { keySerde: S, valueSerde: S }).groupByKey()
+  windowedOut(
+    g
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())),
+    'out-final',
+  )
+  windowedOut(
+    g
+      .windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 2))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())),
+    'out-session-final',
+  )
+  tableOut(g.count().suppress(Suppressed.untilTimeLimit(10, BufferConfig.unbounded())), 'out-time-limit')
+  tableOut(
+    g.count().suppress(Suppressed.untilTimeLimit(100, BufferConfig.maxRecords(2))),
+    'out-emit-early-records',
+  )
+  tableOut(
+    g.count().suppress(Suppressed.untilTimeLimit(100, BufferConfig.maxBytes(120))),
+    'out-emit-early-bytes',
+  )
+  const table = b.table('table', { keySerde: S, valueSerde: S })
+  tableOut(table.suppress(Suppressed.untilTimeLimit(10, BufferConfig.unbounded())), 'out-table')
+  return b.build()
+}
+
+function fk(): Topology {
+  const b = new StreamsBuilder()
+  const orders = b.table('orders', { keySerde: S, valueSerde: S })
+  const products = b.table('products', { keySerde: S, valueSerde: S })
+  const product = (v: string) => (v.startsWith('-') ? null : v.split(':')[0]!)
+  tableOut(
+    orders.join(products, product, (o, p) => `${o}/${p}`),
+    'out-fk-inner',
+  )
+  tableOut(
+    orders.leftJoin(products, product, (o, p) => `${o}/${p}`),
+    'out-fk-left',
+  )
+  return b.build()
+}
+
+export const topologies: Record<string, () => Topology> = {
+  'table-aggregates': tableAggregates,
+  suppress,
+  fk,
+  windows,
+  aggregates,
+  tables,
+  'stream-joins': streamJoins,
+  'stream-table': streamTable,
+  cogroup,
+}
