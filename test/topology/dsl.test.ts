@@ -81,10 +81,9 @@ describe('DSL on the test driver', () => {
     const store = await driver.keyValueStore<string, number>('prices')
     expect(await store.get('apple')).toBeUndefined()
     // a table's store keeps each value with its timestamp (8 bytes first), as Kafka Streams' does
-    expect(driver.readRawOutput('test-driver-prices-changelog').map((r) => r.value?.subarray(8) ?? null)).toEqual([
-      Buffer.from('5'),
-      null,
-    ])
+    expect(
+      driver.readRawOutput('test-driver-prices-changelog').map((r) => r.value?.subarray(8) ?? null),
+    ).toEqual([Buffer.from('5'), null])
     expect(driver.readRawOutput('dlq')).toEqual([])
     await driver.close()
   })
