@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { jsonSerde, storeRef, stringSerde, type KeyValueStore } from '../../state/index.js'
-import { KafkaStreams } from '../../topology/index.js'
+import { KafkaStreams, type ValueAndTimestamp } from '../../topology/index.js'
 import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
 
@@ -64,11 +64,12 @@ async function waitForTasks(streams: KafkaStreams, count: number, timeoutMs = 30
 async function storeValues(streams: KafkaStreams, keys: number): Promise<Record<string, number | undefined>> {
   const values: Record<string, number | undefined> = {}
   for (const task of streams.activeTasks) {
-    const store = task.stores.get('sums')?.store as KeyValueStore<string, number> | undefined
+    // a DSL aggregate's store keeps each value with its timestamp
+    const store = task.stores.get('sums')?.store as KeyValueStore<string, ValueAndTimestamp<number>> | undefined
     if (!store) continue
     for (let k = 0; k < keys; k++) {
       const v = await store.get(`key-${k}`)
-      if (v !== undefined) values[`key-${k}`] = v
+      if (v !== undefined) values[`key-${k}`] = v.value
     }
   }
   return values
