@@ -65,7 +65,8 @@ async function storeValues(streams: KafkaStreams, keys: number): Promise<Record<
   const values: Record<string, number | undefined> = {}
   for (const task of streams.activeTasks) {
     // a DSL aggregate's store keeps each value with its timestamp
-    const store = task.stores.get('sums')?.store as KeyValueStore<string, ValueAndTimestamp<number>> | undefined
+    const store = task.stores.get('sums')?.store as
+      KeyValueStore<string, ValueAndTimestamp<number>> | undefined
     if (!store) continue
     for (let k = 0; k < keys; k++) {
       const v = await store.get(`key-${k}`)
