@@ -18,6 +18,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 # The folders tsconfig.build.json compiles.
 COPY tsconfig.json tsconfig.build.json ./
+COPY errors ./errors
 COPY kafka ./kafka
 COPY topology ./topology
 COPY state ./state

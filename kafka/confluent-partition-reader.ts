@@ -7,7 +7,8 @@
 import confluent from '@confluentinc/kafka-javascript'
 import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
 import { randomUUID } from 'node:crypto'
-import { KafkaError, toKafkaError } from './kafka-error.js'
+import { librdkafkaCodeName } from './confluent-producer.js'
+import { KafkaError, translateClientError } from './kafka-error.js'
 import { retrying } from './retry.js'
 import type {
   ConsumedRecord,
@@ -81,7 +82,7 @@ export class ConfluentPartitionReader implements PartitionReader {
     )
     await new Promise<void>((resolve, reject) =>
       consumer.connect({ timeout: 30_000 }, (error) =>
-        error ? reject(toKafkaError(error, 'reader connect')) : resolve(),
+        error ? reject(translateClientError(error, 'reader connect', librdkafkaCodeName)) : resolve(),
       ),
     )
     consumer.setDefaultConsumeTimeout(100)
@@ -137,7 +138,7 @@ export class ConfluentPartitionReader implements PartitionReader {
       for (;;) {
         const messages = await new Promise<NativeMessage[]>((resolve, reject) =>
           consumer.consume(5000, (error, batch) =>
-            error ? reject(toKafkaError(error, 'restore read')) : resolve(batch),
+            error ? reject(translateClientError(error, 'restore read', librdkafkaCodeName)) : resolve(batch),
           ),
         )
         if (messages.length > 0) {

@@ -5,7 +5,8 @@
 // per partition, and the send resolves once, when the last report arrives.
 import confluent from '@confluentinc/kafka-javascript'
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript'
-import { KafkaError, toKafkaError } from './kafka-error.js'
+import type { StreamsError } from '../errors/index.js'
+import { KafkaError, translateClientError } from './kafka-error.js'
 import type {
   KafkaConsumer,
   KafkaProducer,
@@ -88,7 +89,7 @@ export class ConfluentProducer implements KafkaProducer {
 
   async beginTransaction(): Promise<KafkaTransaction> {
     if (!this.transactional) {
-      throw toKafkaError(new Error('INVALID_ARG: producer has no transactionalId'), 'begin transaction')
+      throw new KafkaError('INVALID_ARGUMENT', 'begin transaction: the producer has no transactionalId')
     }
     await call('begin transaction', (done) => this.producer.beginTransaction((error) => done(error)))
     const producer = this.producer
@@ -189,15 +190,16 @@ function call(
   })
 }
 
+/** librdkafka's name of a numeric error code (its native errors carry only the number), e.g. -144 → ERR__FENCED. */
+const codeNames = new Map(Object.entries(confluent.CODES.ERRORS).map(([name, code]) => [code, name]))
+export function librdkafkaCodeName(code: number): string | undefined {
+  return codeNames.get(code)
+}
+
 /**
  * A fatal librdkafka error leaves the producer unusable (a newer producer with our transactional id
- * bumped the epoch, say): the recovery is the one for FENCED — a new producer.
+ * bumped the epoch, say): it is translated as a fenced producer, whose recovery is a new producer.
  */
-function producerError(error: unknown, what: string): KafkaError {
-  const translated = toKafkaError(error, what)
-  if ((error as { isFatal?: boolean }).isFatal === true && translated.code !== 'FENCED')
-    return new KafkaError('FENCED', `${translated.message} (fatal: the producer must be replaced)`, {
-      cause: error,
-    })
-  return translated
+function producerError(error: unknown, what: string): StreamsError {
+  return translateClientError(error, what, librdkafkaCodeName)
 }

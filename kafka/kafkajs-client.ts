@@ -9,7 +9,7 @@ import type {
   Producer as KjsProducer,
   Transaction as KjsTransaction,
 } from 'kafkajs'
-import { toKafkaError } from './kafka-error.js'
+import { KafkaError } from './kafka-error.js'
 import {
   fromHeaders,
   KafkajsStyleAdmin,
@@ -110,7 +110,7 @@ class KafkajsProducer implements KafkaProducer {
 
   async beginTransaction(): Promise<KafkaTransaction> {
     if (this.options.transactionalId === undefined) {
-      throw toKafkaError(new Error('INVALID_ARG: producer has no transactionalId'), 'begin transaction')
+      throw new KafkaError('INVALID_ARGUMENT', 'begin transaction: the producer has no transactionalId')
     }
     return new KafkajsTransaction(
       await translate('begin transaction', () => this.producer.transaction()),

@@ -6,7 +6,7 @@
 // followers catch up, and the read would stop short.
 import { randomUUID } from 'node:crypto'
 import type { Kafka as KjsKafka } from 'kafkajs'
-import { toKafkaError } from './kafka-error.js'
+import { KafkaError, translateClientError } from './kafka-error.js'
 import { retrying } from './retry.js'
 import type {
   ConsumedRecord,
@@ -34,7 +34,8 @@ export class KafkajsPartitionReader implements PartitionReader {
       return admin.fetchTopicOffsets(tp.topic).finally(() => admin.disconnect())
     })
     const bounds = offsets.find((o) => o.partition === tp.partition)
-    if (!bounds) throw toKafkaError(new Error(`UNKNOWN_TOPIC: ${tp.topic}/${tp.partition}`), 'restore read')
+    if (!bounds)
+      throw new KafkaError('TOPIC_NOT_FOUND', `restore read: ${tp.topic}/${tp.partition} does not exist`)
     const start = from === 'earliest' ? Number(bounds.low) : Math.max(from, Number(bounds.low))
     const end = Number(bounds.high)
     if (start >= end) return start
@@ -100,7 +101,7 @@ export class KafkajsPartitionReader implements PartitionReader {
       await done
       return next
     } catch (error) {
-      throw toKafkaError(error, 'restore read')
+      throw translateClientError(error, 'restore read')
     } finally {
       await consumer.disconnect()
     }

@@ -1,7 +1,7 @@
 // What both adapters share: @confluentinc/kafka-javascript's promisified API is modelled on KafkaJS, so
 // the admin calls, message shapes and offset shapes are the same for both. Each adapter passes its
 // library's objects in; nothing here imports a client library.
-import { toKafkaError } from './kafka-error.js'
+import { translateClientError } from './kafka-error.js'
 import type {
   Headers,
   KafkaAdmin,
@@ -12,12 +12,12 @@ import type {
   TopicSpec,
 } from './kafka-port.js'
 
-/** Runs a client call, translating whatever it throws into a KafkaError (the one translation boundary). */
+/** Runs a client call, translating whatever it throws into the project's error (the one translation boundary). */
 export async function translate<T>(during: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (error) {
-    throw toKafkaError(error, during)
+    throw translateClientError(error, during)
   }
 }
 

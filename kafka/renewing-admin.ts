@@ -3,7 +3,7 @@
 // for the dead leader and time out, again and again, long after leadership has moved. A new client asks
 // the cluster again; the caller's retry then reaches the new leader.
 import type { KafkaAdmin, TopicPartitionOffset } from './kafka-port.js'
-import { toKafkaError } from './kafka-error.js'
+import { translateClientError } from './kafka-error.js'
 
 export class RenewingAdmin implements KafkaAdmin {
   private current: KafkaAdmin
@@ -58,7 +58,11 @@ export class RenewingAdmin implements KafkaAdmin {
       } catch (error) {
         // another call renewed the client under this one: once more, on the new client
         if (admin !== this.current && attempt === 1) continue
-        if (this.wanted && admin === this.current && toKafkaError(error, 'admin').code === 'TIMEOUT') {
+        if (
+          this.wanted &&
+          admin === this.current &&
+          translateClientError(error, 'admin').code === 'TIMEOUT'
+        ) {
           this.current = this.create()
           this.connection = undefined
           this.retired.add(admin)

@@ -1,7 +1,8 @@
 // Retries a client call while it fails with a retriable error (a broker down, leadership moving, a timeout),
 // with growing pauses, until a deadline: the calls around a broker failure that the libraries do not retry
 // long enough themselves.
-import { toKafkaError, type KafkaError } from './kafka-error.js'
+import type { StreamsError } from '../errors/index.js'
+import { translateClientError } from './kafka-error.js'
 
 export interface RetryOptions {
   /** Give up (throw the last error) once this long has passed, ms (default 60 s). */
@@ -9,7 +10,7 @@ export interface RetryOptions {
   readonly firstPauseMs?: number
   readonly maxPauseMs?: number
   /** Told of each retriable failure before the pause that follows it. */
-  readonly onRetry?: (error: KafkaError, attempt: number) => void
+  readonly onRetry?: (error: StreamsError, attempt: number) => void
 }
 
 export async function retrying<T>(
@@ -22,7 +23,7 @@ export async function retrying<T>(
     try {
       return await call()
     } catch (error) {
-      const failure = toKafkaError(error, during)
+      const failure = translateClientError(error, during)
       if (!failure.retriable || Date.now() + pause > deadline) throw failure
       onRetry?.(failure, attempt)
       await new Promise((resolve) => setTimeout(resolve, pause))

@@ -1,32 +1,17 @@
-// Errors of the codecs. `code` names the reason precisely (it goes to the DLQ header); `retriable` says
-// whether trying the same bytes again can succeed (only when the schema registry was unreachable).
+// Errors of the codecs, under the project's root error. `code` names the reason precisely (it goes to the
+// DLQ header; the codes are listed with the others in errors/error-codes.ts); `retriable` says whether
+// trying the same bytes again can succeed (only when the schema registry was unreachable).
+import { StreamsError, type CodecErrorCode } from '../errors/index.js'
 
-export const codecErrorCodes = [
-  'BAD_MAGIC',
-  'UNKNOWN_FINGERPRINT',
-  'UNKNOWN_SCHEMA_ID',
-  'INCOMPATIBLE_SCHEMA',
-  'TRUNCATED',
-  'TRAILING_BYTES',
-  'MALFORMED_JSON',
-  'UNKNOWN_TYPE',
-  'INVALID_FIELD',
-  'REGISTRY_UNAVAILABLE',
-] as const
-export type CodecErrorCode = (typeof codecErrorCodes)[number]
+export { codecErrorCodes, type CodecErrorCode } from '../errors/index.js'
 
 /** Root of the codec errors. */
-export class CodecError extends Error {
+export class CodecError extends StreamsError {
   override readonly name: string = 'CodecError'
-  readonly retriable: boolean
+  declare readonly code: CodecErrorCode
 
-  constructor(
-    readonly code: CodecErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options)
-    this.retriable = code === 'REGISTRY_UNAVAILABLE'
+  constructor(code: CodecErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
   }
 }
 

@@ -8,7 +8,7 @@ import {
   type WaitlistPolicy,
 } from '../processors/domain/index.js'
 import { formatFromEnv, type CodecFormat } from '../schemas/index.js'
-import { processingGuarantees, type ProcessingGuarantee } from '../topology/index.js'
+import { processingGuarantees, StreamsError, type ProcessingGuarantee } from '../topology/index.js'
 import { layoutFromEnv, topicsFromEnv, type ServiceTopics, type TopicLayout } from './topics.js'
 
 export interface ServiceConfig {
@@ -31,8 +31,11 @@ export interface ServiceConfig {
   readonly strayPaymentGraceMs: number
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends StreamsError {
   override readonly name = 'ConfigError'
+  constructor(message: string) {
+    super('CONFIG_INVALID', message)
+  }
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {

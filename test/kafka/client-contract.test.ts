@@ -299,7 +299,7 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     }
   })
 
-  it('reports FENCED to a transactional producer whose id a newer producer took over', async () => {
+  it('reports PRODUCER_FENCED to a transactional producer whose id a newer producer took over', async () => {
     const topic = uniqueName(`fence-${kind}`)
     await createTopic(kafka, topic, 1)
     const transactionalId = uniqueName(`fence-tx-${kind}`)
@@ -316,7 +316,7 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
         () => 'committed',
         (error: unknown) => error,
       )
-      expect(outcome).toMatchObject({ code: 'FENCED' })
+      expect(outcome).toMatchObject({ code: 'PRODUCER_FENCED', name: 'ProducerFencedError' })
       await newerTxn.abort()
     } finally {
       await old.disconnect().catch(() => undefined)

@@ -569,10 +569,10 @@ export class KafkaStreams {
 
   private async recover(error: unknown): Promise<void> {
     this.recoveries += 1
-    const code = (error as { code?: unknown }).code
+    const code = error instanceof StreamsError ? `${error.code}: ` : ''
     this.config.log(
       'warn',
-      `commit failed (${typeof code === 'string' ? `${code}: ` : ''}${errorMessage(error)}); aborting and rebuilding tasks from their checkpoints`,
+      `commit failed (${code}${errorMessage(error)}); aborting and rebuilding tasks from their checkpoints`,
     )
     await this.collector!.abort()
     // a new producer every time, not only when fenced: after a failed transaction a client can be left in

@@ -1,0 +1,75 @@
+// The one translation of client errors, by the codes the libraries report (never by message text), into the
+// project's errors: a fenced producer and a stale group member come out as the errors naming their recovery.
+import { describe, expect, it } from 'vitest'
+import { ProducerFencedError, StreamsError, TaskMigratedError } from '../../errors/index.js'
+import { KafkaError, translateClientError } from '../../kafka/index.js'
+
+/** An error shaped as kafkajs builds a protocol error: `type` is Kafka's name, `code` its number. */
+function kafkajsProtocolError(type: string, code: number, message = 'broker said no') {
+  return Object.assign(new Error(message), { name: 'KafkaJSProtocolError', type, code, retriable: false })
+}
+
+describe('translateClientError', () => {
+  it('translates a fenced producer from either library into ProducerFencedError', () => {
+    const kafkajs = translateClientError(kafkajsProtocolError('INVALID_PRODUCER_EPOCH', 47), 'commit')
+    const confluentLayer = translateClientError(
+      Object.assign(new Error('Local: This instance has been fenced'), { type: 'ERR__FENCED', code: -144 }),
+      'commit',
+    )
+    const native = translateClientError(
+      Object.assign(new Error('Broker: Producer fenced'), { code: 90 }),
+      'commit',
+      (code) => (code === 90 ? 'ERR_PRODUCER_FENCED' : undefined),
+    )
+    for (const error of [kafkajs, confluentLayer, native]) {
+      expect(error).toBeInstanceOf(ProducerFencedError)
+      expect(error).toMatchObject({ code: 'PRODUCER_FENCED', retriable: false })
+    }
+    expect(kafkajs.message).toBe('commit: broker said no (INVALID_PRODUCER_EPOCH)')
+  })
+
+  it('translates a fatal librdkafka error, whatever its code, into ProducerFencedError (a new producer)', () => {
+    const fatal = Object.assign(new Error('Local: Fatal error'), { code: -150, isFatal: true })
+    expect(translateClientError(fatal, 'send offsets')).toBeInstanceOf(ProducerFencedError)
+  })
+
+  it('translates a stale group member into TaskMigratedError, which is retriable', () => {
+    for (const type of ['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS']) {
+      const error = translateClientError(kafkajsProtocolError(type, 0), 'commit offsets')
+      expect(error).toBeInstanceOf(TaskMigratedError)
+      expect(error.retriable).toBe(true)
+    }
+  })
+
+  it('finds the code of the error a kafkajs retry gave up on, in its cause', () => {
+    const connection = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:1'), {
+      name: 'KafkaJSConnectionError',
+      code: 'ECONNREFUSED',
+    })
+    const exhausted = Object.assign(new Error('Connection error'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      cause: connection,
+    })
+    expect(translateClientError(exhausted, 'fetch offsets')).toMatchObject({
+      code: 'BROKER_UNAVAILABLE',
+      retriable: true,
+    })
+  })
+
+  it('uses librdkafka flags when the code has no entry: a transaction that must be aborted', () => {
+    const error = Object.assign(new Error('Local: Erroneous state'), { code: -172, isTxnRequiresAbort: true })
+    expect(translateClientError(error, 'commit')).toMatchObject({ code: 'TRANSACTION_ABORTABLE' })
+  })
+
+  it('does not read message text: an error without a known code is UNKNOWN, however its message reads', () => {
+    const error = translateClientError(new Error('request timed out: producer fenced'), 'produce')
+    expect(error).toBeInstanceOf(KafkaError)
+    expect(error).toMatchObject({ code: 'UNKNOWN', retriable: false })
+  })
+
+  it('passes the project’s own errors through unchanged', () => {
+    const own = new KafkaError('TIMEOUT', 'x')
+    expect(translateClientError(own, 'y')).toBe(own)
+    expect(own).toBeInstanceOf(StreamsError)
+  })
+})
