@@ -7,6 +7,7 @@ import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
 import { fromHeaders, KafkajsStyleAdmin, toStringOffsets, translate } from './kafkajs-style.js'
 import { RenewingAdmin } from './renewing-admin.js'
+import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
   ConsumedRecord,
   ConsumerHandlers,
@@ -78,9 +79,9 @@ interface RebalanceAssignment {
 class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   readonly native: CkjsConsumer
   private handlers: ConsumerHandlers | undefined
-  private readonly owned = new Map<string, TopicPartition>()
+  private readonly owned = new TopicPartitionMap<TopicPartition>()
   /** What `currentLag` needs to know of each partition, beyond librdkafka's own bookkeeping. */
-  private readonly views = new Map<string, PartitionView>()
+  private readonly views = new TopicPartitionMap<PartitionView>()
   constructor(
     kafka: CkjsKafka,
     private readonly options: ConsumerOptions,
@@ -109,12 +110,12 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   /** Awaited by the client before it applies the new assignment: revoked partitions are still ours here. */
   private async onRebalance(error: { code: number }, assignment: RebalanceAssignment[]): Promise<void> {
     const partitions = assignment.map((a) => ({ topic: a.topic, partition: a.partition }))
-    for (const tp of partitions) this.views.delete(`${tp.topic}\u0000${tp.partition}`)
+    for (const tp of partitions) this.views.delete(tp)
     if (error.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
-      for (const tp of partitions) this.owned.set(`${tp.topic}\u0000${tp.partition}`, tp)
+      for (const tp of partitions) this.owned.set(tp, tp)
       await this.handlers?.onAssigned?.(partitions)
     } else {
-      for (const tp of partitions) this.owned.delete(`${tp.topic}\u0000${tp.partition}`)
+      for (const tp of partitions) this.owned.delete(tp)
       await this.handlers?.onRevoked?.(partitions)
     }
   }
@@ -150,8 +151,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
             timestamp: Number(m.timestamp),
           }))
           const last = records.at(-1)
-          if (last && !payload.isStale())
-            this.views.set(`${batch.topic}\u0000${batch.partition}`, { delivered: last.offset + 1 })
+          if (last && !payload.isStale()) this.views.set(batch, { delivered: last.offset + 1 })
           await handlers.eachBatch({
             topic: batch.topic,
             partition: batch.partition,
@@ -169,7 +169,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   }
 
   seek(position: TopicPartitionOffset): void {
-    this.views.set(`${position.topic}\u0000${position.partition}`, {
+    this.views.set(position, {
       soughtAt: this.position(position) ?? 'none',
     })
     this.native.seek({
@@ -194,7 +194,6 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
    * control records (never delivered): a position ahead is trusted once it stayed so for `gapGraceMs`.
    */
   currentLag(tp: TopicPartition): number | undefined {
-    const key = `${tp.topic}\u0000${tp.partition}`
     let marks: { highOffset: number; lowOffset: number }
     try {
       marks = this.nativeConsumer().getWatermarkOffsets(tp.topic, tp.partition)
@@ -203,7 +202,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
     }
     const high = marks.highOffset
     if (!(high >= 0)) return undefined
-    const view = this.views.get(key) ?? {}
+    const view = this.views.get(tp) ?? {}
     const position = this.position(tp)
     // a seek not run yet: the position is still the old one
     if (view.soughtAt !== undefined && (position ?? 'none') === view.soughtAt) return undefined
@@ -213,7 +212,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
       return high === marks.lowOffset ? 0 : undefined
     }
     const now = Date.now()
-    if (view.gap?.position !== position) this.views.set(key, { ...view, gap: { position, since: now } })
+    if (view.gap?.position !== position) this.views.set(tp, { ...view, gap: { position, since: now } })
     const since = view.gap?.position === position ? view.gap.since : now
     if (now - since >= gapGraceMs) return Math.max(0, high - position)
     return delivered === undefined ? undefined : Math.max(0, high - delivered)

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { librdkafkaCodeName } from './confluent-producer.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
 import { retrying } from './retry.js'
+import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
   ConsumedRecord,
   PartitionRead,
@@ -37,8 +38,8 @@ export class ConfluentPartitionReader implements PartitionReader {
     private readonly newAdmin: () => CkjsAdmin,
   ) {}
 
-  /** End offsets of the requested partitions, `topic/partition` → offset. */
-  private async endOffsets(requests: readonly PartitionRead[]): Promise<Map<string, number>> {
+  /** End offsets of the requested partitions' topics. */
+  private async endOffsets(requests: readonly PartitionRead[]): Promise<TopicPartitionMap<number>> {
     if (!this.admin) {
       if (this.closed) throw new KafkaError('INVALID_ARGUMENT', 'read on a closed reader')
       const admin = this.newAdmin()
@@ -50,11 +51,11 @@ export class ConfluentPartitionReader implements PartitionReader {
       (this.options.isolation ?? 'read_committed') === 'read_committed'
         ? confluent.KafkaJS.IsolationLevel.READ_COMMITTED
         : confluent.KafkaJS.IsolationLevel.READ_UNCOMMITTED
-    const ends = new Map<string, number>()
+    const ends = new TopicPartitionMap<number>()
     try {
       for (const topic of new Set(requests.map((r) => r.partition.topic)))
         for (const p of await admin.fetchTopicOffsets(topic, { isolationLevel }))
-          ends.set(`${topic}/${p.partition}`, Number(p.high))
+          ends.set({ topic, partition: p.partition }, Number(p.high))
     } catch (error) {
       // its view of the leaders may be the stale one (a broker just stopped): the next try starts afresh
       this.admin = undefined
@@ -96,13 +97,13 @@ export class ConfluentPartitionReader implements PartitionReader {
     onBatch: (records: readonly ConsumedRecord[]) => void | Promise<void>,
   ): Promise<number> {
     const next = await this.readAllToEnd([{ partition: tp, from }], (_, records) => onBatch(records))
-    return next.get(`${tp.topic}/${tp.partition}`) ?? 0
+    return next.get(tp) ?? 0
   }
 
   readAllToEnd(
     requests: readonly PartitionRead[],
     onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
-  ): Promise<Map<string, number>> {
+  ): Promise<TopicPartitionMap<number>> {
     const result = this.queue.then(() => this.read(requests, onBatch))
     this.queue = result.catch(() => undefined)
     return result
@@ -112,19 +113,18 @@ export class ConfluentPartitionReader implements PartitionReader {
   private async read(
     requests: readonly PartitionRead[],
     onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
-  ): Promise<Map<string, number>> {
-    const next = new Map<string, number>()
+  ): Promise<TopicPartitionMap<number>> {
+    const next = new TopicPartitionMap<number>()
     if (requests.length === 0) return next
     const consumer = await this.connected()
     const ends = await retrying('restore end offsets', () => this.endOffsets(requests))
-    for (const r of requests)
-      next.set(`${r.partition.topic}/${r.partition.partition}`, r.from === 'earliest' ? 0 : r.from)
-    const atEnd = () => [...next].every(([key, offset]) => offset >= (ends.get(key) ?? 0))
+    for (const r of requests) next.set(r.partition, r.from === 'earliest' ? 0 : r.from)
+    const atEnd = () => [...next].every(([tp, offset]) => offset >= (ends.get(tp) ?? 0))
     // nothing new (a restore from a checkpoint at the end, a refresh with nothing to read): no fetch
     if (atEnd()) return next
-    const eof = new Map<string, number>()
+    const eof = new TopicPartitionMap<number>()
     const onEof = (event: { topic: string; partition: number; offset: number }) => {
-      eof.set(`${event.topic}/${event.partition}`, event.offset)
+      eof.set(event, event.offset)
     }
     consumer.on('partition.eof', onEof)
     consumer.assign(
@@ -142,19 +142,21 @@ export class ConfluentPartitionReader implements PartitionReader {
           ),
         )
         if (messages.length > 0) {
-          const byPartition = new Map<string, ConsumedRecord[]>()
+          const byPartition = new TopicPartitionMap<ConsumedRecord[]>()
           for (const message of messages) {
-            const key = `${message.topic}/${message.partition}`
-            let list = byPartition.get(key)
-            if (!list) byPartition.set(key, (list = []))
+            let list = byPartition.get(message)
+            if (!list) byPartition.set(message, (list = []))
             list.push(toRecord(message))
           }
-          for (const [key, records] of byPartition) {
-            next.set(key, records[records.length - 1]!.offset + 1)
-            await onBatch({ topic: records[0]!.topic, partition: records[0]!.partition }, records)
+          for (const [tp, records] of byPartition) {
+            next.set(tp, records[records.length - 1]!.offset + 1)
+            await onBatch(tp, records)
           }
         }
-        for (const [key, offset] of eof) if (next.has(key)) next.set(key, Math.max(next.get(key)!, offset))
+        for (const [tp, offset] of eof) {
+          const at = next.get(tp)
+          if (at !== undefined) next.set(tp, Math.max(at, offset))
+        }
         if (atEnd()) return next
       }
     } finally {

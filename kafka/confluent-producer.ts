@@ -7,6 +7,7 @@ import confluent from '@confluentinc/kafka-javascript'
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript'
 import type { StreamsError } from '../errors/index.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
+import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
   KafkaConsumer,
   KafkaProducer,
@@ -31,7 +32,8 @@ const transactionOpTimeoutMs = 30_000
 interface SendTracker {
   remaining: number
   failure: LibrdKafkaError | undefined
-  readonly positions: Map<string, RecordPosition>
+  /** The lowest offset written per partition. */
+  readonly positions: TopicPartitionMap<RecordPosition>
   readonly resolve: (positions: RecordPosition[]) => void
   readonly reject: (error: unknown) => void
 }
@@ -127,7 +129,7 @@ function produce(producer: NativeProducer, records: readonly OutgoingRecord[]): 
     const tracker: SendTracker = {
       remaining: records.length,
       failure: undefined,
-      positions: new Map(),
+      positions: new TopicPartitionMap(),
       resolve,
       reject,
     }
@@ -159,10 +161,13 @@ function onDelivery(error: LibrdKafkaError | null, report: DeliveryReport): void
   if (!tracker) return
   if (error) tracker.failure ??= error
   else {
-    const key = `${report.topic}\u0000${report.partition}`
-    const seen = tracker.positions.get(key)
+    const seen = tracker.positions.get(report)
     if (seen === undefined || report.offset < seen.offset)
-      tracker.positions.set(key, { topic: report.topic, partition: report.partition, offset: report.offset })
+      tracker.positions.set(report, {
+        topic: report.topic,
+        partition: report.partition,
+        offset: report.offset,
+      })
   }
   if (--tracker.remaining === 0) settle(tracker)
 }

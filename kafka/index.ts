@@ -6,6 +6,7 @@ import { clientKinds, type ClientKind, type KafkaClient, type KafkaClientConfig 
 export * from './kafka-port.js'
 export * from './kafka-error.js'
 export { retrying, type RetryOptions } from './retry.js'
+export { TopicPartitionMap } from './topic-partition-map.js'
 
 export function createKafkaClient(config: KafkaClientConfig & { readonly kind?: ClientKind }): KafkaClient {
   const kind = config.kind ?? 'confluent'

@@ -1,6 +1,7 @@
 // The one port through which the engine and the service talk to Kafka. Two adapters implement it:
 // confluent-client.ts (@confluentinc/kafka-javascript, librdkafka) and kafkajs-client.ts (pure JS).
 // Nothing outside kafka/ imports a Kafka client library.
+import type { TopicPartitionMap } from './topic-partition-map.js'
 
 export type Headers = Readonly<Record<string, Buffer>>
 
@@ -89,13 +90,12 @@ export interface PartitionReader {
   ): Promise<number>
   /**
    * The same for several partitions in one pass (a restore of many changelogs pays the set-up once);
-   * `onBatch` gets each partition's records in offset order. Resolves with where each one stopped, keyed
-   * by `${topic}/${partition}`.
+   * `onBatch` gets each partition's records in offset order. Resolves with where each one stopped.
    */
   readAllToEnd(
     requests: readonly PartitionRead[],
     onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
-  ): Promise<Map<string, number>>
+  ): Promise<TopicPartitionMap<number>>
   close(): Promise<void>
 }
 

@@ -20,6 +20,7 @@ import {
   translate,
 } from './kafkajs-style.js'
 import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
+import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
   ConsumedRecord,
   ConsumerHandlers,
@@ -147,17 +148,15 @@ class KafkajsTransaction implements KafkaTransaction {
   abort = () => translate('abort transaction', () => this.txn.abort())
 }
 
-const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`
-
 class KafkajsConsumer implements KafkaConsumer {
   private readonly consumer: KjsConsumer
-  private assigned = new Map<string, TopicPartition>()
+  private assigned = new TopicPartitionMap<TopicPartition>()
   private rebalances: Promise<void> = Promise.resolve()
   private handlers: ConsumerHandlers | undefined
   /** Lag per partition after its last fetched batch (see `currentLag`). */
-  private readonly lags = new Map<string, number>()
+  private readonly lags = new TopicPartitionMap<number>()
   /** Partitions sought and not delivered since: batches fetched before the seek say nothing of the lag. */
-  private readonly sought = new Set<string>()
+  private readonly sought = new TopicPartitionMap<true>()
 
   constructor(
     kafka: KjsKafka,
@@ -173,15 +172,15 @@ class KafkajsConsumer implements KafkaConsumer {
       retry: { retries: 10 },
     })
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      const next = new Map<string, TopicPartition>()
+      const next = new TopicPartitionMap<TopicPartition>()
       for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) {
-        for (const partition of partitions) next.set(key({ topic, partition }), { topic, partition })
+        for (const partition of partitions) next.set({ topic, partition }, { topic, partition })
       }
-      const revoked = [...this.assigned].filter(([k]) => !next.has(k)).map(([, tp]) => tp)
-      const added = [...next].filter(([k]) => !this.assigned.has(k)).map(([, tp]) => tp)
+      const revoked = [...this.assigned.keys()].filter((tp) => !next.has(tp))
+      const added = [...next.keys()].filter((tp) => !this.assigned.has(tp))
       for (const tp of [...revoked, ...added]) {
-        this.lags.delete(key(tp))
-        this.sought.delete(key(tp))
+        this.lags.delete(tp)
+        this.sought.delete(tp)
       }
       this.assigned = next
       this.rebalances = this.rebalances.then(async () => {
@@ -192,7 +191,7 @@ class KafkajsConsumer implements KafkaConsumer {
     // every fetched batch that was not empty, also one whose records were all control records or aborted
     // (those never reach eachBatch): its lag counts them as consumed
     this.consumer.on(this.consumer.events.START_BATCH_PROCESS, ({ payload }) => {
-      const tp = key(payload)
+      const tp = { topic: payload.topic, partition: payload.partition }
       const lag = Number(payload.offsetLag)
       if (!this.sought.has(tp) && Number.isFinite(lag)) this.lags.set(tp, Math.max(0, lag))
     })
@@ -225,8 +224,8 @@ class KafkajsConsumer implements KafkaConsumer {
           await this.rebalances
           const isStale = () => !payload.isRunning() || payload.isStale()
           if (isStale()) return
-          this.sought.delete(key(batch))
-          this.lags.set(key(batch), Math.max(0, Number(batch.offsetLag())))
+          this.sought.delete(batch)
+          this.lags.set(batch, Math.max(0, Number(batch.offsetLag())))
           const max = this.options.maxBatchSize ?? Number.POSITIVE_INFINITY
           const records: ConsumedRecord[] = batch.messages.map((m) => ({
             topic: batch.topic,
@@ -257,8 +256,8 @@ class KafkajsConsumer implements KafkaConsumer {
   }
 
   seek(position: TopicPartitionOffset): void {
-    this.lags.delete(key(position))
-    this.sought.add(key(position))
+    this.lags.delete(position)
+    this.sought.set(position, true)
     this.consumer.seek({
       topic: position.topic,
       partition: position.partition,
@@ -276,7 +275,7 @@ class KafkajsConsumer implements KafkaConsumer {
 
   /** As of the last batch kafkajs fetched with records in it: high watermark minus the offset after it. */
   currentLag(tp: TopicPartition): number | undefined {
-    return this.lags.get(key(tp))
+    return this.lags.get(tp)
   }
 
   assignment(): TopicPartition[] {

@@ -7,10 +7,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Kafka as KjsKafka } from 'kafkajs'
 import { KafkaError, translateClientError } from './kafka-error.js'
+import { fromHeaders } from './kafkajs-style.js'
 import { retrying } from './retry.js'
+import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
   ConsumedRecord,
-  Headers,
   PartitionRead,
   PartitionReader,
   ReaderOptions,
@@ -90,7 +91,7 @@ export class KafkajsPartitionReader implements PartitionReader {
               offset: Number(m.offset),
               key: m.key,
               value: m.value,
-              headers: toHeaders(m.headers),
+              headers: fromHeaders(m.headers),
               timestamp: Number(m.timestamp),
             }))
           if (records.length === 0) return
@@ -111,11 +112,11 @@ export class KafkajsPartitionReader implements PartitionReader {
   async readAllToEnd(
     requests: readonly PartitionRead[],
     onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
-  ): Promise<Map<string, number>> {
-    const next = new Map<string, number>()
+  ): Promise<TopicPartitionMap<number>> {
+    const next = new TopicPartitionMap<number>()
     for (const r of requests) {
       next.set(
-        `${r.partition.topic}/${r.partition.partition}`,
+        r.partition,
         await this.readToEnd(r.partition, r.from, (records) => onBatch(r.partition, records)),
       )
     }
@@ -123,14 +124,4 @@ export class KafkajsPartitionReader implements PartitionReader {
   }
 
   async close(): Promise<void> {}
-}
-
-function toHeaders(headers: Record<string, unknown> | undefined): Headers {
-  const out: Record<string, Buffer> = {}
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const first: unknown = Array.isArray(value) ? value[0] : value
-    if (Buffer.isBuffer(first)) out[name] = first
-    else if (typeof first === 'string') out[name] = Buffer.from(first)
-  }
-  return out
 }

@@ -56,7 +56,7 @@ export type { CounterCell } from './runtime/scraped-counter.js'
 export { dlqHeaders } from './runtime/record-sink.js'
 export type { FailureHandling, FailureStage } from './runtime/record-sink.js'
 export { partitionForKey, murmur2 } from './runtime/partitioner.js'
-export { changelogTopic } from './runtime/internal-topics.js'
+export { changelogTopic } from './runtime/topic-names.js'
 export { TopologyTestDriver } from './test-driver/topology-test-driver.js'
 export type {
   CapturedRecord,

@@ -292,8 +292,8 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
         (tp, records) => void seen.push(...records.map((r) => `${tp.partition}:${r.value!.toString()}`)),
       )
       expect(seen).toEqual(['1:p4', '1:c0', '1:c1'])
-      expect(ends.get(`${topic}/0`)).toBe(0)
-      expect(ends.get(`${topic}/1`)).toBe(p1!.offset)
+      expect(ends.get({ topic, partition: 0 })).toBe(0)
+      expect(ends.get({ topic, partition: 1 })).toBe(p1!.offset)
     } finally {
       await reader.close()
     }

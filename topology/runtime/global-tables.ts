@@ -1,14 +1,15 @@
 // Global tables (Kafka Streams' GlobalKTable): every instance keeps each one whole, in memory, read
 // straight from its topic (the topic is the changelog). `refresh` reads every partition to its end from
 // where the previous refresh stopped; the runtime calls it at start (before any task runs) and on a timer.
-import type { KafkaAdmin, PartitionReader } from '../../kafka/index.js'
+import { TopicPartitionMap, type KafkaAdmin, type PartitionReader } from '../../kafka/index.js'
 import { buildStore, type BuiltStore, type KeyValueStore } from '../../state/index.js'
 import { errorMessage } from '../errors.js'
 import type { GlobalTable } from '../topology.js'
 
 export class GlobalTables {
   private readonly stores = new Map<string, { table: GlobalTable; built: BuiltStore<unknown> }>()
-  private readonly positions = new Map<string, number>()
+  /** Where the next refresh reads each partition from. */
+  private readonly positions = new TopicPartitionMap<number>()
 
   constructor(
     private readonly tables: readonly GlobalTable[],
@@ -34,30 +35,26 @@ export class GlobalTables {
     for (const { table, built } of this.stores.values()) {
       const store = built.store as KeyValueStore<unknown, unknown>
       const behind = (await admin.endOffsets(table.topic)).filter(
-        (p) => p.offset > (this.positions.get(`${table.topic}/${p.partition}`) ?? 0),
+        (p) => p.offset > (this.positions.get(p) ?? 0),
       )
       for (const { partition } of behind) {
-        const key = `${table.topic}/${partition}`
-        const next = await reader.readToEnd(
-          { topic: table.topic, partition },
-          this.positions.get(key) ?? 'earliest',
-          (records) => {
-            for (const record of records) {
-              if (record.key === null) continue
-              try {
-                const k = table.keySerde.deserialize(record.key)
-                if (record.value === null) store.delete(k)
-                else store.put(k, table.valueSerde.deserialize(record.value))
-              } catch (error) {
-                this.log(
-                  'warn',
-                  `global table ${table.topic}: skipping undecodable record at ${partition}/${record.offset}: ${errorMessage(error)}`,
-                )
-              }
+        const tp = { topic: table.topic, partition }
+        const next = await reader.readToEnd(tp, this.positions.get(tp) ?? 'earliest', (records) => {
+          for (const record of records) {
+            if (record.key === null) continue
+            try {
+              const k = table.keySerde.deserialize(record.key)
+              if (record.value === null) store.delete(k)
+              else store.put(k, table.valueSerde.deserialize(record.value))
+            } catch (error) {
+              this.log(
+                'warn',
+                `global table ${table.topic}: skipping undecodable record at ${partition}/${record.offset}: ${errorMessage(error)}`,
+              )
             }
-          },
-        )
-        this.positions.set(key, next)
+          }
+        })
+        this.positions.set(tp, next)
       }
       built.flush()
       await built.commit()

@@ -5,6 +5,7 @@
 // topic back. When two instances claim a task (one has not announced its loss yet), the newer claim wins.
 import type { KafkaAdmin, KafkaClient, KafkaProducer, PartitionReader } from '../../kafka/index.js'
 import { errorMessage } from '../errors.js'
+import { instancesTopic } from './topic-names.js'
 
 export interface InstanceInfo {
   readonly instanceId: string
@@ -29,7 +30,7 @@ export class InstanceRegistry {
     private readonly self: { instanceId: string; url: string },
     private readonly log: (level: 'warn', message: string) => void = () => undefined,
   ) {
-    this.topic = `${applicationId}-instances`
+    this.topic = instancesTopic(applicationId)
   }
 
   async start(admin: KafkaAdmin, replicationFactor: number): Promise<void> {

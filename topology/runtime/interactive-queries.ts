@@ -6,6 +6,7 @@ import type { Topology } from '../topology.js'
 import type { InstanceInfo, InstanceRegistry } from './instance-registry.js'
 import type { TopicLayout } from './internal-topics.js'
 import { partitionForKey } from './partitioner.js'
+import { subtopologyOfStore, taskIdOf } from './topic-names.js'
 import type { StreamTask } from './stream-task.js'
 
 /** Where a key of a store lives: here (with its value), on another instance, or nowhere right now. */
@@ -31,10 +32,10 @@ export class InteractiveQueries {
   /** The task that owns a key of a store: the key's partition (or that of `partitionKey`, when the
    * store key differs from the record key it was partitioned by). */
   taskIdFor(storeName: string, partitionKey: Buffer): string | undefined {
-    const sub = this.source.topology.subtopologies.find((s) => s.stores.some((r) => r.name === storeName))
+    const sub = subtopologyOfStore(this.source.topology, storeName)
     const layout = this.source.layout()
     if (!sub || !layout) return undefined
-    return `${sub.id}_${partitionForKey(partitionKey, layout.tasksPerSubtopology.get(sub.id) ?? 1)}`
+    return taskIdOf(sub.id, partitionForKey(partitionKey, layout.tasksPerSubtopology.get(sub.id) ?? 1))
   }
 
   /** Looks a key up (Kafka Streams' queryMetadataForKey and a store query in one call). */

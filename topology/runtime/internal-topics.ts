@@ -4,16 +4,9 @@
 import type { KafkaAdmin, TopicSpec } from '../../kafka/index.js'
 import { StreamsError } from '../errors.js'
 import type { Topology } from '../topology.js'
+import { changelogTopic, internalTopic } from './topic-names.js'
 
 const day = 24 * 3600_000
-
-export function changelogTopic(applicationId: string, store: string): string {
-  return `${applicationId}-${store}-changelog`
-}
-
-export function internalTopic(applicationId: string, name: string): string {
-  return `${applicationId}-${name}`
-}
 
 export interface TopicLayout {
   /** Task count (= partition count of its inputs) per subtopology id. */

@@ -39,13 +39,15 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../../kafka/index.js'
+import { TopicPartitionMap } from '../../kafka/index.js'
 import { StreamsError, errorMessage } from '../errors.js'
 import type { Topology } from '../topology.js'
 import { GlobalTables } from './global-tables.js'
 import { InstanceRegistry } from './instance-registry.js'
 import { InteractiveQueries } from './interactive-queries.js'
 import { refreshRuntimeMetrics } from './runtime-metrics.js'
-import { changelogTopic, prepareTopics, type TopicLayout } from './internal-topics.js'
+import { prepareTopics, type TopicLayout } from './internal-topics.js'
+import { changelogTopic, sourceTopics, transactionalId } from './topic-names.js'
 import { RecordCollector } from './record-collector.js'
 import { retryBroker } from './broker-retry.js'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.js'
@@ -125,12 +127,9 @@ export class KafkaStreams {
   /** Where the next pass starts among the tasks, so that a pass cut short does not starve the last ones. */
   private nextTask = 0
   /** Input partitions paused because their task buffers too much (flow control). */
-  private readonly paused = new Map<string, TopicPartition>()
+  private readonly paused = new TopicPartitionMap<TopicPartition>()
   /** Last committed position per input partition, for the lag metric. */
-  private readonly committedPositions = new Map<
-    string,
-    { topic: string; partition: number; offset: number }
-  >()
+  private readonly committedPositions = new TopicPartitionMap<TopicPartitionOffset>()
 
   constructor(
     readonly topology: Topology,
@@ -242,7 +241,7 @@ export class KafkaStreams {
         rebalance: singleSource ? 'cooperative' : 'eager',
       })
       await this.consumer.connect()
-      await this.consumer.subscribe(this.sourceTopics())
+      await this.consumer.subscribe(sourceTopics(applicationId, this.topology))
       await this.consumer.run({
         eachBatch: (batch) => this.onBatch(batch),
         onAssigned: (partitions) => this.exclusive(() => this.onAssigned(partitions)),
@@ -288,18 +287,12 @@ export class KafkaStreams {
     return [...topics]
   }
 
-  private sourceTopics(): string[] {
-    return this.topology.subtopologies.flatMap((s) =>
-      s.sourceTopics.map((t) => (s.internalSources.includes(t) ? `${this.config.applicationId}-${t}` : t)),
-    )
-  }
-
   private async newProducer(): Promise<KafkaProducer> {
     const exactlyOnce = this.config.processingGuarantee === 'exactly_once'
     const producer = this.config.client.producer(
       exactlyOnce
         ? {
-            transactionalId: `${this.config.applicationId}-${this.config.instanceId}`,
+            transactionalId: transactionalId(this.config.applicationId, this.config.instanceId),
             transactionTimeoutMs: this.config.transactionTimeoutMs,
           }
         : { idempotent: true },
@@ -316,7 +309,7 @@ export class KafkaStreams {
   private async onAssigned(partitions: readonly TopicPartition[]): Promise<void> {
     await this.settleCommit()
     // another instance may have committed these since we last did: the broker knows, we do not
-    for (const tp of partitions) this.committedPositions.delete(`${tp.topic}\u0000${tp.partition}`)
+    for (const tp of partitions) this.committedPositions.delete(tp)
     this.setState('REBALANCING')
     this.config.metrics.rebalanced()
     await this.tasks!.assigned(partitions)
@@ -332,7 +325,7 @@ export class KafkaStreams {
     // asked again: a failed commit is recovered by rebuilding the tasks, as new objects
     await this.tasks!.revoked(partitions, this.tasks!.affectedBy(partitions))
     // a partition paused for its buffer stays paused in the client after it comes back otherwise
-    const resumed = partitions.filter((tp) => this.paused.delete(`${tp.topic}\u0000${tp.partition}`))
+    const resumed = partitions.filter((tp) => this.paused.delete(tp))
     if (resumed.length > 0) this.consumer!.resume(resumed)
     await this.registry?.announce([...this.tasks!.tasks.keys()])
   }
@@ -427,12 +420,11 @@ export class KafkaStreams {
     const resume: TopicPartition[] = []
     for (const task of tasks) {
       for (const input of task.inputs) {
-        const key = `${input.topic}\u0000${input.partition}`
         const buffered = task.buffered(input.topic)
-        if (buffered > max && !this.paused.has(key)) {
-          this.paused.set(key, input)
+        if (buffered > max && !this.paused.has(input)) {
+          this.paused.set(input, input)
           pause.push(input)
-        } else if (buffered <= max / 2 && this.paused.delete(key)) resume.push(input)
+        } else if (buffered <= max / 2 && this.paused.delete(input)) resume.push(input)
       }
     }
     if (pause.length > 0) this.consumer!.pause(pause)
@@ -531,7 +523,7 @@ export class KafkaStreams {
     ) // 4
     this.collector!.clearPositions()
     this.collector!.unseal()
-    for (const o of offsets) this.committedPositions.set(`${o.topic}\u0000${o.partition}`, o)
+    for (const o of offsets) this.committedPositions.set(o, o)
     this.config.metrics.committed(Number(process.hrtime.bigint() - started) / 1e9)
   }
 
@@ -591,7 +583,7 @@ export class KafkaStreams {
         ).find((o) => o.partition === input.partition)
         // what our own last successful commit wrote, when the broker does not show it yet: kafkajs cannot
         // ask for stable offsets, and right after a transaction it may return the ones before
-        const ours = this.committedPositions.get(`${input.topic}\u0000${input.partition}`)?.offset
+        const ours = this.committedPositions.get(input)?.offset
         const known = Math.max(committed?.offset ?? -1, ours ?? -1)
         const start =
           known >= 0

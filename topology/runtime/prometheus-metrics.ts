@@ -2,6 +2,7 @@
 // units (seconds, bytes), `_total` for counters. Per-record and per-operation counts are plain additions
 // (scraped-counter.ts); histograms are observed per batch or per commit.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { TopicPartitionMap } from '../../kafka/index.js'
 import type { StoreMetrics, StoreOperation } from '../../state/index.js'
 import { ScrapedCounter, type CounterCell } from './scraped-counter.js'
 import type { FailureStage } from './record-sink.js'
@@ -13,8 +14,8 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
   readonly store: StoreMetrics
   private readonly consumed: ScrapedCounter<'topic' | 'partition'>
   private readonly produced: ScrapedCounter<'topic' | 'partition'>
-  private readonly consumedCells = new Map<string, CounterCell>()
-  private readonly producedCells = new Map<string, CounterCell>()
+  private readonly consumedCells = new TopicPartitionMap<CounterCell>()
+  private readonly producedCells = new TopicPartitionMap<CounterCell>()
   private readonly processLatency: Histogram<'subtopology'>
   private readonly endToEndLatency: Histogram<'topic'>
   private readonly commits: Counter
@@ -145,13 +146,13 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
   }
   private cellOf(
     counter: ScrapedCounter<'topic' | 'partition'>,
-    cells: Map<string, CounterCell>,
+    cells: TopicPartitionMap<CounterCell>,
     topic: string,
     partition: number,
   ): CounterCell {
-    const key = `${topic}\u0000${partition}`
-    let cell = cells.get(key)
-    if (!cell) cells.set(key, (cell = counter.cell({ topic, partition: String(partition) })))
+    const tp = { topic, partition }
+    let cell = cells.get(tp)
+    if (!cell) cells.set(tp, (cell = counter.cell({ topic, partition: String(partition) })))
     return cell
   }
   processed(subtopology: number, seconds: number, count: number): void {

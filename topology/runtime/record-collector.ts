@@ -13,6 +13,7 @@ import type {
   RecordPosition,
   TopicPartitionOffset,
 } from '../../kafka/index.js'
+import { TopicPartitionMap } from '../../kafka/index.js'
 import type { RecordSink } from './record-sink.js'
 import type { StreamsMetrics } from './streams-metrics.js'
 
@@ -28,7 +29,7 @@ export class RecordCollector implements RecordSink {
   /** A commit is in progress: records are buffered, not sent (they belong to the next transaction). */
   private sealed = false
   /** Next offset after the last record we wrote, per changelog partition, in this commit cycle. */
-  private readonly positions = new Map<string, number>()
+  private readonly positions = new TopicPartitionMap<number>()
 
   constructor(
     private producer: KafkaProducer,
@@ -139,7 +140,7 @@ export class RecordCollector implements RecordSink {
 
   /** The next offset after our last write to a partition in this cycle; undefined if none. */
   position(topic: string, partition: number): number | undefined {
-    return this.positions.get(`${topic}\u0000${partition}`)
+    return this.positions.get({ topic, partition })
   }
 
   clearPositions(): void {
@@ -147,7 +148,7 @@ export class RecordCollector implements RecordSink {
   }
 
   private track(records: readonly OutgoingRecord[], positions: readonly RecordPosition[]): void {
-    const counts = new Map<string, number>()
+    const counts = new TopicPartitionMap<number>()
     const oldestByTopic = new Map<string, number>()
     for (const record of records) {
       if (
@@ -157,16 +158,16 @@ export class RecordCollector implements RecordSink {
         oldestByTopic.set(record.topic, record.timestamp)
       }
       if (record.partition === undefined) continue
-      const key = `${record.topic}\u0000${record.partition}`
-      counts.set(key, (counts.get(key) ?? 0) + 1)
+      const tp = { topic: record.topic, partition: record.partition }
+      counts.set(tp, (counts.get(tp) ?? 0) + 1)
     }
     for (const position of positions) {
-      const key = `${position.topic}\u0000${position.partition}`
-      const count = counts.get(key)
+      const count = counts.get(position)
       this.metrics.recordsProduced(position.topic, position.partition, count ?? 1)
       if (count === undefined || position.offset < 0) continue
       const next = position.offset + count
-      if (next > (this.positions.get(key) ?? -1)) this.positions.set(key, next)
+      const known = this.positions.get(position)
+      if (known === undefined || next > known) this.positions.set(position, next)
     }
     // per topic: a batch mixes outputs, changelogs and dead letters, each with its own latency
     const now = Date.now()

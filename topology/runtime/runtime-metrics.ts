@@ -1,6 +1,6 @@
 // Metrics refreshed off the hot path, on a timer: consumer lag (end offset minus committed position) of
 // every input partition this instance runs, and the size and key count of its stores.
-import type { KafkaAdmin, TopicPartitionOffset } from '../../kafka/index.js'
+import type { KafkaAdmin, TopicPartitionMap, TopicPartitionOffset } from '../../kafka/index.js'
 import type { StreamTask } from './stream-task.js'
 import type { StreamsMetrics } from './streams-metrics.js'
 
@@ -8,7 +8,7 @@ export async function refreshRuntimeMetrics(
   admin: KafkaAdmin,
   groupId: string,
   tasks: Iterable<StreamTask>,
-  committed: ReadonlyMap<string, TopicPartitionOffset>,
+  committed: TopicPartitionMap<TopicPartitionOffset>,
   metrics: StreamsMetrics,
 ): Promise<void> {
   const running = [...tasks]
@@ -18,7 +18,7 @@ export async function refreshRuntimeMetrics(
     let groupOffsets: TopicPartitionOffset[] | undefined
     for (const input of inputs.filter((i) => i.topic === topic)) {
       const end = ends.find((e) => e.partition === input.partition)?.offset ?? 0
-      let position = committed.get(`${topic}\u0000${input.partition}`)?.offset
+      let position = committed.get(input)?.offset
       if (position === undefined) {
         groupOffsets ??= await admin.committedOffsets(groupId, topic)
         position = groupOffsets.find((c) => c.partition === input.partition)?.offset ?? 0

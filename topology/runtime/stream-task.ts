@@ -24,6 +24,7 @@ import type { StreamRecord } from '../record.js'
 import type { ProcessorNode, SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.js'
 import { PartitionGroup, type PartitionGroupOptions, type Readiness } from './partition-group.js'
 import { partitionForKey } from './partitioner.js'
+import { taskIdOf } from './topic-names.js'
 import { dlqHeaders, type FailureHandling, type FailureStage, type RecordSink } from './record-sink.js'
 
 /** What a task needs from whoever runs it. */
@@ -90,7 +91,7 @@ export class StreamTask {
     readonly partition: number,
     private readonly env: TaskEnv,
   ) {
-    this.id = `${subtopology.id}_${partition}`
+    this.id = taskIdOf(subtopology.id, partition)
     for (const node of subtopology.nodes) {
       if (node.kind === 'source') {
         for (const topic of node.topics) this.sources.set(env.resolveTopic(topic, node.internal), node)

@@ -9,10 +9,18 @@
 //      is ahead of the committed changelog (TASK_CORRUPTED): wipe and restore from the beginning.
 //   4. Initialize the processors (they may schedule punctuators and read the restored stores).
 import path from 'node:path'
-import type { KafkaAdmin, PartitionReader, TopicPartition, TopicPartitionOffset } from '../../kafka/index.js'
+import {
+  TopicPartitionMap,
+  type KafkaAdmin,
+  type PartitionReader,
+  type TopicPartition,
+  type TopicPartitionOffset,
+} from '../../kafka/index.js'
 import type { BuiltStore, KeyValueStore, StoreRef } from '../../state/index.js'
+import { StreamsError } from '../errors.js'
 import type { Topology } from '../topology.js'
-import { changelogTopic, internalTopic, type TopicLayout } from './internal-topics.js'
+import type { TopicLayout } from './internal-topics.js'
+import { changelogTopic, runtimeTopic, subtopologyOfStore, taskIdOf } from './topic-names.js'
 import { retryBroker } from './broker-retry.js'
 import type { RecordCollector } from './record-collector.js'
 import type { ResolvedConfig } from './streams-config.js'
@@ -35,8 +43,8 @@ const unknownLagWaitMs = 1000
 
 export class TaskManager {
   readonly tasks = new Map<string, StreamTask>()
-  private readonly byInput = new Map<string, StreamTask>()
-  private readonly owned = new Map<string, TopicPartition>()
+  private readonly byInput = new TopicPartitionMap<StreamTask>()
+  private readonly owned = new TopicPartitionMap<TopicPartition>()
   /** Every restore so far, for tests and operators. */
   readonly restores: RestoreReport[] = []
   readonly env: TaskEnv
@@ -53,7 +61,7 @@ export class TaskManager {
     this.env = {
       applicationId: config.applicationId,
       sink: collector,
-      resolveTopic: (name, internal) => (internal ? internalTopic(config.applicationId, name) : name),
+      resolveTopic: (name, internal) => runtimeTopic(config.applicationId, name, internal),
       partitionsOf: (topic) => layout.partitions.get(topic) ?? 1,
       storeEnv: (ref: StoreRef, partition: number) => ({
         dir: path.join(config.stateDir, config.applicationId, `${this.subtopologyOf(ref.name)}_${partition}`),
@@ -80,19 +88,19 @@ export class TaskManager {
   }
 
   taskFor(topic: string, partition: number): StreamTask | undefined {
-    return this.byInput.get(`${topic}\u0000${partition}`)
+    return this.byInput.get({ topic, partition })
   }
 
   /** Steps 1–4 for every task the new partitions complete. */
   async assigned(partitions: readonly TopicPartition[]): Promise<StreamTask[]> {
-    for (const tp of partitions) this.owned.set(`${tp.topic}\u0000${tp.partition}`, tp)
+    for (const tp of partitions) this.owned.set(tp, tp)
     const created: StreamTask[] = []
     for (const sub of this.topology.subtopologies) {
       const count = this.layout.tasksPerSubtopology.get(sub.id) ?? 0
       for (let p = 0; p < count; p++) {
-        if (this.tasks.has(`${sub.id}_${p}`)) continue
+        if (this.tasks.has(taskIdOf(sub.id, p))) continue
         const task = new StreamTask(sub, p, this.env)
-        if (!task.inputs.every((i) => this.owned.has(`${i.topic}\u0000${i.partition}`))) continue
+        if (!task.inputs.every((i) => this.owned.has(i))) continue
         await task.openStores()
         created.push(task)
       }
@@ -101,7 +109,7 @@ export class TaskManager {
     for (const task of created) {
       await task.initProcessors()
       this.tasks.set(task.id, task)
-      for (const input of task.inputs) this.byInput.set(`${input.topic}\u0000${input.partition}`, task)
+      for (const input of task.inputs) this.byInput.set(input, task)
     }
     this.config.metrics.tasksActive(this.tasks.size)
     return created
@@ -118,14 +126,14 @@ export class TaskManager {
   }
 
   async revoked(partitions: readonly TopicPartition[], tasks: readonly StreamTask[]): Promise<void> {
-    for (const tp of partitions) this.owned.delete(`${tp.topic}\u0000${tp.partition}`)
+    for (const tp of partitions) this.owned.delete(tp)
     for (const task of tasks) await this.close(task)
     this.config.metrics.tasksActive(this.tasks.size)
   }
 
   async close(task: StreamTask): Promise<void> {
     this.tasks.delete(task.id)
-    for (const input of task.inputs) this.byInput.delete(`${input.topic}\u0000${input.partition}`)
+    for (const input of task.inputs) this.byInput.delete(input)
     await task.close()
   }
 
@@ -144,7 +152,9 @@ export class TaskManager {
   }
 
   private subtopologyOf(store: string): number {
-    return this.topology.subtopologies.find((s) => s.stores.some((r) => r.name === store))?.id ?? 0
+    const sub = subtopologyOfStore(this.topology, store)
+    if (!sub) throw new StreamsError('TOPOLOGY_INVALID', `no subtopology has store ${store}`)
+    return sub.id
   }
 
   /** Step 3 for every new task at once: one reader pass over all their changelog partitions. */
@@ -158,18 +168,15 @@ export class TaskManager {
         )
       return ends.get(topic)!.find((o) => o.partition === partition)?.offset ?? 0
     }
-    const targets = new Map<
-      string,
-      {
-        task: StreamTask
-        store: BuiltStore<unknown>
-        from: number | 'earliest'
-        end: number
-        restored: number
-        /** The store's writes so far, chained: each store applies its batches in order. */
-        writing: Promise<void>
-      }
-    >()
+    const targets = new TopicPartitionMap<{
+      task: StreamTask
+      store: BuiltStore<unknown>
+      from: number | 'earliest'
+      end: number
+      restored: number
+      /** The store's writes so far, chained: each store applies its batches in order. */
+      writing: Promise<void>
+    }>()
     for (const task of tasks) {
       for (const store of task.stores.values()) {
         if (!store.logged) continue
@@ -189,20 +196,17 @@ export class TaskManager {
         const from: number | 'earliest' = checkpoint ?? 'earliest'
         const target = { task, store, from, end, restored: 0, writing: Promise.resolve() }
         if (end > 0 && (checkpoint === undefined || checkpoint < end))
-          targets.set(`${topic}/${task.partition}`, target)
+          targets.set({ topic, partition: task.partition }, target)
         else this.restores.push({ store: store.name, taskId: task.id, from, records: 0 })
       }
     }
     let unwritten = 0
     await this.reader.readAllToEnd(
-      [...targets].map(([key, t]) => ({
-        partition: { topic: key.slice(0, key.lastIndexOf('/')), partition: t.task.partition },
-        from: t.from,
-      })),
+      [...targets].map(([partition, t]) => ({ partition, from: t.from })),
       // reading goes on while the stores write (several stores write at once on the thread pool);
       // at most `maxUnwrittenRecords` records wait to be written
       async (tp, records) => {
-        const target = targets.get(`${tp.topic}/${tp.partition}`)!
+        const target = targets.get(tp)!
         const next = records[records.length - 1]!.offset + 1
         const batch = records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value }))
         unwritten += batch.length
