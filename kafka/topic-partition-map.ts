@@ -24,7 +24,7 @@ export class TopicPartitionMap<V> implements Iterable<[TopicPartition, V]> {
 
   set(tp: TopicPartition, value: V): this {
     let partitions = this.topics.get(tp.topic)
-    if (!partitions) this.topics.set(tp.topic, (partitions = new Map()))
+    if (!partitions) this.topics.set(tp.topic, (partitions = new Map<number, V>()))
     if (!partitions.has(tp.partition)) this.count += 1
     partitions.set(tp.partition, value)
     return this
