@@ -64,7 +64,11 @@ export class TaskManager {
       resolveTopic: (name, internal) => runtimeTopic(config.applicationId, name, internal),
       partitionsOf: (topic) => layout.partitions.get(topic) ?? 1,
       storeEnv: (ref: StoreRef, partition: number) => ({
-        dir: path.join(config.stateDir, config.applicationId, `${this.subtopologyOf(ref.name)}_${partition}`),
+        dir: path.join(
+          config.stateDir,
+          config.applicationId,
+          taskIdOf(this.subtopologyOf(ref.name), partition),
+        ),
         changelog: {
           log: (key, value, timestamp) =>
             collector.send({
