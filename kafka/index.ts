@@ -1,6 +1,7 @@
 // The public surface of kafka/: the port, its errors, and the factory that picks an adapter.
 import { createConfluentClient } from './confluent-client.js'
 import { createKafkajsClient } from './kafkajs-client.js'
+import { KafkaError } from './kafka-error.js'
 import { clientKinds, type ClientKind, type KafkaClient, type KafkaClientConfig } from './kafka-port.js'
 
 export * from './kafka-port.js'
@@ -22,5 +23,8 @@ export function createKafkaClient(config: KafkaClientConfig & { readonly kind?: 
 export function clientKindFromEnv(value = process.env['KAFKA_CLIENT']): ClientKind {
   if (value === undefined || value === '') return 'confluent'
   if ((clientKinds as readonly string[]).includes(value)) return value as ClientKind
-  throw new Error(`KAFKA_CLIENT=${value} is not a known client; use one of: ${clientKinds.join(', ')}`)
+  throw new KafkaError(
+    'INVALID_ARGUMENT',
+    `KAFKA_CLIENT=${value} is not a known client; use one of: ${clientKinds.join(', ')}`,
+  )
 }

@@ -20,19 +20,26 @@ export class KafkaError extends StreamsError {
 type Translation = KafkaErrorCode | 'PRODUCER_FENCED' | 'TASK_MIGRATED'
 
 /**
- * What each name a client reports means to us. Protocol names are Kafka's (with kafkajs's older spellings
- * where they differ); `_NAME` are librdkafka's local errors; `KafkaJS…` are kafkajs's classes; `E…` Node's.
+ * What each name a client reports means to us. Protocol names are Kafka's (with the spellings of kafkajs
+ * and librdkafka where they differ); `_NAME` are librdkafka's local errors; `KafkaJS…` are kafkajs's classes; `E…` Node's.
  */
 const translations: Readonly<Record<string, Translation>> = {
   // fencing of our transactional id: a new producer
   PRODUCER_FENCED: 'PRODUCER_FENCED',
   INVALID_PRODUCER_EPOCH: 'PRODUCER_FENCED',
   _FENCED: 'PRODUCER_FENCED',
+  // the producer's sequence or id is lost to the broker: it cannot go on (Kafka Streams: task migrated)
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 'PRODUCER_FENCED',
+  INVALID_PRODUCER_ID_MAPPING: 'PRODUCER_FENCED',
+  UNKNOWN_PRODUCER_ID: 'PRODUCER_FENCED',
   // the group moved on without this member: rejoin
   ILLEGAL_GENERATION: 'TASK_MIGRATED',
   UNKNOWN_MEMBER_ID: 'TASK_MIGRATED',
   REBALANCE_IN_PROGRESS: 'TASK_MIGRATED',
   FENCED_INSTANCE_ID: 'TASK_MIGRATED',
+  FENCED_MEMBER_EPOCH: 'TASK_MIGRATED',
+  STALE_MEMBER_EPOCH: 'TASK_MIGRATED',
+  UNRELEASED_INSTANCE_ID: 'TASK_MIGRATED',
   _ASSIGNMENT_LOST: 'TASK_MIGRATED',
   _MAX_POLL_EXCEEDED: 'TASK_MIGRATED',
   // the transaction cannot complete
@@ -42,6 +49,7 @@ const translations: Readonly<Record<string, Translation>> = {
   // topics
   TOPIC_ALREADY_EXISTS: 'TOPIC_EXISTS',
   UNKNOWN_TOPIC_OR_PARTITION: 'TOPIC_NOT_FOUND',
+  UNKNOWN_TOPIC_OR_PART: 'TOPIC_NOT_FOUND',
   UNKNOWN_TOPIC_ID: 'TOPIC_NOT_FOUND',
   _UNKNOWN_TOPIC: 'TOPIC_NOT_FOUND',
   _UNKNOWN_PARTITION: 'TOPIC_NOT_FOUND',
@@ -70,6 +78,7 @@ const translations: Readonly<Record<string, Translation>> = {
   NOT_COORDINATOR: 'BROKER_UNAVAILABLE',
   NOT_COORDINATOR_FOR_GROUP: 'BROKER_UNAVAILABLE',
   NOT_CONTROLLER: 'BROKER_UNAVAILABLE',
+  KAFKA_STORAGE_ERROR: 'BROKER_UNAVAILABLE',
   _TRANSPORT: 'BROKER_UNAVAILABLE',
   _ALL_BROKERS_DOWN: 'BROKER_UNAVAILABLE',
   _RESOLVE: 'BROKER_UNAVAILABLE',

@@ -1,7 +1,7 @@
 // What both adapters share: @confluentinc/kafka-javascript's promisified API is modelled on KafkaJS, so
 // the admin calls, message shapes and offset shapes are the same for both. Each adapter passes its
 // library's objects in; nothing here imports a client library.
-import { translateClientError } from './kafka-error.js'
+import { KafkaError, translateClientError } from './kafka-error.js'
 import type {
   Headers,
   KafkaAdmin,
@@ -149,8 +149,9 @@ export class KafkajsStyleAdmin implements KafkaAdmin {
         const listed = new Set(await this.admin.listTopics())
         if (missing.every((t) => listed.has(t.topic))) break
         if (Date.now() > deadline)
-          throw new Error(
-            `TIMED_OUT: created topics not visible after 15 s: ${missing.map((t) => t.topic).join(', ')}`,
+          throw new KafkaError(
+            'TIMEOUT',
+            `created topics not visible after 15 s: ${missing.map((t) => t.topic).join(', ')}`,
           )
         await new Promise((resolve) => setTimeout(resolve, 50))
       }

@@ -56,6 +56,14 @@ describe('translateClientError', () => {
     })
   })
 
+  it('knows librdkafka’s own spellings of protocol errors', () => {
+    const error = Object.assign(new Error('Broker: Unknown topic or partition'), {
+      type: 'ERR_UNKNOWN_TOPIC_OR_PART',
+      code: 3,
+    })
+    expect(translateClientError(error, 'describe topics')).toMatchObject({ code: 'TOPIC_NOT_FOUND' })
+  })
+
   it('uses librdkafka flags when the code has no entry: a transaction that must be aborted', () => {
     const error = Object.assign(new Error('Local: Erroneous state'), { code: -172, isTxnRequiresAbort: true })
     expect(translateClientError(error, 'commit')).toMatchObject({ code: 'TRANSACTION_ABORTABLE' })
