@@ -8,7 +8,9 @@
 //   4. stop the generator (SIGTERM, or wait for it when it `finishes` by itself);
 //   5. wait until the application has committed everything it can see of `inputTopics`;
 //   6. stop the instances (SIGTERM: a clean close);
-//   7. run the `verifier` and read the `verdict` from its output.
+//   7. run the `verifier` and read the `verdict` from its output — or, for an oracle without one (its
+//      generator verifies by itself once it has produced everything, as StreamsSmokeTest's driver does),
+//      read the verdict from the generator's output.
 import type { ExitStatus } from './processes.js'
 
 export interface OracleOption {
@@ -32,6 +34,8 @@ export interface OracleContext {
 export interface JavaCommand {
   readonly mainClass: string
   readonly args: readonly string[]
+  /** Extra JVM options (e.g. the log level a verdict is printed at). */
+  readonly jvmArgs?: readonly string[]
 }
 
 export interface Verdict {
@@ -47,7 +51,8 @@ export interface Oracle {
   readonly description: string
   readonly options: Readonly<Record<string, OracleOption>>
   readonly applicationId: string
-  readonly partitions: number
+  /** Partitions of every topic, or per topic. */
+  readonly partitions: number | Readonly<Record<string, number>>
   topics(context: OracleContext): readonly string[]
   /** Source topics of the application: the run has caught up when nothing readable lies past their commits. */
   inputTopics(context: OracleContext): readonly string[]
@@ -55,6 +60,8 @@ export interface Oracle {
     command(context: OracleContext): Promise<JavaCommand>
     /** The generator ends by itself (wait for it) instead of on SIGTERM. */
     readonly finishes?: boolean
+    /** How long it may take to end by itself, counted from the end of the scenario (default: the runner's). */
+    readonly finishWithinMs?: number
     /** Records it produced, from its output once it has stopped. */
     producedRecords(output: string): number | undefined
   }
@@ -78,6 +85,7 @@ export interface Oracle {
     /** Printed when the engine stopped on an error. */
     readonly exception: RegExp
   }
-  verifier(context: OracleContext): Promise<JavaCommand>
+  /** Absent: the generator verifies by itself, and `verdict` reads the generator's output. */
+  verifier?(context: OracleContext): Promise<JavaCommand>
   verdict(verifierOutput: string, exit: ExitStatus): Verdict
 }

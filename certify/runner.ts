@@ -17,7 +17,7 @@ import { createKafkaClient, type ClientKind, type KafkaAdmin, type KafkaClient }
 import { startLocalKafka, type LocalKafkaCluster } from '../tools/local-kafka/local-kafka-cluster.js'
 import { requireJava } from '../tools/local-kafka/prerequisites.js'
 import { ensureOracleJars } from './oracle-jars.js'
-import type { Oracle, OracleContext, Verdict } from './oracle.js'
+import type { JavaCommand, Oracle, OracleContext, Verdict } from './oracle.js'
 import { describeExit, ProcessGroup, type ManagedProcess } from './processes.js'
 import type { Instance, Scenario, ScenarioContext } from './scenarios.js'
 
@@ -183,12 +183,7 @@ class Run {
   }
 
   /** A JVM under jvm-watchdog.sh; `exits` when it ends by itself (its exit is then no anomaly). */
-  spawnJava(
-    name: string,
-    command: { mainClass: string; args: readonly string[] },
-    graceSeconds: number,
-    exits = false,
-  ): ManagedProcess {
+  spawnJava(name: string, command: JavaCommand, graceSeconds: number, exits = false): ManagedProcess {
     const child = this.processes.spawn({
       name,
       command: watchdog,
@@ -200,6 +195,7 @@ class Run {
         '-XX:TieredStopAtLevel=1',
         '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
         '-Dorg.slf4j.simpleLogger.showDateTime=true',
+        ...(command.jvmArgs ?? []),
         '-cp',
         this.classPath,
         command.mainClass,
@@ -230,12 +226,21 @@ class Run {
     await this.admin.createTopics(
       topics.map((topic) => ({
         topic,
-        partitions: oracle.partitions,
+        partitions: this.partitionsOf(topic),
         replicationFactor: three ? 3 : 1,
         ...(three ? { config: { 'min.insync.replicas': '2' } } : {}),
       })),
     )
-    this.step(`topics ${topics.join(', ')}: ${oracle.partitions} partitions, replication ${three ? 3 : 1}`)
+    this.step(
+      `topics ${topics.map((t) => `${t} (${this.partitionsOf(t)})`).join(', ')}: replication ${three ? 3 : 1}`,
+    )
+  }
+
+  partitionsOf(topic: string): number {
+    const { partitions } = this.options.oracle
+    const count = typeof partitions === 'number' ? partitions : partitions[topic]
+    if (count === undefined) throw new Error(`the oracle gives no partition count for ${topic}`)
+    return count
   }
 
   // ── instances ─────────────────────────────────────────────────────────────────────────────────────
@@ -386,7 +391,7 @@ class Run {
     try {
       for (const topic of oracle.inputTopics(this.context)) {
         const committed = await this.admin!.committedOffsets(oracle.applicationId, topic)
-        for (let partition = 0; partition < oracle.partitions; partition++) {
+        for (let partition = 0; partition < this.partitionsOf(topic); partition++) {
           const from = committed.find((c) => c.partition === partition)?.offset ?? 'earliest'
           await reader.readToEnd({ topic, partition }, from, (records) => {
             behind += records.length
@@ -488,14 +493,16 @@ export async function certify(options: CertifyOptions): Promise<CertifyResult> {
 
     await scenario.run(run.scenarioContext)
 
+    let generatorExit: Awaited<typeof generator.exited> | undefined
     if (oracle.generator.finishes) {
       run.step('waiting for the generator to finish')
+      const within = oracle.generator.finishWithinMs ?? timeouts.generatorStop
       const finished = await Promise.race([
         generator.exited,
-        new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), timeouts.generatorStop)),
+        new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), within)),
       ])
-      if (finished === 'late')
-        run.anomalies.push(`the generator did not finish within ${timeouts.generatorStop / 1000} s`)
+      if (finished === 'late') run.anomalies.push(`the generator did not finish within ${within / 1000} s`)
+      else generatorExit = finished
     } else {
       run.step('stopping the generator')
       const exit = await generator.stop('SIGTERM', timeouts.generatorStop)
@@ -514,17 +521,23 @@ export async function certify(options: CertifyOptions): Promise<CertifyResult> {
         run.anomalies.push(`${instance.id} stopped on an engine error ${exceptions} time(s)`)
     }
 
-    run.step('verifier started')
-    const verifier = run.spawnJava('verifier', await oracle.verifier(run.context), 5, true)
-    const exit = await Promise.race([
-      verifier.exited,
-      new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), timeouts.verifier)),
-    ])
-    if (exit === 'late') {
-      await verifier.stop('SIGKILL', 10_000)
-      failure = `the verifier did not finish within ${timeouts.verifier / 1000} s`
+    if (!oracle.verifier) {
+      // the generator verified while the instances ran: its output holds the verdict
+      if (generatorExit === undefined) failure = 'the generator, which verifies, did not finish'
+      else verdict = oracle.verdict(generator.output(), generatorExit)
     } else {
-      verdict = oracle.verdict(verifier.output(), exit)
+      run.step('verifier started')
+      const verifier = run.spawnJava('verifier', await oracle.verifier(run.context), 5, true)
+      const exit = await Promise.race([
+        verifier.exited,
+        new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), timeouts.verifier)),
+      ])
+      if (exit === 'late') {
+        await verifier.stop('SIGKILL', 10_000)
+        failure = `the verifier did not finish within ${timeouts.verifier / 1000} s`
+      } else {
+        verdict = oracle.verdict(verifier.output(), exit)
+      }
     }
     run.step(`verifier: ${verdict?.verdict ?? failure}`)
   } catch (error) {

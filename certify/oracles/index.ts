@@ -2,7 +2,11 @@
 // (topics, generator, instance app, verifier, verdict; see ../oracle.ts) and a line here.
 import type { Oracle } from '../oracle.js'
 import { eosOracle } from './eos.js'
+import { relationalOracle } from './relational.js'
+import { smokeOracle } from './smoke.js'
 
 export const oracles: Readonly<Record<string, Oracle>> = {
   [eosOracle.name]: eosOracle,
+  [smokeOracle.name]: smokeOracle,
+  [relationalOracle.name]: relationalOracle,
 }
