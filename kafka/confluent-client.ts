@@ -97,8 +97,9 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
         maxWaitTimeInMs: 100,
         allowAutoTopicCreation: false,
         readUncommitted: options.isolation === 'read_uncommitted',
+        // eager: range keeps partition p of co-partitioned topics on one member (round-robin splits them)
         partitionAssigners: [
-          cooperative ? KafkaJS.PartitionAssigners.cooperativeSticky : KafkaJS.PartitionAssigners.roundRobin,
+          cooperative ? KafkaJS.PartitionAssigners.cooperativeSticky : KafkaJS.PartitionAssigners.range,
         ],
       },
       'js.consumer.max.batch.size': options.maxBatchSize ?? 1000,

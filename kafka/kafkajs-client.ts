@@ -21,6 +21,7 @@ import {
 } from './kafkajs-style.js'
 import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
+import { rangeAssigner } from './kafkajs-range-assigner.js'
 import type {
   ConsumedRecord,
   ConsumerHandlers,
@@ -170,6 +171,8 @@ class KafkajsConsumer implements KafkaConsumer {
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
       retry: { retries: 10 },
+      // co-partitioned topics' partition p on one member (round-robin, kafkajs' default, splits them)
+      partitionAssigners: [rangeAssigner],
     })
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const next = new TopicPartitionMap<TopicPartition>()

@@ -243,6 +243,44 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     expect(afterSeek).toEqual([undefined])
   })
 
+  it('assigns partition p of co-partitioned topics to one member under eager rebalancing (range)', async () => {
+    const [a, b] = [uniqueName(`copart-a-${kind}`), uniqueName(`copart-b-${kind}`)]
+    await createTopic(kafka, a, 5)
+    await createTopic(kafka, b, 5)
+    const groupId = uniqueName('copart')
+    const consumers: KafkaConsumer[] = []
+    try {
+      for (let i = 0; i < 2; i++) {
+        const consumer = kafka.consumer({ groupId, rebalance: 'eager', autoOffsetReset: 'earliest' })
+        consumers.push(consumer)
+        await consumer.connect()
+        await consumer.subscribe([a, b])
+        await consumer.run({ eachBatch: async () => {} })
+      }
+      const deadline = Date.now() + 30_000
+      let seen = ''
+      for (;;) {
+        const assignments = consumers.map((c) => c.assignment())
+        seen = JSON.stringify(assignments)
+        if (assignments.every((x) => x.length > 0) && assignments.flat().length === 10) break
+        if (Date.now() > deadline)
+          throw new Error(`no settled assignment of 10 partitions within 30 s: ${seen}`)
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      for (const consumer of consumers) {
+        const partitionsOf = (topic: string) =>
+          consumer
+            .assignment()
+            .filter((tp) => tp.topic === topic)
+            .map((tp) => tp.partition)
+            .sort()
+        expect(partitionsOf(a), seen).toEqual(partitionsOf(b))
+      }
+    } finally {
+      for (const consumer of consumers) await consumer.disconnect()
+    }
+  })
+
   it('reads a partition by offset to its end without a group, skipping aborted records under read_committed', async () => {
     const topic = uniqueName(`reader-${kind}`)
     await createTopic(kafka, topic, 2)
