@@ -25,6 +25,8 @@ export interface OracleContext {
   /** The run's own folder (logs, properties files, state directories). */
   readonly runDir: string
   readonly brokers: number
+  /** The scenario's name (plain, crash, …). */
+  readonly scenario: string
   /** The oracle's options, each set to a valid value (the default when not given). */
   readonly options: Readonly<Record<string, string>>
   /** Writes a Java properties file into the run folder and returns its path. */
@@ -87,5 +89,5 @@ export interface Oracle {
   }
   /** Absent: the generator verifies by itself, and `verdict` reads the generator's output. */
   verifier?(context: OracleContext): Promise<JavaCommand>
-  verdict(verifierOutput: string, exit: ExitStatus): Verdict
+  verdict(verifierOutput: string, exit: ExitStatus, context: OracleContext): Verdict
 }

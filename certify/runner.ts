@@ -161,6 +161,7 @@ class Run {
       bootstrapServers: this.cluster!.bootstrapServers,
       runDir: this.runDir,
       brokers: this.options.scenario.brokers,
+      scenario: this.options.scenario.name,
       options: this.oracleOptions,
       propertiesFile: async (name, properties) => {
         const file = path.join(this.runDir, name)
@@ -316,9 +317,12 @@ class Run {
     const started = Date.now()
     const deadline = started + this.timeouts.healthy
     const pending = new Set(marks.keys())
+    // an oracle whose generator has stopped producing leaves nothing to process: RUNNING and caught up will do
+    let caughtUpCheck = 0
     while (pending.size > 0) {
       this.checkAborted()
       this.checkInstances()
+      const idle = new Set<RunInstance>()
       for (const instance of [...pending]) {
         const child = instance.process!
         if (!child.running) {
@@ -333,8 +337,14 @@ class Run {
         // when a rebalance is required: a change to RUNNING since the mark, and progress after it
         const changed = !rebalanced || last !== undefined
         const progress = rebalanced && last ? since.slice(last.index) : since
-        if (state === patterns.runningState && changed && patterns.processing.test(progress))
-          pending.delete(instance)
+        if (state === patterns.runningState && changed) {
+          if (patterns.processing.test(progress)) pending.delete(instance)
+          else idle.add(instance)
+        }
+      }
+      if (idle.size > 0 && idle.size === pending.size && Date.now() - caughtUpCheck > 5_000) {
+        caughtUpCheck = Date.now()
+        if ((await this.caughtUp()).done) for (const instance of idle) pending.delete(instance)
       }
       if (pending.size === 0) break
       if (Date.now() > deadline) {
@@ -524,7 +534,7 @@ export async function certify(options: CertifyOptions): Promise<CertifyResult> {
     if (!oracle.verifier) {
       // the generator verified while the instances ran: its output holds the verdict
       if (generatorExit === undefined) failure = 'the generator, which verifies, did not finish'
-      else verdict = oracle.verdict(generator.output(), generatorExit)
+      else verdict = oracle.verdict(generator.output(), generatorExit, run.context)
     } else {
       run.step('verifier started')
       const verifier = run.spawnJava('verifier', await oracle.verifier(run.context), 5, true)
@@ -536,7 +546,7 @@ export async function certify(options: CertifyOptions): Promise<CertifyResult> {
         await verifier.stop('SIGKILL', 10_000)
         failure = `the verifier did not finish within ${timeouts.verifier / 1000} s`
       } else {
-        verdict = oracle.verdict(verifier.output(), exit)
+        verdict = oracle.verdict(verifier.output(), exit, run.context)
       }
     }
     run.step(`verifier: ${verdict?.verdict ?? failure}`)
