@@ -128,6 +128,24 @@ export class RunningChild {
     await new Promise<void>((resolve) => this.log.end(() => resolve()))
   }
 
+  /**
+   * Stops the measured process (SIGSTOP: every thread, its clients' too) until `resume`. While stopped it
+   * sends no heartbeats: keep pauses well within the group's session timeout. `kill` works on it.
+   */
+  pause(): void {
+    this.signalMeasured('SIGSTOP')
+  }
+
+  resume(): void {
+    this.signalMeasured('SIGCONT')
+  }
+
+  private signalMeasured(signal: NodeJS.Signals): void {
+    const pid = this.measuredPid()
+    if (pid === undefined) throw new Error(`${this.name}: no process to ${signal}`)
+    process.kill(pid, signal)
+  }
+
   /** SIGKILL of the child (the watchdog turns SIGUSR1 into SIGKILL of its JVM). */
   kill(): void {
     if (!this.running) return

@@ -12,7 +12,14 @@ export interface RunTopics {
   readonly dlq: string
   /** Output of the raw pipes. */
   readonly pipeOut: string
+  /** The engine workloads' input stream, second stream (stream–stream join), table and output. */
+  readonly source: string
+  readonly other: string
+  readonly table: string
+  readonly sink: string
 }
+
+export type TopicRole = keyof RunTopics
 
 export function runTopics(prefix: string): RunTopics {
   return {
@@ -24,6 +31,10 @@ export function runTopics(prefix: string): RunTopics {
     notifications: `${prefix}-reservation-notifications`,
     dlq: `${prefix}-reservation-dlq`,
     pipeOut: `${prefix}-pipe-out`,
+    source: `${prefix}-source`,
+    other: `${prefix}-other`,
+    table: `${prefix}-table`,
+    sink: `${prefix}-sink`,
   }
 }
 
@@ -35,17 +46,22 @@ export function internalRepartitionTopics(applicationId: string): string[] {
   ]
 }
 
+/** Tables (read whole by the systems) are compacted. */
+const compactedRoles: ReadonlySet<TopicRole> = new Set(['resources', 'promotions', 'table'])
+
+/** Creates the topics of `roles`, `partitions` each. */
 export async function createRunTopics(
   admin: KafkaAdmin,
   topics: RunTopics,
+  roles: readonly TopicRole[],
   partitions: number,
 ): Promise<void> {
   const compacted = { 'cleanup.policy': 'compact' }
   await admin.createTopics(
-    (Object.entries(topics) as [string, string][]).map(([name, topic]) => ({
-      topic,
+    roles.map((role) => ({
+      topic: topics[role],
       partitions,
-      ...(name === 'resources' || name === 'promotions' ? { config: compacted } : {}),
+      ...(compactedRoles.has(role) ? { config: compacted } : {}),
     })),
   )
 }
@@ -164,13 +180,12 @@ export async function deleteTopicsWithPrefixes(
   if (topics.length > 0) await admin.deleteTopics(topics)
 }
 
-const typePattern = /"type":"([A-Za-z]+)"/
-
-/** Counts the records of a topic by their JSON `type` (read_committed), e.g. the event mix of a run. */
-export async function countByType(
+/** Counts the records of a topic by `classify` (read_committed), e.g. the event mix of a run by JSON type. */
+export async function countRecords(
   client: KafkaClient,
   admin: KafkaAdmin,
   topic: string,
+  classify: (value: Buffer | null) => string,
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = {}
   const reader = client.reader({ isolation: 'read_committed' })
@@ -179,8 +194,8 @@ export async function countByType(
       if (offset === 0) continue
       await reader.readToEnd({ topic, partition }, 'earliest', (records) => {
         for (const record of records) {
-          const type = record.value ? (typePattern.exec(record.value.toString('utf8'))?.[1] ?? '?') : '?'
-          counts[type] = (counts[type] ?? 0) + 1
+          const kind = classify(record.value)
+          counts[kind] = (counts[kind] ?? 0) + 1
         }
       })
     }

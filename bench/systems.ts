@@ -1,5 +1,7 @@
 // The systems under test and how each is started: the raw pipe with either client, the Reservation Service
-// (this project) with either client, and the Kafka Streams application in bench/kstreams/.
+// (this project) with either client, our engine running an engine workload (run-engine.ts) with either
+// client, and the Kafka Streams applications in bench/kstreams/ (the reservation app, or the engine
+// workloads app). Which systems run which workload, and which of them keep state.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -7,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import type { ClientKind } from '../kafka/index.js'
 import { RunningChild } from './child-runner.js'
 import { internalRepartitionTopics, type RunTopics } from './kafka-bench.js'
+import type { EngineWorkloadId } from './keyed-workload.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repoRoot = path.dirname(here)
@@ -18,6 +21,8 @@ export const systemIds = [
   'pipe-kafkajs',
   'service-confluent',
   'service-kafkajs',
+  'engine-confluent',
+  'engine-kafkajs',
   'kstreams',
 ] as const
 export type SystemId = (typeof systemIds)[number]
@@ -25,10 +30,8 @@ export type SystemId = (typeof systemIds)[number]
 export interface SystemSpec {
   readonly id: SystemId
   readonly label: string
-  readonly kind: 'pipe' | 'service' | 'kstreams'
+  readonly kind: 'pipe' | 'service' | 'engine' | 'kstreams'
   readonly client?: ClientKind
-  /** Has state (restore is measured) and reads the resources topic. */
-  readonly stateful: boolean
 }
 
 export const systems: Readonly<Record<SystemId, SystemSpec>> = {
@@ -37,30 +40,60 @@ export const systems: Readonly<Record<SystemId, SystemSpec>> = {
     label: 'raw pipe (confluent)',
     kind: 'pipe',
     client: 'confluent',
-    stateful: false,
   },
   'pipe-kafkajs': {
     id: 'pipe-kafkajs',
     label: 'raw pipe (kafkajs)',
     kind: 'pipe',
     client: 'kafkajs',
-    stateful: false,
   },
   'service-confluent': {
     id: 'service-confluent',
     label: 'reservation service (confluent)',
     kind: 'service',
     client: 'confluent',
-    stateful: true,
   },
   'service-kafkajs': {
     id: 'service-kafkajs',
     label: 'reservation service (kafkajs)',
     kind: 'service',
     client: 'kafkajs',
-    stateful: true,
   },
-  kstreams: { id: 'kstreams', label: 'Kafka Streams 4.1.2 (Java)', kind: 'kstreams', stateful: true },
+  'engine-confluent': {
+    id: 'engine-confluent',
+    label: 'our engine (confluent)',
+    kind: 'engine',
+    client: 'confluent',
+  },
+  'engine-kafkajs': {
+    id: 'engine-kafkajs',
+    label: 'our engine (kafkajs)',
+    kind: 'engine',
+    client: 'kafkajs',
+  },
+  kstreams: { id: 'kstreams', label: 'Kafka Streams 4.1.2 (Java)', kind: 'kstreams' },
+}
+
+/** The workloads: the reservation topology, or one of the engine workloads (keyed-workload.ts). */
+export type Workload = 'reservation' | EngineWorkloadId
+
+/** Whether a system can run a workload: the services run only the reservation topology, our engine only the engine workloads, the raw pipe the workloads whose job a copy is. */
+export function systemRuns(spec: SystemSpec, workload: Workload): boolean {
+  switch (spec.kind) {
+    case 'pipe':
+      return workload === 'reservation' || workload === 'pipe'
+    case 'service':
+      return workload === 'reservation'
+    case 'engine':
+      return workload !== 'reservation'
+    case 'kstreams':
+      return true
+  }
+}
+
+/** Keeps state for the workload: restore is measured, and tables are loaded before the backlog. */
+export function isStateful(spec: SystemSpec, workload: Workload): boolean {
+  return spec.kind !== 'pipe' && workload !== 'pipe'
 }
 
 export interface LaunchSettings {
@@ -76,16 +109,44 @@ export interface LaunchSettings {
   readonly strayGraceMs: number
   readonly javaHeapMb: number
   readonly logFile: string
+  readonly workload: Workload
+  /** The topics the raw pipe copies. */
+  readonly pipeInputs: readonly string[]
+  readonly joinWindowMs: number
+  readonly joinGraceMs: number
 }
 
 /** Topics the system writes and reads back itself (drained too before a backlog counts as processed). */
-export function internalTopicsOf(spec: SystemSpec, applicationId: string): string[] {
-  return spec.stateful ? internalRepartitionTopics(applicationId) : []
+export function internalTopicsOf(spec: SystemSpec, workload: Workload, applicationId: string): string[] {
+  return workload === 'reservation' && isStateful(spec, workload)
+    ? internalRepartitionTopics(applicationId)
+    : []
 }
 
-/** Input topics of the backlog and the topic the latency probe reads. */
-export function outputTopicOf(spec: SystemSpec, topics: RunTopics): string {
-  return spec.kind === 'pipe' ? topics.pipeOut : topics.events
+/** The topic the latency probe reads. */
+export function outputTopicOf(spec: SystemSpec, workload: Workload, topics: RunTopics): string {
+  if (spec.kind === 'pipe') return topics.pipeOut
+  return workload === 'reservation' ? topics.events : topics.sink
+}
+
+/**
+ * The Kafka Streams JVM's flags: the heap, and the G1 settings of Kafka's documented production JVM
+ * arguments (docs/ops.html "Java Version"; G1HeapRegionSize=16M is left out, it is sized for a 6 GB heap).
+ * -Xms is not set to -Xmx as there: a heap committed up front would count in peak RSS. BENCH_JAVA_OPTS
+ * adds flags (experiments).
+ */
+export function jvmFlags(heapMb: number): string[] {
+  return [
+    `-Xmx${heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:InitiatingHeapOccupancyPercent=35',
+    '-XX:+ExplicitGCInvokesConcurrent',
+    '-XX:MetaspaceSize=96m',
+    '-XX:MinMetaspaceFreeRatio=50',
+    '-XX:MaxMetaspaceFreeRatio=80',
+    ...(process.env['BENCH_JAVA_OPTS'] ?? '').split(/\s+/).filter(Boolean),
+  ]
 }
 
 export function launch(spec: SystemSpec, s: LaunchSettings, name: string): RunningChild {
@@ -110,6 +171,17 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
     EVENTS_TOPIC: s.topics.events,
     NOTIFICATIONS_TOPIC: s.topics.notifications,
     DLQ_TOPIC: s.topics.dlq,
+  }
+  const engine = {
+    ...common,
+    STATE_DIR: s.stateDir,
+    WORKLOAD: s.workload,
+    SOURCE_TOPIC: s.topics.source,
+    OTHER_TOPIC: s.topics.other,
+    TABLE_TOPIC: s.topics.table,
+    SINK_TOPIC: s.topics.sink,
+    JOIN_WINDOW_MS: String(s.joinWindowMs),
+    JOIN_GRACE_MS: String(s.joinGraceMs),
   }
   // BENCH_CPU_PROF_DIR: every Node child writes a V8 CPU profile there when it exits;
   // BENCH_NODE_FLAGS: V8/Node flags for every Node child (heap and GC experiments)
@@ -136,7 +208,7 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
         {
           ...common,
           KAFKA_CLIENT: spec.client ?? 'confluent',
-          PIPE_INPUTS: [s.topics.commands, s.topics.payments].join(','),
+          PIPE_INPUTS: s.pipeInputs.join(','),
           PIPE_OUTPUT: s.topics.pipeOut,
         },
         s.logFile,
@@ -158,22 +230,34 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
         s.logFile,
       )
     }
-    case 'kstreams':
+    case 'engine': {
+      const [command, args] = node('run-engine.ts')
+      return new RunningChild(
+        name,
+        command,
+        args,
+        { ...engine, KAFKA_CLIENT: spec.client ?? 'confluent' },
+        s.logFile,
+      )
+    }
+    case 'kstreams': {
+      const reservationApp = s.workload === 'reservation'
       return new RunningChild(
         name,
         watchdog,
         [
           '20',
           javaCommand(),
-          `-Xmx${s.javaHeapMb}m`,
+          ...jvmFlags(s.javaHeapMb),
           '-cp',
           `${path.join(kstreamsDir, 'target', 'classes')}:${path.join(kstreamsDir, 'target', 'lib', '*')}`,
-          'bench.kstreams.ReservationStreamsApp',
+          reservationApp ? 'bench.kstreams.ReservationStreamsApp' : 'bench.kstreams.EngineWorkloadsApp',
         ],
-        reservation,
+        reservationApp ? reservation : engine,
         s.logFile,
         true,
       )
+    }
   }
 }
 

@@ -1,0 +1,74 @@
+// What the Node children that run our engine (the reservation service, the engine workloads) report to
+// the harness: state changes, what was restored before RUNNING, and on SIGUSR2 the engine's commit counts
+// and the process's memory (from its Prometheus registry).
+import type { Registry } from 'prom-client'
+import { emit } from './child-protocol.js'
+
+export interface RestoreCount {
+  readonly store: string
+  readonly taskId: string
+  readonly records: number
+}
+
+/**
+ * Returns the listener for the engine's state changes: every change becomes a `state` event; on RUNNING,
+ * the stores restored since the first REBALANCING come first (the engine restores inside the assignment,
+ * so that span is the restore's), then the state. ERROR also reports `errorMessage()`.
+ */
+export function stateReporter(
+  restores: () => Promise<readonly RestoreCount[]>,
+  errorMessage: () => string,
+): (state: string, previous: string) => void {
+  let rebalancingAt: number | undefined
+  return (state, previous) => {
+    const at = Date.now()
+    if (state === 'REBALANCING' && rebalancingAt === undefined) rebalancingAt = at
+    if (state !== 'RUNNING') emit({ event: 'state', state, previous, at })
+    else {
+      const from = rebalancingAt ?? at
+      void restores().then((counts) => {
+        for (const restore of counts) {
+          if (restore.records === 0) continue
+          emit({
+            event: 'restored',
+            store: restore.store,
+            partition: restore.taskId,
+            records: restore.records,
+            startAt: from,
+            endAt: at,
+          })
+        }
+        emit({ event: 'state', state, previous, at })
+      })
+    }
+    if (state === 'ERROR') emit({ event: 'error', message: errorMessage() })
+  }
+}
+
+const metricNames = [
+  'nodejs_heap_size_total_bytes',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_external_memory_bytes',
+  'process_resident_memory_bytes',
+  'streams_commit_latency_seconds',
+  'streams_records_consumed_total',
+  'streams_records_produced_total',
+]
+
+/** On SIGUSR2: the engine's commit count and time so far, and memory, as one `metrics` event. */
+export function answerMetricsSignal(registry: Registry): void {
+  process.on('SIGUSR2', () => {
+    void registry.getMetricsAsJSON().then((metrics) => {
+      const values: Record<string, number> = {}
+      for (const metric of metrics) {
+        if (!metricNames.includes(metric.name)) continue
+        for (const value of metric.values as { metricName?: string; value: number }[]) {
+          const name = value.metricName ?? metric.name
+          if (name.endsWith('_bucket')) continue
+          values[name] = (values[name] ?? 0) + value.value
+        }
+      }
+      emit({ event: 'metrics', values, at: Date.now() })
+    })
+  })
+}

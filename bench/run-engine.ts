@@ -1,0 +1,68 @@
+// Child process of the benchmark: one engine workload (engine-topologies.ts) on our engine, with the
+// engine's Prometheus metrics on as a deployment would have them. Configured by environment: KAFKA_BROKERS,
+// KAFKA_CLIENT, APPLICATION_ID, STATE_DIR, PROCESSING_GUARANTEE, COMMIT_INTERVAL_MS, WORKLOAD, SOURCE_TOPIC,
+// OTHER_TOPIC, TABLE_TOPIC, SINK_TOPIC, JOIN_WINDOW_MS, JOIN_GRACE_MS. Reports as run-service.ts does.
+import { collectDefaultMetrics, Registry } from 'prom-client'
+import { clientKindFromEnv, createKafkaClient } from '../kafka/index.js'
+import { KafkaStreams, processingGuarantees, type ProcessingGuarantee } from '../topology/index.js'
+import { PrometheusStreamsMetrics } from '../topology/runtime/prometheus-metrics.js'
+import { exitWithParent, onTermination } from './child-protocol.js'
+import { answerMetricsSignal, stateReporter } from './child-streams.js'
+import { engineTopology } from './engine-topologies.js'
+import { engineWorkloadIds, type EngineWorkloadId } from './keyed-workload.js'
+
+exitWithParent()
+const env = (name: string, fallback?: string): string => {
+  const value = process.env[name] ?? fallback
+  if (value === undefined || value === '') throw new Error(`${name} must be set`)
+  return value
+}
+const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback?: T): T => {
+  const value = env(name, fallback)
+  if (!(allowed as readonly string[]).includes(value))
+    throw new Error(`${name}=${value}; expected one of ${allowed.join(', ')}`)
+  return value as T
+}
+
+const applicationId = env('APPLICATION_ID')
+const workload: EngineWorkloadId = oneOf('WORKLOAD', engineWorkloadIds)
+const guarantee: ProcessingGuarantee = oneOf('PROCESSING_GUARANTEE', processingGuarantees, 'exactly_once')
+const topology = engineTopology(
+  workload,
+  {
+    source: env('SOURCE_TOPIC'),
+    other: env('OTHER_TOPIC'),
+    table: env('TABLE_TOPIC'),
+    sink: env('SINK_TOPIC'),
+  },
+  { differenceMs: Number(env('JOIN_WINDOW_MS')), graceMs: Number(env('JOIN_GRACE_MS')) },
+)
+const registry = new Registry()
+collectDefaultMetrics({ register: registry })
+let lastError = 'the engine went to ERROR'
+const streams = new KafkaStreams(topology, {
+  applicationId,
+  client: createKafkaClient({
+    kind: clientKindFromEnv(),
+    brokers: env('KAFKA_BROKERS').split(','),
+    clientId: `${applicationId}-engine`,
+  }),
+  stateDir: env('STATE_DIR'),
+  processingGuarantee: guarantee,
+  commitIntervalMs: Number(env('COMMIT_INTERVAL_MS')),
+  instanceId: applicationId,
+  metrics: new PrometheusStreamsMetrics(registry),
+  log: (level, message) => {
+    if (level === 'error') lastError = message
+    if (level !== 'info') process.stderr.write(`[${level}] ${message}\n`)
+  },
+})
+streams.onStateChange(
+  stateReporter(
+    async () => streams.restores,
+    () => streams.error?.message ?? lastError,
+  ),
+)
+onTermination(() => streams.close())
+answerMetricsSignal(registry)
+await streams.start()
