@@ -21,6 +21,8 @@ final class AppConfig {
   final long punctuationIntervalMs;
   final long strayGraceMs;
   final int partitions;
+  final long retentionMs;
+  final long dedupRetentionMs;
 
   AppConfig(Map<String, String> env) {
     brokers = env.getOrDefault("KAFKA_BROKERS", "127.0.0.1:9092");
@@ -41,5 +43,8 @@ final class AppConfig {
     punctuationIntervalMs = Long.parseLong(env.getOrDefault("PUNCTUATION_INTERVAL_MS", "10000"));
     strayGraceMs = Long.parseLong(env.getOrDefault("STRAY_PAYMENT_GRACE_MS", "60000"));
     partitions = Integer.parseInt(env.getOrDefault("PARTITIONS", "6"));
+    // the TypeScript service's defaults (service/config.ts): 30 and 7 days of stream time
+    retentionMs = Long.parseLong(env.getOrDefault("RETENTION_MS", "2592000000"));
+    dedupRetentionMs = Long.parseLong(env.getOrDefault("DEDUP_RETENTION_MS", "604800000"));
   }
 }

@@ -1,112 +1,133 @@
 package bench.kstreams;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import bench.kstreams.Model.Command;
+import bench.kstreams.Model.DeciderInput;
+import bench.kstreams.Model.Payment;
+import bench.kstreams.Model.Reservation;
+import bench.kstreams.Model.Resource;
+import bench.kstreams.Model.Status;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The reservation decisions for the resources of one partition — the counterpart of the TypeScript
- * service's reservation-decider: commands, resource definitions and routed payments in (keyed by
- * resourceId); per-resource sequenced events, notifications (keyed by customer) and payment routes
- * (reservationId → resourceId) out. Holds expire by a stream-time punctuator.
+ * service's reservation-decider: resource definitions, commands and routed payments in (keyed by
+ * resourceId, typed by their sources' deserializers); per-resource sequenced events, notifications (keyed
+ * by customer) and payment routes (reservationId → resourceId; a tombstone when retention removes the
+ * reservation) out. A stream-time punctuator expires due holds, then sweeps what retention removes
+ * ({@link Retention}).
  *
- * <p>Covers what the benchmark's workload sends: CreateReservation (UNKNOWN_RESOURCE, DUPLICATE,
- * UNAVAILABLE with alternatives), CancelReservation, ModifyReservation (CONFLICT), PaymentAuthorized,
- * PaymentCompleted, PaymentFailed, hold expiry. Waitlists are read (every input that frees units scans
- * the resource's waitlist) but the workload never adds to them.
+ * <p>Covers what the benchmark's workload sends: CreateReservation (INVALID before the retention horizon,
+ * UNKNOWN_RESOURCE, DUPLICATE, UNAVAILABLE with alternatives), CancelReservation, ModifyReservation
+ * (CONFLICT), PaymentAuthorized, PaymentCompleted, PaymentFailed, hold expiry, retention. Waitlists are
+ * read (every input that frees units scans the resource's waitlist) but the workload never adds to them.
  */
-final class Decider implements Processor<String, String, String, String> {
-  static final String[] STORES = {
-    "resources", "resource-meta", "reservations", "reservation-index", "slots", "waitlist", "holds", "commands",
-  };
+final class Decider implements Processor<String, DeciderInput, String, Object> {
   static final String EVENTS = "events-sink";
   static final String NOTIFICATIONS = "notifications-sink";
   static final String ROUTES = "routes-sink";
 
   private final AppConfig config;
-  private ProcessorContext<String, String> ctx;
-  private KeyValueStore<String, String> resources, meta, reservations, index, slots, waitlist, holds, commands;
+  private ProcessorContext<String, Object> ctx;
+  private Stores stores;
+  private Slots slots;
+  private Retention retention;
 
   Decider(AppConfig config) {
     this.config = config;
   }
 
-  @Override
-  public void init(ProcessorContext<String, String> context) {
-    ctx = context;
-    resources = context.getStateStore("resources");
-    meta = context.getStateStore("resource-meta");
-    reservations = context.getStateStore("reservations");
-    index = context.getStateStore("reservation-index");
-    slots = context.getStateStore("slots");
-    waitlist = context.getStateStore("waitlist");
-    holds = context.getStateStore("holds");
-    commands = context.getStateStore("commands");
-    context.schedule(Duration.ofMillis(config.punctuationIntervalMs), PunctuationType.STREAM_TIME, this::expireHolds);
+  /** The decider's stores, typed. */
+  static final class Stores {
+    KeyValueStore<String, Resource> resources;
+    KeyValueStore<String, Long> meta;
+    KeyValueStore<String, Reservation> reservations;
+    KeyValueStore<String, String> index;
+    KeyValueStore<String, Integer> slots;
+    KeyValueStore<String, String> waitlist;
+    KeyValueStore<String, String> holds;
+    KeyValueStore<String, String> commands;
+    KeyValueStore<String, String> retentionIndex;
+    KeyValueStore<String, String> commandIndex;
   }
 
   @Override
-  public void process(Record<String, String> record) {
-    String topic = ctx.recordMetadata().map(RecordMetadata::topic).orElse("");
-    JsonNode value;
-    try {
-      value = Outcome.JSON.readTree(record.value());
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      return; // the workload sends no bad records
-    }
+  public void init(ProcessorContext<String, Object> context) {
+    ctx = context;
+    stores = new Stores();
+    stores.resources = context.getStateStore("resources");
+    stores.meta = context.getStateStore("resource-meta");
+    stores.reservations = context.getStateStore("reservations");
+    stores.index = context.getStateStore("reservation-index");
+    stores.slots = context.getStateStore("slots");
+    stores.waitlist = context.getStateStore("waitlist");
+    stores.holds = context.getStateStore("holds");
+    stores.commands = context.getStateStore("commands");
+    stores.retentionIndex = context.getStateStore("retention-index");
+    stores.commandIndex = context.getStateStore("command-index");
+    slots = new Slots(stores.slots);
+    retention = new Retention(stores, config, slots, this::finish, this::outcome);
+    context.schedule(Duration.ofMillis(config.punctuationIntervalMs), PunctuationType.STREAM_TIME, now -> {
+      expireHolds(now);
+      retention.sweep(now);
+    });
+  }
+
+  @Override
+  public void process(Record<String, DeciderInput> record) {
     long now = ctx.currentStreamTimeMs();
-    if (topic.equals(config.resourcesTopic)) {
-      resources.put(record.key(), record.value());
+    DeciderInput input = record.value();
+    if (input instanceof Resource resource) {
+      stores.resources.put(record.key(), resource);
       scanWaitlist(record.key());
-      return;
-    }
-    if (topic.equals(config.routedPaymentsTopic)) {
-      payment(record.key(), value, now);
-      return;
-    }
-    String type = value.path("type").asText();
-    switch (type) {
-      case "CreateReservation" -> create(record.key(), value, now);
-      case "CancelReservation" -> cancel(record.key(), value, now);
-      case "ModifyReservation" -> modify(record.key(), value, now);
-      default -> { } // not in the benchmark's workload
+    } else if (input instanceof Payment payment) {
+      payment(record.key(), payment, now);
+    } else if (input instanceof Command command) {
+      switch (command.type()) {
+        case "CreateReservation" -> create(record.key(), command, now);
+        case "CancelReservation" -> cancel(record.key(), command, now);
+        case "ModifyReservation" -> modify(record.key(), command, now);
+        default -> { } // not in the benchmark's workload
+      }
     }
   }
 
   // ── commands ──────────────────────────────────────────────────────────────────────────────────────
 
-  private void create(String resourceId, JsonNode command, long now) {
-    String commandId = command.path("commandId").asText();
+  private void create(String resourceId, Command command, long now) {
+    String commandId = command.commandId();
     String commandKey = Keys.command(resourceId, commandId);
-    if (commands.get(commandKey) != null) return; // a repeated command changes nothing
-    String reservationId = command.path("reservationId").asText();
-    String customerId = command.path("customerId").asText();
-    int quantity = command.path("quantity").asInt();
-    long start = Keys.minutes(command.path("start").asText());
-    long end = Keys.minutes(command.path("end").asText());
+    if (stores.commands.get(commandKey) != null) return; // a repeated command changes nothing
+    String reservationId = command.reservationId();
+    String customerId = command.customerId();
+    int quantity = command.quantity() == null ? 1 : command.quantity();
+    long start = Keys.minutes(command.start());
+    long end = Keys.minutes(command.end());
     Outcome out = outcome(resourceId, "command:" + commandId, now);
 
-    JsonNode resource = readJson(resources.get(resourceId));
+    if (start * 60_000L < now - config.retentionMs) {
+      reject(out, "CreateReservation", reservationId, commandId, "INVALID",
+          "the range starts before the retention horizon", null);
+      finish(out, commandKey);
+      return;
+    }
+    Resource resource = stores.resources.get(resourceId);
     if (resource == null) {
       reject(out, "CreateReservation", reservationId, commandId, "UNKNOWN_RESOURCE", "unknown resource " + resourceId, null);
       finish(out, commandKey);
       return;
     }
     String reservationKey = Keys.reservation(resourceId, reservationId);
-    if (reservations.get(reservationKey) != null) {
+    if (stores.reservations.get(reservationKey) != null) {
       reject(out, "CreateReservation", reservationId, commandId, "DUPLICATE_RESERVATION", "reservation exists", null);
       finish(out, commandKey);
       return;
@@ -120,18 +141,18 @@ final class Decider implements Processor<String, String, String, String> {
     requested.put("waitlistIfUnavailable", false);
     out.seal(requested);
 
-    int slotMinutes = resource.path("slotMinutes").asInt();
-    int limit = resource.path("capacity").asInt() + resource.path("overbookingLimit").asInt();
-    Map<Long, Integer> used = scanSlots(resourceId, start, end);
-    if (!fits(used, start, end, slotMinutes, quantity, limit, null)) {
-      List<long[]> alternatives = alternatives(resourceId, start, end, slotMinutes, quantity, resource.path("capacity").asInt(), now);
+    int slotMinutes = resource.slotMinutes();
+    int limit = resource.capacity() + resource.overbookingLimit();
+    Map<Long, Integer> used = slots.scan(resourceId, start, end);
+    if (!Slots.fits(used, start, end, slotMinutes, quantity, limit, null)) {
+      List<long[]> alternatives = slots.alternatives(resourceId, start, end, slotMinutes, quantity, resource.capacity(), now);
       reject(out, "CreateReservation", reservationId, commandId, "UNAVAILABLE",
           quantity + " unit(s) of " + resourceId + " are not available from " + Keys.iso(start) + " to " + Keys.iso(end),
           Outcome.alternatives(alternatives, resourceId, quantity));
       finish(out, commandKey);
       return;
     }
-    long priceCents = resource.path("priceCentsPerUnitSlot").asLong() * quantity * ((end - start) / slotMinutes);
+    long priceCents = resource.priceCentsPerUnitSlot() * quantity * ((end - start) / slotMinutes);
     long holdExpiresAt = now + config.holdTimeoutMs;
 
     ObjectNode confirmed = out.event("AvailabilityConfirmed", reservationId, commandId);
@@ -156,20 +177,18 @@ final class Decider implements Processor<String, String, String, String> {
     out.seal(created);
     String createdId = created.path("eventId").asText();
 
-    ObjectNode reservation = Outcome.JSON.createObjectNode();
-    reservation.put("reservationId", reservationId);
-    reservation.put("resourceId", resourceId);
-    reservation.put("customerId", customerId);
-    reservation.put("start", start);
-    reservation.put("end", end);
-    reservation.put("quantity", quantity);
-    reservation.put("priceCents", priceCents);
-    reservation.put("status", "PENDING_PAYMENT");
-    reservation.put("holdExpiresAt", holdExpiresAt);
-    reservation.put("authorizedCents", 0);
-    reservation.put("refundedCents", 0);
-    reservation.put("createdAt", now);
-    reservation.put("createdBy", createdId);
+    Reservation reservation = new Reservation();
+    reservation.reservationId = reservationId;
+    reservation.resourceId = resourceId;
+    reservation.customerId = customerId;
+    reservation.start = start;
+    reservation.end = end;
+    reservation.quantity = quantity;
+    reservation.priceCents = priceCents;
+    reservation.status = Status.PENDING_PAYMENT;
+    reservation.holdExpiresAt = holdExpiresAt;
+    reservation.createdAt = now;
+    reservation.createdBy = createdId;
 
     confirmation(out, reservation, createdId, "CREATED", "is booked");
     ObjectNode paymentRequested = out.event("PaymentRequested", reservationId, createdId);
@@ -180,110 +199,121 @@ final class Decider implements Processor<String, String, String, String> {
     out.seal(paymentRequested);
     out.routes.add(new String[] {reservationId, resourceId});
 
-    addUnits(resourceId, used, start, end, slotMinutes, quantity);
-    reservations.put(reservationKey, reservation.toString());
-    index.put(Keys.reservationIndex(resourceId, end, reservationId), reservationId);
-    holds.put(Keys.hold(holdExpiresAt, resourceId, reservationId), resourceId);
+    slots.add(resourceId, used, start, end, slotMinutes, quantity);
+    stores.reservations.put(reservationKey, reservation);
+    stores.index.put(Keys.reservationIndex(resourceId, end, reservationId), reservationId);
+    stores.holds.put(Keys.hold(holdExpiresAt, resourceId, reservationId), resourceId);
+    retention.saved(null, reservation, now);
     finish(out, commandKey);
   }
 
-  private void cancel(String resourceId, JsonNode command, long now) {
-    String commandId = command.path("commandId").asText();
+  private void cancel(String resourceId, Command command, long now) {
+    String commandId = command.commandId();
     String commandKey = Keys.command(resourceId, commandId);
-    if (commands.get(commandKey) != null) return;
-    String reservationId = command.path("reservationId").asText();
+    if (stores.commands.get(commandKey) != null) return;
+    String reservationId = command.reservationId();
     Outcome out = outcome(resourceId, "command:" + commandId, now);
     String reservationKey = Keys.reservation(resourceId, reservationId);
-    ObjectNode reservation = (ObjectNode) readJson(reservations.get(reservationKey));
+    Reservation reservation = stores.reservations.get(reservationKey);
     if (reservation == null) {
       reject(out, "CancelReservation", reservationId, commandId, "NOT_FOUND", "no reservation " + reservationId, null);
       finish(out, commandKey);
       return;
     }
-    String status = reservation.path("status").asText();
-    if (!List.of("PENDING_PAYMENT", "PAYMENT_FAILED", "AUTHORIZED", "FINALIZED").contains(status)) {
+    Status status = reservation.status;
+    if (!status.changeable()) {
       reject(out, "CancelReservation", reservationId, commandId, "INVALID_STATE",
           "reservation " + reservationId + " is " + status + "; please contact support", null);
       finish(out, commandKey);
       return;
     }
-    JsonNode resource = readJson(resources.get(resourceId));
-    int slotMinutes = resource == null ? 1440 : resource.path("slotMinutes").asInt();
-    long start = reservation.path("start").asLong();
-    long end = reservation.path("end").asLong();
-    int quantity = reservation.path("quantity").asInt();
-    releaseUnits(resourceId, scanSlots(resourceId, start, end), start, end, slotMinutes, quantity);
-    index.delete(Keys.reservationIndex(resourceId, end, reservationId));
-    holds.delete(Keys.hold(reservation.path("holdExpiresAt").asLong(), resourceId, reservationId));
-    reservation.put("status", "CANCELED");
+    Resource resource = stores.resources.get(resourceId);
+    int slotMinutes = resource == null ? 1440 : resource.slotMinutes();
+    Reservation before = Retention.copy(reservation);
+    long start = reservation.start;
+    long end = reservation.end;
+    int quantity = reservation.quantity;
+    slots.release(resourceId, slots.scan(resourceId, start, end), start, end, slotMinutes, quantity);
+    stores.index.delete(Keys.reservationIndex(resourceId, end, reservationId));
+    if (reservation.holdExpiresAt != 0)
+      stores.holds.delete(Keys.hold(reservation.holdExpiresAt, resourceId, reservationId));
+    reservation.status = Status.CANCELED;
+    reservation.holdExpiresAt = 0;
 
     ObjectNode canceled = out.event("ReservationCanceled", reservationId, commandId);
-    canceled.put("customerId", reservation.path("customerId").asText());
+    canceled.put("customerId", reservation.customerId);
     canceled.put("start", Keys.iso(start));
     canceled.put("end", Keys.iso(end));
     canceled.put("quantity", quantity);
     canceled.put("status", "CANCELED");
-    canceled.put("previousStatus", status);
+    canceled.put("previousStatus", status.name());
     canceled.putNull("reason");
     out.seal(canceled);
     String canceledId = canceled.path("eventId").asText();
     confirmation(out, reservation, canceledId, "CANCELED", "was canceled");
-    long held = reservation.path("authorizedCents").asLong() - reservation.path("refundedCents").asLong();
+    long held = reservation.authorizedCents - reservation.refundedCents;
     if (held > 0) {
       refund(out, reservation, canceledId, held, "CANCELED");
-      reservation.put("refundedCents", reservation.path("refundedCents").asLong() + held);
+      reservation.refundedCents += held;
     }
-    reservations.put(reservationKey, reservation.toString());
+    stores.reservations.put(reservationKey, reservation);
+    retention.saved(before, reservation, now);
     scanWaitlist(resourceId);
     finish(out, commandKey);
   }
 
-  private void modify(String resourceId, JsonNode command, long now) {
-    String commandId = command.path("commandId").asText();
+  private void modify(String resourceId, Command command, long now) {
+    String commandId = command.commandId();
     String commandKey = Keys.command(resourceId, commandId);
-    if (commands.get(commandKey) != null) return;
-    String reservationId = command.path("reservationId").asText();
+    if (stores.commands.get(commandKey) != null) return;
+    String reservationId = command.reservationId();
     Outcome out = outcome(resourceId, "command:" + commandId, now);
     String reservationKey = Keys.reservation(resourceId, reservationId);
-    ObjectNode reservation = (ObjectNode) readJson(reservations.get(reservationKey));
-    JsonNode resource = readJson(resources.get(resourceId));
+    Reservation reservation = stores.reservations.get(reservationKey);
+    Resource resource = stores.resources.get(resourceId);
     if (reservation == null || resource == null) {
       reject(out, "ModifyReservation", reservationId, commandId, "NOT_FOUND", "no reservation " + reservationId, null);
       finish(out, commandKey);
       return;
     }
-    String status = reservation.path("status").asText();
-    if (!List.of("PENDING_PAYMENT", "PAYMENT_FAILED", "AUTHORIZED", "FINALIZED").contains(status)) {
+    Status status = reservation.status;
+    if (!status.changeable()) {
       reject(out, "ModifyReservation", reservationId, commandId, "INVALID_STATE", "reservation " + reservationId + " is " + status, null);
       finish(out, commandKey);
       return;
     }
-    int slotMinutes = resource.path("slotMinutes").asInt();
-    int limit = resource.path("capacity").asInt() + resource.path("overbookingLimit").asInt();
-    long oldStart = reservation.path("start").asLong();
-    long oldEnd = reservation.path("end").asLong();
-    int oldQuantity = reservation.path("quantity").asInt();
-    long oldPrice = reservation.path("priceCents").asLong();
-    long start = command.hasNonNull("start") ? Keys.minutes(command.path("start").asText()) : oldStart;
-    long end = command.hasNonNull("end") ? Keys.minutes(command.path("end").asText()) : oldEnd;
-    int quantity = command.hasNonNull("quantity") ? command.path("quantity").asInt() : oldQuantity;
-    Map<Long, Integer> used = scanSlots(resourceId, Math.min(start, oldStart), Math.max(end, oldEnd));
-    if (!fits(used, start, end, slotMinutes, quantity, limit, new long[] {oldStart, oldEnd, oldQuantity})) {
+    int slotMinutes = resource.slotMinutes();
+    int limit = resource.capacity() + resource.overbookingLimit();
+    long oldStart = reservation.start;
+    long oldEnd = reservation.end;
+    int oldQuantity = reservation.quantity;
+    long oldPrice = reservation.priceCents;
+    long start = command.start() != null ? Keys.minutes(command.start()) : oldStart;
+    long end = command.end() != null ? Keys.minutes(command.end()) : oldEnd;
+    int quantity = command.quantity() != null ? command.quantity() : oldQuantity;
+    if (start * 60_000L < now - config.retentionMs) {
+      reject(out, "ModifyReservation", reservationId, commandId, "INVALID", "the range starts before the retention horizon", null);
+      finish(out, commandKey);
+      return;
+    }
+    Map<Long, Integer> used = slots.scan(resourceId, Math.min(start, oldStart), Math.max(end, oldEnd));
+    if (!Slots.fits(used, start, end, slotMinutes, quantity, limit, new long[] {oldStart, oldEnd, oldQuantity})) {
       reject(out, "ModifyReservation", reservationId, commandId, "CONFLICT",
           quantity + " unit(s) of " + resourceId + " are not available from " + Keys.iso(start) + " to " + Keys.iso(end),
           Outcome.JSON.createArrayNode());
       finish(out, commandKey);
       return;
     }
-    releaseUnits(resourceId, used, oldStart, oldEnd, slotMinutes, oldQuantity);
-    addUnits(resourceId, used, start, end, slotMinutes, quantity);
-    index.delete(Keys.reservationIndex(resourceId, oldEnd, reservationId));
-    index.put(Keys.reservationIndex(resourceId, end, reservationId), reservationId);
-    long price = resource.path("priceCentsPerUnitSlot").asLong() * quantity * ((end - start) / slotMinutes);
-    reservation.put("start", start);
-    reservation.put("end", end);
-    reservation.put("quantity", quantity);
-    reservation.put("priceCents", price);
+    Reservation before = Retention.copy(reservation);
+    slots.release(resourceId, used, oldStart, oldEnd, slotMinutes, oldQuantity);
+    slots.add(resourceId, used, start, end, slotMinutes, quantity);
+    stores.index.delete(Keys.reservationIndex(resourceId, oldEnd, reservationId));
+    stores.index.put(Keys.reservationIndex(resourceId, end, reservationId), reservationId);
+    long price = resource.priceCentsPerUnitSlot() * quantity * ((end - start) / slotMinutes);
+    reservation.start = start;
+    reservation.end = end;
+    reservation.quantity = quantity;
+    reservation.priceCents = price;
 
     ObjectNode modified = out.event("ReservationModified", reservationId, commandId);
     modified.put("oldStart", Keys.iso(oldStart));
@@ -294,61 +324,64 @@ final class Decider implements Processor<String, String, String, String> {
     modified.put("end", Keys.iso(end));
     modified.put("quantity", quantity);
     modified.put("priceCents", price);
-    modified.put("status", status);
+    modified.put("status", status.name());
     modified.put("overbooked", false);
     modified.putArray("alternatives");
     out.seal(modified);
     String modifiedId = modified.path("eventId").asText();
     confirmation(out, reservation, modifiedId, "MODIFIED", "was changed");
-    long authorized = reservation.path("authorizedCents").asLong();
+    long authorized = reservation.authorizedCents;
     if (price != oldPrice) {
       if (authorized == 0 || price > authorized) {
         ObjectNode requested = out.event("PaymentRequested", reservationId, modifiedId);
-        requested.put("customerId", reservation.path("customerId").asText());
+        requested.put("customerId", reservation.customerId);
         requested.put("amountCents", authorized == 0 ? price : price - authorized);
-        requested.put("status", status);
+        requested.put("status", status.name());
         requested.put("purpose", authorized == 0 ? "PRICE_CHANGED" : "ADDITIONAL_CHARGE");
         out.seal(requested);
       } else {
         refund(out, reservation, modifiedId, authorized - price, "PRICE_DECREASED");
       }
     }
-    reservations.put(reservationKey, reservation.toString());
+    stores.reservations.put(reservationKey, reservation);
+    retention.saved(before, reservation, now);
     scanWaitlist(resourceId);
     finish(out, commandKey);
   }
 
   // ── payments (routed here by the payment router, keyed by resourceId) ───────────────────────────────
 
-  private void payment(String resourceId, JsonNode payment, long now) {
-    String type = payment.path("type").asText();
-    String paymentId = payment.path("paymentId").asText();
+  private void payment(String resourceId, Payment payment, long now) {
+    String type = payment.type();
+    String paymentId = payment.paymentId();
     String idempotencyKey = Keys.payment(resourceId, type, paymentId);
-    if (commands.get(idempotencyKey) != null) return;
-    String reservationId = payment.path("reservationId").asText();
+    if (stores.commands.get(idempotencyKey) != null) return;
+    String reservationId = payment.reservationId();
     String reservationKey = Keys.reservation(resourceId, reservationId);
-    ObjectNode reservation = (ObjectNode) readJson(reservations.get(reservationKey));
+    Reservation reservation = stores.reservations.get(reservationKey);
     if (reservation == null) return; // unknown reservations were dead-lettered by the router
+    Reservation before = Retention.copy(reservation);
     Outcome out = outcome(resourceId, "payment:" + type + ":" + paymentId, now);
-    String status = reservation.path("status").asText();
-    long amount = payment.path("amountCents").asLong();
-    boolean ended = List.of("EXPIRED", "CANCELED", "BUMPED").contains(status);
-    boolean pending = status.equals("PENDING_PAYMENT") || status.equals("PAYMENT_FAILED");
+    Status status = reservation.status;
+    long amount = payment.amountCents();
+    boolean ended = !status.holdsUnits();
+    boolean pending = status.unpaid();
     switch (type) {
       case "PaymentAuthorized" -> {
         if (ended) {
           refund(out, reservation, paymentId, amount, "LATE_PAYMENT");
         } else {
           if (pending) {
-            holds.delete(Keys.hold(reservation.path("holdExpiresAt").asLong(), resourceId, reservationId));
-            reservation.put("status", "AUTHORIZED");
+            stores.holds.delete(Keys.hold(reservation.holdExpiresAt, resourceId, reservationId));
+            reservation.status = Status.AUTHORIZED;
+            reservation.holdExpiresAt = 0;
           }
-          reservation.put("authorizedCents", reservation.path("authorizedCents").asLong() + amount);
+          reservation.authorizedCents += amount;
           ObjectNode e = out.event("PaymentAuthorized", reservationId, paymentId);
           e.put("paymentId", paymentId);
           e.put("amountCents", amount);
-          e.put("method", payment.path("method").asText("card"));
-          e.put("status", reservation.path("status").asText());
+          e.put("method", payment.method() == null ? "card" : payment.method());
+          e.put("status", reservation.status.name());
           out.seal(e);
         }
       }
@@ -357,77 +390,81 @@ final class Decider implements Processor<String, String, String, String> {
           refund(out, reservation, paymentId, amount, "LATE_PAYMENT");
         } else {
           if (pending) {
-            holds.delete(Keys.hold(reservation.path("holdExpiresAt").asLong(), resourceId, reservationId));
-            reservation.put("authorizedCents", reservation.path("authorizedCents").asLong() + amount);
+            stores.holds.delete(Keys.hold(reservation.holdExpiresAt, resourceId, reservationId));
+            reservation.authorizedCents += amount;
+            reservation.holdExpiresAt = 0;
           }
           ObjectNode completed = out.event("PaymentCompleted", reservationId, paymentId);
           completed.put("paymentId", paymentId);
           completed.put("amountCents", amount);
-          completed.put("status", pending ? "AUTHORIZED" : status);
+          completed.put("status", pending ? "AUTHORIZED" : status.name());
           out.seal(completed);
-          reservation.put("status", "FINALIZED");
+          reservation.status = Status.FINALIZED;
           ObjectNode finalized = out.event("ReservationFinalized", reservationId, completed.path("eventId").asText());
-          finalized.put("priceCents", reservation.path("priceCents").asLong());
+          finalized.put("priceCents", reservation.priceCents);
           finalized.put("paidCents", amount);
           finalized.put("status", "FINALIZED");
           out.seal(finalized);
         }
       }
       case "PaymentFailed" -> {
-        if (pending) reservation.put("status", "PAYMENT_FAILED");
+        if (pending) reservation.status = Status.PAYMENT_FAILED;
         ObjectNode failed = out.event("PaymentFailed", reservationId, paymentId);
         failed.put("paymentId", paymentId);
         failed.put("amountCents", amount);
-        failed.put("status", reservation.path("status").asText());
+        failed.put("status", reservation.status.name());
         out.seal(failed);
-        out.notification("PaymentFailed", reservation.path("customerId").asText(), reservationId,
-            failed.path("eventId").asText(), reservation.path("status").asText(),
+        out.notification("PaymentFailed", reservation.customerId, reservationId,
+            failed.path("eventId").asText(), reservation.status.name(),
             "The payment for your reservation " + reservationId + " failed; please try another payment method.");
       }
       default -> {
         return;
       }
     }
-    reservations.put(reservationKey, reservation.toString());
+    stores.reservations.put(reservationKey, reservation);
+    retention.saved(before, reservation, now);
     finish(out, idempotencyKey);
   }
 
   // ── hold expiry (stream-time punctuation) ───────────────────────────────────────────────────────────
 
   private void expireHolds(long now) {
-    List<KeyValue<String, String>> due = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = holds.range("", Keys.pad(now + 1, 15))) {
+    List<org.apache.kafka.streams.KeyValue<String, String>> due = new java.util.ArrayList<>();
+    try (KeyValueIterator<String, String> it = stores.holds.range("", Keys.pad(now + 1, 15))) {
       while (it.hasNext()) due.add(it.next());
     }
-    for (KeyValue<String, String> hold : due) {
-      holds.delete(hold.key);
+    for (var hold : due) {
+      stores.holds.delete(hold.key);
       String resourceId = hold.value;
       String reservationId = java.net.URLDecoder.decode(hold.key.substring(hold.key.lastIndexOf('|') + 1), java.nio.charset.StandardCharsets.UTF_8);
       String reservationKey = Keys.reservation(resourceId, reservationId);
-      ObjectNode reservation = (ObjectNode) readJson(reservations.get(reservationKey));
-      if (reservation == null) continue;
-      String status = reservation.path("status").asText();
-      if (!status.equals("PENDING_PAYMENT") && !status.equals("PAYMENT_FAILED")) continue;
-      JsonNode resource = readJson(resources.get(resourceId));
-      int slotMinutes = resource == null ? 1440 : resource.path("slotMinutes").asInt();
-      long start = reservation.path("start").asLong();
-      long end = reservation.path("end").asLong();
-      int quantity = reservation.path("quantity").asInt();
+      Reservation reservation = stores.reservations.get(reservationKey);
+      if (reservation == null || !reservation.status.unpaid()) continue;
+      Reservation before = Retention.copy(reservation);
+      Status status = reservation.status;
+      Resource resource = stores.resources.get(resourceId);
+      int slotMinutes = resource == null ? 1440 : resource.slotMinutes();
+      long start = reservation.start;
+      long end = reservation.end;
+      int quantity = reservation.quantity;
       Outcome out = outcome(resourceId, "holds:" + now + ":" + reservationId, now);
-      releaseUnits(resourceId, scanSlots(resourceId, start, end), start, end, slotMinutes, quantity);
-      index.delete(Keys.reservationIndex(resourceId, end, reservationId));
-      reservation.put("status", "EXPIRED");
-      ObjectNode expired = out.event("ReservationExpired", reservationId, reservation.path("createdBy").asText());
+      slots.release(resourceId, slots.scan(resourceId, start, end), start, end, slotMinutes, quantity);
+      stores.index.delete(Keys.reservationIndex(resourceId, end, reservationId));
+      reservation.status = Status.EXPIRED;
+      reservation.holdExpiresAt = 0;
+      ObjectNode expired = out.event("ReservationExpired", reservationId, reservation.createdBy);
       expired.put("start", Keys.iso(start));
       expired.put("end", Keys.iso(end));
       expired.put("quantity", quantity);
       expired.put("status", "EXPIRED");
-      expired.put("previousStatus", status);
+      expired.put("previousStatus", status.name());
       out.seal(expired);
-      out.notification("HoldExpired", reservation.path("customerId").asText(), reservationId,
+      out.notification("HoldExpired", reservation.customerId, reservationId,
           expired.path("eventId").asText(), "EXPIRED",
           "Your reservation " + reservationId + " expired because no payment was authorized in time.");
-      reservations.put(reservationKey, reservation.toString());
+      stores.reservations.put(reservationKey, reservation);
+      retention.saved(before, reservation, now);
       scanWaitlist(resourceId);
       finish(out, null);
     }
@@ -435,26 +472,31 @@ final class Decider implements Processor<String, String, String, String> {
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────────────────────
 
-  private Outcome outcome(String resourceId, String inputId, long now) {
-    String sequence = meta.get(resourceId);
-    return new Outcome(resourceId, inputId, sequence == null ? 0 : Long.parseLong(sequence), now);
+  Outcome outcome(String resourceId, String inputId, long now) {
+    Long sequence = stores.meta.get(resourceId);
+    return new Outcome(resourceId, inputId, sequence == null ? 0 : sequence, now);
   }
 
-  /** Writes the outcome's idempotency record and sequence, and forwards its records. */
-  private void finish(Outcome out, String idempotencyKey) {
-    if (out.events.isEmpty()) return;
-    if (idempotencyKey != null) commands.put(idempotencyKey, out.events.get(0).path("eventId").asText());
-    meta.put(out.resourceId, Long.toString(out.sequence));
+  /**
+   * Writes the outcome's idempotency record (and its command-index key, for the retention sweep) and the
+   * resource's sequence, and forwards its records. Route tombstones go out even without events.
+   */
+  void finish(Outcome out, String idempotencyKey) {
     long timestamp = out.occurredAt;
-    for (ObjectNode event : out.events)
-      ctx.forward(new Record<>(out.resourceId, event.toString(), timestamp), EVENTS);
-    for (ObjectNode notification : out.notifications)
-      ctx.forward(new Record<>(notification.path("customerId").asText(), notification.toString(), timestamp), NOTIFICATIONS);
     for (String[] route : out.routes) ctx.forward(new Record<>(route[0], route[1], timestamp), ROUTES);
+    if (out.events.isEmpty()) return;
+    if (idempotencyKey != null) {
+      stores.commands.put(idempotencyKey, out.events.get(0).path("eventId").asText());
+      stores.commandIndex.put(Keys.commandIndex(out.occurredAt, idempotencyKey), out.resourceId);
+    }
+    stores.meta.put(out.resourceId, out.sequence);
+    for (ObjectNode event : out.events) ctx.forward(new Record<>(out.resourceId, event, timestamp), EVENTS);
+    for (ObjectNode notification : out.notifications)
+      ctx.forward(new Record<>(notification.path("customerId").asText(), notification, timestamp), NOTIFICATIONS);
   }
 
   private void reject(Outcome out, String commandType, String reservationId, String commandId, String reason, String message,
-      com.fasterxml.jackson.databind.node.ArrayNode alternatives) {
+      ArrayNode alternatives) {
     ObjectNode e = out.event("CommandRejected", reservationId, commandId);
     e.put("commandType", commandType);
     e.put("reason", reason);
@@ -464,14 +506,14 @@ final class Decider implements Processor<String, String, String, String> {
     out.seal(e);
   }
 
-  private void confirmation(Outcome out, ObjectNode reservation, String causationId, String confirms, String verb) {
-    String reservationId = reservation.path("reservationId").asText();
-    String customerId = reservation.path("customerId").asText();
-    String start = Keys.iso(reservation.path("start").asLong());
-    String end = Keys.iso(reservation.path("end").asLong());
-    int quantity = reservation.path("quantity").asInt();
-    long price = reservation.path("priceCents").asLong();
-    String status = reservation.path("status").asText();
+  private void confirmation(Outcome out, Reservation reservation, String causationId, String confirms, String verb) {
+    String reservationId = reservation.reservationId;
+    String customerId = reservation.customerId;
+    String start = Keys.iso(reservation.start);
+    String end = Keys.iso(reservation.end);
+    int quantity = reservation.quantity;
+    long price = reservation.priceCents;
+    String status = reservation.status.name();
     ObjectNode sent = out.event("ReservationConfirmationSent", reservationId, causationId);
     sent.put("customerId", customerId);
     sent.put("start", start);
@@ -486,87 +528,20 @@ final class Decider implements Processor<String, String, String, String> {
             + price + " cents (" + status + ").");
   }
 
-  private void refund(Outcome out, ObjectNode reservation, String causationId, long amount, String reason) {
-    ObjectNode e = out.event("RefundRequested", reservation.path("reservationId").asText(), causationId);
-    e.put("customerId", reservation.path("customerId").asText());
+  private void refund(Outcome out, Reservation reservation, String causationId, long amount, String reason) {
+    ObjectNode e = out.event("RefundRequested", reservation.reservationId, causationId);
+    e.put("customerId", reservation.customerId);
     e.put("amountCents", amount);
     e.put("reason", reason);
-    e.put("status", reservation.path("status").asText());
+    e.put("status", reservation.status.name());
     out.seal(e);
-  }
-
-  private Map<Long, Integer> scanSlots(String resourceId, long start, long end) {
-    Map<Long, Integer> used = new HashMap<>();
-    try (KeyValueIterator<String, String> it = slots.range(Keys.slot(resourceId, start), Keys.slot(resourceId, end))) {
-      while (it.hasNext()) {
-        KeyValue<String, String> entry = it.next();
-        if (entry.key.compareTo(Keys.slot(resourceId, end)) >= 0) break; // range() is inclusive of its upper bound
-        used.put(Keys.parseSlotStart(entry.key), Integer.parseInt(entry.value));
-      }
-    }
-    return used;
-  }
-
-  /** True when `quantity` more units fit in every slot of [start, end); `freed` = {start, end, quantity} counted as free. */
-  private static boolean fits(Map<Long, Integer> used, long start, long end, int slotMinutes, int quantity, int limit, long[] freed) {
-    for (long slot = start; slot < end; slot += slotMinutes) {
-      int units = used.getOrDefault(slot, 0);
-      if (freed != null && slot >= freed[0] && slot < freed[1]) units -= (int) freed[2];
-      if (units + quantity > limit) return false;
-    }
-    return true;
-  }
-
-  private void addUnits(String resourceId, Map<Long, Integer> used, long start, long end, int slotMinutes, int quantity) {
-    for (long slot = start; slot < end; slot += slotMinutes) {
-      int units = used.getOrDefault(slot, 0) + quantity;
-      used.put(slot, units);
-      slots.put(Keys.slot(resourceId, slot), Integer.toString(units));
-    }
-  }
-
-  private void releaseUnits(String resourceId, Map<Long, Integer> used, long start, long end, int slotMinutes, int quantity) {
-    for (long slot = start; slot < end; slot += slotMinutes) {
-      int units = used.getOrDefault(slot, 0) - quantity;
-      used.put(slot, Math.max(0, units));
-      if (units > 0) slots.put(Keys.slot(resourceId, slot), Integer.toString(units));
-      else slots.delete(Keys.slot(resourceId, slot));
-    }
-  }
-
-  /** Up to 3 nearest same-length ranges within 14 slots that fit within capacity, earliest first. */
-  private List<long[]> alternatives(String resourceId, long start, long end, int slotMinutes, int quantity, int capacity, long now) {
-    long window = 14L * slotMinutes;
-    long nowMinute = now / 60_000L;
-    Map<Long, Integer> used = scanSlots(resourceId, start - window, end + window);
-    List<long[]> found = new ArrayList<>();
-    long length = end - start;
-    for (int distance = 1; distance <= 14 && found.size() < 3; distance++) {
-      for (int sign : new int[] {-1, 1}) {
-        long candidate = start + (long) sign * distance * slotMinutes;
-        if (candidate < nowMinute || found.size() >= 3) continue;
-        if (fits(used, candidate, candidate + length, slotMinutes, quantity, capacity, null))
-          found.add(new long[] {candidate, candidate + length});
-      }
-    }
-    found.sort((a, b) -> Long.compare(a[0], b[0]));
-    return found;
   }
 
   /** Reads a resource's waitlist, as every input that may free units does (the workload never fills it). */
   private void scanWaitlist(String resourceId) {
     String prefix = Keys.prefix(resourceId);
-    try (KeyValueIterator<String, String> it = waitlist.range(prefix, prefix + Keys.AFTER_ALL)) {
+    try (KeyValueIterator<String, String> it = stores.waitlist.range(prefix, prefix + Keys.AFTER_ALL)) {
       while (it.hasNext()) it.next();
-    }
-  }
-
-  private static JsonNode readJson(String text) {
-    if (text == null) return null;
-    try {
-      return Outcome.JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("corrupt store value: " + text, e);
     }
   }
 }

@@ -52,6 +52,16 @@ final class Keys {
     return id(resourceId) + "|payment:" + type + ":" + id(paymentId);
   }
 
+  /** `retention-index` key of a reservation: from when its retention runs (processors/domain/retention.ts). */
+  static String reservationRetention(long sinceMillis, String resourceId, String reservationId) {
+    return "r|" + pad(sinceMillis, 15) + "|" + id(resourceId) + "|" + id(reservationId);
+  }
+
+  /** `command-index` key: when a `commands` key was recorded, and that key. */
+  static String commandIndex(long recordedAtMillis, String commandsKey) {
+    return pad(recordedAtMillis, 15) + "|" + commandsKey;
+  }
+
   static String prefix(String resourceId) {
     return id(resourceId) + "|";
   }

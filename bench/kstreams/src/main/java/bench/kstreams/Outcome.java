@@ -16,7 +16,15 @@ import java.util.List;
  * the resource's next sequence number.
  */
 final class Outcome {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Codecs.JSON;
+  /** One digest per thread (the stream thread), reset by every digest(). */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  });
 
   final String resourceId;
   final String inputId;
@@ -70,19 +78,15 @@ final class Outcome {
   }
 
   String eventId(int position) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(resourceId.getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      sha.update(inputId.getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      sha.update(Integer.toString(position).getBytes(StandardCharsets.UTF_8));
-      String hex = HexFormat.of().formatHex(sha.digest(), 0, 16);
-      return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-8" + hex.substring(13, 16) + "-"
-          + hex.substring(16, 20) + "-" + hex.substring(20, 32);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest sha = SHA256.get();
+    sha.update(resourceId.getBytes(StandardCharsets.UTF_8));
+    sha.update((byte) 0);
+    sha.update(inputId.getBytes(StandardCharsets.UTF_8));
+    sha.update((byte) 0);
+    sha.update(Integer.toString(position).getBytes(StandardCharsets.UTF_8));
+    String hex = HexFormat.of().formatHex(sha.digest(), 0, 16);
+    return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-8" + hex.substring(13, 16) + "-"
+        + hex.substring(16, 20) + "-" + hex.substring(20, 32);
   }
 
   static ArrayNode alternatives(List<long[]> ranges, String resourceId, int quantity) {

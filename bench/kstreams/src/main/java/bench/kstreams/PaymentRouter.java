@@ -1,8 +1,7 @@
 package bench.kstreams;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import bench.kstreams.Model.Payment;
+import bench.kstreams.Model.PendingPayment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,26 +16,26 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Routes payments (keyed by reservationId) to their reservation's resource, as the TypeScript service's
- * payment-router: a table reservationId → resourceId fed by the decider's route records, joined with the
- * payments stream; a payment that arrives before its route waits in a store, and goes to the DLQ when no
- * route appears within the grace period of stream time.
+ * payment-router: a table reservationId → resourceId fed by the decider's route records (a tombstone
+ * removes a route), joined with the payments stream; a payment that arrives before its route waits in a
+ * store, and goes to the DLQ (its original bytes) when no route appears within the grace period of stream
+ * time. Inputs: payments as their JSON bytes (parsed here once), routes as strings.
  */
-final class PaymentRouter implements Processor<String, String, String, String> {
-  static final String[] STORES = {"payment-routes", "pending-payments"};
+final class PaymentRouter implements Processor<String, Object, String, Object> {
   static final String ROUTED = "routed-payments-sink";
   static final String DLQ = "dlq-sink";
 
   private final AppConfig config;
-  private ProcessorContext<String, String> ctx;
+  private ProcessorContext<String, Object> ctx;
   private KeyValueStore<String, String> routes;
-  private KeyValueStore<String, String> pending;
+  private KeyValueStore<String, PendingPayment> pending;
 
   PaymentRouter(AppConfig config) {
     this.config = config;
   }
 
   @Override
-  public void init(ProcessorContext<String, String> context) {
+  public void init(ProcessorContext<String, Object> context) {
     ctx = context;
     routes = context.getStateStore("payment-routes");
     pending = context.getStateStore("pending-payments");
@@ -45,61 +44,53 @@ final class PaymentRouter implements Processor<String, String, String, String> {
   }
 
   @Override
-  public void process(Record<String, String> record) {
+  public void process(Record<String, Object> record) {
     RecordMetadata origin = ctx.recordMetadata().orElseThrow();
     if (origin.topic().equals(config.routesTopic)) {
-      String resourceId = record.value();
-      routes.put(record.key(), resourceId);
-      String prefix = Keys.id(record.key()) + "|";
-      for (KeyValue<String, String> waiting : scan(prefix, prefix + Keys.AFTER_ALL)) {
-        pending.delete(waiting.key);
-        JsonNode held = parse(waiting.value);
-        long timestamp = Math.max(held.path("timestamp").asLong(), record.timestamp());
-        ctx.forward(new Record<>(resourceId, held.path("value").asText(), timestamp), ROUTED);
-      }
+      route(record.key(), (String) record.value(), record.timestamp());
       return;
     }
-    JsonNode payment = parse(record.value());
-    String reservationId = payment.path("reservationId").asText();
-    String resourceId = routes.get(reservationId);
+    byte[] bytes = (byte[]) record.value();
+    Payment payment = Codecs.PAYMENT_JSON.deserialize(origin.topic(), bytes);
+    String resourceId = routes.get(payment.reservationId());
     if (resourceId != null) {
-      ctx.forward(new Record<>(resourceId, record.value(), record.timestamp()), ROUTED);
+      ctx.forward(new Record<>(resourceId, payment, record.timestamp()), ROUTED);
       return;
     }
-    ObjectNode held = Outcome.JSON.createObjectNode();
-    held.put("reservationId", reservationId);
-    held.put("topic", origin.topic());
-    held.put("partition", origin.partition());
-    held.put("offset", origin.offset());
-    held.put("timestamp", record.timestamp());
-    held.put("key", record.key());
-    held.put("value", record.value());
-    pending.put(Keys.id(reservationId) + "|" + origin.topic() + "|" + origin.partition() + "|" + Keys.pad(origin.offset(), 15),
-        held.toString());
+    pending.put(Keys.id(payment.reservationId()) + "|" + origin.topic() + "|" + origin.partition() + "|" + Keys.pad(origin.offset(), 15),
+        new PendingPayment(payment.reservationId(), origin.topic(), origin.partition(), origin.offset(), record.timestamp(),
+            record.key(), bytes));
+  }
+
+  private void route(String reservationId, String resourceId, long timestamp) {
+    if (resourceId == null) {
+      routes.delete(reservationId);
+      return;
+    }
+    routes.put(reservationId, resourceId);
+    String prefix = Keys.id(reservationId) + "|";
+    for (KeyValue<String, PendingPayment> waiting : scan(prefix, prefix + Keys.AFTER_ALL)) {
+      pending.delete(waiting.key);
+      PendingPayment held = waiting.value;
+      Payment payment = Codecs.PAYMENT_JSON.deserialize(held.topic(), held.value());
+      ctx.forward(new Record<>(resourceId, payment, Math.max(held.timestamp(), timestamp)), ROUTED);
+    }
   }
 
   private void deadLetterStrays(long now) {
-    for (KeyValue<String, String> waiting : scan("", Keys.AFTER_ALL)) {
-      JsonNode held = parse(waiting.value);
-      if (held.path("timestamp").asLong() >= now - config.strayGraceMs) continue;
+    for (KeyValue<String, PendingPayment> waiting : scan("", Keys.AFTER_ALL)) {
+      PendingPayment held = waiting.value;
+      if (held.timestamp() >= now - config.strayGraceMs) continue;
       pending.delete(waiting.key);
-      ctx.forward(new Record<>(held.path("key").asText(), held.path("value").asText(), held.path("timestamp").asLong()), DLQ);
+      ctx.forward(new Record<>(held.key(), held.value(), held.timestamp()), DLQ);
     }
   }
 
-  private List<KeyValue<String, String>> scan(String from, String to) {
-    List<KeyValue<String, String>> found = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = pending.range(from, to)) {
+  private List<KeyValue<String, PendingPayment>> scan(String from, String to) {
+    List<KeyValue<String, PendingPayment>> found = new ArrayList<>();
+    try (KeyValueIterator<String, PendingPayment> it = pending.range(from, to)) {
       while (it.hasNext()) found.add(it.next());
     }
     return found;
-  }
-
-  private static JsonNode parse(String text) {
-    try {
-      return Outcome.JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + text, e);
-    }
   }
 }
