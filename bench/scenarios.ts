@@ -78,9 +78,10 @@ const engineDescriptions: Readonly<Record<EngineWorkloadId, string>> = {
   'stream-join': 'Windowed stream–stream join',
 }
 
-function label(distribution: keyof typeof distributions, guarantee: keyof typeof guarantees, keys: number) {
-  const over = `${keys.toLocaleString('en-US')} ${distribution === 'uniform' ? 'uniform' : 'Zipf (s = 1.0)'}`
-  return `${over}, ${guarantee === 'eos' ? 'exactly-once' : 'at-least-once'}`
+/** E.g. "10,000 keys, Zipf (s = 1.0), exactly-once". */
+function label(distribution: keyof typeof distributions, guarantee: keyof typeof guarantees, keys: string) {
+  const spread = distribution === 'uniform' ? 'uniform' : 'Zipf (s = 1.0)'
+  return `${keys}, ${spread}, ${guarantee === 'eos' ? 'exactly-once' : 'at-least-once'}`
 }
 
 /** Every scenario the harness knows, by id. */
@@ -88,7 +89,7 @@ export const allScenarios: readonly ScenarioSpec[] = [
   ...(['eos', 'alos'] as const).flatMap((g) =>
     (['uniform', 'zipf'] as const).map((d): ScenarioSpec => ({
       id: `reservation-${d}-${g}`,
-      description: `Reservation topology, ${label(d, g, 1000)} resources`,
+      description: `Reservation topology, ${label(d, g, '1,000 resources')}`,
       workload: 'reservation',
       guarantee: guarantees[g],
       keys: 1000,
@@ -98,7 +99,7 @@ export const allScenarios: readonly ScenarioSpec[] = [
   ),
   {
     id: 'reservation-few-eos',
-    description: 'Reservation topology, 20 uniform resources, exactly-once',
+    description: 'Reservation topology, 20 resources, uniform, exactly-once',
     workload: 'reservation',
     guarantee: 'exactly_once',
     keys: 20,
@@ -108,7 +109,7 @@ export const allScenarios: readonly ScenarioSpec[] = [
     (['eos', 'alos'] as const).flatMap((g) =>
       (['uniform', 'zipf'] as const).map((d): ScenarioSpec => ({
         id: `${workload}-${d}-${g}`,
-        description: `${engineDescriptions[workload]}, ${label(d, g, 10_000)} keys`,
+        description: `${engineDescriptions[workload]}, ${label(d, g, '10,000 keys')}`,
         workload,
         guarantee: guarantees[g],
         keys: 10_000,
