@@ -4,9 +4,20 @@ import { createRunTopics, endOffsetsByPartition, produceAll, waitDrained } from 
 import { startSystem, type RunContext } from '../run-context.js'
 import { toOutgoing, type BenchRecord } from '../workload-plan.js'
 
-/** 1. The run's topics, 6 partitions each (tables compacted). */
+/**
+ * 1. The run's topics, 6 partitions each (tables compacted). Work-around for an engine defect: on kafkajs
+ * the engine can fail its start creating its instance-registry topic (UNKNOWN_TOPIC_OR_PARTITION from the
+ * metadata request that follows CreateTopics; seen again on 2026-11-30), so it is created here first. The
+ * name is the engine's (`topology/runtime/instance-registry.ts`, which does not export it); the fix
+ * belongs in `InstanceRegistry.start`.
+ */
 export async function createTopics(ctx: RunContext): Promise<void> {
   await createRunTopics(ctx.admin, ctx.topics, ctx.plan.topicRoles, ctx.settings.partitions)
+  if (ctx.spec.client === 'kafkajs' && ctx.spec.kind !== 'pipe') {
+    await ctx.admin.createTopics([
+      { topic: `${ctx.applicationId}-instances`, partitions: 1, config: { 'cleanup.policy': 'compact' } },
+    ])
+  }
 }
 
 /** Produces `records`, stamped `start + position × spacing`; resolves once all are acknowledged. */

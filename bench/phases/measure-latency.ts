@@ -34,7 +34,7 @@ async function probe(
     groupId: `${ctx.applicationId}-latency-${phase}`,
   })
   say(
-    `${tag}   p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.samples} samples, ${result.unanswered} of ${result.sent} unanswered)`,
+    `${tag}   p50 ${result.p50Ms ?? '–'} ms, p99 ${result.p99Ms ?? '–'} ms (${result.samples} samples, ${result.unanswered} of ${result.sent} unanswered)`,
   )
   return result
 }
