@@ -2,10 +2,10 @@
 // and payment events (keyed by reservationId), in the JSON format both the TypeScript service
 // (RESERVATION_FORMAT=json) and the Kafka Streams application read. Deterministic for a seed.
 //
-// Each booking is a CreateReservation; later in the stream (followUpDelay records after it) come its
-// PaymentAuthorized (90%) and PaymentCompleted (95% of those), and for 5% a CancelReservation, for another
-// 5% a ModifyReservation. Resources are picked uniformly or by a Zipf law (rank 1 the hottest); 70% are
-// hotel rooms (1440-minute slots, 1–4 nights in 2030), 30% restaurant tables (30-minute slots, 1–4 slots
+// Each booking is a CreateReservation; later in the stream (followUpDelay records after it) come, for 5%,
+// a CancelReservation, for another 5% a ModifyReservation, and after that its PaymentAuthorized (90%) and
+// PaymentCompleted (95% of those), each a followUpDelay after the one before. Resources are picked
+// uniformly or by a Zipf law (rank 1 the hottest); 70% are hotel rooms (1440-minute slots, 1–4 nights in 2030), 30% restaurant tables (30-minute slots, 1–4 slots
 // between 17:00 and 22:00). Capacities are sized from the expected load so that few creates are rejected.
 
 export type Distribution = { readonly kind: 'uniform' } | { readonly kind: 'zipf'; readonly exponent: number }
@@ -236,17 +236,19 @@ export function* workloadRecords(options: WorkloadOptions): Generator<WorkloadRe
       position,
       resourceIndex: booking.resourceIndex,
     }
+    // a change comes before the booking's payments: the other order would race (a payment reaches the
+    // decider through the router and a repartition topic, a change directly), and which one wins would
+    // depend on timing — the systems would then do different work
+    const change = random()
+    const changeKind = change < 0.05 ? 'CancelReservation' : change < 0.1 ? 'ModifyReservation' : undefined
+    const changedAt = changeKind === undefined ? position : position + delay()
+    if (changeKind !== undefined) pending.push({ due: changedAt, seq: seq++, kind: changeKind, booking })
     if (random() < 0.9) {
-      const authorizedAt = position + delay()
+      const authorizedAt = changedAt + delay()
       pending.push({ due: authorizedAt, seq: seq++, kind: 'PaymentAuthorized', booking })
       if (random() < 0.95)
         pending.push({ due: authorizedAt + delay(), seq: seq++, kind: 'PaymentCompleted', booking })
     }
-    const change = random()
-    if (change < 0.05)
-      pending.push({ due: position + 2 * delay(), seq: seq++, kind: 'CancelReservation', booking })
-    else if (change < 0.1)
-      pending.push({ due: position + 2 * delay(), seq: seq++, kind: 'ModifyReservation', booking })
   }
 }
 
