@@ -1,8 +1,9 @@
 // The engine workloads written with our DSL, as a user of the engine would write them — the counterparts of
-// bench/kstreams/.../EngineWorkloadsApp.java (the same operators, serdes and store names). String keys,
-// opaque byte values; counts as 8-byte big-endian longs (Kafka's LongSerializer).
+// bench/kstreams/.../EngineWorkloadsApp.java (the same operators, serdes and store names). String keys
+// (windowed: the key and the window start, Kafka's TimeWindowedSerializer), opaque byte values; counts as
+// 8-byte big-endian longs (Kafka's LongSerializer).
 import { bufferSerde, int64Serde, stringSerde } from '../state/index.js'
-import { joinWindows, StreamsBuilder, type Topology } from '../topology/index.js'
+import { joinWindows, StreamsBuilder, TimeWindows, type Topology } from '../topology/index.js'
 import type { EngineWorkloadId } from './keyed-workload.js'
 
 export interface EngineTopics {
@@ -14,9 +15,13 @@ export interface EngineTopics {
   readonly sink: string
 }
 
-export interface JoinWindowSettings {
-  /** Records join when their timestamps differ by at most this (before and after). */
-  readonly differenceMs: number
+export interface WindowSettings {
+  /** The stream–stream join: records join when their timestamps differ by at most this (before and after). */
+  readonly joinDifferenceMs: number
+  /** The windowed count's hopping windows. */
+  readonly windowSizeMs: number
+  readonly windowAdvanceMs: number
+  /** How late a record may be for a join or a window (both). */
   readonly graceMs: number
 }
 
@@ -27,7 +32,7 @@ const concat = (left: Buffer, right: Buffer): Buffer => Buffer.concat([left, rig
 export function engineTopology(
   workload: EngineWorkloadId,
   topics: EngineTopics,
-  window: JoinWindowSettings,
+  windows: WindowSettings,
 ): Topology {
   const builder = new StreamsBuilder()
   switch (workload) {
@@ -45,6 +50,19 @@ export function engineTopology(
         .toStream()
         .to(topics.sink)
       break
+    case 'windowed-count':
+      builder
+        .stream(topics.source, consumed)
+        .groupByKey()
+        .windowedBy(
+          TimeWindows.ofSizeAndGrace(windows.windowSizeMs, windows.graceMs).advanceBy(
+            windows.windowAdvanceMs,
+          ),
+        )
+        .count({ storeName: 'windowed-counts', valueSerde: int64Serde })
+        .toStream()
+        .to(topics.sink)
+      break
     case 'table-join': {
       const table = builder.table(topics.table, { ...consumed, storeName: 'table' })
       builder.stream(topics.source, consumed).join(table, concat).to(topics.sink)
@@ -54,7 +72,7 @@ export function engineTopology(
       const right = builder.stream(topics.other, consumed)
       builder
         .stream(topics.source, consumed)
-        .joinWindowed(right, concat, joinWindows(window.differenceMs, window.graceMs))
+        .joinWindowed(right, concat, joinWindows(windows.joinDifferenceMs, windows.graceMs))
         .to(topics.sink)
       break
     }

@@ -3,14 +3,15 @@
 // an output carrying an input's value (the pipe, both joins) names the input it answers. Deterministic for
 // a seed.
 //
-//   workload      topics                          records
-//   pipe, count   source                          one record per position
-//   table-join    table (loaded first), source    one table record per key; then stream records
-//   stream-join   source (left), other (right)    pairs: a left record, and `partnerDelay` positions
+//   workload         topics                       records
+//   pipe, count,     source                       one record per position
+//   windowed-count
+//   table-join       table (loaded first), source one table record per key; then stream records
+//   stream-join      source (left), other (right) pairs: a left record, and `partnerDelay` positions
 //                                                 later a right record with the same key
 import { prng, resourceWeights, sampler, type Distribution } from './workload.js'
 
-export const engineWorkloadIds = ['pipe', 'count', 'table-join', 'stream-join'] as const
+export const engineWorkloadIds = ['pipe', 'count', 'windowed-count', 'table-join', 'stream-join'] as const
 export type EngineWorkloadId = (typeof engineWorkloadIds)[number]
 
 /** The input topics of the engine workloads, by role (names in `RunTopics`). */

@@ -58,8 +58,13 @@ export function idTracker(idsOf: (value: Buffer | null) => readonly string[]): L
   }
 }
 
-/** Matches an output for key k with timestamp t to every timed input of k sent at or before t. */
-export function keyTimeTracker(): LatencyTracker {
+/**
+ * Matches an output for key k with timestamp t to every timed input of k sent at or before t; `keyOf`
+ * reads k from the output's key bytes (a windowed key carries the window start after it).
+ */
+export function keyTimeTracker(
+  keyOf: (key: Buffer) => string = (key) => key.toString('utf8'),
+): LatencyTracker {
   const byKey = new Map<string, number[]>()
   let pending = 0
   return {
@@ -71,7 +76,7 @@ export function keyTimeTracker(): LatencyTracker {
       pending += 1
     },
     answer: (output) => {
-      const queue = output.key ? byKey.get(output.key.toString('utf8')) : undefined
+      const queue = output.key ? byKey.get(keyOf(output.key)) : undefined
       if (!queue) return []
       let answered = 0
       while (answered < queue.length && queue[answered]! <= output.timestamp) answered += 1

@@ -62,7 +62,9 @@ function launchSettings(ctx: RunContext, phase: string): LaunchSettings {
     workload: ctx.scenario.workload,
     pipeInputs: ctx.plan.inputRoles.map((role) => ctx.topics[role]),
     joinWindowMs: settings.joinWindowMs,
-    joinGraceMs: settings.joinGraceMs,
+    windowSizeMs: settings.windowSizeMs,
+    windowAdvanceMs: settings.windowAdvanceMs,
+    graceMs: settings.graceMs,
   }
 }
 

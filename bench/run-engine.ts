@@ -1,7 +1,8 @@
 // Child process of the benchmark: one engine workload (engine-topologies.ts) on our engine, with the
 // engine's Prometheus metrics on as a deployment would have them. Configured by environment: KAFKA_BROKERS,
 // KAFKA_CLIENT, APPLICATION_ID, STATE_DIR, PROCESSING_GUARANTEE, COMMIT_INTERVAL_MS, WORKLOAD, SOURCE_TOPIC,
-// OTHER_TOPIC, TABLE_TOPIC, SINK_TOPIC, JOIN_WINDOW_MS, JOIN_GRACE_MS. Reports as run-service.ts does.
+// OTHER_TOPIC, TABLE_TOPIC, SINK_TOPIC, JOIN_WINDOW_MS, WINDOW_SIZE_MS, WINDOW_ADVANCE_MS, GRACE_MS.
+// Reports as run-service.ts does.
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { clientKindFromEnv, createKafkaClient } from '../kafka/index.js'
 import { KafkaStreams, processingGuarantees, type ProcessingGuarantee } from '../topology/index.js'
@@ -35,7 +36,12 @@ const topology = engineTopology(
     table: env('TABLE_TOPIC'),
     sink: env('SINK_TOPIC'),
   },
-  { differenceMs: Number(env('JOIN_WINDOW_MS')), graceMs: Number(env('JOIN_GRACE_MS')) },
+  {
+    joinDifferenceMs: Number(env('JOIN_WINDOW_MS')),
+    windowSizeMs: Number(env('WINDOW_SIZE_MS')),
+    windowAdvanceMs: Number(env('WINDOW_ADVANCE_MS')),
+    graceMs: Number(env('GRACE_MS')),
+  },
 )
 const registry = new Registry()
 collectDefaultMetrics({ register: registry })

@@ -52,9 +52,13 @@ export interface BenchSettings {
   readonly javaHeapMb: number
   /** Bytes per value of the engine workloads. */
   readonly valueBytes: number
-  /** The stream–stream join window (before and after) and grace, ms of stream time. */
+  /** The stream–stream join window (before and after), ms of stream time. */
   readonly joinWindowMs: number
-  readonly joinGraceMs: number
+  /** The windowed count's hopping windows (after SimpleBenchmark's: 1 s advanced by 500 ms). */
+  readonly windowSizeMs: number
+  readonly windowAdvanceMs: number
+  /** Grace of the join and the windows: generous, no record of a run is late. */
+  readonly graceMs: number
 }
 
 export interface BenchOptions {
@@ -74,6 +78,7 @@ const guarantees = { eos: 'exactly_once', alos: 'at_least_once' } as const satis
 const engineDescriptions: Readonly<Record<EngineWorkloadId, string>> = {
   pipe: 'Stateless pipe (source → mapValues → sink)',
   count: 'Count per key',
+  'windowed-count': 'Windowed count per key (1 s windows every 500 ms)',
   'table-join': 'Stream–table join',
   'stream-join': 'Windowed stream–stream join',
 }
@@ -141,6 +146,7 @@ function baseSystems(workload: Workload, quick: boolean): SystemId[] {
     case 'pipe':
       return ['pipe-confluent', 'engine-confluent', 'kstreams']
     case 'count':
+    case 'windowed-count':
     case 'table-join':
     case 'stream-join':
       return ['engine-confluent', 'kstreams']
@@ -151,6 +157,7 @@ const fullRecords: Readonly<Record<Workload, number>> = {
   reservation: 50_000,
   pipe: 200_000,
   count: 100_000,
+  'windowed-count': 100_000,
   'table-join': 100_000,
   'stream-join': 100_000,
 }
@@ -158,6 +165,7 @@ const quickRecords: Readonly<Record<Workload, number>> = {
   reservation: 20_000,
   pipe: 40_000,
   count: 40_000,
+  'windowed-count': 40_000,
   'table-join': 40_000,
   'stream-join': 40_000,
 }
@@ -210,7 +218,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     javaHeapMb: 512,
     valueBytes: 100,
     joinWindowMs: 100,
-    joinGraceMs: 300_000,
+    windowSizeMs: 1000,
+    windowAdvanceMs: 500,
+    graceMs: 300_000,
   }
   const scenarios = (args.get('scenarios')?.split(',') ?? defaultScenarios[quick ? 'quick' : 'full']).map(
     (id) => {

@@ -113,7 +113,9 @@ export interface LaunchSettings {
   /** The topics the raw pipe copies. */
   readonly pipeInputs: readonly string[]
   readonly joinWindowMs: number
-  readonly joinGraceMs: number
+  readonly windowSizeMs: number
+  readonly windowAdvanceMs: number
+  readonly graceMs: number
 }
 
 /** Topics the system writes and reads back itself (drained too before a backlog counts as processed). */
@@ -181,7 +183,9 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
     TABLE_TOPIC: s.topics.table,
     SINK_TOPIC: s.topics.sink,
     JOIN_WINDOW_MS: String(s.joinWindowMs),
-    JOIN_GRACE_MS: String(s.joinGraceMs),
+    WINDOW_SIZE_MS: String(s.windowSizeMs),
+    WINDOW_ADVANCE_MS: String(s.windowAdvanceMs),
+    GRACE_MS: String(s.graceMs),
   }
   // BENCH_CPU_PROF_DIR: every Node child writes a V8 CPU profile there when it exits;
   // BENCH_NODE_FLAGS: V8/Node flags for every Node child (heap and GC experiments)

@@ -155,8 +155,15 @@ function enginePlan(
         `l${run}${phase[0]}-`,
         Math.max(1, Math.floor((rate * settings.joinWindowMs) / 2000)),
       ),
-    tracker: (system) =>
-      workload === 'count' && system.kind !== 'pipe' ? keyTimeTracker() : idTracker(carriedIds),
+    tracker: (system) => {
+      if (system.kind === 'pipe') return idTracker(carriedIds)
+      if (workload === 'count') return keyTimeTracker()
+      // a windowed key is the key and the window start (8 bytes); a window's count carries its latest
+      // record's timestamp
+      if (workload === 'windowed-count')
+        return keyTimeTracker((key) => key.subarray(0, key.length - 8).toString('utf8'))
+      return idTracker(carriedIds)
+    },
   }
 }
 

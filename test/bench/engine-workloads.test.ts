@@ -131,12 +131,13 @@ describe('options and scenarios', () => {
       'reservation-uniform-eos',
       'pipe-uniform-eos',
       'count-uniform-eos',
+      'windowed-count-uniform-eos',
       'table-join-uniform-eos',
       'stream-join-uniform-eos',
     ])
     expect(quick.settings.restore).toBe(false)
     const full = parseBenchOptions([])
-    for (const workload of ['pipe', 'count', 'table-join', 'stream-join'])
+    for (const workload of ['pipe', 'count', 'windowed-count', 'table-join', 'stream-join'])
       expect(full.scenarios.filter((s) => s.workload === workload)).toHaveLength(4)
     expect(full.settings.reps).toBe(3)
     expect(full.settings.restore).toBe(true)
@@ -225,6 +226,14 @@ describe('workload plans', () => {
     const tracker = count.tracker(systems['engine-confluent'])
     tracker.sent(probe('k1', 'x'), 5)
     expect(tracker.answer(output('k1', '\u0000', 5))).toEqual([5])
+    const windowed = workloadPlan(
+      allScenarios.find((s) => s.id === 'windowed-count-zipf-alos')!,
+      settings,
+    )
+    const byWindow = windowed.tracker(systems['kstreams'])
+    byWindow.sent(probe('k1', 'y'), 7)
+    const windowedKey = Buffer.concat([Buffer.from('k1'), Buffer.alloc(8)])
+    expect(byWindow.answer({ ...output('', '', 9), key: windowedKey })).toEqual([7])
     const reservation = workloadPlan(
       allScenarios.find((s) => s.id === 'reservation-uniform-eos')!,
       settings,

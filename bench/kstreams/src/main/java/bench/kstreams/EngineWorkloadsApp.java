@@ -16,7 +16,10 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.StreamJoined;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.WindowedSerdes;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The engine workloads of the benchmark (after Kafka's SimpleBenchmark) with the Kafka Streams DSL — the
@@ -26,8 +29,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <pre>
  *   pipe          source ─▶ mapValues ─▶ sink
  *   count         source ─▶ groupByKey ─▶ count ("counts") ─▶ sink
+ *   windowed-count source ─▶ groupByKey ─▶ windowedBy(WINDOW_SIZE_MS every WINDOW_ADVANCE_MS, grace GRACE_MS)
+ *                 ─▶ count ("windowed-counts") ─▶ sink (key: the key and the window start)
  *   table-join    source ─▶ join(table ("table")) ─▶ sink        (values concatenated)
- *   stream-join   source ─▶ join(other, window ± JOIN_WINDOW_MS, grace JOIN_GRACE_MS) ─▶ sink
+ *   stream-join   source ─▶ join(other, window ± JOIN_WINDOW_MS, grace GRACE_MS) ─▶ sink
  * </pre>
  *
  * Topics: SOURCE_TOPIC, OTHER_TOPIC, TABLE_TOPIC, SINK_TOPIC; the rest of the environment as BenchApp.
@@ -73,6 +78,20 @@ public final class EngineWorkloadsApp {
               .withValueSerde(Serdes.Long()))
           .toStream()
           .to(sink, Produced.with(strings, Serdes.Long()));
+      case "windowed-count" -> {
+        long size = Long.parseLong(required(env, "WINDOW_SIZE_MS"));
+        TimeWindows windows = TimeWindows.ofSizeAndGrace(Duration.ofMillis(size),
+                Duration.ofMillis(Long.parseLong(required(env, "GRACE_MS"))))
+            .advanceBy(Duration.ofMillis(Long.parseLong(required(env, "WINDOW_ADVANCE_MS"))));
+        builder.stream(source, consumed)
+            .groupByKey(Grouped.with(strings, bytes))
+            .windowedBy(windows)
+            .count(Materialized.<String, Long, WindowStore<Bytes, byte[]>>as("windowed-counts")
+                .withKeySerde(strings)
+                .withValueSerde(Serdes.Long()))
+            .toStream()
+            .to(sink, Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, size), Serdes.Long()));
+      }
       case "table-join" -> {
         KTable<String, byte[]> table = builder.table(required(env, "TABLE_TOPIC"), consumed,
             Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as("table").withKeySerde(strings).withValueSerde(bytes));
@@ -84,13 +103,14 @@ public final class EngineWorkloadsApp {
         KStream<String, byte[]> other = builder.stream(required(env, "OTHER_TOPIC"), consumed);
         JoinWindows window = JoinWindows.ofTimeDifferenceAndGrace(
             Duration.ofMillis(Long.parseLong(required(env, "JOIN_WINDOW_MS"))),
-            Duration.ofMillis(Long.parseLong(required(env, "JOIN_GRACE_MS"))));
+            Duration.ofMillis(Long.parseLong(required(env, "GRACE_MS"))));
         builder.stream(source, consumed)
             .join(other, EngineWorkloadsApp::concat, window,
                 StreamJoined.with(strings, bytes, bytes).withStoreName("join"))
             .to(sink, produced);
       }
-      default -> throw new IllegalArgumentException("WORKLOAD=" + workload + ": expected pipe, count, table-join or stream-join");
+      default -> throw new IllegalArgumentException(
+          "WORKLOAD=" + workload + ": expected pipe, count, windowed-count, table-join or stream-join");
     }
     return builder.build(props);
   }
