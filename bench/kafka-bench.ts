@@ -1,6 +1,7 @@
 // The benchmark's Kafka plumbing, through the project's Kafka port: one run's topics, preloading a backlog,
 // and watching a consumer group drain it (its committed offsets reaching the end offsets).
 import type { KafkaAdmin, KafkaClient, KafkaProducer, OutgoingRecord } from '../kafka/index.js'
+import { internalTopic } from '../topology/runtime/topic-names.js'
 
 export interface RunTopics {
   readonly commands: string
@@ -41,8 +42,8 @@ export function runTopics(prefix: string): RunTopics {
 /** The repartition topics of the service (and of the Kafka Streams application, which names them alike). */
 export function internalRepartitionTopics(applicationId: string): string[] {
   return [
-    `${applicationId}-reservation-routes-repartition`,
-    `${applicationId}-payments-by-resource-repartition`,
+    internalTopic(applicationId, 'reservation-routes-repartition'),
+    internalTopic(applicationId, 'payments-by-resource-repartition'),
   ]
 }
 
