@@ -275,11 +275,9 @@ describe('KafkaStreams against a real broker (exactly-once)', () => {
       }
       // The engine chooses between its inputs by timestamp, but only among records its consumer knows
       // of: a record produced after the last fetch of its partition may come after younger records of
-      // the other input (as in Kafka Streams, whose lag is also the last fetch's). Each step waits until
-      // the one before is processed and committed, so stream time advances in the order this test means,
-      // however the fetches fall.
+      // the other input. Each step waits until the one before is processed and committed, so stream time
+      // advances in the order this test means, however the fetches fall.
       await send(left, 'k', 'L1', t0)
-      await committedUpTo(app, { [left]: 1 })
       await send(right, 'k', 'R1', t0 + 50)
       await send(right, 'k', 'R2', t0 + 200)
       await committedUpTo(app, { [left]: 1, [right]: 2 })
