@@ -43,6 +43,7 @@ RUN apt-get update \
 WORKDIR /app
 ENV NODE_ENV=production \
   STATE_DIR=/var/lib/reservation \
+  HTTP_HOST=0.0.0.0 \
   HTTP_PORT=8080
 # Owned by root and read-only to the service user: the running process cannot change its own code.
 COPY --from=build /app/package.json ./package.json

@@ -5,6 +5,7 @@
 import confluent from '@confluentinc/kafka-javascript'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
+import { librdkafkaSecurityProperties } from './kafka-security.js'
 import { fromHeaders, KafkajsStyleAdmin, toStringOffsets, translate } from './kafkajs-style.js'
 import { RenewingAdmin } from './renewing-admin.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
@@ -31,7 +32,9 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
     info: KafkaJS.logLevel.INFO,
     debug: KafkaJS.logLevel.DEBUG,
   }
+  const security = librdkafkaSecurityProperties(config.security)
   const kafka = new KafkaJS.Kafka({
+    ...security,
     kafkaJS: {
       brokers: [...config.brokers],
       clientId: config.clientId,
@@ -49,10 +52,10 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
             admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true }),
         })
       }),
-    producer: (options = {}) => new ConfluentProducer(config.brokers, config.clientId, options),
+    producer: (options = {}) => new ConfluentProducer(config.brokers, config.clientId, options, security),
     consumer: (options) => new ConfluentConsumer(kafka, options),
     reader: (options = {}) =>
-      new ConfluentPartitionReader(config.brokers, config.clientId, options, () => kafka.admin()),
+      new ConfluentPartitionReader(config.brokers, config.clientId, options, () => kafka.admin(), security),
   }
 }
 

@@ -36,6 +36,8 @@ export class ConfluentPartitionReader implements PartitionReader {
     private readonly clientId: string,
     private readonly options: ReaderOptions,
     private readonly newAdmin: () => CkjsAdmin,
+    /** TLS and SASL properties (kafka-security.ts). */
+    private readonly security: Readonly<Record<string, string>> = {},
   ) {}
 
   /** End offsets of the requested partitions' topics. */
@@ -70,6 +72,7 @@ export class ConfluentPartitionReader implements PartitionReader {
     if (this.closed) throw new KafkaError('INVALID_ARGUMENT', 'read on a closed reader')
     const consumer = new confluent.KafkaConsumer(
       {
+        ...this.security,
         'bootstrap.servers': this.brokers.join(','),
         'client.id': this.clientId,
         'group.id': `reader-${randomUUID()}`,

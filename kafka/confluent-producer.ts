@@ -46,9 +46,12 @@ export class ConfluentProducer implements KafkaProducer {
     brokers: readonly string[],
     clientId: string,
     private readonly options: ProducerOptions,
+    /** TLS and SASL properties (kafka-security.ts). */
+    security: Readonly<Record<string, string>> = {},
   ) {
     this.transactional = options.transactionalId !== undefined
     this.producer = new confluent.Producer({
+      ...security,
       'bootstrap.servers': brokers.join(','),
       'client.id': clientId,
       dr_cb: true,

@@ -6,6 +6,8 @@ import { clientKinds, type ClientKind, type KafkaClient, type KafkaClientConfig 
 
 export * from './kafka-port.js'
 export * from './kafka-error.js'
+export * from './kafka-security.js'
+export { kafkaSecurityFromEnv, securityVariables } from './kafka-security-env.js'
 export { retrying, type RetryOptions } from './retry.js'
 export { TopicPartitionMap } from './topic-partition-map.js'
 

@@ -1,6 +1,7 @@
 // The one port through which the engine and the service talk to Kafka. Two adapters implement it:
 // confluent-client.ts (@confluentinc/kafka-javascript, librdkafka) and kafkajs-client.ts (pure JS).
 // Nothing outside kafka/ imports a Kafka client library.
+import type { KafkaSecurity } from './kafka-security.js'
 import type { TopicPartitionMap } from './topic-partition-map.js'
 
 export type Headers = Readonly<Record<string, Buffer>>
@@ -57,6 +58,8 @@ export interface KafkaClientConfig {
   readonly clientId: string
   /** 'warn' by default; 'debug' shows each client's own logs. */
   readonly logLevel?: 'error' | 'warn' | 'info' | 'debug'
+  /** TLS and SASL (kafka-security.ts); absent: PLAINTEXT. */
+  readonly security?: KafkaSecurity
 }
 
 export interface KafkaClient {

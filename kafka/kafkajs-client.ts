@@ -19,6 +19,7 @@ import {
   toTopicMessages,
   translate,
 } from './kafkajs-style.js'
+import { kafkajsSecurityOptions } from './kafka-security.js'
 import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import { rangeAssigner } from './kafkajs-range-assigner.js'
@@ -52,6 +53,7 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
     clientId: config.clientId,
     logLevel: levels[config.logLevel ?? 'error'],
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+    ...kafkajsSecurityOptions(config.security),
   })
   return {
     kind: 'kafkajs',

@@ -20,7 +20,12 @@ await runOrExplain(async () => {
   const [action, argument] = process.argv.slice(2)
   const config = configFromEnv()
   const brokers = config.brokers ?? ['127.0.0.1:9092']
-  const client = createKafkaClient({ kind: config.client, brokers, clientId: 'reservation-cli' })
+  const client = createKafkaClient({
+    kind: config.client,
+    brokers,
+    security: config.security,
+    clientId: 'reservation-cli',
+  })
   const codecs = await reservationCodecs(config.format, config.topics, config.schemaRegistryUrl)
   const publish = async (topic: string, key: string, value: Buffer) => {
     const producer = client.producer()

@@ -1,6 +1,11 @@
 // The service's configuration, from the environment (spec §9). Every variable is optional; a bad value
 // fails at start with a message naming the variable and what it accepts.
-import { clientKindFromEnv, type ClientKind } from '../kafka/index.js'
+import {
+  clientKindFromEnv,
+  kafkaSecurityFromEnv,
+  type ClientKind,
+  type KafkaSecurity,
+} from '../kafka/index.js'
 import {
   defaultDecisionConfig,
   waitlistPolicies,
@@ -15,6 +20,8 @@ export interface ServiceConfig {
   /** Unset: `npm start` runs a local broker first. */
   readonly brokers: string[] | undefined
   readonly client: ClientKind
+  /** TLS and SASL to the brokers (KAFKA_SECURITY_PROTOCOL and the rest); its secrets print redacted. */
+  readonly security: KafkaSecurity
   readonly applicationId: string
   readonly instanceId: string | undefined
   readonly stateDir: string
@@ -23,6 +30,8 @@ export interface ServiceConfig {
   readonly processingGuarantee: ProcessingGuarantee
   readonly commitIntervalMs: number | undefined
   readonly httpPort: number
+  /** The address the HTTP server binds: loopback by default, 0.0.0.0 in the image. */
+  readonly httpHost: string
   readonly advertisedUrl: string
   readonly topics: ServiceTopics
   readonly layout: TopicLayout
@@ -77,9 +86,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
   } catch (error) {
     throw new ConfigError((error as Error).message)
   }
+  const security = securityFromEnv(env, client)
   return {
     brokers: env['KAFKA_BROKERS'] ? env['KAFKA_BROKERS'].split(',').map((b) => b.trim()) : undefined,
     client,
+    security,
     applicationId: env['APPLICATION_ID'] || 'reservation-service',
     instanceId: env['INSTANCE_ID'] || undefined,
     stateDir: env['STATE_DIR'] || '.state/streams',
@@ -88,6 +99,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     processingGuarantee: oneOf(env, 'PROCESSING_GUARANTEE', processingGuarantees, 'exactly_once'),
     commitIntervalMs: env['COMMIT_INTERVAL_MS'] ? integer(env, 'COMMIT_INTERVAL_MS', 100, 1) : undefined,
     httpPort,
+    httpHost: env['HTTP_HOST'] || '127.0.0.1',
     advertisedUrl: env['ADVERTISED_HTTP_URL'] || `http://127.0.0.1:${httpPort}`,
     topics: topicsFromEnv(env),
     layout: (() => {
@@ -111,6 +123,21 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     punctuationIntervalMs: integer(env, 'PUNCTUATION_INTERVAL_MS', 10_000, 1),
     strayPaymentGraceMs,
   }
+}
+
+/** The client security settings, and whether the chosen client can use them. */
+function securityFromEnv(env: NodeJS.ProcessEnv, client: ClientKind): KafkaSecurity {
+  let security: KafkaSecurity
+  try {
+    security = kafkaSecurityFromEnv(env)
+  } catch (error) {
+    throw new ConfigError((error as Error).message)
+  }
+  if (security.sasl?.mechanism === 'OAUTHBEARER' && client !== 'confluent')
+    throw new ConfigError(
+      `KAFKA_SASL_MECHANISM=OAUTHBEARER needs KAFKA_CLIENT=confluent: kafkajs has no OIDC token login and does not re-authenticate when a token expires`,
+    )
+  return security
 }
 
 /**

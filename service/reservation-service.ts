@@ -28,6 +28,7 @@ export async function startReservationService(
   const client = createKafkaClient({
     kind: config.client,
     brokers: config.brokers,
+    security: config.security,
     clientId: `${config.applicationId}-${config.instanceId ?? 'instance'}`,
   })
   const admin = client.admin()
@@ -72,10 +73,16 @@ export async function startReservationService(
   streams.onStateChange((state, previous) => log(`state ${previous} -> ${state}`))
   const queries = new ReservationQueries(streams, config.decision.retentionMs)
   counts.queries = queries
-  const server: http.Server = await startHttpServer({ port: httpPort, registry, streams, queries })
+  const server: http.Server = await startHttpServer({
+    port: httpPort,
+    host: config.httpHost,
+    registry,
+    streams,
+    queries,
+  })
   await streams.start()
   log(
-    `Reservation Service ${config.applicationId} (${config.processingGuarantee}, ${config.format}) on ${config.brokers.join(',')}; HTTP on :${httpPort}`,
+    `Reservation Service ${config.applicationId} (${config.processingGuarantee}, ${config.format}) on ${config.brokers.join(',')}; HTTP on ${config.httpHost}:${httpPort}`,
   )
   return {
     streams,

@@ -46,7 +46,12 @@ await runOrExplain(async () => {
         `(or set SERVICE_URL / KAFKA_BROKERS to where it runs) and wait for "Ready".`,
     )
   }
-  const client = createKafkaClient({ kind: config.client, brokers, clientId: 'demo' })
+  const client = createKafkaClient({
+    kind: config.client,
+    brokers,
+    security: config.security,
+    clientId: 'demo',
+  })
   const codecs = await reservationCodecs(config.format, config.topics, config.schemaRegistryUrl)
   const runner = new ScenarioRunner({
     client,

@@ -32,3 +32,38 @@ describe('retention settings', () => {
     expect(() => configFromEnv(env)).toThrow(message)
   })
 })
+
+describe('Kafka security and the HTTP bind address', () => {
+  it('binds HTTP to loopback by default and to HTTP_HOST when set', () => {
+    expect(configFromEnv({}).httpHost).toBe('127.0.0.1')
+    expect(configFromEnv({ HTTP_HOST: '0.0.0.0' }).httpHost).toBe('0.0.0.0')
+  })
+
+  it('reads the security settings, and a bad one is a ConfigError naming the variable', () => {
+    expect(configFromEnv({}).security).toEqual({ protocol: 'PLAINTEXT' })
+    expect(() => configFromEnv({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(ConfigError)
+    expect(() => configFromEnv({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_MECHANISM/)
+  })
+
+  it('refuses OAUTHBEARER with KAFKA_CLIENT=kafkajs at start', () => {
+    const env = {
+      KAFKA_CLIENT: 'kafkajs',
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'OAUTHBEARER',
+      KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL: 'https://idp.example/token',
+      KAFKA_SASL_OAUTHBEARER_CLIENT_ID: 'id',
+      KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET: 'secret',
+    }
+    expect(() => configFromEnv(env)).toThrow(/OAUTHBEARER needs KAFKA_CLIENT=confluent/)
+  })
+
+  it('keeps the password out of the configuration printed as JSON', () => {
+    const config = configFromEnv({
+      KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'app',
+      KAFKA_SASL_PASSWORD: 'hunter2-pw',
+    })
+    expect(JSON.stringify(config)).not.toContain('hunter2-pw')
+  })
+})
