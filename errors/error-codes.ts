@@ -40,6 +40,9 @@ export const engineErrorCodes = [
  * - `TRANSACTION_ABORTABLE`: the transaction cannot complete: abort it and retry from the last commit.
  * - `TIMEOUT` / `BROKER_UNAVAILABLE`: a broker down, leadership or a coordinator moving: retry.
  * - `TOPIC_NOT_FOUND` / `TOPIC_EXISTS` / `INVALID_ARGUMENT`: the call was wrong for the cluster's state.
+ * - `AUTHENTICATION_FAILED`: the broker refused the SASL credentials; `TLS_FAILED`: the TLS handshake failed
+ *   (an untrusted or mismatched certificate); `AUTHORIZATION_FAILED`: the principal lacks an ACL. Fix the
+ *   configuration or the ACLs; retrying does not help.
  * - `UNKNOWN`: the client said something we have no translation for.
  */
 export const kafkaErrorCodes = [
@@ -49,6 +52,9 @@ export const kafkaErrorCodes = [
   'TIMEOUT',
   'BROKER_UNAVAILABLE',
   'INVALID_ARGUMENT',
+  'AUTHENTICATION_FAILED',
+  'AUTHORIZATION_FAILED',
+  'TLS_FAILED',
   'UNKNOWN',
 ] as const
 

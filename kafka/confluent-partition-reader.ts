@@ -75,7 +75,8 @@ export class ConfluentPartitionReader implements PartitionReader {
         ...this.security,
         'bootstrap.servers': this.brokers.join(','),
         'client.id': this.clientId,
-        'group.id': `reader-${randomUUID()}`,
+        // named after the client: under ACLs the application's group prefix covers it
+        'group.id': `${this.clientId}-reader-${randomUUID()}`,
         'enable.auto.commit': false,
         'enable.partition.eof': true,
         'isolation.level': this.options.isolation ?? 'read_committed',

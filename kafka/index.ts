@@ -30,3 +30,5 @@ export function clientKindFromEnv(value = process.env['KAFKA_CLIENT']): ClientKi
     `KAFKA_CLIENT=${value} is not a known client; use one of: ${clientKinds.join(', ')}`,
   )
 }
+export * from './acl-binding.js'
+export { probeConnection, type ProbeOptions } from './connection-probe.js'

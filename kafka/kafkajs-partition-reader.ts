@@ -22,6 +22,7 @@ export class KafkajsPartitionReader implements PartitionReader {
   constructor(
     private readonly kafka: KjsKafka,
     private readonly options: ReaderOptions,
+    private readonly clientId: string,
   ) {}
 
   async readToEnd(
@@ -42,7 +43,8 @@ export class KafkajsPartitionReader implements PartitionReader {
     if (start >= end) return start
 
     const consumer = this.kafka.consumer({
-      groupId: `reader-${randomUUID()}`,
+      // named after the client: under ACLs the application's group prefix covers it
+      groupId: `${this.clientId}-reader-${randomUUID()}`,
       readUncommitted: this.options.isolation === 'read_uncommitted',
       maxWaitTimeInMs: 50,
       // a restart after a broker failure rejoins the private group, which waits for the member before it

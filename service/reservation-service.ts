@@ -2,7 +2,7 @@
 // `stop()` is the SIGTERM path: stop taking queries, finish the records in flight, commit, leave the group.
 import type http from 'node:http'
 import { collectDefaultMetrics, Registry } from 'prom-client'
-import { createKafkaClient } from '../kafka/index.js'
+import { createKafkaClient, probeConnection } from '../kafka/index.js'
 import { reservationTopology } from '../processors/reservation-topology.js'
 import { reservationCodecs } from '../processors/service-codecs.js'
 import { KafkaStreams } from '../topology/index.js'
@@ -25,12 +25,15 @@ export async function startReservationService(
   config: ServiceConfig & { readonly brokers: string[] },
   log: (line: string) => void = console.log,
 ): Promise<RunningService> {
-  const client = createKafkaClient({
+  const clientConfig = {
     kind: config.client,
     brokers: config.brokers,
     security: config.security,
     clientId: `${config.applicationId}-${config.instanceId ?? 'instance'}`,
-  })
+  }
+  // a wrong password, an untrusted certificate or no broker: one clear error now, not retries for ever
+  await probeConnection(clientConfig)
+  const client = createKafkaClient(clientConfig)
   const admin = client.admin()
   await admin.connect()
   const created = await admin.createTopics(serviceTopicSpecs(config.topics, config.layout))

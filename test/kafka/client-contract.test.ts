@@ -1,18 +1,35 @@
-// The contract both adapters of the Kafka port pass against the real broker.
-import { beforeAll, describe, expect, it } from 'vitest'
+// The contract both adapters of the Kafka port pass against the real broker: the plaintext one of the run,
+// and a secured one of this file (SASL_SSL, SCRAM-SHA-512, TLS verified against the run's CA).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   clientKinds,
+  KafkaError,
+  probeConnection,
   type KafkaClient,
   type KafkaConsumer,
   type TopicPartitionOffset,
 } from '../../kafka/index.js'
 import { partitionForKey } from '../../topology/runtime/partitioner.js'
 import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
+import {
+  adminUser,
+  scramSecurity,
+  securedClient,
+  securedKafka,
+  stopSecuredKafka,
+} from '../support/secured-kafka.js'
 
-describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
+const targets = clientKinds.flatMap((kind) => [
+  { kind, listener: 'PLAINTEXT' },
+  { kind, listener: 'SASL_SSL' },
+])
+
+afterAll(() => stopSecuredKafka())
+
+describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, listener }) => {
   let kafka: KafkaClient
-  beforeAll(() => {
-    kafka = client(kind)
+  beforeAll(async () => {
+    kafka = listener === 'PLAINTEXT' ? client(kind) : await securedClient(kind)
   })
 
   it('produces and consumes keys, values, headers and timestamps unchanged', async () => {
@@ -424,5 +441,48 @@ describe.each(clientKinds)('Kafka port contract: %s', (kind) => {
     expect(committed).toEqual([{ topic, partition: 0, offset: 2 }])
     const lag = end.map((e) => e.offset - (committed.find((c) => c.partition === e.partition)?.offset ?? 0))
     expect(lag).toEqual([3, 3])
+  })
+})
+
+describe.each(clientKinds)('connecting to the SASL_SSL broker: %s', (kind) => {
+  const probe = async (security: Parameters<typeof scramSecurity>[2], password = adminUser.password) => {
+    const cluster = await securedKafka()
+    return probeConnection(
+      {
+        kind,
+        brokers: cluster.bootstrapServers.split(','),
+        clientId: `probe-${kind}`,
+        security: scramSecurity(cluster, { name: adminUser.name, password }, security),
+      },
+      { timeoutMs: 20_000 },
+    )
+  }
+
+  it('logs in with SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN', async () => {
+    for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512', 'PLAIN'] as const)
+      await expect(probe({ mechanism })).resolves.toBeUndefined()
+  })
+
+  it('fails a wrong password at once with AUTHENTICATION_FAILED naming the user, not the password', async () => {
+    const started = Date.now()
+    const error = await probe({}, 'not-the-password').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaError)
+    expect((error as KafkaError).code).toBe('AUTHENTICATION_FAILED')
+    expect((error as KafkaError).retriable).toBe(false)
+    expect((error as Error).message).toMatch(/refused the SASL login as admin \(SCRAM-SHA-512\)/)
+    expect((error as Error).message).not.toContain('not-the-password')
+    expect(Date.now() - started).toBeLessThan(15_000)
+  })
+
+  it('fails a broker certificate from an untrusted CA at once with TLS_FAILED', async () => {
+    const cluster = await securedKafka()
+    const started = Date.now()
+    const error = await probe({ ca: cluster.secured!.tls.otherCaPem }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaError)
+    expect((error as KafkaError).code).toBe('TLS_FAILED')
+    expect((error as Error).message).toMatch(
+      /TLS handshake with .* failed: the broker's certificate is not signed by a trusted CA/,
+    )
+    expect(Date.now() - started).toBeLessThan(15_000)
   })
 })

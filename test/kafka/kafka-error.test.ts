@@ -80,4 +80,33 @@ describe('translateClientError', () => {
     expect(translateClientError(own, 'y')).toBe(own)
     expect(own).toBeInstanceOf(StreamsError)
   })
+
+  it('translates refused credentials, failed TLS handshakes and missing ACLs into codes naming them, not retriable', () => {
+    const cases: [unknown, string][] = [
+      [kafkajsProtocolError('SASL_AUTHENTICATION_FAILED', 58), 'AUTHENTICATION_FAILED'],
+      [
+        Object.assign(new Error('SASL SCRAM failed'), { name: 'KafkaJSSASLAuthenticationError' }),
+        'AUTHENTICATION_FAILED',
+      ],
+      [Object.assign(new Error('Local: Authentication failure'), { code: -169 }), 'AUTHENTICATION_FAILED'],
+      [
+        Object.assign(new Error('Connection error: self-signed certificate in certificate chain'), {
+          name: 'KafkaJSConnectionError',
+          code: 'SELF_SIGNED_CERT_IN_CHAIN',
+        }),
+        'TLS_FAILED',
+      ],
+      [kafkajsProtocolError('TOPIC_AUTHORIZATION_FAILED', 29), 'AUTHORIZATION_FAILED'],
+      [kafkajsProtocolError('GROUP_AUTHORIZATION_FAILED', 30), 'AUTHORIZATION_FAILED'],
+      [kafkajsProtocolError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 53), 'AUTHORIZATION_FAILED'],
+      [kafkajsProtocolError('CLUSTER_AUTHORIZATION_FAILED', 31), 'AUTHORIZATION_FAILED'],
+    ]
+    for (const [error, code] of cases) {
+      const translated = translateClientError(error, 'connect', (c) =>
+        c === -169 ? 'ERR__AUTHENTICATION' : undefined,
+      )
+      expect(translated).toBeInstanceOf(KafkaError)
+      expect(translated).toMatchObject({ code, retriable: false })
+    }
+  })
 })

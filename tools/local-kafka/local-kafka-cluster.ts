@@ -5,6 +5,8 @@
 //   3. format each node's storage with one cluster id (kafka.tools.StorageTool format, static quorum);
 //   4. start kafka.Kafka under jvm-watchdog.sh, so the JVM dies with this Node process whatever happens;
 //   5. wait until every node logged "Kafka Server started", or fail with the log's tail.
+// With `secured`, step 2 also makes the TLS material and step 3 creates the SCRAM users
+// (secured-listener.ts): clients then connect with SASL_SSL and need ACLs.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -15,7 +17,10 @@ import { fileURLToPath } from 'node:url'
 import { brokerProperties, type NodeAddress } from './broker-config.js'
 import { ensureKafkaDistribution, type KafkaDistribution } from './kafka-distribution.js'
 import { freePort, requireJava, requirePortFree } from './prerequisites.js'
+import { SecuredAdmin } from './secured-admin.js'
+import { scramFormatArguments, securedListenerProperties, type SecuredOptions } from './secured-listener.js'
 import { SetupError } from './setup-error.js'
+import { makeTlsMaterial, type TlsMaterial } from './tls-material.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const watchdog = path.join(here, 'jvm-watchdog.sh')
@@ -31,6 +36,8 @@ export interface LocalKafkaOptions {
   readonly heapMb?: number
   /** server.properties entries that replace or add to the test settings of broker-config.ts. */
   readonly brokerOverrides?: Readonly<Record<string, string | number>>
+  /** A SASL_SSL listener for the clients, SCRAM users and an authorizer (secured-listener.ts). */
+  readonly secured?: SecuredOptions
   readonly log?: (line: string) => void
 }
 
@@ -44,6 +51,8 @@ export interface LocalKafkaCluster {
   readonly nodes: readonly LocalKafkaNode[]
   readonly distribution: KafkaDistribution
   readonly startupMs: number
+  /** Present when started `secured`: the CA to trust, the super user, and the admin tools (users, ACLs). */
+  readonly secured?: SecuredCluster
   /** SIGKILLs one node (a broker failure). */
   killNode(nodeId: number): Promise<void>
   /** Stops one node cleanly (SIGTERM, as for a rolling restart) and waits for its exit. */
@@ -53,6 +62,14 @@ export interface LocalKafkaCluster {
   /** Runs a Kafka CLI tool class (e.g. org.apache.kafka.tools.TopicCommand) and returns its output. */
   runTool(mainClass: string, args: readonly string[]): Promise<{ code: number; output: string }>
   stop(): Promise<void>
+}
+
+export interface SecuredCluster extends SecuredOptions {
+  readonly tls: TlsMaterial
+  /** The PLAINTEXT super-user listener: for the test's admin tools only. */
+  readonly internalBootstrapServers: string
+  readonly admin: SecuredOptions['admin']
+  readonly tools: SecuredAdmin
 }
 
 interface RunningNode {
@@ -72,11 +89,22 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   const workDir = options.workDir ?? (await mkdtemp(path.join(os.tmpdir(), 'local-kafka-')))
   await mkdir(workDir, { recursive: true })
 
-  const addresses: NodeAddress[] = []
+  const addresses: (NodeAddress & { internalPort: number })[] = []
   for (let i = 0; i < count; i++) {
     const brokerPort = i === 0 && options.port !== undefined ? options.port : await freePort()
     if (i === 0 && options.port !== undefined) await requirePortFree(brokerPort, 'Kafka broker')
-    addresses.push({ nodeId: i + 1, brokerPort, controllerPort: await freePort() })
+    addresses.push({
+      nodeId: i + 1,
+      brokerPort,
+      controllerPort: await freePort(),
+      internalPort: options.secured ? await freePort() : 0,
+    })
+  }
+  let tls: TlsMaterial | undefined
+  if (options.secured) {
+    const tlsDir = path.join(workDir, 'tls')
+    await mkdir(tlsDir, { recursive: true })
+    tls = await makeTlsMaterial(tlsDir)
   }
 
   const clusterId = newClusterId()
@@ -86,7 +114,11 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     const dataDir = path.join(nodeDir, 'data')
     await mkdir(nodeDir, { recursive: true })
     const propsFile = path.join(nodeDir, 'server.properties')
-    await writeFile(propsFile, brokerProperties(address, addresses, dataDir, options.brokerOverrides))
+    const overrides = {
+      ...options.brokerOverrides,
+      ...(options.secured && tls ? securedListenerProperties(address, tls, options.secured) : {}),
+    }
+    await writeFile(propsFile, brokerProperties(address, addresses, dataDir, overrides))
     if (!existsSync(path.join(dataDir, 'meta.properties'))) {
       const format = await runJava(java, distribution, 'kafka.tools.StorageTool', [
         'format',
@@ -95,6 +127,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
         '-c',
         propsFile,
         '--ignore-formatted',
+        ...(options.secured ? scramFormatArguments(options.secured) : []),
       ])
       if (format.code !== 0) throw new Error(`formatting KRaft storage failed:\n${format.output}`)
     }
@@ -160,6 +193,21 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
       await waitReady([node], readyTimeoutMs)
     },
     runTool: (mainClass, args) => runJava(java, distribution, mainClass, args),
+    ...(options.secured && tls
+      ? {
+          secured: (() => {
+            const internal = addresses.map((a) => `127.0.0.1:${a.internalPort}`).join(',')
+            return {
+              ...options.secured,
+              tls,
+              internalBootstrapServers: internal,
+              tools: new SecuredAdmin(internal, (mainClass, args) =>
+                runJava(java, distribution, mainClass, args),
+              ),
+            }
+          })(),
+        }
+      : {}),
     async stop() {
       await Promise.all(nodes.map((n) => stopNode(n, 'SIGTERM')))
       if (ownsWorkDir) await rm(workDir, { recursive: true, force: true })

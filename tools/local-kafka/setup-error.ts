@@ -9,6 +9,9 @@ export const setupErrorCodes = [
   'BROKER_NOT_READY',
   'BROKER_EXITED',
   'CONFIG_INVALID',
+  'OPENSSL_MISSING',
+  'OPENSSL_FAILED',
+  'TOOL_FAILED',
 ] as const
 export type SetupErrorCode = (typeof setupErrorCodes)[number]
 
