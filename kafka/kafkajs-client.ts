@@ -190,7 +190,9 @@ class KafkajsConsumer implements KafkaConsumer {
       this.assigned = next
       this.rebalances = this.rebalances.then(async () => {
         if (revoked.length > 0) await this.handlers?.onRevoked?.(revoked)
-        if (added.length > 0) await this.handlers?.onAssigned?.(added)
+        // after every rebalance that changed anything, as Java's consumer calls onPartitionsAssigned (also
+        // with none): a member that only lost partitions learns that the rebalance is over
+        if (added.length > 0 || revoked.length > 0) await this.handlers?.onAssigned?.(added)
       })
     })
     // every fetched batch that was not empty, also one whose records were all control records or aborted

@@ -497,7 +497,10 @@ export class KafkaStreams {
         this.commitInProgress = false
       },
       () => {
-        this.commitFailed = true
+        // only while it is still the commit to settle: a commit waited for at once (commitNow) has been
+        // handled by then, and a flag left set would stop processing for good (every pass would settle
+        // a commit that is no longer there)
+        if (this.committing === committing) this.commitFailed = true
         this.commitInProgress = false
       },
     )
@@ -530,7 +533,10 @@ export class KafkaStreams {
   /** Waits for the commit in progress; if it failed, recovers (abort, rebuild the tasks, rewind). */
   private async settleCommit(): Promise<void> {
     const committing = this.committing
-    if (!committing) return
+    if (!committing) {
+      this.commitFailed = false
+      return
+    }
     try {
       await committing
     } catch (error) {
