@@ -229,7 +229,8 @@ class KafkajsConsumer implements KafkaConsumer {
         eachBatch: async (payload) => {
           const { batch } = payload
           await this.rebalances
-          const isStale = () => !payload.isRunning() || payload.isStale()
+          // a batch of a partition taken away in the rebalance it waited for is not ours any more
+          const isStale = () => !payload.isRunning() || payload.isStale() || !this.assigned.has(batch)
           if (isStale()) return
           this.sought.delete(batch)
           this.lags.set(batch, Math.max(0, Number(batch.offsetLag())))

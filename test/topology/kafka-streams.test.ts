@@ -15,6 +15,7 @@ import {
 } from '../../topology/index.js'
 import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
+import { taskIdOf, transactionalId } from '../../topology/runtime/topic-names.js'
 
 const str = stringSerde
 const num = jsonSerde<number>()
@@ -139,16 +140,24 @@ describe('KafkaStreams against a real broker (exactly-once)', () => {
       try {
         for (let i = 0; i < 5; i++) await produce(input, chunk())
         await collect(client(), [output], (r) => r.length > 0)
-        // a zombie's view: another producer initialises the instance's transactional id
-        const usurper = client(kind).producer({ transactionalId: `${app}-fenced` })
-        await usurper.connect()
-        const usurped = await usurper.beginTransaction()
+        // a zombie's view: other producers initialise the instance's transactional id (confluent) or each
+        // task's (kafkajs: a producer per task, task-producers.ts)
+        const ids =
+          kind === 'kafkajs'
+            ? [0, 1].map((p) => transactionalId(app, taskIdOf(0, p)))
+            : [transactionalId(app, 'fenced')]
+        const usurpers = ids.map((transactionalId) => client(kind).producer({ transactionalId }))
+        const usurped = []
+        for (const usurper of usurpers) {
+          await usurper.connect()
+          usurped.push(await usurper.beginTransaction())
+        }
         for (let i = 0; i < 15; i++) {
           await produce(input, chunk())
           await new Promise((r) => setTimeout(r, 50))
         }
-        await usurped.abort().catch(() => undefined)
-        await usurper.disconnect().catch(() => undefined)
+        for (const txn of usurped) await txn.abort().catch(() => undefined)
+        for (const usurper of usurpers) await usurper.disconnect().catch(() => undefined)
         const out = await collect(
           client(),
           [output],

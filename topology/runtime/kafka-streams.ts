@@ -1,6 +1,8 @@
 // The runtime of a topology against Kafka (Kafka Streams' KafkaStreams): one consumer group member with one
-// producer, executing every task assigned to this instance. All work — processing, punctuation, commits,
-// rebalances — runs one step at a time on a single queue, so tasks never see concurrent calls.
+// producer — or, under exactly-once on a client that cannot fence by group metadata (kafkajs), one
+// producer per task (task-producers.ts) — executing every task assigned to this instance. All work —
+// processing, punctuation, commits, rebalances — runs one step at a time on a single queue, so tasks
+// never see concurrent calls.
 //
 // Processing loop (Kafka Streams' StreamThread: poll → choose → process → commit):
 //   1. Poll: the consumer delivers batches whenever it fetched them. Each is only buffered in its task
@@ -34,7 +36,6 @@ import type {
   ConsumedBatch,
   KafkaAdmin,
   KafkaConsumer,
-  KafkaProducer,
   PartitionReader,
   TopicPartition,
   TopicPartitionOffset,
@@ -47,8 +48,13 @@ import { InstanceRegistry } from './instance-registry.js'
 import { InteractiveQueries } from './interactive-queries.js'
 import { refreshRuntimeMetrics } from './runtime-metrics.js'
 import { prepareTopics, type TopicLayout } from './internal-topics.js'
-import { changelogTopic, sourceTopics, transactionalId } from './topic-names.js'
-import { RecordCollector } from './record-collector.js'
+import { changelogTopic, sourceTopics, sourceTopicsOf, taskIdOf } from './topic-names.js'
+import {
+  needsProducerPerTask,
+  ProducerPerTask,
+  SharedProducer,
+  type TaskProducers,
+} from './task-producers.js'
 import { retryBroker } from './broker-retry.js'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.js'
 import { TaskManager, type RestoreReport } from './task-manager.js'
@@ -93,13 +99,13 @@ export class KafkaStreams {
   private stateValue: StreamsState = 'CREATED'
   private queue: Promise<unknown> = Promise.resolve()
   private admin: KafkaAdmin | undefined
-  private producer: KafkaProducer | undefined
   private consumer: KafkaConsumer | undefined
   private reader: PartitionReader | undefined
   /** Global tables and the instance registry read with their own reader, so restores never wait on them. */
   private backgroundReader: PartitionReader | undefined
   private refreshing = false
-  private collector: RecordCollector | undefined
+  /** The producers of the tasks' output (one for the instance, or one per task: task-producers.ts). */
+  private collector: TaskProducers | undefined
   private tasks: TaskManager | undefined
   private layout: TopicLayout | undefined
   private readonly globalTables: GlobalTables
@@ -214,13 +220,9 @@ export class KafkaStreams {
         (level, message) => this.config.log(level, message),
       )
       await this.registry.start(this.admin, this.config.replicationFactor)
-      this.producer = await this.newProducer()
-      this.collector = new RecordCollector(
-        this.producer,
-        this.config.processingGuarantee === 'exactly_once',
-        this.config.producerBatchSize,
-        this.config.metrics,
-      )
+      this.collector = needsProducerPerTask(this.config)
+        ? new ProducerPerTask(this.config, (tp) => this.taskIdOfInput(tp))
+        : await SharedProducer.create(this.config)
       this.tasks = new TaskManager(
         this.topology,
         this.config,
@@ -287,23 +289,14 @@ export class KafkaStreams {
     return [...topics]
   }
 
-  private async newProducer(): Promise<KafkaProducer> {
-    const exactlyOnce = this.config.processingGuarantee === 'exactly_once'
-    const producer = this.config.client.producer(
-      exactlyOnce
-        ? {
-            transactionalId: transactionalId(this.config.applicationId, this.config.instanceId),
-            transactionTimeoutMs: this.config.transactionTimeoutMs,
-          }
-        : { idempotent: true },
+  /** The task that reads an input partition (co-partitioned inputs: partition p of each is task s_p). */
+  private taskIdOfInput(tp: TopicPartition): string | undefined {
+    const task = this.tasks?.taskFor(tp.topic, tp.partition)
+    if (task) return task.id
+    const sub = this.topology.subtopologies.find((s) =>
+      sourceTopicsOf(this.config.applicationId, s).includes(tp.topic),
     )
-    try {
-      await producer.connect()
-    } catch (error) {
-      await producer.disconnect().catch(() => undefined)
-      throw error
-    }
-    return producer
+    return sub ? taskIdOf(sub.id, tp.partition) : undefined
   }
 
   private async onAssigned(partitions: readonly TopicPartition[]): Promise<void> {
@@ -312,7 +305,10 @@ export class KafkaStreams {
     for (const tp of partitions) this.committedPositions.delete(tp)
     this.setState('REBALANCING')
     this.config.metrics.rebalanced()
-    await this.tasks!.assigned(partitions)
+    const created = await this.tasks!.assigned(partitions)
+    // a producer per task: the consumer fetched its positions before the task's producer fenced the
+    // previous owner and waited for its last transaction; what that committed is known only now
+    if (this.collector instanceof ProducerPerTask) await this.rewindToCommitted(created)
     this.setState('RUNNING')
     await this.registry?.announce([...this.tasks!.tasks.keys()])
   }
@@ -576,10 +572,14 @@ export class KafkaStreams {
     // a new producer every time, not only when fenced: after a failed transaction a client can be left in
     // a state it does not leave (librdkafka's fatal errors; kafkajs's sequence numbers after an abort,
     // OUT_OF_ORDER_SEQUENCE_NUMBER on every later send)
-    await this.producer?.disconnect().catch(() => undefined)
-    this.producer = await retryBroker(this.config, 'new producer', () => this.newProducer())
-    this.collector!.replaceProducer(this.producer)
-    const tasks = await this.tasks!.reinitialize()
+    await this.collector!.replaceProducers()
+    await this.rewindToCommitted(await this.tasks!.reinitialize())
+    this.lastCommit = Date.now()
+    this.uncommitted = false
+  }
+
+  /** Seeks the inputs of `tasks` to their committed offsets, dropping what they buffered. */
+  private async rewindToCommitted(tasks: readonly StreamTask[]): Promise<void> {
     for (const task of tasks) {
       for (const input of task.inputs) {
         const committed = (
@@ -602,8 +602,6 @@ export class KafkaStreams {
         task.rewind(input.topic)
       }
     }
-    this.lastCommit = Date.now()
-    this.uncommitted = false
   }
 
   private fail(error: unknown): void {
@@ -665,7 +663,7 @@ export class KafkaStreams {
     })
     await this.consumer?.disconnect().catch(() => undefined)
     await this.exclusive(async () => this.tasks?.closeAll())
-    await this.producer?.disconnect().catch(() => undefined)
+    await this.collector?.close()
     await this.registry?.close()
     await this.reader?.close().catch(() => undefined)
     await this.backgroundReader?.close().catch(() => undefined)

@@ -22,7 +22,7 @@ import type { Topology } from '../topology.js'
 import type { TopicLayout } from './internal-topics.js'
 import { changelogTopic, runtimeTopic, subtopologyOfStore, taskIdOf } from './topic-names.js'
 import { retryBroker } from './broker-retry.js'
-import type { RecordCollector } from './record-collector.js'
+import type { TaskProducers } from './task-producers.js'
 import type { ResolvedConfig } from './streams-config.js'
 import { StreamTask, type TaskEnv } from './stream-task.js'
 
@@ -53,34 +53,35 @@ export class TaskManager {
     private readonly topology: Topology,
     private readonly config: ResolvedConfig,
     private readonly layout: TopicLayout,
-    collector: RecordCollector,
+    private readonly producers: TaskProducers,
     private readonly admin: KafkaAdmin,
     private readonly reader: PartitionReader,
     globalStores: ReadonlyMap<string, KeyValueStore<unknown, unknown>>,
   ) {
     this.env = {
       applicationId: config.applicationId,
-      sink: collector,
+      // each task gets its own (assigned): under a producer per task, its output goes to its producer
+      sink: { send: () => undefined },
       resolveTopic: (name, internal) => runtimeTopic(config.applicationId, name, internal),
       partitionsOf: (topic) => layout.partitions.get(topic) ?? 1,
-      storeEnv: (ref: StoreRef, partition: number) => ({
-        dir: path.join(
-          config.stateDir,
-          config.applicationId,
-          taskIdOf(this.subtopologyOf(ref.name), partition),
-        ),
-        changelog: {
-          log: (key, value, timestamp) =>
-            collector.send({
-              topic: changelogTopic(config.applicationId, ref.name),
-              partition,
-              key,
-              value,
-              timestamp,
-            }),
-        },
-        metrics: config.metrics.store,
-      }),
+      storeEnv: (ref: StoreRef, partition: number) => {
+        const taskId = taskIdOf(this.subtopologyOf(ref.name), partition)
+        const sink = producers.sinkFor(taskId)
+        return {
+          dir: path.join(config.stateDir, config.applicationId, taskId),
+          changelog: {
+            log: (key, value, timestamp) =>
+              sink.send({
+                topic: changelogTopic(config.applicationId, ref.name),
+                partition,
+                key,
+                value,
+                timestamp,
+              }),
+          },
+          metrics: config.metrics.store,
+        }
+      },
       globalStores,
       deadLetterTopic: config.deadLetterTopic,
       handling: config.handling,
@@ -103,8 +104,10 @@ export class TaskManager {
       const count = this.layout.tasksPerSubtopology.get(sub.id) ?? 0
       for (let p = 0; p < count; p++) {
         if (this.tasks.has(taskIdOf(sub.id, p))) continue
-        const task = new StreamTask(sub, p, this.env)
+        const id = taskIdOf(sub.id, p)
+        const task = new StreamTask(sub, p, { ...this.env, sink: this.producers.sinkFor(id) })
         if (!task.inputs.every((i) => this.owned.has(i))) continue
+        await this.producers.openTask(id)
         await task.openStores()
         created.push(task)
       }
@@ -139,6 +142,7 @@ export class TaskManager {
     this.tasks.delete(task.id)
     for (const input of task.inputs) this.byInput.delete(input)
     await task.close()
+    await this.producers.closeTask(task.id)
   }
 
   async closeAll(): Promise<void> {
