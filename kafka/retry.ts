@@ -9,6 +9,8 @@ export interface RetryOptions {
   readonly timeoutMs?: number
   readonly firstPauseMs?: number
   readonly maxPauseMs?: number
+  /** Errors retried although not retriable in general: a topic created a moment ago, say. */
+  readonly alsoRetry?: (error: StreamsError) => boolean
   /** Told of each retriable failure before the pause that follows it. */
   readonly onRetry?: (error: StreamsError, attempt: number) => void
 }
@@ -16,7 +18,7 @@ export interface RetryOptions {
 export async function retrying<T>(
   during: string,
   call: () => Promise<T>,
-  { timeoutMs = 60_000, firstPauseMs = 100, maxPauseMs = 2_000, onRetry }: RetryOptions = {},
+  { timeoutMs = 60_000, firstPauseMs = 100, maxPauseMs = 2_000, alsoRetry, onRetry }: RetryOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (let attempt = 1, pause = firstPauseMs; ; attempt++, pause = Math.min(pause * 2, maxPauseMs)) {
@@ -24,7 +26,7 @@ export async function retrying<T>(
       return await call()
     } catch (error) {
       const failure = translateClientError(error, during)
-      if (!failure.retriable || Date.now() + pause > deadline) throw failure
+      if (!(failure.retriable || alsoRetry?.(failure)) || Date.now() + pause > deadline) throw failure
       onRetry?.(failure, attempt)
       await new Promise((resolve) => setTimeout(resolve, pause))
     }

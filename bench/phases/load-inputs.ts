@@ -1,23 +1,12 @@
 // Phases 1–3 of a run: fresh topics; the tables a stateful system needs before its inputs (resource
 // definitions, the join's table), loaded in a start-stop of their own; and producing records of the plan.
-import { instancesTopic } from '../../topology/runtime/topic-names.js'
 import { createRunTopics, endOffsetsByPartition, produceAll, waitDrained } from '../kafka-bench.js'
 import { startSystem, type RunContext } from '../run-context.js'
 import { toOutgoing, type BenchRecord } from '../workload-plan.js'
 
-/**
- * 1. The run's topics, 6 partitions each (tables compacted). Work-around for an engine defect: on kafkajs
- * the engine can fail its start creating its instance-registry topic (UNKNOWN_TOPIC_OR_PARTITION from the
- * metadata request that follows CreateTopics; seen again on 2026-11-30), so it is created here first. The
- * fix belongs in `InstanceRegistry.start`.
- */
+/** 1. The run's topics, 6 partitions each (tables compacted). */
 export async function createTopics(ctx: RunContext): Promise<void> {
   await createRunTopics(ctx.admin, ctx.topics, ctx.plan.topicRoles, ctx.settings.partitions)
-  if (ctx.spec.client === 'kafkajs' && ctx.spec.kind !== 'pipe') {
-    await ctx.admin.createTopics([
-      { topic: instancesTopic(ctx.applicationId), partitions: 1, config: { 'cleanup.policy': 'compact' } },
-    ])
-  }
 }
 
 /** Produces `records`, stamped `start + position × spacing`; resolves once all are acknowledged. */

@@ -3,8 +3,15 @@
 // Every instance writes its tasks and HTTP address to the compacted topic `<app-id>-instances` (key =
 // instance id) whenever its assignment changes, and a tombstone when it stops; every instance reads the
 // topic back. When two instances claim a task (one has not announced its loss yet), the newer claim wins.
-import type { KafkaAdmin, KafkaClient, KafkaProducer, PartitionReader } from '../../kafka/index.js'
+import {
+  retrying,
+  type KafkaAdmin,
+  type KafkaClient,
+  type KafkaProducer,
+  type PartitionReader,
+} from '../../kafka/index.js'
 import { errorMessage } from '../errors.js'
+import type { StreamsError } from '../../errors/index.js'
 import { instancesTopic } from './topic-names.js'
 
 export interface InstanceInfo {
@@ -14,6 +21,9 @@ export interface InstanceInfo {
   readonly tasks: readonly string[]
   readonly announcedAt: number
 }
+
+/** How long the start retries reading the registry while its topic is not visible yet. */
+const registryStartTimeoutMs = 30_000
 
 export class InstanceRegistry {
   private producer: KafkaProducer | undefined
@@ -34,12 +44,27 @@ export class InstanceRegistry {
   }
 
   async start(admin: KafkaAdmin, replicationFactor: number): Promise<void> {
-    await admin.createTopics([
-      { topic: this.topic, partitions: 1, replicationFactor, config: { 'cleanup.policy': 'compact' } },
-    ])
+    // the topic may have been created a moment ago (by this call or another instance's): until every
+    // broker's metadata shows it, calls on it fail with UNKNOWN_TOPIC_OR_PARTITION (kafkajs) — retried,
+    // within a bound, as the retriable errors of a broker
+    const retry = {
+      timeoutMs: registryStartTimeoutMs,
+      alsoRetry: (error: StreamsError) => error.code === 'TOPIC_NOT_FOUND',
+      onRetry: (error: StreamsError, attempt: number) => {
+        if (attempt === 1) this.log('warn', `${error.message}; retrying`)
+      },
+    }
+    await retrying(
+      'create the instance registry',
+      () =>
+        admin.createTopics([
+          { topic: this.topic, partitions: 1, replicationFactor, config: { 'cleanup.policy': 'compact' } },
+        ]),
+      retry,
+    )
     this.producer = this.client.producer({ idempotent: true })
     await this.producer.connect()
-    await this.refresh()
+    await retrying('read the instance registry', () => this.refresh(), retry)
   }
 
   /**
