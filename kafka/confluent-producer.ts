@@ -5,7 +5,7 @@
 // per partition, and the send resolves once, when the last report arrives.
 import confluent from '@confluentinc/kafka-javascript'
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript'
-import type { StreamsError } from '../errors/index.js'
+import { ProducerFencedError, type StreamsError } from '../errors/index.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
@@ -28,6 +28,12 @@ export interface NativeConsumerSource {
 
 /** Transaction operations wait at most this long (librdkafka retries inside it). */
 const transactionOpTimeoutMs = 30_000
+/**
+ * How long past its own timeout a transactional call may take before it counts as lost: its promise is
+ * rejected as fatal for the producer (the runtime then aborts, makes a new producer and rebuilds its
+ * tasks) — a call librdkafka never answers must not hang the stream thread.
+ */
+const transactionOpGraceMs = 10_000
 
 interface SendTracker {
   remaining: number
@@ -41,6 +47,13 @@ interface SendTracker {
 export class ConfluentProducer implements KafkaProducer {
   private readonly producer: NativeProducer
   private readonly transactional: boolean
+  /**
+   * Transactional calls librdkafka has not answered yet. The handle is not destroyed under them:
+   * librdkafka can abort the process (`rd_kafka_enq_once_del_source_return: Assertion 'eonce->refcnt > 0'`,
+   * librdkafka #5511) when a transactional call it still serves loses its handle, e.g. a producer
+   * replaced during a broker loss while its commit was retrying.
+   */
+  private readonly pending = new Set<Promise<void>>()
 
   constructor(
     brokers: readonly string[],
@@ -77,12 +90,50 @@ export class ConfluentProducer implements KafkaProducer {
     await call('producer connect', (done) => this.producer.connect({}, (error) => done(error ?? undefined)))
     this.producer.setPollInBackground(true)
     if (this.transactional)
-      await call('init transactions', (done) =>
+      await this.transactionCall('init transactions', (done) =>
         this.producer.initTransactions(transactionOpTimeoutMs, (error) => done(error)),
       )
   }
 
+  /** A transactional call, bounded (see `transactionOpGraceMs`) and tracked until librdkafka answers it. */
+  private transactionCall(
+    what: string,
+    run: (done: (error: LibrdKafkaError | undefined) => void) => void,
+  ): Promise<void> {
+    const native = call(what, run)
+    const settled = native.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.pending.add(settled)
+    void settled.then(() => this.pending.delete(settled))
+    let timer: NodeJS.Timeout | undefined
+    const lost = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ProducerFencedError(
+              `${what}: no answer from librdkafka within ${transactionOpTimeoutMs + transactionOpGraceMs} ms; the producer is replaced`,
+            ),
+          ),
+        transactionOpTimeoutMs + transactionOpGraceMs,
+      )
+    })
+    return Promise.race([native, lost]).finally(() => clearTimeout(timer))
+  }
+
   async disconnect(): Promise<void> {
+    // never under a transactional call librdkafka still serves (see `pending`); its own timeout bounds it
+    if (this.pending.size > 0) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.all(this.pending),
+        new Promise(
+          (resolve) => (timer = setTimeout(resolve, transactionOpTimeoutMs + transactionOpGraceMs)),
+        ),
+      ])
+      clearTimeout(timer)
+    }
     await call('producer disconnect', (done) =>
       this.producer.disconnect((error: LibrdKafkaError | undefined) => done(error ?? undefined)),
     )
@@ -96,7 +147,9 @@ export class ConfluentProducer implements KafkaProducer {
     if (!this.transactional) {
       throw new KafkaError('INVALID_ARGUMENT', 'begin transaction: the producer has no transactionalId')
     }
-    await call('begin transaction', (done) => this.producer.beginTransaction((error) => done(error)))
+    await this.transactionCall('begin transaction', (done) =>
+      this.producer.beginTransaction((error) => done(error)),
+    )
     const producer = this.producer
     return {
       send: (records) => produce(producer, records),
@@ -105,7 +158,7 @@ export class ConfluentProducer implements KafkaProducer {
           throw new TypeError('sendOffsets needs a consumer of the same client')
         if (offsets.length === 0) return
         const native = (consumer as unknown as NativeConsumerSource).nativeConsumer()
-        await call('send offsets to transaction', (done) =>
+        await this.transactionCall('send offsets to transaction', (done) =>
           producer.sendOffsetsToTransaction(
             offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
             native,
@@ -115,11 +168,11 @@ export class ConfluentProducer implements KafkaProducer {
         )
       },
       commit: () =>
-        call('commit transaction', (done) =>
+        this.transactionCall('commit transaction', (done) =>
           producer.commitTransaction(transactionOpTimeoutMs, (error) => done(error)),
         ),
       abort: () =>
-        call('abort transaction', (done) =>
+        this.transactionCall('abort transaction', (done) =>
           producer.abortTransaction(transactionOpTimeoutMs, (error) => done(error)),
         ),
     }
