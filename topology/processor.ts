@@ -29,6 +29,8 @@ export interface ProcessorContext<KOut, VOut> {
   /** `<subtopology>_<partition>`, as in Kafka Streams. */
   readonly taskId: string
   readonly partition: number
+  /** Tasks of this processor's subtopology (its inputs' partition count): partitions 0 to taskCount − 1. */
+  readonly taskCount: number
   readonly applicationId: string
   /** The highest record timestamp this task has seen. */
   readonly streamTime: number

@@ -3,8 +3,16 @@
 import type { KeyValueStoreRef, Serde, StoreRef } from '../state/index.js'
 import type { ProcessorSupplier } from './processor.js'
 
-/** Chooses the partition of an outgoing record; the default hashes the key bytes with murmur2. */
-export type Partitioner = (key: Buffer | null, value: unknown, partitions: number) => number | undefined
+/**
+ * Chooses the partition of an outgoing record; the default hashes the key bytes with murmur2. A list sends
+ * the record to each of those partitions (Kafka Streams' multicast, KIP-837), e.g. a marker every
+ * downstream task must see; undefined falls back to the default (by key; a null key: the producer chooses).
+ */
+export type Partitioner = (
+  key: Buffer | null,
+  value: unknown,
+  partitions: number,
+) => number | readonly number[] | undefined
 
 export interface SourceNode {
   readonly kind: 'source'

@@ -3,7 +3,7 @@
 // empty input until wall-clock time passes; repartition records join the choice.
 import { describe, expect, it } from 'vitest'
 import { stringSerde } from '../../state/index.js'
-import { TopologyBuilder, type ProcessorSupplier } from '../../topology/index.js'
+import { partitionForKey, TopologyBuilder, type ProcessorSupplier } from '../../topology/index.js'
 import { TopologyTestDriver, type RawInput } from '../../topology/test-driver/topology-test-driver.js'
 
 const str = stringSerde
@@ -113,6 +113,41 @@ describe('TopologyTestDriver chooses by timestamp', () => {
       'right:R1',
       'test-driver-rekeyed-repartition:L1',
       'right:R2',
+    ])
+    await driver.close()
+  })
+})
+
+describe('sinks and the processor context', () => {
+  it('multicasts a record to every partition its partitioner lists (KIP-837), and tells a task how many tasks its subtopology has', async () => {
+    const marker: ProcessorSupplier<string, string, string, string> = {
+      create: (ctx) => ({
+        process: (record) =>
+          ctx.forward({ ...record, value: `${record.value}:${ctx.partition}/${ctx.taskCount}` }),
+      }),
+    }
+    const topology = new TopologyBuilder()
+      .addSource({ name: 'in', topics: ['in'], keySerde: str, valueSerde: str })
+      .addProcessor({ name: 'mark', supplier: marker, parents: ['in'] })
+      .addSink({
+        name: 'out',
+        topic: 'out',
+        keySerde: str,
+        valueSerde: str,
+        partitioner: (_key, value, partitions) =>
+          String(value).startsWith('all') ? Array.from({ length: partitions }, (_, p) => p) : undefined,
+        parents: ['mark'],
+      })
+      .build()
+    const driver = new TopologyTestDriver(topology, { partitions: 3 })
+    await driver.pipeRaw('in', Buffer.from('k'), Buffer.from('all'), { timestamp: 1, partition: 1 })
+    await driver.pipeRaw('in', Buffer.from('k'), Buffer.from('one'), { timestamp: 2, partition: 2 })
+    const out = driver.readRawOutput('out').map((r) => [r.value!.toString(), r.partition])
+    expect(out).toEqual([
+      ['all:1/3', 0],
+      ['all:1/3', 1],
+      ['all:1/3', 2],
+      ['one:2/3', partitionForKey(Buffer.from('k'), 3)], // not chosen: by key, as by default
     ])
     await driver.close()
   })

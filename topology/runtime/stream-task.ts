@@ -100,6 +100,12 @@ export class StreamTask {
     this.group = new PartitionGroup([...this.sources.keys()], env.partitionGroup)
   }
 
+  /** Tasks of this subtopology: the partition count of its (co-partitioned) inputs. */
+  get taskCount(): number {
+    const [first] = this.sources.keys()
+    return first === undefined ? 1 : this.env.partitionsOf(first)
+  }
+
   /** Input topic-partitions of this task. */
   get inputs(): { topic: string; partition: number }[] {
     return [...this.sources.keys()].map((topic) => ({ topic, partition: this.partition }))
@@ -383,6 +389,7 @@ export class StreamTask {
     const context: ProcessorContext<unknown, unknown> = {
       taskId: this.id,
       partition: this.partition,
+      taskCount: this.taskCount,
       applicationId: this.env.applicationId,
       get streamTime() {
         return streamTime()
@@ -427,7 +434,7 @@ export class StreamTask {
       process: (record) => {
         let key: Buffer | null
         let value: Buffer | null
-        let partition: number | undefined
+        let partition: number | readonly number[] | undefined
         try {
           key = record.key === null || record.key === undefined ? null : node.keySerde.serialize(record.key)
           value =
@@ -435,23 +442,24 @@ export class StreamTask {
               ? null
               : node.valueSerde.serialize(record.value)
           const partitions = this.env.partitionsOf(topic)
-          partition = node.partitioner
-            ? node.partitioner(key, record.value, partitions)
-            : key === null
-              ? undefined
-              : partitionForKey(key, partitions)
+          // a partitioner that does not choose leaves the record to the default, as in Kafka Streams
+          partition =
+            node.partitioner?.(key, record.value, partitions) ??
+            (key === null ? undefined : partitionForKey(key, partitions))
         } catch (error) {
           this.onFailure('production', error)
           return
         }
-        this.env.sink.send({
-          topic,
-          key,
-          value,
-          timestamp: record.timestamp,
-          ...(partition === undefined ? {} : { partition }),
-          ...(record.headers ? { headers: record.headers } : {}),
-        })
+        for (const one of typeof partition === 'object' ? partition : [partition]) {
+          this.env.sink.send({
+            topic,
+            key,
+            value,
+            timestamp: record.timestamp,
+            ...(one === undefined ? {} : { partition: one }),
+            ...(record.headers ? { headers: record.headers } : {}),
+          })
+        }
       },
     }
   }
