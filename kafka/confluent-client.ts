@@ -65,6 +65,14 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
  */
 const gapGraceMs = 200
 
+/** How often librdkafka reports the last stable offsets (its statistics have a 1 s granularity). */
+const stableOffsetsIntervalMs = 1000
+
+/** The part of librdkafka's statistics JSON (STATISTICS.md) that `currentLag` reads. */
+interface LibrdkafkaStatistics {
+  readonly topics?: Record<string, { readonly partitions?: Record<string, { readonly ls_offset: number }> }>
+}
+
 interface PartitionView {
   /** Offset after the last record delivered since the last assignment or seek. */
   readonly delivered?: number
@@ -85,10 +93,14 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   private readonly owned = new TopicPartitionMap<TopicPartition>()
   /** What `currentLag` needs to know of each partition, beyond librdkafka's own bookkeeping. */
   private readonly views = new TopicPartitionMap<PartitionView>()
+  /** Last stable offset per partition as of librdkafka's last statistics (read_committed only). */
+  private readonly stableOffsets = new TopicPartitionMap<number>()
+  private readonly readCommitted: boolean
   constructor(
     kafka: CkjsKafka,
     private readonly options: ConsumerOptions,
   ) {
+    this.readCommitted = options.isolation !== 'read_uncommitted'
     const cooperative = (options.rebalance ?? 'cooperative') === 'cooperative'
     this.native = kafka.consumer({
       kafkaJS: {
@@ -106,15 +118,41 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
         ],
       },
       'js.consumer.max.batch.size': options.maxBatchSize ?? 1000,
+      // read_committed: the last stable offsets come only with librdkafka's statistics (see `currentLag`)
+      ...(this.readCommitted
+        ? {
+            'statistics.interval.ms': stableOffsetsIntervalMs,
+            stats_cb: (event: { message: string }) => this.onStatistics(event.message),
+          }
+        : {}),
       rebalance_cb: (error: { code: number }, assignment: RebalanceAssignment[]) =>
         this.onRebalance(error, assignment),
     })
   }
 
+  /** librdkafka's statistics (JSON): each fetched partition's last stable offset (`ls_offset`). */
+  private onStatistics(json: string): void {
+    let stats: LibrdkafkaStatistics
+    try {
+      stats = JSON.parse(json) as LibrdkafkaStatistics
+    } catch {
+      return
+    }
+    for (const [topic, { partitions }] of Object.entries(stats.topics ?? {})) {
+      for (const [id, { ls_offset }] of Object.entries(partitions ?? {})) {
+        const partition = Number(id)
+        if (partition >= 0 && ls_offset >= 0) this.stableOffsets.set({ topic, partition }, ls_offset)
+      }
+    }
+  }
+
   /** Awaited by the client before it applies the new assignment: revoked partitions are still ours here. */
   private async onRebalance(error: { code: number }, assignment: RebalanceAssignment[]): Promise<void> {
     const partitions = assignment.map((a) => ({ topic: a.topic, partition: a.partition }))
-    for (const tp of partitions) this.views.delete(tp)
+    for (const tp of partitions) {
+      this.views.delete(tp)
+      this.stableOffsets.delete(tp)
+    }
     if (error.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
       for (const tp of partitions) this.owned.set(tp, tp)
       await this.handlers?.onAssigned?.(partitions)
@@ -196,6 +234,12 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
    * the position after the last record delivered to `eachBatch`. librdkafka's own position runs ahead of
    * that by messages the KafkaJS-style layer holds or has in transit (delivered within moments) and by
    * control records (never delivered): a position ahead is trusted once it stayed so for `gapGraceMs`.
+   * Under read_committed the end is the last stable offset, as Java's consumer counts it: records of a
+   * transaction still open are not on their way yet, and counted as lag they would keep a task waiting
+   * for as long as producers keep a transaction open there (always, for a repartition topic written under
+   * exactly-once). librdkafka reports that offset only in its statistics, every `stableOffsetsIntervalMs`:
+   * until the first, the high watermark stands in; between two, the lag may be short by what was
+   * committed since.
    */
   currentLag(tp: TopicPartition): number | undefined {
     let marks: { highOffset: number; lowOffset: number }
@@ -204,7 +248,8 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
     } catch {
       return undefined
     }
-    const high = marks.highOffset
+    const stable = this.readCommitted ? this.stableOffsets.get(tp) : undefined
+    const high = stable === undefined ? marks.highOffset : Math.min(marks.highOffset, stable)
     if (!(high >= 0)) return undefined
     const view = this.views.get(tp) ?? {}
     const position = this.position(tp)

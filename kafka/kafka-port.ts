@@ -204,8 +204,9 @@ export interface KafkaConsumer {
    * Records of an assigned partition on the broker beyond what this consumer has delivered (its position),
    * as of the client's last fetch of it, control records counted as delivered — Java's
    * `Consumer.currentLag`. Undefined when the client cannot tell: nothing fetched of the partition since
-   * it was assigned or sought. Both adapters count against the high watermark, so records of a transaction
-   * still open count as lag (Java uses the last stable offset under read_committed). With kafkajs a fetch
+   * it was assigned or sought. Under read_committed the confluent adapter counts to the last stable offset,
+   * as Java does (as of librdkafka's last statistics, at most a second old); kafkajs reports only the high
+   * watermark, so there records of a transaction still open count as lag. With kafkajs a fetch
    * that returns nothing leaves the value as the last fetch with records (or skipped records) set it.
    */
   currentLag(partition: TopicPartition): number | undefined
