@@ -11,6 +11,23 @@ export type DeciderInput =
 export type RouterInput =
   | { readonly kind: 'payment'; readonly payment: PaymentEvent; readonly bytes: Buffer }
   | { readonly kind: 'route'; readonly resourceId: string }
+  | { readonly kind: 'progress'; readonly progress: DeciderProgress }
+
+/**
+ * What a decider task publishes to every payment-router task, after the routes it forwarded: it has
+ * processed its inputs up to `streamTime` (task `task` of `tasks`). A watermark: the router learns from it
+ * that a reservation not routed yet had not been created by then.
+ */
+export interface DeciderProgress {
+  readonly task: number
+  readonly tasks: number
+  readonly streamTime: number
+}
+
+/** A route record's value: a resourceId (UTF-8), or a progress record (0x00 then JSON). */
+export type RouteValue = string | DeciderProgress
+
+const progressMark = 0
 
 function codecSerde<T>(codec: Codec<T>): Pick<Serde<T>, 'prepare'> {
   return { prepare: (bytes) => codec.prepare(bytes) }
@@ -48,9 +65,31 @@ export function paymentSerde(codec: Codec<PaymentEvent>): Serde<RouterInput> {
   }
 }
 
+/** The routes topic as the decider writes it. */
+export const routeValueSerde: Serde<RouteValue> = {
+  serialize: (value) =>
+    typeof value === 'string'
+      ? Buffer.from(value, 'utf8')
+      : Buffer.concat([Buffer.from([progressMark]), Buffer.from(JSON.stringify(value), 'utf8')]),
+  deserialize: (bytes) =>
+    bytes[0] === progressMark
+      ? (JSON.parse(bytes.subarray(1).toString('utf8')) as DeciderProgress)
+      : bytes.toString('utf8'),
+}
+
+/** The routes topic as the router reads it. */
 export const routeSerde: Serde<RouterInput> = {
-  deserialize: (bytes) => ({ kind: 'route', resourceId: bytes.toString('utf8') }),
-  serialize: (input) => Buffer.from((input as Extract<RouterInput, { kind: 'route' }>).resourceId, 'utf8'),
+  deserialize: (bytes) => {
+    const value = routeValueSerde.deserialize(bytes)
+    return typeof value === 'string'
+      ? { kind: 'route', resourceId: value }
+      : { kind: 'progress', progress: value }
+  },
+  serialize: (input) => {
+    if (input.kind === 'route') return routeValueSerde.serialize(input.resourceId)
+    if (input.kind === 'progress') return routeValueSerde.serialize(input.progress)
+    throw new Error('a payment is not a route')
+  },
 }
 
 /** A serde that only encodes (for sinks) with a codec. */

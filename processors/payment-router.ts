@@ -1,54 +1,109 @@
 // Routes payment events (keyed by reservationId; the payment service knows no resources) to the partition
-// of their reservation's resource, Kafka Streams-style: a table reservationId → resourceId, fed by the
-// decider's route records, joined with the payments stream, and a repartition topic to the decider.
-// A payment that arrives before its route waits in a store; if no route appears within `strayGraceMs` of
-// stream time, the payment goes to the DLQ as one for an unknown reservation. A route tombstone (the
-// decider removed the reservation: retention) deletes the route.
+// of their reservation's resource: a stream–table join of the payments with the routes table
+// (reservationId → resourceId, fed by the decider) that waits for the table, in event time (KIP-923's
+// stream–table join with a grace period, with the decider tasks' published progress as the table side's
+// stream time). A payment at time t for reservation r:
+//   1. r's route is known: r created at or before t + grace → forwarded at once; created later → DLQ.
+//   2. Not known yet: the payment waits (pending-payments, and by time in pending-payment-times) until
+//      a. r's route arrives → as in 1; or
+//      b. every decider task has processed past t + grace (the minimum of their progress records, which
+//         each writes to every router partition after the routes it forwarded, so in offset order behind
+//         them) → r was not created by then: the payment is stray, DLQ with the reason.
+//   Until every decider task has published progress (a fresh application), nothing is judged stray.
+// Decided from record timestamps alone, so the outcome does not depend on how fast either side runs — a
+// backlog is routed as it would have been live. A route tombstone (the decider removed the reservation:
+// retention) deletes the route; a payment for it after that is stray.
 import type { Codec, PaymentEvent } from '../schemas/index.js'
-import type { ProcessorSupplier } from '../topology/index.js'
-import type { RouterInput } from './decider-input.js'
-import { paymentRoutesRef, pendingPaymentsRef, type PendingPayment } from './reservation-stores.js'
+import type { KeyValueStore } from '../state/index.js'
+import type { DeadLetterRecord, ProcessorSupplier } from '../topology/index.js'
+import type { DeciderProgress, RouterInput } from './decider-input.js'
+import {
+  deciderProgressRef,
+  paymentRoutesRef,
+  pendingPaymentsRef,
+  pendingPaymentTimesRef,
+  type PendingPayment,
+} from './reservation-stores.js'
 
 export interface PaymentRouterOptions {
   readonly codec: Codec<PaymentEvent>
+  /** STRAY_PAYMENT_GRACE_MS: how much later than its payment a reservation may be created. */
   readonly strayGraceMs: number
-  readonly punctuationIntervalMs: number
 }
+
+const pad = (n: number) => String(n).padStart(15, '0')
+const iso = (ms: number) => new Date(ms).toISOString()
 
 export function paymentRouter(
   options: PaymentRouterOptions,
 ): ProcessorSupplier<string, RouterInput | null, string, PaymentEvent> {
+  const grace = options.strayGraceMs
   return {
     name: 'payment-router',
-    stores: [paymentRoutesRef, pendingPaymentsRef],
+    stores: [paymentRoutesRef, pendingPaymentsRef, pendingPaymentTimesRef, deciderProgressRef],
     create(ctx) {
       const routes = ctx.store(paymentRoutesRef)
       const pending = ctx.store(pendingPaymentsRef)
+      const byTime = ctx.store(pendingPaymentTimesRef)
+      const progressStore = ctx.store(deciderProgressRef)
+      /** Each decider task's progress (a copy of the store) and how many tasks there are. */
+      const progress = new Map<number, number>()
+      let tasks = 0
+      /** The minimum progress over every decider task, once each has published one. */
+      let tableTime: number | undefined
+      const recompute = () => {
+        let min = Number.POSITIVE_INFINITY
+        for (let task = 0; task < tasks; task++) min = Math.min(min, progress.get(task) ?? Number.NaN)
+        tableTime = tasks > 0 && Number.isFinite(min) ? min : undefined
+      }
       const prefix = (reservationId: string) => `${encodeURIComponent(reservationId)}|`
-      const scan = async (gte: string, lt: string) => {
-        const found: { key: string; value: PendingPayment }[] = []
-        for await (const entry of pending.range({ gte, lt })) found.push(entry)
+      const scan = async <V>(store: KeyValueStore<string, V>, gte: string, lt: string) => {
+        const found: { key: string; value: V }[] = []
+        for await (const entry of store.range({ gte, lt })) found.push(entry)
         return found
       }
+      const original = (p: PendingPayment): DeadLetterRecord => ({
+        topic: p.topic,
+        partition: p.partition,
+        offset: p.offset,
+        timestamp: p.timestamp,
+        key: p.key === null ? null : Buffer.from(p.key, 'utf8'),
+        value: Buffer.from(p.valueBase64, 'base64'),
+      })
+      const createdTooLate = (reservationId: string, createdAt: number, timestamp: number) =>
+        `unknown reservation '${reservationId}': it was created at ${iso(createdAt)}, later than the payment's time plus STRAY_PAYMENT_GRACE_MS (${iso(timestamp + grace)})`
+      const notCreated = (reservationId: string, timestamp: number, now: number) =>
+        `unknown reservation '${reservationId}': no reservation with this id was created by ${iso(timestamp + grace)} (the payment's time plus STRAY_PAYMENT_GRACE_MS); every reservation task has processed past it, to ${iso(now)}`
+      /** Step 2b for every pending payment the table's time has passed by more than the grace. */
+      const judgeStrays = async () => {
+        if (tableTime === undefined || tableTime - grace <= 0) return
+        for (const { key, value: pendingKey } of await scan(byTime, '', pad(tableTime - grace))) {
+          byTime.delete(key)
+          const payment = await pending.get(pendingKey)
+          if (payment === undefined) continue
+          pending.delete(pendingKey)
+          ctx.deadLetter(notCreated(payment.reservationId, payment.timestamp, tableTime), original(payment))
+        }
+      }
+      const advance = async (p: DeciderProgress) => {
+        if (p.tasks !== tasks) {
+          tasks = p.tasks
+          for (const task of [...progress.keys()]) if (task >= tasks) progress.delete(task)
+        }
+        if ((progress.get(p.task) ?? Number.NEGATIVE_INFINITY) >= p.streamTime) return
+        progress.set(p.task, p.streamTime)
+        progressStore.put(pad(p.task), { streamTime: p.streamTime, tasks: p.tasks })
+        const before = tableTime
+        recompute()
+        if (tableTime !== undefined && tableTime !== before) await judgeStrays()
+      }
       return {
-        init() {
-          ctx.schedule(options.punctuationIntervalMs, 'stream-time', async (now) => {
-            for (const { key, value } of await scan('', '~')) {
-              if (value.timestamp >= now - options.strayGraceMs) continue
-              pending.delete(key)
-              ctx.deadLetter(
-                `unknown reservation '${value.reservationId}': no reservation with this id was created within ${options.strayGraceMs} ms of stream time`,
-                {
-                  topic: value.topic,
-                  partition: value.partition,
-                  offset: value.offset,
-                  timestamp: value.timestamp,
-                  key: value.key === null ? null : Buffer.from(value.key, 'utf8'),
-                  value: Buffer.from(value.valueBase64, 'base64'),
-                },
-              )
-            }
-          })
+        async init() {
+          for await (const { key, value } of progressStore.range({ gte: '', lt: '~' })) {
+            progress.set(Number(key), value.streamTime)
+            tasks = value.tasks
+          }
+          recompute()
         },
         async process(record) {
           const input = record.value
@@ -56,42 +111,62 @@ export function paymentRouter(
             routes.delete(record.key)
             return
           }
-          if (input.kind === 'route') {
-            routes.put(record.key, input.resourceId)
-            for (const { key, value } of await scan(prefix(record.key), `${prefix(record.key)}~`)) {
-              pending.delete(key)
-              const payment = options.codec.decode(Buffer.from(value.valueBase64, 'base64'))
-              ctx.forward({
-                key: input.resourceId,
-                value: payment,
-                timestamp: Math.max(value.timestamp, record.timestamp),
-              })
+          switch (input.kind) {
+            case 'progress':
+              return advance(input.progress)
+            case 'route': {
+              const createdAt = record.timestamp
+              routes.put(record.key, { resourceId: input.resourceId, createdAt })
+              for (const { key, value } of await scan(
+                pending,
+                prefix(record.key),
+                `${prefix(record.key)}~`,
+              )) {
+                pending.delete(key)
+                byTime.delete(`${pad(value.timestamp)}|${key}`)
+                if (createdAt > value.timestamp + grace) {
+                  ctx.deadLetter(createdTooLate(record.key, createdAt, value.timestamp), original(value))
+                  continue
+                }
+                ctx.forward({
+                  key: input.resourceId,
+                  value: options.codec.decode(Buffer.from(value.valueBase64, 'base64')),
+                  timestamp: Math.max(value.timestamp, record.timestamp),
+                })
+              }
+              return
             }
-            return
+            case 'payment':
+              break
           }
           const reservationId = input.payment.reservationId
           if (record.key !== reservationId) {
             ctx.deadLetter(`record key '${record.key}' is not the payment's reservationId '${reservationId}'`)
             return
           }
-          const resourceId = await routes.get(reservationId)
-          if (resourceId !== undefined) {
-            ctx.forward({ key: resourceId, value: input.payment, timestamp: record.timestamp })
+          const route = await routes.get(reservationId)
+          if (route !== undefined) {
+            if (route.createdAt > record.timestamp + grace)
+              ctx.deadLetter(createdTooLate(reservationId, route.createdAt, record.timestamp))
+            else ctx.forward({ key: route.resourceId, value: input.payment, timestamp: record.timestamp })
+            return
+          }
+          if (tableTime !== undefined && record.timestamp + grace < tableTime) {
+            ctx.deadLetter(notCreated(reservationId, record.timestamp, tableTime))
             return
           }
           const origin = ctx.origin!
-          pending.put(
-            `${prefix(reservationId)}${origin.topic}|${origin.partition}|${String(origin.offset).padStart(15, '0')}`,
-            {
-              reservationId,
-              topic: origin.topic,
-              partition: origin.partition,
-              offset: origin.offset,
-              timestamp: record.timestamp,
-              key: record.key,
-              valueBase64: input.bytes.toString('base64'),
-            },
-          )
+          const key = `${prefix(reservationId)}${origin.topic}|${origin.partition}|${pad(origin.offset)}`
+          pending.put(key, {
+            reservationId,
+            topic: origin.topic,
+            partition: origin.partition,
+            offset: origin.offset,
+            timestamp: record.timestamp,
+            key: record.key,
+            valueBase64: input.bytes.toString('base64'),
+          })
+          byTime.put(`${pad(record.timestamp)}|${key}`, key)
         },
       }
     },

@@ -11,7 +11,7 @@ import type {
 } from '../schemas/index.js'
 import type { KeyValueStore, KeyValueStoreRef } from '../state/index.js'
 import type { ProcessorContext, ProcessorSupplier } from '../topology/index.js'
-import type { DeciderInput } from './decider-input.js'
+import type { DeciderInput, RouteValue } from './decider-input.js'
 import {
   decide,
   keyRanges,
@@ -35,8 +35,11 @@ export const deciderOutputs = {
   routes: 'routes-sink',
 } as const
 
-/** Events, notifications, and payment routes: a resourceId, or `null` (a tombstone) for a removed reservation. */
-export type DeciderOutput = ReservationEvent | ReservationNotification | string | null | PaymentEvent
+/**
+ * Events, notifications, and to the payment router routes (a resourceId, or `null`: a tombstone for a
+ * removed reservation) and this task's progress.
+ */
+export type DeciderOutput = ReservationEvent | ReservationNotification | RouteValue | null | PaymentEvent
 
 /** What retention removes, as counted by `OutcomeMetrics.removed`. */
 export const retainedKinds = ['reservation', 'waitlist-entry', 'command-id'] as const
@@ -57,6 +60,11 @@ export interface DeciderOptions {
   readonly config: DecisionConfig
   /** How often (in stream time) the expiry punctuator looks for due holds. */
   readonly punctuationIntervalMs: number
+  /**
+   * How often (in stream time) the task publishes its progress to every payment-router task, after the
+   * routes it forwarded (payment-router.ts): a stray payment is judged at most this much later.
+   */
+  readonly progressIntervalMs: number
   readonly promotions: KeyValueStoreRef<string, PromotionDefinition>
   readonly metrics?: OutcomeMetrics
 }
@@ -130,6 +138,18 @@ export function reservationDecider(
             }
             for (const [resourceId, holds] of due) await run({ type: 'holds-due', resourceId, holds }, now)
             await sweep(now)
+          })
+          // scheduled after the expiry punctuator: a reservation promoted from the waitlist at `now` is
+          // routed before the progress that says so
+          ctx.schedule(options.progressIntervalMs, 'stream-time', (now) => {
+            ctx.forward(
+              {
+                key: String(ctx.partition),
+                value: { task: ctx.partition, tasks: ctx.taskCount, streamTime: now },
+                timestamp: now,
+              },
+              deciderOutputs.routes,
+            )
           })
         },
         async process(record) {

@@ -38,11 +38,26 @@ export const reservationStoreRefs: ReservationStoreRefs = Object.fromEntries(
   ]),
 ) as unknown as ReservationStoreRefs
 
-/** reservationId → resourceId, kept by the payment router (keyed by reservation). */
-export const paymentRoutesRef = storeRef<string, string>({
+/** A reservation's route, kept by the payment router: its resource, and when the decider created it. */
+export interface PaymentRoute {
+  readonly resourceId: string
+  /** The route record's timestamp: the decider's stream time when it created the reservation. */
+  readonly createdAt: number
+}
+
+/** reservationId → its route (keyed by reservation). */
+export const paymentRoutesRef = storeRef<string, PaymentRoute>({
   name: 'payment-routes',
   keySerde: stringSerde,
-  valueSerde: stringSerde,
+  valueSerde: jsonSerde<PaymentRoute>(),
+})
+
+/** Each decider task's last published progress (key: the task's partition, zero-padded). */
+export const deciderProgressRef = storeRef<string, { readonly streamTime: number; readonly tasks: number }>({
+  name: 'decider-progress',
+  keySerde: stringSerde,
+  valueSerde: jsonSerde<{ readonly streamTime: number; readonly tasks: number }>(),
+  mirrorInMemory: true,
 })
 
 /** Payments waiting for their reservation's route, with their original bytes for the DLQ. */
@@ -56,10 +71,21 @@ export interface PendingPayment {
   readonly valueBase64: string
 }
 
-/** Scanned for every new route (usually empty): held in memory as well, like the decider's scanned stores. */
+/**
+ * Keyed by reservation (`<reservationId>|<topic>|<partition>|<offset>`): scanned for every new route, held in
+ * memory as well, like the decider's scanned stores.
+ */
 export const pendingPaymentsRef = storeRef<string, PendingPayment>({
   name: 'pending-payments',
   keySerde: stringSerde,
   valueSerde: jsonSerde<PendingPayment>(),
+  mirrorInMemory: true,
+})
+
+/** The same payments by time (`<timestamp, zero-padded>|<pending-payments key>` → ''), scanned as progress comes. */
+export const pendingPaymentTimesRef = storeRef<string, string>({
+  name: 'pending-payment-times',
+  keySerde: stringSerde,
+  valueSerde: stringSerde,
   mirrorInMemory: true,
 })

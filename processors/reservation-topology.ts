@@ -8,7 +8,7 @@
 //   Sub-topology "payment routing" (keyed by reservationId):
 //     payments ────────────┐
 //     reservation-routes ──┴─▶ payment-router ─▶ payments-by-resource (repartition, by resourceId)
-//       (a table: a tombstone removes a route)
+//       (a table: a tombstone removes a route; each decider task's progress reaches every partition)
 //   Global table: promotions (every instance holds all of it).
 import type {
   Codec,
@@ -28,6 +28,7 @@ import {
   resourceSerde,
   routedPaymentSerde,
   routeSerde,
+  routeValueSerde,
 } from './decider-input.js'
 import type { DecisionConfig } from './domain/index.js'
 import { paymentRouter } from './payment-router.js'
@@ -109,6 +110,7 @@ export function reservationTopology(options: ReservationTopologyOptions): Topolo
       supplier: reservationDecider({
         config: options.decision,
         punctuationIntervalMs: options.punctuationIntervalMs,
+        progressIntervalMs: Math.max(1, Math.min(options.punctuationIntervalMs, options.strayPaymentGraceMs)),
         promotions,
         ...(options.metrics ? { metrics: options.metrics } : {}),
       }),
@@ -133,7 +135,12 @@ export function reservationTopology(options: ReservationTopologyOptions): Topolo
       topic: internalTopics.routes,
       internal: true,
       keySerde: stringSerde,
-      valueSerde: stringSerde,
+      valueSerde: routeValueSerde,
+      // a route by its reservationId; a decider task's progress to every router task
+      partitioner: (_key, value, partitions) =>
+        typeof value === 'object' && value !== null
+          ? Array.from({ length: partitions }, (_, p) => p)
+          : undefined,
       parents: ['reservation-decider'],
     })
 
@@ -154,11 +161,7 @@ export function reservationTopology(options: ReservationTopologyOptions): Topolo
     })
     .addProcessor({
       name: 'payment-router',
-      supplier: paymentRouter({
-        codec: codecs.payment,
-        strayGraceMs: options.strayPaymentGraceMs,
-        punctuationIntervalMs: Math.min(options.punctuationIntervalMs, options.strayPaymentGraceMs),
-      }),
+      supplier: paymentRouter({ codec: codecs.payment, strayGraceMs: options.strayPaymentGraceMs }),
       parents: ['payments-source', 'routes-source'],
     })
     .addSink({

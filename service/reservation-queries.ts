@@ -55,7 +55,7 @@ export class ReservationQueries {
             kind: 'not-found',
             message: `no reservation '${reservationId}' (never created, or removed by retention after it ended)`,
           }
-        return this.reservationOfResource(route.value, reservationId)
+        return this.reservationOfResource(route.value.resourceId, reservationId)
     }
   }
 

@@ -118,45 +118,88 @@ describe('reservation topology on the test driver', () => {
     await driver.close()
   })
 
-  it('dead-letters a payment for an unknown reservation after the grace period, and an undecodable command at once', async () => {
+  it('dead-letters a payment for an unknown reservation once the reservation side has processed past its time plus the grace, and an undecodable command at once', async () => {
     const { driver, codecs, pipe } = await setup(1)
-    await pipe(
-      topics.payments,
-      'ghost',
-      codecs.payment.encode({
-        type: 'PaymentAuthorized',
-        paymentId: 'p9',
-        reservationId: 'ghost',
-        amountCents: 1,
-        method: null,
-        occurredAt: T0,
-      }),
-      T0,
-    )
+    await pipe(topics.resources, 'room-1', resource(codecs), T0)
+    await pipe(topics.payments, 'ghost', authorized(codecs, 'p9', 'ghost', T0), T0)
     await pipe(topics.commands, 'room-1', Buffer.from('not a command'), T0)
     expect(driver.readRawOutput('reservation-dlq').map((r) => r.headers!['dlq.stage']!.toString())).toEqual([
       'deserialization',
     ])
-    // stream time of the router's task moves past the grace period
-    await pipe(
-      topics.payments,
-      'other',
-      codecs.payment.encode({
-        type: 'PaymentFailed',
-        paymentId: 'p10',
-        method: null,
-        reservationId: 'other',
-        amountCents: 1,
-        reason: 'declined',
-        occurredAt: T0 + 40_000,
-      }),
-      T0 + 40_000,
-    )
+    // the payments' own stream time moving on says nothing of the reservations: 'ghost' keeps waiting
+    await pipe(topics.payments, 'other', authorized(codecs, 'p10', 'other', T0 + 40_000), T0 + 40_000)
+    expect(driver.readRawOutput('reservation-dlq')).toEqual([])
+    // the decider's stream time passes T0 + grace (30 s): its progress tells the router
+    await pipe(topics.resources, 'room-1', resource(codecs), T0 + 31_000)
     const dead = driver.readRawOutput('reservation-dlq')
     expect(dead.map((r) => r.key!.toString())).toEqual(['ghost'])
-    expect(dead[0]!.headers!['dlq.reason']!.toString()).toMatch(/unknown reservation 'ghost'/)
+    expect(dead[0]!.headers!['dlq.reason']!.toString()).toMatch(
+      /unknown reservation 'ghost': no reservation with this id was created by 2029-12-01T00:00:30.000Z/,
+    )
     expect(dead[0]!.headers!['dlq.source.topic']!.toString()).toBe('payments')
     expect(codecs.payment.decode(dead[0]!.value!).paymentId).toBe('p9')
+    // 'other' (T0 + 40 s) is not past yet
+    expect(dead).toHaveLength(1)
+    await driver.close()
+  })
+
+  it('routes a payment read before its reservation was created (a backlog), as of the payment time plus the grace', async () => {
+    const { driver, codecs, pipe, events } = await setup()
+    await pipe(topics.resources, 'room-1', resource(codecs), T0)
+    // both payments are read before the commands that create their reservations
+    await pipe(topics.payments, 'r1', authorized(codecs, 'p1', 'r1', T0 + 2000), T0 + 2000)
+    await pipe(topics.payments, 'r2', authorized(codecs, 'p2', 'r2', T0 + 3000), T0 + 3000)
+    await pipe(topics.commands, 'room-1', create(codecs, 'c1', 'r1', '2030-01-10T00:00:00Z'), T0 + 1000)
+    // r2 is created 40 s after its payment: more than the grace (30 s) later
+    await pipe(topics.commands, 'room-1', create(codecs, 'c2', 'r2', '2030-02-10T00:00:00Z'), T0 + 43_000)
+    const paid = events().filter((e) => e.type === 'PaymentAuthorized')
+    expect(paid.map((e) => (e as { paymentId: string }).paymentId)).toEqual(['p1'])
+    const dead = driver.readRawOutput('reservation-dlq')
+    expect(dead.map((r) => codecs.payment.decode(r.value!).paymentId)).toEqual(['p2'])
+    expect(dead[0]!.headers!['dlq.reason']!.toString()).toMatch(
+      /unknown reservation 'r2': it was created at 2029-12-01T00:00:43.000Z, later than the payment's time plus STRAY_PAYMENT_GRACE_MS/,
+    )
     await driver.close()
   })
 })
+
+type Codecs = Awaited<ReturnType<typeof setup>>['codecs']
+
+function resource(codecs: Codecs): Buffer {
+  return codecs.resource.encode({
+    resourceId: 'room-1',
+    category: 'hotel',
+    capacity: 1,
+    slotMinutes: 1440,
+    overbookingLimit: 0,
+    priceCentsPerUnitSlot: 10_000,
+  })
+}
+
+function create(codecs: Codecs, commandId: string, reservationId: string, start: string): Buffer {
+  const from = Date.parse(start)
+  return codecs.command.encode({
+    type: 'CreateReservation',
+    commandId,
+    resourceId: 'room-1',
+    issuedAt: T0,
+    reservationId,
+    customerId: 'alice',
+    start,
+    end: new Date(from + 86_400_000).toISOString(),
+    quantity: 1,
+    waitlistIfUnavailable: false,
+    promotionCode: null,
+  })
+}
+
+function authorized(codecs: Codecs, paymentId: string, reservationId: string, at: number): Buffer {
+  return codecs.payment.encode({
+    type: 'PaymentAuthorized',
+    paymentId,
+    reservationId,
+    amountCents: 20_000,
+    method: 'card',
+    occurredAt: at,
+  })
+}
