@@ -20,6 +20,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY errors ./errors
 COPY kafka ./kafka
+COPY logging ./logging
 COPY topology ./topology
 COPY state ./state
 COPY processors ./processors

@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
     reporters: ['default'],
+    // the engine's info lines (state changes, restores) would fill the test output; a test that reads them sets its own
+    env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' },
   },
 })

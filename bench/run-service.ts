@@ -2,6 +2,7 @@
 // `npm start` is (KAFKA_BROKERS, APPLICATION_ID, STATE_DIR, RESERVATION_FORMAT, PROCESSING_GUARANTEE,
 // COMMIT_INTERVAL_MS, KAFKA_CLIENT, topic names...). Reports state changes and, when it is running, what
 // it restored, as BENCH lines (child-protocol.ts); answers SIGUSR2 with its metrics (child-streams.ts).
+import { createLogger } from '../logging/logger.js'
 import { startReservationService, type RunningService } from '../service/reservation-service.js'
 import { configFromEnv } from '../service/config.js'
 import { exitWithParent, onTermination } from './child-protocol.js'
@@ -19,15 +20,21 @@ const report = stateReporter(
 )
 
 // the service reports its state changes only through its log, from the first moment of its start
-const log = (line: string) => {
-  const match = /^state (\w+) -> (\w+)$/.exec(line)
-  if (match) {
-    report(match[2] ?? '', match[1] ?? '')
-    return
-  }
-  if (line.startsWith('[error]')) lastError = line
-  if (line.startsWith('[error]') || line.startsWith('[warn]')) process.stderr.write(`${line}\n`)
-}
+const log = createLogger({
+  format: 'json',
+  destination: {
+    write(json: string) {
+      const line = JSON.parse(json) as { level?: string; msg?: string; state?: string; previous?: string }
+      if (line.state !== undefined && line.previous !== undefined) {
+        report(line.state, line.previous)
+        return
+      }
+      if (line.level === 'error') lastError = `[error] ${line.msg}`
+      if (line.level === 'error' || line.level === 'warn')
+        process.stderr.write(`[${line.level}] ${line.msg}\n`)
+    },
+  },
+})
 
 const service = await startReservationService({ ...config, brokers: config.brokers }, log)
 resolveService(service)

@@ -3,6 +3,7 @@
 // Revocation runs before partitions move (an awaited rebalance_cb), cooperative-sticky rebalancing is
 // available, and transactional offset commits carry the consumer's group metadata (KIP-447 fencing).
 import confluent from '@confluentinc/kafka-javascript'
+import { clientLog } from './client-logs.js'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
 import { librdkafkaSecurityProperties } from './kafka-security.js'
@@ -33,12 +34,14 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
     debug: KafkaJS.logLevel.DEBUG,
   }
   const security = librdkafkaSecurityProperties(config.security)
+  const log = clientLog(config, 'confluent')
   const kafka = new KafkaJS.Kafka({
     ...security,
     kafkaJS: {
       brokers: [...config.brokers],
       clientId: config.clientId,
       logLevel: levels[config.logLevel ?? 'error'],
+      logger: log.confluentLogger(),
     },
   })
   return {
@@ -52,10 +55,18 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
             admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true }),
         })
       }),
-    producer: (options = {}) => new ConfluentProducer(config.brokers, config.clientId, options, security),
+    producer: (options = {}) =>
+      new ConfluentProducer(config.brokers, config.clientId, options, security, log),
     consumer: (options) => new ConfluentConsumer(kafka, options),
     reader: (options = {}) =>
-      new ConfluentPartitionReader(config.brokers, config.clientId, options, () => kafka.admin(), security),
+      new ConfluentPartitionReader(
+        config.brokers,
+        config.clientId,
+        options,
+        () => kafka.admin(),
+        security,
+        log,
+      ),
   }
 }
 

@@ -7,6 +7,7 @@
 import confluent from '@confluentinc/kafka-javascript'
 import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
 import { randomUUID } from 'node:crypto'
+import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
 import { librdkafkaCodeName } from './confluent-producer.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
 import { retrying } from './retry.js'
@@ -38,6 +39,7 @@ export class ConfluentPartitionReader implements PartitionReader {
     private readonly newAdmin: () => CkjsAdmin,
     /** TLS and SASL properties (kafka-security.ts). */
     private readonly security: Readonly<Record<string, string>> = {},
+    private readonly log?: ClientLog,
   ) {}
 
   /** End offsets of the requested partitions' topics. */
@@ -91,6 +93,7 @@ export class ConfluentPartitionReader implements PartitionReader {
       ),
     )
     consumer.setDefaultConsumeTimeout(100)
+    if (this.log) consumer.on('event.log', (event: LibrdkafkaLogEvent) => this.log?.librdkafka(event))
     this.consumer = consumer
     return consumer
   }

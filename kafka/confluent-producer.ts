@@ -6,6 +6,7 @@
 import confluent from '@confluentinc/kafka-javascript'
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript'
 import { ProducerFencedError, type StreamsError } from '../errors/index.js'
+import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
@@ -61,6 +62,7 @@ export class ConfluentProducer implements KafkaProducer {
     private readonly options: ProducerOptions,
     /** TLS and SASL properties (kafka-security.ts). */
     security: Readonly<Record<string, string>> = {},
+    log?: ClientLog,
   ) {
     this.transactional = options.transactionalId !== undefined
     this.producer = new confluent.Producer({
@@ -84,6 +86,7 @@ export class ConfluentProducer implements KafkaProducer {
       'allow.auto.create.topics': false,
     })
     this.producer.on('delivery-report', (error, report) => onDelivery(error, report))
+    if (log) this.producer.on('event.log', (event: LibrdkafkaLogEvent) => log.librdkafka(event))
   }
 
   async connect(): Promise<void> {

@@ -2,6 +2,7 @@
 // confluent-client.ts (@confluentinc/kafka-javascript, librdkafka) and kafkajs-client.ts (pure JS).
 // Nothing outside kafka/ imports a Kafka client library.
 import type { KafkaSecurity } from './kafka-security.js'
+import type { Logger } from '../logging/logger.js'
 import type { TopicPartitionMap } from './topic-partition-map.js'
 
 export type Headers = Readonly<Record<string, Buffer>>
@@ -56,10 +57,12 @@ export type ClientKind = (typeof clientKinds)[number]
 export interface KafkaClientConfig {
   readonly brokers: readonly string[]
   readonly clientId: string
-  /** 'warn' by default; 'debug' shows each client's own logs. */
+  /** The clients' own lines below this level are dropped: 'error' by default (their warnings are retries in progress); 'debug' shows them all. */
   readonly logLevel?: 'error' | 'warn' | 'info' | 'debug'
   /** TLS and SASL (kafka-security.ts); absent: PLAINTEXT. */
   readonly security?: KafkaSecurity
+  /** Where the clients' lines go (rate limited, see client-logs.ts); the process's logger by default. */
+  readonly logger?: Logger
 }
 
 export interface KafkaClient {

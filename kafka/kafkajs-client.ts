@@ -9,6 +9,7 @@ import type {
   Producer as KjsProducer,
   Transaction as KjsTransaction,
 } from 'kafkajs'
+import { clientLog } from './client-logs.js'
 import { KafkaError } from './kafka-error.js'
 import {
   fromHeaders,
@@ -52,6 +53,7 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
     brokers: [...config.brokers],
     clientId: config.clientId,
     logLevel: levels[config.logLevel ?? 'error'],
+    logCreator: clientLog(config, 'kafkajs').kafkajsLogCreator(),
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
     ...kafkajsSecurityOptions(config.security),
   })

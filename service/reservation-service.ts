@@ -3,6 +3,7 @@
 import type http from 'node:http'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { createKafkaClient, probeConnection } from '../kafka/index.js'
+import { logTo, rootLogger, type Logger } from '../logging/logger.js'
 import { reservationTopology } from '../processors/reservation-topology.js'
 import { reservationCodecs } from '../processors/service-codecs.js'
 import { KafkaStreams } from '../topology/index.js'
@@ -23,13 +24,15 @@ export interface RunningService {
 
 export async function startReservationService(
   config: ServiceConfig & { readonly brokers: string[] },
-  log: (line: string) => void = console.log,
+  logger: Logger = rootLogger(),
 ): Promise<RunningService> {
+  const log = logger.child({ component: 'service' })
   const clientConfig = {
     kind: config.client,
     brokers: config.brokers,
     security: config.security,
     clientId: `${config.applicationId}-${config.instanceId ?? 'instance'}`,
+    logger,
   }
   // a wrong password, an untrusted certificate or no broker: one clear error now, not retries for ever
   await probeConnection(clientConfig)
@@ -38,7 +41,7 @@ export async function startReservationService(
   await admin.connect()
   const created = await admin.createTopics(serviceTopicSpecs(config.topics, config.layout))
   await admin.disconnect()
-  if (created.length > 0) log(`created topics: ${created.join(', ')}`)
+  if (created.length > 0) log.info({ topics: created }, `created topics: ${created.join(', ')}`)
 
   // with HTTP_PORT=0 pick the port now: the advertised address must name it before the instance announces itself
   const httpPort = config.httpPort === 0 ? await freePort() : config.httpPort
@@ -71,9 +74,9 @@ export async function startReservationService(
     replicationFactor: config.layout.replicationFactor,
     metrics: new PrometheusStreamsMetrics(registry),
     advertisedUrl,
-    log: (level, message) => log(`[${level}] ${message}`),
+    log: logTo(logger.child({ component: 'streams' })),
   })
-  streams.onStateChange((state, previous) => log(`state ${previous} -> ${state}`))
+  streams.onStateChange((state, previous) => log.info({ state, previous }, `state ${previous} -> ${state}`))
   const queries = new ReservationQueries(streams, config.decision.retentionMs)
   counts.queries = queries
   const server: http.Server = await startHttpServer({
@@ -84,7 +87,7 @@ export async function startReservationService(
     queries,
   })
   await streams.start()
-  log(
+  log.info(
     `Reservation Service ${config.applicationId} (${config.processingGuarantee}, ${config.format}) on ${config.brokers.join(',')}; HTTP on ${config.httpHost}:${httpPort}`,
   )
   return {

@@ -8,6 +8,7 @@ import { reservationCodecs } from '../../processors/service-codecs.js'
 import type { ReservationCodecs } from '../../processors/reservation-topology.js'
 import { configFromEnv, type ServiceConfig } from '../../service/config.js'
 import { startReservationService, type RunningService } from '../../service/reservation-service.js'
+import { silentLogger } from '../../logging/logger.js'
 import { brokers, uniqueName } from './kafka.js'
 
 export interface TestService {
@@ -40,7 +41,7 @@ export function serviceEnv(base: string, extra: Record<string, string> = {}): Re
 export async function startTestService(env: Record<string, string>): Promise<TestService> {
   const stateDir = env['STATE_DIR'] ?? (await mkdtemp(path.join(os.tmpdir(), 'service-')))
   const config = { ...configFromEnv({ ...env, STATE_DIR: stateDir }), brokers: brokers() }
-  const service = await startReservationService(config, () => {})
+  const service = await startReservationService(config, silentLogger)
   const codecs = await reservationCodecs(config.format, config.topics)
   return {
     service,

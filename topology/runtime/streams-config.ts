@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import type { KafkaClient } from '../../kafka/index.js'
+import { logTo, rootLogger, type LogFields } from '../../logging/logger.js'
 import { StreamsError } from '../errors.js'
 import type { FailureHandling, FailureStage } from './record-sink.js'
 import { noopStreamsMetrics, type StreamsMetrics } from './streams-metrics.js'
@@ -54,8 +55,12 @@ export interface StreamsConfig {
   readonly bufferedRecordsPerPartition?: number
   /** How often consumer lag and store sizes are refreshed, ms (default 5000). */
   readonly metricsRefreshMs?: number
-  readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void
+  /** Where the engine's lines go, with fields such as `task` and `partition`; the process's logger by default. */
+  readonly log?: StreamsLog
 }
+
+/** One line of the engine's log: a level, a message, and fields a log pipeline can filter on. */
+export type StreamsLog = (level: 'info' | 'warn' | 'error', message: string, fields?: LogFields) => void
 
 export type ResolvedConfig = Required<Omit<StreamsConfig, 'deadLetterTopic' | 'handling'>> & {
   readonly deadLetterTopic: string | undefined
@@ -111,8 +116,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     metricsRefreshMs: config.metricsRefreshMs ?? 5000,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     bufferedRecordsPerPartition: config.bufferedRecordsPerPartition ?? 1000,
-    log:
-      config.log ??
-      ((level, message) => (level === 'info' ? undefined : console.error(`[streams] ${level}: ${message}`))),
+    log: config.log ?? logTo(rootLogger().child({ component: 'streams' })),
   }
 }

@@ -23,6 +23,7 @@ import type { TopicLayout } from './internal-topics.js'
 import { changelogTopic, runtimeTopic, subtopologyOfStore, taskIdOf } from './topic-names.js'
 import { retryBroker } from './broker-retry.js'
 import type { TaskProducers } from './task-producers.js'
+import { RestoreProgress } from './restore-progress.js'
 import type { ResolvedConfig } from './streams-config.js'
 import { StreamTask, type TaskEnv } from './stream-task.js'
 
@@ -31,6 +32,16 @@ export interface RestoreReport {
   readonly taskId: string
   readonly from: number | 'earliest'
   readonly records: number
+}
+
+interface RestoreTarget {
+  readonly task: StreamTask
+  readonly store: BuiltStore<unknown>
+  readonly from: number | 'earliest'
+  readonly end: number
+  restored: number
+  /** The store's writes so far, chained: each store applies its batches in order. */
+  writing: Promise<void>
 }
 
 /** Changelog records read but not yet written to their stores, at most, during a restore. */
@@ -176,15 +187,7 @@ export class TaskManager {
         )
       return ends.get(topic)!.find((o) => o.partition === partition)?.offset ?? 0
     }
-    const targets = new TopicPartitionMap<{
-      task: StreamTask
-      store: BuiltStore<unknown>
-      from: number | 'earliest'
-      end: number
-      restored: number
-      /** The store's writes so far, chained: each store applies its batches in order. */
-      writing: Promise<void>
-    }>()
+    const targets = new TopicPartitionMap<RestoreTarget>()
     for (const task of tasks) {
       for (const store of task.stores.values()) {
         if (!store.logged) continue
@@ -208,6 +211,35 @@ export class TaskManager {
         else this.restores.push({ store: store.name, taskId: task.id, from, records: 0 })
       }
     }
+    const progress =
+      targets.size > 0
+        ? new RestoreProgress(this.config.log, { tasks: tasks.length, partitions: targets.size })
+        : undefined
+    for (const [tp, t] of targets) progress?.expect(tp, t.end - (t.from === 'earliest' ? 0 : t.from))
+    progress?.start()
+    try {
+      await this.readAll(targets, progress)
+    } finally {
+      progress?.stop()
+    }
+    progress?.finish()
+    for (const { task, store, from, restored } of targets.values()) {
+      this.config.metrics.restored(store.name, 0, 0)
+      this.restores.push({ store: store.name, taskId: task.id, from, records: restored })
+      if (restored > 0)
+        this.config.log(
+          'info',
+          `task ${task.id}: restored ${restored} records of ${store.name} from ${from}`,
+          {
+            task: task.id,
+            partition: task.partition,
+            store: store.name,
+          },
+        )
+    }
+  }
+
+  private async readAll(targets: TopicPartitionMap<RestoreTarget>, progress: RestoreProgress | undefined) {
     let unwritten = 0
     await this.reader.readAllToEnd(
       [...targets].map(([partition, t]) => ({ partition, from: t.from })),
@@ -222,6 +254,7 @@ export class TaskManager {
           await target.store.restore(batch, next)
           unwritten -= batch.length
           target.restored += batch.length
+          progress?.restored(tp, batch.length, Math.max(0, target.end - next))
           this.config.metrics.restored(target.store.name, batch.length, Math.max(0, target.end - next))
         })
         target.writing.catch(() => undefined) // awaited below; a failure surfaces there
@@ -229,11 +262,5 @@ export class TaskManager {
       },
     )
     await Promise.all([...targets.values()].map((t) => t.writing))
-    for (const { task, store, from, restored } of targets.values()) {
-      this.config.metrics.restored(store.name, 0, 0)
-      this.restores.push({ store: store.name, taskId: task.id, from, records: restored })
-      if (restored > 0)
-        this.config.log('info', `task ${task.id}: restored ${restored} records of ${store.name} from ${from}`)
-    }
   }
 }

@@ -6,9 +6,7 @@ import { startReservationService } from '../../../service/reservation-service.js
 
 const config = configFromEnv()
 if (!config.brokers) throw new Error('KAFKA_BROKERS is required')
-const service = await startReservationService({ ...config, brokers: config.brokers }, (line) =>
-  console.log(line),
-)
+const service = await startReservationService({ ...config, brokers: config.brokers })
 service.streams.onStateChange((state) => {
   if (state === 'RUNNING') console.log('READY')
 })
