@@ -16,12 +16,14 @@ export type RouterInput =
 /**
  * What a decider task publishes to every payment-router task, after the routes it forwarded: it has
  * processed its inputs up to `streamTime` (task `task` of `tasks`). A watermark: the router learns from it
- * that a reservation not routed yet had not been created by then.
+ * that a reservation not routed yet had not been created by then. `idle`: the task has processed nothing
+ * for a while (wall clock), so it does not hold the others back (a partition without resources).
  */
 export interface DeciderProgress {
   readonly task: number
   readonly tasks: number
   readonly streamTime: number
+  readonly idle: boolean
 }
 
 /** A route record's value: a resourceId (UTF-8), or a progress record (0x00 then JSON). */

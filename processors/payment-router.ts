@@ -9,7 +9,9 @@
 //      b. every decider task has processed past t + grace (the minimum of their progress records, which
 //         each writes to every router partition after the routes it forwarded, so in offset order behind
 //         them) → r was not created by then: the payment is stray, DLQ with the reason.
-//   Until every decider task has published progress (a fresh application), nothing is judged stray.
+//   Until every decider task has published progress (a fresh application), nothing is judged stray. A
+//   task that says it is idle (nothing processed for a while) is left out of the minimum until it
+//   publishes again — if every task is idle, the highest progress counts.
 // Decided from record timestamps alone, so the outcome does not depend on how fast either side runs — a
 // backlog is routed as it would have been live. A route tombstone (the decider removed the reservation:
 // retention) deletes the route; a payment for it after that is stray.
@@ -47,14 +49,22 @@ export function paymentRouter(
       const byTime = ctx.store(pendingPaymentTimesRef)
       const progressStore = ctx.store(deciderProgressRef)
       /** Each decider task's progress (a copy of the store) and how many tasks there are. */
-      const progress = new Map<number, number>()
+      const progress = new Map<number, { readonly streamTime: number; readonly idle: boolean }>()
       let tasks = 0
-      /** The minimum progress over every decider task, once each has published one. */
+      /** Step 2b's time: the minimum progress over the decider tasks, once each has published one. */
       let tableTime: number | undefined
       const recompute = () => {
+        tableTime = undefined
         let min = Number.POSITIVE_INFINITY
-        for (let task = 0; task < tasks; task++) min = Math.min(min, progress.get(task) ?? Number.NaN)
-        tableTime = tasks > 0 && Number.isFinite(min) ? min : undefined
+        let max = Number.NEGATIVE_INFINITY
+        for (let task = 0; task < tasks; task++) {
+          const p = progress.get(task)
+          if (p === undefined) return
+          max = Math.max(max, p.streamTime)
+          if (!p.idle) min = Math.min(min, p.streamTime)
+        }
+        const time = Number.isFinite(min) ? min : max
+        if (tasks > 0 && time >= 0) tableTime = time
       }
       const prefix = (reservationId: string) => `${encodeURIComponent(reservationId)}|`
       const scan = async <V>(store: KeyValueStore<string, V>, gte: string, lt: string) => {
@@ -90,9 +100,12 @@ export function paymentRouter(
           tasks = p.tasks
           for (const task of [...progress.keys()]) if (task >= tasks) progress.delete(task)
         }
-        if ((progress.get(p.task) ?? Number.NEGATIVE_INFINITY) >= p.streamTime) return
-        progress.set(p.task, p.streamTime)
-        progressStore.put(pad(p.task), { streamTime: p.streamTime, tasks: p.tasks })
+        const known = progress.get(p.task)
+        // stream time is not kept across a decider's restart: what it published before still holds
+        const streamTime = Math.max(known?.streamTime ?? Number.NEGATIVE_INFINITY, p.streamTime)
+        if (known && known.streamTime === streamTime && known.idle === p.idle) return
+        progress.set(p.task, { streamTime, idle: p.idle })
+        progressStore.put(pad(p.task), { streamTime, tasks: p.tasks, idle: p.idle })
         const before = tableTime
         recompute()
         if (tableTime !== undefined && tableTime !== before) await judgeStrays()
@@ -100,7 +113,7 @@ export function paymentRouter(
       return {
         async init() {
           for await (const { key, value } of progressStore.range({ gte: '', lt: '~' })) {
-            progress.set(Number(key), value.streamTime)
+            progress.set(Number(key), { streamTime: value.streamTime, idle: value.idle })
             tasks = value.tasks
           }
           recompute()

@@ -65,6 +65,11 @@ export interface DeciderOptions {
    * routes it forwarded (payment-router.ts): a stray payment is judged at most this much later.
    */
   readonly progressIntervalMs: number
+  /**
+   * Wall-clock time without a record after which the task publishes that it is idle, so that a partition
+   * without traffic (no resources there) does not keep the router from judging stray payments.
+   */
+  readonly idleAfterMs: number
   readonly promotions: KeyValueStoreRef<string, PromotionDefinition>
   readonly metrics?: OutcomeMetrics
 }
@@ -124,6 +129,52 @@ export function reservationDecider(
         for (const input of retentionInputs(retained, recorded)) await run(input, now)
       }
 
+      /** Wall-clock time of the last record processed (or of the start), and whether idleness was published. */
+      let active = ctx.wallClockTime
+      let idle = false
+      const publishProgress = (streamTime: number) =>
+        ctx.forward(
+          {
+            key: String(ctx.partition),
+            value: { task: ctx.partition, tasks: ctx.taskCount, streamTime, idle },
+            timestamp: Math.max(streamTime, 0),
+          },
+          deciderOutputs.routes,
+        )
+      const handle = (record: { key: string; value: DeciderInput }) => {
+        const input = record.value
+        const origin = ctx.origin
+        switch (input.kind) {
+          case 'command':
+            if (record.key !== input.command.resourceId) {
+              ctx.deadLetter(
+                `record key '${record.key}' is not the command's resourceId '${input.command.resourceId}'`,
+              )
+              return
+            }
+            return run({ type: 'command', command: input.command }, ctx.streamTime)
+          case 'resource':
+            if (record.key !== input.definition.resourceId) {
+              ctx.deadLetter(
+                `record key '${record.key}' is not the definition's resourceId '${input.definition.resourceId}'`,
+              )
+              return
+            }
+            return run(
+              {
+                type: 'resource-updated',
+                definition: input.definition,
+                causationId: origin
+                  ? `${origin.topic}-${origin.partition}@${origin.offset}`
+                  : `resource:${ctx.streamTime}`,
+              },
+              ctx.streamTime,
+            )
+          case 'payment':
+            return run({ type: 'payment', resourceId: record.key, payment: input.payment }, ctx.streamTime)
+        }
+      }
+
       return {
         init() {
           ctx.schedule(options.punctuationIntervalMs, 'stream-time', async (now) => {
@@ -141,48 +192,20 @@ export function reservationDecider(
           })
           // scheduled after the expiry punctuator: a reservation promoted from the waitlist at `now` is
           // routed before the progress that says so
-          ctx.schedule(options.progressIntervalMs, 'stream-time', (now) => {
-            ctx.forward(
-              {
-                key: String(ctx.partition),
-                value: { task: ctx.partition, tasks: ctx.taskCount, streamTime: now },
-                timestamp: now,
-              },
-              deciderOutputs.routes,
-            )
+          ctx.schedule(options.progressIntervalMs, 'stream-time', publishProgress)
+          ctx.schedule(Math.max(1, Math.floor(options.idleAfterMs / 2)), 'wall-clock', (now) => {
+            if (idle || now - active < options.idleAfterMs) return
+            idle = true
+            publishProgress(ctx.streamTime)
           })
         },
         async process(record) {
-          const input = record.value
-          const origin = ctx.origin
-          switch (input.kind) {
-            case 'command':
-              if (record.key !== input.command.resourceId) {
-                ctx.deadLetter(
-                  `record key '${record.key}' is not the command's resourceId '${input.command.resourceId}'`,
-                )
-                return
-              }
-              return run({ type: 'command', command: input.command }, ctx.streamTime)
-            case 'resource':
-              if (record.key !== input.definition.resourceId) {
-                ctx.deadLetter(
-                  `record key '${record.key}' is not the definition's resourceId '${input.definition.resourceId}'`,
-                )
-                return
-              }
-              return run(
-                {
-                  type: 'resource-updated',
-                  definition: input.definition,
-                  causationId: origin
-                    ? `${origin.topic}-${origin.partition}@${origin.offset}`
-                    : `resource:${ctx.streamTime}`,
-                },
-                ctx.streamTime,
-              )
-            case 'payment':
-              return run({ type: 'payment', resourceId: record.key, payment: input.payment }, ctx.streamTime)
+          active = ctx.wallClockTime
+          await handle(record)
+          if (idle) {
+            // active again: back in the router's minimum, behind whatever this record routed
+            idle = false
+            publishProgress(ctx.streamTime)
           }
         },
       }

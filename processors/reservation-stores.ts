@@ -52,11 +52,18 @@ export const paymentRoutesRef = storeRef<string, PaymentRoute>({
   valueSerde: jsonSerde<PaymentRoute>(),
 })
 
+/** A decider task's last published progress, as the payment router keeps it. */
+export interface StoredProgress {
+  readonly streamTime: number
+  readonly tasks: number
+  readonly idle: boolean
+}
+
 /** Each decider task's last published progress (key: the task's partition, zero-padded). */
-export const deciderProgressRef = storeRef<string, { readonly streamTime: number; readonly tasks: number }>({
+export const deciderProgressRef = storeRef<string, StoredProgress>({
   name: 'decider-progress',
   keySerde: stringSerde,
-  valueSerde: jsonSerde<{ readonly streamTime: number; readonly tasks: number }>(),
+  valueSerde: jsonSerde<StoredProgress>(),
   mirrorInMemory: true,
 })
 

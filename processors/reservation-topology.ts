@@ -58,8 +58,10 @@ export interface ReservationTopologyOptions {
   readonly decision: DecisionConfig
   /** Stream-time interval of the hold-expiry punctuator (G5 allows holdTimeout plus one interval). */
   readonly punctuationIntervalMs: number
-  /** How long a payment may wait for its reservation's route before it is dead-lettered. */
+  /** How much later than a payment its reservation may be created (payment-router.ts). */
   readonly strayPaymentGraceMs: number
+  /** Wall-clock time without records after which a decider task says it is idle (default 30 s). */
+  readonly deciderIdleAfterMs?: number
   readonly metrics?: OutcomeMetrics
 }
 
@@ -111,6 +113,7 @@ export function reservationTopology(options: ReservationTopologyOptions): Topolo
         config: options.decision,
         punctuationIntervalMs: options.punctuationIntervalMs,
         progressIntervalMs: Math.max(1, Math.min(options.punctuationIntervalMs, options.strayPaymentGraceMs)),
+        idleAfterMs: options.deciderIdleAfterMs ?? 30_000,
         promotions,
         ...(options.metrics ? { metrics: options.metrics } : {}),
       }),

@@ -143,6 +143,22 @@ describe('reservation topology on the test driver', () => {
     await driver.close()
   })
 
+  it('judges strays without waiting for decider tasks that have no traffic once they say they are idle', async () => {
+    const { driver, codecs, pipe } = await setup(3)
+    await pipe(topics.resources, 'room-1', resource(codecs), T0)
+    await pipe(topics.payments, 'ghost', authorized(codecs, 'p9', 'ghost', T0), T0)
+    await pipe(topics.resources, 'room-1', resource(codecs), T0 + 31_000)
+    // room-1's task is past T0 + grace, but the two tasks without a resource have said nothing
+    expect(driver.readRawOutput('reservation-dlq')).toEqual([])
+    await driver.advanceWallClockTime(30_000)
+    const dead = driver.readRawOutput('reservation-dlq')
+    expect(dead.map((r) => codecs.payment.decode(r.value!).paymentId)).toEqual(['p9'])
+    expect(dead[0]!.headers!['dlq.reason']!.toString()).toMatch(
+      /processed past it, to 2029-12-01T00:00:31.000Z/,
+    )
+    await driver.close()
+  })
+
   it('routes a payment read before its reservation was created (a backlog), as of the payment time plus the grace', async () => {
     const { driver, codecs, pipe, events } = await setup()
     await pipe(topics.resources, 'room-1', resource(codecs), T0)
