@@ -40,19 +40,37 @@ const operationWords: Readonly<Record<AclOperation, string>> = {
 
 /** The `kafka-acls --add` arguments (after `--bootstrap-server …`) granting `binding` to `principal`. */
 export function aclCommandArguments(principal: string, binding: AclBinding): string[] {
-  const resource: Record<AclResourceType, string[]> = {
-    TOPIC: ['--topic', binding.name],
-    GROUP: ['--group', binding.name],
-    TRANSACTIONAL_ID: ['--transactional-id', binding.name],
-    CLUSTER: ['--cluster'],
+  return aclsCommandArguments(principal, [binding])
+}
+
+/**
+ * One `kafka-acls --add` for several bindings of one operation and pattern type (kafka-acls grants each
+ * operation given on each resource given, so only those can share a command).
+ */
+export function aclsCommandArguments(principal: string, bindings: readonly AclBinding[]): string[] {
+  const [first] = bindings
+  if (!first) return []
+  if (bindings.some((b) => b.operation !== first.operation || b.patternType !== first.patternType))
+    throw new Error('one kafka-acls command grants one operation with one pattern type')
+  const resource = (binding: AclBinding): string[] => {
+    switch (binding.resourceType) {
+      case 'TOPIC':
+        return ['--topic', binding.name]
+      case 'GROUP':
+        return ['--group', binding.name]
+      case 'TRANSACTIONAL_ID':
+        return ['--transactional-id', binding.name]
+      case 'CLUSTER':
+        return ['--cluster']
+    }
   }
   return [
     '--add',
     '--allow-principal',
     principal,
     '--operation',
-    operationWords[binding.operation],
-    ...resource[binding.resourceType],
-    ...(binding.patternType === 'PREFIXED' ? ['--resource-pattern-type', 'prefixed'] : []),
+    operationWords[first.operation],
+    ...bindings.flatMap(resource),
+    ...(first.patternType === 'PREFIXED' ? ['--resource-pattern-type', 'prefixed'] : []),
   ]
 }

@@ -170,6 +170,13 @@ function factsOf(error: unknown, codeName?: (code: number) => string | undefined
     }
     if (typeof code === 'string') codes.push(code)
     if (typeof name === 'string') classes.push(name)
+    // an aggregate (a createTopics of several topics) carries one error per topic
+    const parts = fields['errors']
+    if (Array.isArray(parts))
+      for (const part of parts as unknown[]) {
+        const partType = (part as { type?: unknown } | null)?.type
+        if (typeof partType === 'string') codes.push(libraryName(partType))
+      }
     abortable ||= fields['isTxnRequiresAbort'] === true || fields['abortable'] === true
     fatal ||= fields['isFatal'] === true || fields['fatal'] === true
     e = fields['cause']
@@ -184,5 +191,18 @@ function libraryName(name: string): string {
 
 function describe(error: unknown, code: string | undefined): string {
   const text = error instanceof Error ? error.message : String(error)
+  const parts = (error as { errors?: unknown } | null)?.errors
+  if (Array.isArray(parts) && parts.length > 0) {
+    // name each part's code and topic: "TOPIC_AUTHORIZATION_FAILED on payments"
+    const each = (parts as { type?: unknown; topic?: unknown; message?: unknown }[]).map((p) =>
+      [
+        typeof p.type === 'string' ? libraryName(p.type) : String(p.message),
+        typeof p.topic === 'string' ? `on ${p.topic}` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    )
+    return `${text} (${each.join('; ')})`
+  }
   return code !== undefined && !text.includes(code) ? `${text} (${code})` : text
 }

@@ -3,6 +3,9 @@
 //   publish-payment '<json>'   publishes a payment event (key: its reservationId) to payments
 //   publish-resource '<json>'  publishes a resource definition to resources
 //   tail [--from-beginning]    prints the event stream readably until Ctrl-C
+//   acls [--application-id ID] [--principal User:NAME]
+//                              prints the ACLs the service needs (service/acls.ts) and the kafka-acls
+//                              commands granting them
 // JSON arguments are read as the JSON format reads them (timestamps as epoch milliseconds or ISO-8601) and
 // published in the configured format. Uses the service's configuration (KAFKA_BROKERS, RESERVATION_FORMAT,
 // topic names).
@@ -11,14 +14,26 @@ import { reservationCodecs } from '../processors/service-codecs.js'
 import { jsonCodec, type SchemaName, type SchemaValues } from '../schemas/index.js'
 import { runOrExplain, untilSignal } from '../tools/local-kafka/run-or-explain.js'
 import { SetupError } from '../tools/local-kafka/setup-error.js'
+import { parseArgs } from 'node:util'
+import { formatAcls, serviceAcls } from './acls.js'
 import { configFromEnv } from './config.js'
 import { formatEvent } from './demo/event-format.js'
 
-const usage = `usage: npm run cli -- publish-command '<json>' | publish-payment '<json>' | publish-resource '<json>' | tail [--from-beginning]`
+const usage = `usage: npm run cli -- publish-command '<json>' | publish-payment '<json>' | publish-resource '<json>' | tail [--from-beginning] | acls [--application-id ID] [--principal User:NAME]`
 
 await runOrExplain(async () => {
   const [action, argument] = process.argv.slice(2)
   const config = configFromEnv()
+  if (action === 'acls') {
+    const { values } = parseArgs({
+      args: process.argv.slice(3),
+      options: { 'application-id': { type: 'string' }, principal: { type: 'string' } },
+    })
+    const applicationId = values['application-id'] ?? config.applicationId
+    const principal = values.principal ?? `User:${applicationId}`
+    console.log(formatAcls(principal, serviceAcls(applicationId, config.topics)))
+    return
+  }
   const brokers = config.brokers ?? ['127.0.0.1:9092']
   const client = createKafkaClient({
     kind: config.client,

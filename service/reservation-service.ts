@@ -2,7 +2,7 @@
 // `stop()` is the SIGTERM path: stop taking queries, finish the records in flight, commit, leave the group.
 import type http from 'node:http'
 import { collectDefaultMetrics, Registry } from 'prom-client'
-import { createKafkaClient, probeConnection } from '../kafka/index.js'
+import { createKafkaClient, KafkaError, probeConnection } from '../kafka/index.js'
 import { logTo, rootLogger, type Logger } from '../logging/logger.js'
 import { reservationTopology } from '../processors/reservation-topology.js'
 import { reservationCodecs } from '../processors/service-codecs.js'
@@ -22,6 +22,19 @@ export interface RunningService {
   stop(): Promise<void>
 }
 
+/**
+ * An authorization failure at start, with what to do: a topic the principal may not DESCRIBE looks
+ * missing, so the service tries to create it, which needs CREATE.
+ */
+function missingAcl(error: unknown, applicationId: string): unknown {
+  if (!(error instanceof KafkaError) || error.code !== 'AUTHORIZATION_FAILED') return error
+  return new KafkaError(
+    'AUTHORIZATION_FAILED',
+    `${error.message}: the principal lacks an ACL the service needs (a topic it may not read or write looks missing to it); \`npm run cli -- acls --application-id ${applicationId}\` prints them`,
+    { cause: error },
+  )
+}
+
 export async function startReservationService(
   config: ServiceConfig & { readonly brokers: string[] },
   logger: Logger = rootLogger(),
@@ -39,8 +52,12 @@ export async function startReservationService(
   const client = createKafkaClient(clientConfig)
   const admin = client.admin()
   await admin.connect()
-  const created = await admin.createTopics(serviceTopicSpecs(config.topics, config.layout))
-  await admin.disconnect()
+  const created = await admin
+    .createTopics(serviceTopicSpecs(config.topics, config.layout))
+    .catch((error: unknown) => {
+      throw missingAcl(error, config.applicationId)
+    })
+    .finally(() => admin.disconnect())
   if (created.length > 0) log.info({ topics: created }, `created topics: ${created.join(', ')}`)
 
   // with HTTP_PORT=0 pick the port now: the advertised address must name it before the instance announces itself

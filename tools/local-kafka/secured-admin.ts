@@ -3,7 +3,7 @@
 // AlterUserScramCredentials) and ACLs (AclCommand → CreateAcls). Each change is waited for until the
 // broker reports it (its metadata follows the controller a moment later), so a client started after the
 // call sees it.
-import { aclCommandArguments, type AclBinding } from '../../kafka/acl-binding.js'
+import { aclsCommandArguments, type AclBinding } from '../../kafka/acl-binding.js'
 import type { ScramUser } from './secured-listener.js'
 import { SetupError } from './setup-error.js'
 
@@ -15,24 +15,35 @@ export class SecuredAdmin {
     private readonly runTool: RunTool,
   ) {}
 
-  private async tool(mainClass: string, args: readonly string[]): Promise<string> {
+  /** Runs a tool; its output, quoted in an error, has `secret` (the tool echoes its arguments) redacted. */
+  private async tool(mainClass: string, args: readonly string[], secret?: string): Promise<string> {
     const { code, output } = await this.runTool(mainClass, ['--bootstrap-server', this.bootstrap, ...args])
-    if (code !== 0)
-      throw new SetupError('TOOL_FAILED', `${mainClass} ${args[0]} failed (exit ${code}):\n${output}`)
+    if (code !== 0) {
+      const shown = secret === undefined ? output : output.split(secret).join('[redacted]')
+      throw new SetupError('TOOL_FAILED', `${mainClass} ${args[0]} failed (exit ${code}):\n${shown}`)
+    }
     return output
   }
 
-  /** Creates (or changes) a SCRAM user with both hash sizes, and waits until the broker describes it. */
+  /**
+   * Creates (or changes) a SCRAM user, one request per mechanism (Kafka refuses two changes of one user in
+   * a request), and waits until the broker describes both.
+   */
   async addScramUser(user: ScramUser, timeoutMs = 30_000): Promise<void> {
-    await this.tool('kafka.admin.ConfigCommand', [
-      '--alter',
-      '--add-config',
-      `SCRAM-SHA-256=[password=${user.password}],SCRAM-SHA-512=[password=${user.password}]`,
-      '--entity-type',
-      'users',
-      '--entity-name',
-      user.name,
-    ])
+    for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512'])
+      await this.tool(
+        'kafka.admin.ConfigCommand',
+        [
+          '--alter',
+          '--add-config',
+          `${mechanism}=[password=${user.password}]`,
+          '--entity-type',
+          'users',
+          '--entity-name',
+          user.name,
+        ],
+        user.password,
+      )
     await this.until(timeoutMs, `SCRAM user ${user.name}`, async () => {
       const output = await this.tool('kafka.admin.ConfigCommand', [
         '--describe',
@@ -47,9 +58,15 @@ export class SecuredAdmin {
 
   /** Grants the ACLs to `principal` (e.g. `User:app`) and waits until the broker lists them all. */
   async addAcls(principal: string, bindings: readonly AclBinding[], timeoutMs = 30_000): Promise<void> {
-    for (const binding of bindings)
+    // one command per operation and pattern type: each is a JVM start
+    const groups = new Map<string, AclBinding[]>()
+    for (const binding of bindings) {
+      const key = `${binding.operation} ${binding.patternType}`
+      groups.set(key, [...(groups.get(key) ?? []), binding])
+    }
+    for (const group of groups.values())
       await this.tool('org.apache.kafka.tools.AclCommand', [
-        ...aclCommandArguments(principal, binding),
+        ...aclsCommandArguments(principal, group),
         '--force',
       ])
     await this.until(timeoutMs, `ACLs of ${principal}`, async () => {
