@@ -195,7 +195,11 @@ async function readTopic(kafka: KafkaClient, topic: string): Promise<ConsumedRec
   }
 }
 
-/** Every input, internal repartition topics included, committed to its end twice in a row (500 ms apart). */
+/**
+ * Every input, internal repartition topics included, committed past its last record twice in a row (500 ms
+ * apart): nothing is read from the committed offsets on (read_committed; the commit markers that end a
+ * transactional topic, one per producer writing it, are no records).
+ */
 async function caughtUp(
   kafka: KafkaClient,
   applicationId: string,
@@ -204,6 +208,7 @@ async function caughtUp(
 ): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
+  const reader = kafka.reader()
   try {
     const inputs = [
       ...external,
@@ -212,21 +217,25 @@ async function caughtUp(
     ]
     const deadline = Date.now() + 180_000
     for (let stable = 0; stable < 2;) {
-      let done = true
+      const lagging: string[] = []
       for (const topic of inputs) {
-        const end = await admin.endOffsets(topic)
         const committed = await admin.committedOffsets(applicationId, topic)
-        // internal topics are written in transactions: their last offset is a commit marker no consumer reads
-        const markers = topic.startsWith(applicationId) ? 1 : 0
-        const behind = (e: { partition: number; offset: number }) =>
-          e.offset - (committed.find((c) => c.partition === e.partition)?.offset ?? 0) > markers
-        if (end.some((e) => e.offset > 0 && behind(e))) done = false
+        for (const { partition } of await admin.endOffsets(topic)) {
+          const at = committed.find((c) => c.partition === partition)?.offset
+          let unread = 0
+          await reader.readToEnd({ topic, partition }, at ?? 'earliest', (records) => {
+            unread += records.length
+          })
+          if (unread > 0) lagging.push(`${topic}-${partition}: ${unread} after ${at ?? 'nothing'}`)
+        }
       }
-      stable = done ? stable + 1 : 0
-      if (Date.now() > deadline) throw new Error(`service did not catch up:\n${output().slice(-3000)}`)
+      stable = lagging.length === 0 ? stable + 1 : 0
+      if (Date.now() > deadline)
+        throw new Error(`service did not catch up (${lagging.join(', ')}):\n${output().slice(-3000)}`)
       await new Promise((resolve) => setTimeout(resolve, 500))
     }
   } finally {
+    await reader.close()
     await admin.disconnect()
   }
 }
