@@ -10,6 +10,7 @@ import ts from 'typescript'
 import { Job } from 'kubernetes-models/batch/v1'
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1'
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1'
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
 import {
   Role,
   RoleBinding,
@@ -43,6 +44,11 @@ const kinds: Record<string, KindEntry> = {
   'apps/v1/StatefulSet': entry(StatefulSet, 'kubernetes-models/apps/v1/StatefulSet', 'IStatefulSet'),
   'apps/v1/Deployment': entry(Deployment, 'kubernetes-models/apps/v1/Deployment', 'IDeployment'),
   'batch/v1/Job': entry(Job, 'kubernetes-models/batch/v1/Job', 'IJob'),
+  'networking.k8s.io/v1/NetworkPolicy': entry(
+    NetworkPolicy,
+    'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
+    'INetworkPolicy',
+  ),
   'policy/v1/PodDisruptionBudget': entry(
     PodDisruptionBudget,
     'kubernetes-models/policy/v1/PodDisruptionBudget',
