@@ -13,13 +13,24 @@ export interface EntryProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
+export interface EntryOptions {
+  /** Its own process group, as a terminal starts a foreground job (signal it with process.kill(-pid)). */
+  readonly detached?: boolean
+  /** The program (Node by default, e.g. 'npm' for `npm start`). */
+  readonly command?: string
+  /** Variables removed from the inherited environment. */
+  readonly unset?: readonly string[]
+}
+
 export function startEntry(
   args: readonly string[],
   env: Record<string, string>,
-  options: { detached?: boolean } = {},
+  options: EntryOptions = {},
 ): EntryProcess {
-  const child = spawn(process.execPath, [...args], {
-    env: { ...process.env, ...env },
+  const inherited = { ...process.env }
+  for (const name of options.unset ?? []) delete inherited[name]
+  const child = spawn(options.command ?? process.execPath, [...args], {
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   })

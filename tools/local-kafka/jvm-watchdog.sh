@@ -25,4 +25,5 @@ watcher=$!
 wait "$jvm"
 status=$?
 kill "$watcher" 2>/dev/null
+wait "$watcher" 2>/dev/null  # gone before this script exits: nothing of the broker outlives its stop
 exit "$status"

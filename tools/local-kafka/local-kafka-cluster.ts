@@ -3,7 +3,9 @@
 //   1. make sure the pinned release is in the cache (Maven Central, once);
 //   2. choose free ports (or check the requested one), write server.properties per node;
 //   3. format each node's storage with one cluster id (kafka.tools.StorageTool format, static quorum);
-//   4. start kafka.Kafka under jvm-watchdog.sh, so the JVM dies with this Node process whatever happens;
+//   4. start kafka.Kafka under jvm-watchdog.sh, in a process group of its own (a terminal's Ctrl-C is for
+//      the program, which stops the broker when it is done with it), so the JVM dies with this Node process
+//      whatever happens;
 //   5. wait until every node logged "Kafka Server started", or fail with the log's tail.
 // With `secured`, step 2 also makes the TLS material and step 3 creates the SCRAM users
 // (secured-listener.ts): clients then connect with SASL_SSL and need ACLs.
@@ -155,7 +157,9 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
         'kafka.Kafka',
         node.propsFile,
       ],
-      { stdio: ['pipe', 'ignore', 'ignore'] },
+      // a process group of its own: a terminal's Ctrl-C (SIGINT to the foreground group) does not reach the
+      // broker, which the program stops after it has committed; the watchdog still stops it if Node dies
+      { stdio: ['pipe', 'ignore', 'ignore'], detached: true },
     )
     node.process.stdin?.on('error', () => {})
   }
