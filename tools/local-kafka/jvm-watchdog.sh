@@ -15,8 +15,11 @@ stop_jvm() {
   for _ in $(seq 1 $((grace * 10))); do kill -0 "$jvm" 2>/dev/null || return 0; sleep 0.1; done
   kill -KILL "$jvm" 2>/dev/null
 }
-trap 'stop_jvm; exit 143' TERM INT HUP
-trap 'kill -KILL "$jvm" 2>/dev/null; wait "$jvm"; exit 137' USR1  # a simulated crash
+# the watcher (a forked copy of this script) goes too, before this script exits: otherwise it outlives the
+# stop for up to its 0.5 s poll (seen by the Ctrl-C test as a broker process left behind)
+stop_watcher() { [ -n "${watcher:-}" ] && { kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; }; }
+trap 'stop_jvm; stop_watcher; exit 143' TERM INT HUP
+trap 'kill -KILL "$jvm" 2>/dev/null; wait "$jvm"; stop_watcher; exit 137' USR1  # a simulated crash
 (
   while kill -0 "$parent" 2>/dev/null && kill -0 "$jvm" 2>/dev/null; do sleep 0.5; done
   stop_jvm
