@@ -12,7 +12,7 @@ import { configFromEnv } from '../../service/config.js'
 import { dlqHeaders } from '../../topology/index.js'
 import { startChild, type ChildApp } from '../support/child-app.js'
 import { brokers, client, collect } from '../support/kafka.js'
-import { reservationWorkload } from '../support/reservation-workload.js'
+import { encodeWorkloadRecord, reservationWorkload } from '../support/reservation-workload.js'
 import { serviceEnv } from '../support/service.js'
 
 const dirs: string[] = []
@@ -59,19 +59,7 @@ async function runWorkload(kills: number) {
   let killed = 0
   for (let i = 0; i < workload.records.length; i += chunk) {
     await producer.send(
-      workload.records.slice(i, i + chunk).map((r) => ({
-        topic: topicOf[r.topic],
-        key: Buffer.from(r.key),
-        value:
-          r.value.kind === 'bad'
-            ? r.value.bytes
-            : r.topic === 'commands'
-              ? codecs.command.encode(r.value.data as ReservationCommand)
-              : r.topic === 'payments'
-                ? codecs.payment.encode(r.value.data as never)
-                : codecs.resource.encode(r.value.data as never),
-        timestamp: r.timestamp,
-      })),
+      workload.records.slice(i, i + chunk).map((r) => encodeWorkloadRecord(r, codecs, topicOf)),
     )
     await new Promise((resolve) => setTimeout(resolve, 400))
     if (killed < kills && (i / chunk === 2 || i / chunk === 5)) {

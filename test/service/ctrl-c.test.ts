@@ -13,7 +13,7 @@ import type { ReservationCommand } from '../../schemas/index.js'
 import { configFromEnv } from '../../service/config.js'
 import { startLocalKafka } from '../../tools/local-kafka/local-kafka-cluster.js'
 import { freePort } from '../../tools/local-kafka/prerequisites.js'
-import { startEntry, type EntryProcess } from '../support/entry-process.js'
+import { readinessOf, startEntry, type EntryProcess } from '../support/entry-process.js'
 import { collect } from '../support/kafka.js'
 import { serviceEnv } from '../support/service.js'
 
@@ -53,14 +53,7 @@ async function startNpm(base: string) {
 async function waitReady(entry: EntryProcess): Promise<{ bootstrap: string }> {
   const local = await entry.waitForLine(/^Local Kafka: /, 120_000)
   const ready = await entry.waitForLine(/^Ready: /, 120_000)
-  const url = `http://127.0.0.1:${String(ready['httpPort'])}/health/ready`
-  const deadline = Date.now() + 60_000
-  let status = 0
-  while (status !== 200 && Date.now() < deadline) {
-    status = (await fetch(url)).status
-    if (status !== 200) await new Promise((r) => setTimeout(r, 200))
-  }
-  expect(status).toBe(200)
+  expect(await readinessOf(ready)).toBe(200)
   return { bootstrap: String(local['bootstrapServers']) }
 }
 

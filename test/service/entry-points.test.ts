@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { startEntry, type EntryProcess } from '../support/entry-process.js'
+import { readinessOf, startEntry, type EntryProcess } from '../support/entry-process.js'
 import { brokers } from '../support/kafka.js'
 import { serviceEnv } from '../support/service.js'
 
@@ -24,15 +24,7 @@ async function env(base: string): Promise<Record<string, string>> {
 async function readyAndStop(entry: EntryProcess): Promise<void> {
   try {
     const ready = await entry.waitForLine(/^Ready: /)
-    // ready once the group has assigned the tasks and they restored: 503 until then
-    const url = `http://127.0.0.1:${String(ready['httpPort'])}/health/ready`
-    const deadline = Date.now() + 60_000
-    let status = 0
-    while (status !== 200 && Date.now() < deadline) {
-      status = (await fetch(url)).status
-      if (status !== 200) await new Promise((r) => setTimeout(r, 200))
-    }
-    expect(status).toBe(200)
+    expect(await readinessOf(ready)).toBe(200)
     entry.process.kill('SIGTERM')
     const { code } = await entry.exited
     expect(code).toBe(0)

@@ -14,7 +14,8 @@ import { configFromEnv } from '../../service/config.js'
 import { serviceTopicSpecs } from '../../service/topics.js'
 import { dlqHeaders } from '../../topology/index.js'
 import { startChild, type ChildApp } from './child-app.js'
-import { reservationWorkload } from './reservation-workload.js'
+import { encodeWorkloadRecord, reservationWorkload } from './reservation-workload.js'
+import { namedServiceEnv } from './service-env.js'
 
 export interface BacklogOptions {
   readonly brokers: readonly string[]
@@ -65,18 +66,7 @@ export async function runBacklog(options: BacklogOptions): Promise<BacklogResult
   const log = options.log ?? (() => {})
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'backlog-'))
   const name = `backlog-${Math.random().toString(36).slice(2, 10)}`
-  const env: Record<string, string> = {
-    APPLICATION_ID: name,
-    COMMANDS_TOPIC: `${name}-commands`,
-    PAYMENTS_TOPIC: `${name}-payments`,
-    RESOURCES_TOPIC: `${name}-resources`,
-    PROMOTIONS_TOPIC: `${name}-promotions`,
-    EVENTS_TOPIC: `${name}-reservation`,
-    NOTIFICATIONS_TOPIC: `${name}-notifications`,
-    DLQ_TOPIC: `${name}-dlq`,
-    PARTITIONS: '3',
-    REPLICATION_FACTOR: '1',
-    HTTP_PORT: '0',
+  const env = namedServiceEnv(name, {
     RESERVATION_FORMAT: 'json',
     KAFKA_BROKERS: options.brokers.join(','),
     STATE_DIR: stateDir,
@@ -84,7 +74,7 @@ export async function runBacklog(options: BacklogOptions): Promise<BacklogResult
     COMMIT_INTERVAL_MS: '1000',
     HOLD_TIMEOUT_MS: String(15 * 60_000),
     ...options.env,
-  }
+  })
   const config = configFromEnv(env)
   const codecs = await reservationCodecs('json', config.topics)
   const workload = reservationWorkload({
@@ -108,19 +98,7 @@ export async function runBacklog(options: BacklogOptions): Promise<BacklogResult
   const publish = async (from: number, to: number) => {
     for (let i = from; i < to; i += 500) {
       await producer.send(
-        workload.records.slice(i, Math.min(to, i + 500)).map((r) => ({
-          topic: topicOf[r.topic],
-          key: Buffer.from(r.key),
-          value:
-            r.value.kind === 'bad'
-              ? r.value.bytes
-              : r.topic === 'commands'
-                ? codecs.command.encode(r.value.data as ReservationCommand)
-                : r.topic === 'payments'
-                  ? codecs.payment.encode(r.value.data as PaymentEvent)
-                  : codecs.resource.encode(r.value.data as never),
-          timestamp: r.timestamp,
-        })),
+        workload.records.slice(i, Math.min(to, i + 500)).map((r) => encodeWorkloadRecord(r, codecs, topicOf)),
       )
     }
   }

@@ -78,3 +78,18 @@ export function startEntry(
     },
   }
 }
+
+/**
+ * The status of the entry's /health/ready once it answers 200, or the last one after 60 s (503 until the
+ * group has assigned the tasks and they restored). `ready` is the entry's "Ready: " log line.
+ */
+export async function readinessOf(ready: Record<string, unknown>): Promise<number> {
+  const url = `http://127.0.0.1:${String(ready['httpPort'])}/health/ready`
+  const deadline = Date.now() + 60_000
+  let status = 0
+  while (status !== 200 && Date.now() < deadline) {
+    status = (await fetch(url)).status
+    if (status !== 200) await new Promise((r) => setTimeout(r, 200))
+  }
+  return status
+}

@@ -2,6 +2,7 @@
 // invalid ones) and payments, plus bad records (undecodable bytes, wrong field types, unknown types), with
 // record timestamps that advance stream time so holds expire. Deterministic for a seed.
 import type { PaymentEvent, ReservationCommand, ResourceDefinition } from '../../schemas/index.js'
+import type { ReservationCodecs } from '../../processors/reservation-topology.js'
 
 export interface WorkloadRecord {
   readonly topic: 'commands' | 'payments' | 'resources'
@@ -223,4 +224,26 @@ export function reservationWorkload(options: {
     })
   }
   return { records, resources }
+}
+
+/** A workload record as the producer sends it: encoded with the service's codecs, to the named topic. */
+export function encodeWorkloadRecord(
+  record: WorkloadRecord,
+  codecs: ReservationCodecs,
+  topics: { readonly commands: string; readonly payments: string; readonly resources: string },
+): { topic: string; key: Buffer; value: Buffer; timestamp: number } {
+  const { value } = record
+  return {
+    topic: topics[record.topic],
+    key: Buffer.from(record.key),
+    value:
+      value.kind === 'bad'
+        ? value.bytes
+        : record.topic === 'commands'
+          ? codecs.command.encode(value.data as ReservationCommand)
+          : record.topic === 'payments'
+            ? codecs.payment.encode(value.data as PaymentEvent)
+            : codecs.resource.encode(value.data as ResourceDefinition),
+    timestamp: record.timestamp,
+  }
 }

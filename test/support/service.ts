@@ -10,6 +10,7 @@ import { configFromEnv, type ServiceConfig } from '../../service/config.js'
 import { startReservationService, type RunningService } from '../../service/reservation-service.js'
 import { silentLogger } from '../../logging/logger.js'
 import { brokers, uniqueName } from './kafka.js'
+import { namedServiceEnv } from './service-env.js'
 
 export interface TestService {
   readonly service: RunningService
@@ -21,21 +22,7 @@ export interface TestService {
 
 /** Topic and application names unique to one test, from a base name. */
 export function serviceEnv(base: string, extra: Record<string, string> = {}): Record<string, string> {
-  const name = uniqueName(base)
-  return {
-    APPLICATION_ID: name,
-    COMMANDS_TOPIC: `${name}-commands`,
-    PAYMENTS_TOPIC: `${name}-payments`,
-    RESOURCES_TOPIC: `${name}-resources`,
-    PROMOTIONS_TOPIC: `${name}-promotions`,
-    EVENTS_TOPIC: `${name}-reservation`,
-    NOTIFICATIONS_TOPIC: `${name}-notifications`,
-    DLQ_TOPIC: `${name}-dlq`,
-    PARTITIONS: '3',
-    REPLICATION_FACTOR: '1',
-    HTTP_PORT: '0',
-    ...extra,
-  }
+  return namedServiceEnv(uniqueName(base), extra)
 }
 
 export async function startTestService(env: Record<string, string>): Promise<TestService> {
