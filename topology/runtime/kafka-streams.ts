@@ -308,7 +308,7 @@ export class KafkaStreams {
     const created = await this.tasks!.assigned(partitions)
     // a producer per task: the consumer fetched its positions before the task's producer fenced the
     // previous owner and waited for its last transaction; what that committed is known only now
-    if (this.collector instanceof ProducerPerTask) await this.rewindToCommitted(created)
+    if (this.collector!.fencesOnOpen) await this.rewindToCommitted(created)
     this.setState('RUNNING')
     await this.registry?.announce([...this.tasks!.tasks.keys()])
   }

@@ -28,6 +28,11 @@ import { transactionalId } from './topic-names.js'
 
 /** What the runtime's commit protocol needs of the output side (record-collector.ts has the details). */
 export interface TaskProducers {
+  /**
+   * Whether a new task's producer fences the previous owner when the task opens, so its committed offsets
+   * are known only after that (and the inputs must be sought to them again).
+   */
+  readonly fencesOnOpen: boolean
   /** The sink of a task's output; resolved at each send, so it follows a replaced producer. */
   sinkFor(taskId: string): RecordSink
   /** Before a task is restored: its producer, if it has one of its own (fences the previous owner). */
@@ -84,6 +89,7 @@ async function connected(producer: KafkaProducer): Promise<KafkaProducer> {
 }
 
 export class SharedProducer implements TaskProducers {
+  readonly fencesOnOpen = false
   private constructor(
     private readonly config: ProducerConfig,
     private producer: KafkaProducer,
@@ -145,6 +151,7 @@ export class SharedProducer implements TaskProducers {
 }
 
 export class ProducerPerTask implements TaskProducers {
+  readonly fencesOnOpen = true
   private readonly tasks = new Map<string, { producer: KafkaProducer; collector: RecordCollector }>()
   private sealed = false
 
