@@ -10,7 +10,7 @@ import {
   type TopicPartitionOffset,
 } from '../../kafka/index.js'
 import { partitionForKey } from '../../topology/runtime/partitioner.js'
-import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
+import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 import {
   adminUser,
   scramSecurity,
@@ -37,7 +37,7 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
     await createTopic(kafka, topic, 1)
     const producer = kafka.producer()
     await producer.connect()
-    const timestamp = Date.UTC(2026, 0, 2, 3, 4, 5)
+    const timestamp = recentTimestamp() + 4_005
     await producer.send([
       {
         topic,

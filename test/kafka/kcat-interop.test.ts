@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { clientKinds } from '../../kafka/index.js'
-import { brokers, client, collect, createTopic, uniqueName } from '../support/kafka.js'
+import { brokers, client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 
 const run = promisify(execFile)
 
@@ -44,13 +44,14 @@ describe.each(clientKinds)('kcat interop: %s', (kind) => {
     await createTopic(kafka, topic, 1)
     const producer = kafka.producer()
     await producer.connect()
+    const t0 = recentTimestamp()
     await producer.send(
       Array.from({ length: 5 }, (_, i) => ({
         topic,
         key: Buffer.from(`k${i}`),
         value: Buffer.from(`v${i}`),
         headers: { n: Buffer.from(String(i)) },
-        timestamp: 1_700_000_000_000 + i,
+        timestamp: t0 + i,
       })),
     )
     await producer.disconnect()
@@ -66,7 +67,7 @@ describe.each(clientKinds)('kcat interop: %s', (kind) => {
       '%k|%s|%h|%T\\n',
     ])
     expect(out.trim().split('\n')).toEqual(
-      Array.from({ length: 5 }, (_, i) => `k${i}|v${i}|n=${i}|${1_700_000_000_000 + i}`),
+      Array.from({ length: 5 }, (_, i) => `k${i}|v${i}|n=${i}|${t0 + i}`),
     )
   })
 

@@ -22,6 +22,19 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`
 }
 
+/**
+ * The base timestamp for records a test writes to the broker: ten minutes ago, on a whole minute (so
+ * windows start on it). Never a fixed date: the broker deletes records stamped longer ago than their
+ * topic's retention.ms (7 days by default; a window store's retention plus one day for its changelog) at
+ * its next retention check or log-cleaner pass — in the middle of a test, which then loses input, output
+ * or changelog records at random. Nor more than an hour ahead: the broker refuses those
+ * (log.message.timestamp.after.max.ms).
+ */
+export function recentTimestamp(): number {
+  const minute = 60_000
+  return Math.floor(Date.now() / minute) * minute - 10 * minute
+}
+
 export async function createTopic(
   kafka: KafkaClient,
   topic: string,

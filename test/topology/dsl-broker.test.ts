@@ -21,7 +21,7 @@ import {
   type Topology,
 } from '../../topology/index.js'
 import type { ConsumedRecord } from '../../kafka/index.js'
-import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
+import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 
 const dirs: string[] = []
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
@@ -123,7 +123,7 @@ describe('DSL operators against the broker', () => {
         { topic, key: Buffer.from(key), value, timestamp, ...(topic === t.events ? { partition: 0 } : {}) },
       ])
     const int = (n: number) => int32Serde.serialize(n)
-    const t0 = 1_700_000_000_000
+    const t0 = recentTimestamp()
     try {
       const first = await start()
       try {

@@ -13,7 +13,7 @@ import {
   type ProcessorSupplier,
   type Topology,
 } from '../../topology/index.js'
-import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
+import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
 import { taskIdOf, transactionalId } from '../../topology/runtime/topic-names.js'
 
@@ -189,7 +189,7 @@ describe('KafkaStreams against a real broker (exactly-once)', () => {
       for (const t of [early, late, out]) await createTopic(client(), t, 1)
       // a backlog: every record of `early` was written before any of `late`, and each topic's timestamps
       // interleave with the other's (early: odd, late: even)
-      const t0 = 1_700_000_000_000
+      const t0 = recentTimestamp()
       const count = 300
       const backlog = (topic: string, parity: number) =>
         produce(
@@ -275,7 +275,7 @@ describe('KafkaStreams against a real broker (exactly-once)', () => {
       .to(joined)
     const streams = await run(builder.build(), app, await stateDir())
     try {
-      const t0 = 1_700_000_000_000
+      const t0 = recentTimestamp()
       const send = async (topic: string, key: string, value: string, timestamp: number) => {
         const producer = client().producer()
         await producer.connect()

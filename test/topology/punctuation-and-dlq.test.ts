@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { jsonSerde, stringSerde } from '../../state/index.js'
 import { KafkaStreams, StreamsBuilder, dlqHeaders } from '../../topology/index.js'
-import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
+import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 
 const dirs: string[] = []
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
@@ -60,7 +60,7 @@ describe('punctuation against the broker', () => {
     })
     await streams.start()
     try {
-      const t0 = 1_700_000_000_000
+      const t0 = recentTimestamp()
       // stream time: 0 s (schedules 60 s), 30 s, 61 s (fires), 90 s, 125 s (fires)
       await send(
         input,
