@@ -18,37 +18,26 @@
 //   wait ends, and by the timer (every 100 ms) while anything is buffered. Buffered records are never
 //   committed: offsets are those of processed records. A seek (recovery) drops what its partition buffers.
 //
-// Commit protocol (every commit interval, on request, before partitions are revoked, and on close):
-//   1. Flush every task's stores: dirty cache entries become changelog records in the collector; the
-//      stores' pending writes and the tasks' consumed offsets so far are sealed as this commit's.
-//   2. Produce everything buffered and wait for the acknowledgements.
-//   3. exactly_once: add the sealed offsets to the transaction and commit it (output, changelogs and
-//      offsets become visible atomically). at_least_once: commit the sealed offsets.
-//   4. Only then write each store's sealed changes locally, with its changelog position as checkpoint:
-//      local state is never ahead of the committed changelog.
-//   If 2, 3 or 4 fails: abort, replace the producer, drop every task's uncommitted state, rebuild the
-//   tasks from their checkpoints and rewind the inputs to the committed offsets.
-// Steps 2–4 run in the background: batches keep being processed meanwhile, their output held back by the
-// collector for the next transaction. One commit at a time: one that falls due meanwhile starts when the
-// previous one is done, and processing waits for that only when it has run 3 commit intervals ahead;
-// rebalances and close always wait.
+// The commit protocol, its steps and states, is in commit.ts. If a commit fails, `recover` aborts,
+// replaces the producer, drops every task's uncommitted state, rebuilds the tasks from their checkpoints
+// and rewinds the inputs to the committed offsets.
 import type {
   ConsumedBatch,
   KafkaAdmin,
   KafkaConsumer,
   PartitionReader,
   TopicPartition,
-  TopicPartitionOffset,
 } from '../../kafka/index.js'
 import { TopicPartitionMap } from '../../kafka/index.js'
 import { StreamsError, errorMessage } from '../errors.js'
 import type { Topology } from '../topology.js'
+import { Commit } from './commit.js'
 import { GlobalTables } from './global-tables.js'
 import { InstanceRegistry } from './instance-registry.js'
 import { InteractiveQueries } from './interactive-queries.js'
 import { refreshRuntimeMetrics } from './runtime-metrics.js'
 import { prepareTopics, type TopicLayout } from './internal-topics.js'
-import { changelogTopic, sourceTopics, sourceTopicsOf, taskIdOf } from './topic-names.js'
+import { sourceTopics, sourceTopicsOf, taskIdOf } from './topic-names.js'
 import {
   needsProducerPerTask,
   ProducerPerTask,
@@ -91,8 +80,6 @@ const transitions: Readonly<Record<StreamsState, readonly StreamsState[]>> = {
 const sliceRecords = 32
 /** Processing time after which the event loop gets a turn. */
 const sliceMs = 5
-/** Commit intervals that processing may run ahead of a commit in progress before it waits for it. */
-const commitBacklogIntervals = 3
 
 export class KafkaStreams {
   private readonly config: ResolvedConfig
@@ -110,15 +97,8 @@ export class KafkaStreams {
   private layout: TopicLayout | undefined
   private readonly globalTables: GlobalTables
   private timers: NodeJS.Timeout[] = []
-  private lastCommit = Date.now()
-  private uncommitted = false
-  /** Steps 2–4 of the commit in progress, if any (see `settleCommit`). */
-  private committing: Promise<void> | undefined
-  private commitFailed = false
-  /** Steps 2–4 have not finished yet (successfully or not). */
-  private commitInProgress = false
-  /** A processor asked for a commit while one was in progress. */
-  private commitRequested = false
+  /** The commit protocol (commit.ts); there once the consumer is. */
+  private commit: Commit | undefined
   /** Recoveries so far: a batch in progress stops when one happens under it. */
   private recoveries = 0
   private failure: Error | undefined
@@ -134,8 +114,6 @@ export class KafkaStreams {
   private nextTask = 0
   /** Input partitions paused because their task buffers too much (flow control). */
   private readonly paused = new TopicPartitionMap<TopicPartition>()
-  /** Last committed position per input partition, for the lag metric. */
-  private readonly committedPositions = new TopicPartitionMap<TopicPartitionOffset>()
 
   constructor(
     readonly topology: Topology,
@@ -242,6 +220,14 @@ export class KafkaStreams {
         // cooperative-sticky does not (it knows nothing of tasks), so it is used only for single-input tasks
         rebalance: singleSource ? 'cooperative' : 'eager',
       })
+      const tasks = this.tasks
+      this.commit = new Commit({
+        config: this.config,
+        tasks: () => [...tasks.tasks.values()],
+        collector: this.collector,
+        consumer: this.consumer,
+        recover: (error) => this.recover(error),
+      })
       await this.consumer.connect()
       await this.consumer.subscribe(sourceTopics(applicationId, this.topology))
       await this.consumer.run({
@@ -300,9 +286,9 @@ export class KafkaStreams {
   }
 
   private async onAssigned(partitions: readonly TopicPartition[]): Promise<void> {
-    await this.settleCommit()
+    await this.commit!.settle()
     // another instance may have committed these since we last did: the broker knows, we do not
-    for (const tp of partitions) this.committedPositions.delete(tp)
+    for (const tp of partitions) this.commit!.committedPositions.delete(tp)
     this.setState('REBALANCING')
     this.config.metrics.rebalanced()
     const created = await this.tasks!.assigned(partitions)
@@ -315,9 +301,9 @@ export class KafkaStreams {
 
   private async onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
     this.setState('REBALANCING')
-    await this.settleCommit()
+    await this.commit!.settle()
     if (this.tasks!.affectedBy(partitions).length > 0)
-      await this.commitNow('commit before revocation', 'recover')
+      await this.commit!.commitNow('commit before revocation', 'recover')
     // asked again: a failed commit is recovered by rebuilding the tasks, as new objects
     await this.tasks!.revoked(partitions, this.tasks!.affectedBy(partitions))
     // a partition paused for its buffer stays paused in the client after it comes back otherwise
@@ -355,8 +341,8 @@ export class KafkaStreams {
   private async processPass(): Promise<void> {
     if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return
     // a commit that failed in the background rewinds the inputs: recover before anything else
-    if (this.commitFailed) {
-      await this.settleCommit()
+    if (this.commit!.failed) {
+      await this.commit!.settle()
       this.scheduleProcessing()
       return
     }
@@ -377,7 +363,7 @@ export class KafkaStreams {
         throw error
       }
       if (processed > 0) {
-        this.uncommitted = true
+        this.commit!.markUncommitted()
         // outputs go to the producer as they are made (its linger batches them), so a commit finds most of
         // them acknowledged instead of sending them all then
         this.collector!.flush()
@@ -387,8 +373,8 @@ export class KafkaStreams {
           processed,
         )
         // take the request either way, so a request honoured by an interval commit does not cause a second one
-        if (task.takeCommitRequest()) this.commitRequested = true
-        await this.commitIfDue() // 3
+        if (task.takeCommitRequest()) this.commit!.request()
+        await this.commit!.commitIfDue() // 3
         // starting that commit may have recovered from the previous one's failure: the tasks were rebuilt
         // and the inputs rewound
         if (this.recoveries !== recoveries) return
@@ -448,117 +434,13 @@ export class KafkaStreams {
     let buffered = false
     for (const task of this.tasks!.tasks.values()) {
       await task.punctuateWallClock(now)
-      if (task.needsCommit) this.uncommitted = true
+      if (task.needsCommit) this.commit!.markUncommitted()
       if (task.buffered() > 0) buffered = true
     }
     // a waiting task may have become ready without a batch: its consumer learnt of the lag in a fetch
     // that delivered nothing (control records only)
     if (buffered) this.scheduleProcessing()
-    if (this.uncommitted) await this.commitIfDue()
-  }
-
-  /**
-   * Starts a commit when the interval has passed or a processor asked for one — unless one is still in
-   * progress and started less than `commitBacklogIntervals` intervals ago: processing then goes on, and
-   * the next commit starts at the first check after it is done.
-   */
-  private async commitIfDue(): Promise<void> {
-    const sinceLast = Date.now() - this.lastCommit
-    if (!this.commitRequested && sinceLast < this.config.commitIntervalMs) return
-    // a commit that runs long (a slow broker) is waited for after all, so that what the next one must
-    // carry, and the output held back meanwhile, stay bounded
-    if (this.commitInProgress && sinceLast < commitBacklogIntervals * this.config.commitIntervalMs) return
-    this.commitRequested = false
-    await this.startCommit()
-  }
-
-  /**
-   * Step 1 of the commit protocol (see the top of this file), then steps 2–4 in the background. Waits
-   * for the previous commit first: one at a time.
-   */
-  private async startCommit(): Promise<void> {
-    await this.settleCommit()
-    const tasks = [...this.tasks!.tasks.values()]
-    const started = process.hrtime.bigint()
-    for (const task of tasks) task.flushStores() // 1
-    const offsets = tasks.flatMap((t) => t.offsets())
-    this.collector!.seal()
-    this.lastCommit = Date.now()
-    this.uncommitted = false
-    this.commitInProgress = true
-    const committing = this.finishCommit(tasks, offsets, started)
-    this.committing = committing
-    committing.then(
-      () => {
-        this.commitInProgress = false
-      },
-      () => {
-        // only while it is still the commit to settle: a commit waited for at once (commitNow) has been
-        // handled by then, and a flag left set would stop processing for good (every pass would settle
-        // a commit that is no longer there)
-        if (this.committing === committing) this.commitFailed = true
-        this.commitInProgress = false
-      },
-    )
-  }
-
-  private async finishCommit(
-    tasks: readonly StreamTask[],
-    offsets: readonly TopicPartitionOffset[],
-    started: bigint,
-  ): Promise<void> {
-    if (this.config.processingGuarantee === 'exactly_once') {
-      await this.collector!.commitTransaction(this.consumer!, offsets) // 2 + 3
-    } else {
-      await this.collector!.drain() // 2
-      await this.consumer!.commitOffsets(offsets) // 3
-    }
-    await Promise.all(
-      tasks.map((task) =>
-        task.commitStores((store) =>
-          this.collector!.position(changelogTopic(this.config.applicationId, store), task.partition),
-        ),
-      ),
-    ) // 4
-    this.collector!.clearPositions()
-    this.collector!.unseal()
-    for (const o of offsets) this.committedPositions.set(o, o)
-    this.config.metrics.committed(Number(process.hrtime.bigint() - started) / 1e9)
-  }
-
-  /** Waits for the commit in progress; if it failed, recovers (abort, rebuild the tasks, rewind). */
-  private async settleCommit(): Promise<void> {
-    const committing = this.committing
-    if (!committing) {
-      this.commitFailed = false
-      return
-    }
-    try {
-      await committing
-    } catch (error) {
-      await this.recover(error)
-    } finally {
-      this.committing = undefined
-      this.commitFailed = false
-    }
-  }
-
-  /**
-   * A whole commit, waited for. A failure is logged under `what`, then the tasks are recovered — or, when
-   * the instance is closing, the transaction is only aborted.
-   */
-  private async commitNow(what: string, onFailure: 'recover' | 'abort'): Promise<void> {
-    await this.startCommit()
-    const committing = this.committing
-    this.committing = undefined
-    this.commitFailed = false
-    try {
-      await committing
-    } catch (error) {
-      this.config.log('warn', `${what} failed: ${errorMessage(error)}`)
-      if (onFailure === 'recover') await this.recover(error)
-      else await this.collector!.abort()
-    }
+    if (this.commit!.hasUncommitted) await this.commit!.commitIfDue()
   }
 
   private async recover(error: unknown): Promise<void> {
@@ -574,8 +456,6 @@ export class KafkaStreams {
     // OUT_OF_ORDER_SEQUENCE_NUMBER on every later send)
     await this.collector!.replaceProducers()
     await this.rewindToCommitted(await this.tasks!.reinitialize())
-    this.lastCommit = Date.now()
-    this.uncommitted = false
   }
 
   /** Seeks the inputs of `tasks` to their committed offsets, dropping what they buffered. */
@@ -589,7 +469,7 @@ export class KafkaStreams {
         ).find((o) => o.partition === input.partition)
         // what our own last successful commit wrote, when the broker does not show it yet: kafkajs cannot
         // ask for stable offsets, and right after a transaction it may return the ones before
-        const ours = this.committedPositions.get(input)?.offset
+        const ours = this.commit!.committedPositions.get(input)?.offset
         const known = Math.max(committed?.offset ?? -1, ours ?? -1)
         const start =
           known >= 0
@@ -612,12 +492,12 @@ export class KafkaStreams {
   }
 
   private async refreshMetrics(): Promise<void> {
-    if (!this.admin || !this.tasks) return
+    if (!this.admin || !this.tasks || !this.commit) return
     await refreshRuntimeMetrics(
       this.admin,
       this.config.applicationId,
       this.tasks.tasks.values(),
-      this.committedPositions,
+      this.commit.committedPositions,
       this.config.metrics,
     )
   }
@@ -654,10 +534,10 @@ export class KafkaStreams {
     if (this.wakeUp) clearTimeout(this.wakeUp.timer)
     this.wakeUp = undefined
     await this.exclusive(async () => {
-      if (!failed && this.tasks && this.collector && this.consumer) {
-        await this.commitNow('final commit', 'abort')
+      if (!failed && this.commit) {
+        await this.commit.commitNow('final commit', 'abort')
       } else {
-        await this.committing?.catch(() => undefined)
+        await this.commit?.abandon()
         await this.collector?.abort()
       }
     })
