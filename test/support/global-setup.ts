@@ -29,7 +29,12 @@ export async function setup(project: TestProject): Promise<void> {
     project.provide('brokerStartupMs', Date.now() - started)
     return
   }
-  const local = await startLocalKafka({ log: (line) => console.log(`[local-kafka] ${line}`) })
+  const local = await startLocalKafka({
+    log: (line) => console.log(`[local-kafka] ${line}`),
+    // retention enforced every second rather than every 5 minutes (and the cleaner's 15 s): a test that
+    // writes records stamped longer ago than their topic keeps fails every time, not once in a while
+    brokerOverrides: { 'log.retention.check.interval.ms': 1000, 'log.cleaner.backoff.ms': 1000 },
+  })
   cluster = local
   console.log(`[local-kafka] broker ${local.bootstrapServers} ready in ${local.startupMs} ms`)
   project.provide('brokers', local.bootstrapServers)
