@@ -241,53 +241,71 @@ function table(samples: Samples): string {
   return [['', ...names], ...rows].map((r) => r.map((c) => c.padStart(9)).join(' ')).join('\n')
 }
 
-describe('state over a simulated year of traffic', () => {
-  it('levels off with retention: key counts after the first retention period stay within a band, and G1–G5 hold', async () => {
-    const started = Date.now()
-    const { samples, log, commands, resources, repeatsIgnored, tombstones } =
-      await simulateYear(defaultDecisionConfig)
-    console.log(`with retention (${Date.now() - started} ms):\n${table(samples)}`)
-    console.log(`changelog tombstones: ${JSON.stringify(tombstones)}`)
-    // after 30 days of retention plus the 60-day booking horizon and the longest stay the state is steady
-    const steady = samples.filter((s) => s.day >= 120)
-    for (const store of [
-      'reservations',
-      'reservation-index',
-      'slots',
-      'retention-index',
-      'commands',
-      'command-index',
-      'payment-routes',
-    ]) {
-      const counts = steady.map((s) => s.keys[store]!)
-      expect(Math.max(...counts), `${store}: ${counts.join(', ')}`).toBeLessThanOrEqual(1.25 * counts[0]!)
-    }
-    // removal reached the changelogs: a restore does not bring the data back
-    for (const store of ['reservations', 'retention-index', 'commands', 'command-index', 'payment-routes'])
-      expect(tombstones[store], store).toBeGreaterThan(1000)
-    const violations = checkInvariants(log, {
-      resourceAt: resourceHistory(resources.map((definition) => ({ at: T0, definition }))),
-      commands,
-      holdTimeoutMs: defaultDecisionConfig.holdTimeoutMs,
-      punctuationIntervalMs: PUNCTUATION_MS,
-      retentionMs: defaultDecisionConfig.retentionMs,
-    })
-    expect(violations.slice(0, 5)).toEqual([])
-    expect(repeatsIgnored).toBeGreaterThan(100)
-  }, 60_000)
+// A year of traffic is CPU-bound work on the test driver: ~25 s (without retention) and ~55 s (with it,
+// invariants checked over the whole log) on this 2-core machine at load 18. The timeout only guards a hang.
+const SIMULATED_YEAR_TIMEOUT_MS = 240_000
 
-  it('keeps growing without retention', async () => {
-    const forever = 100 * 365 * DAY
-    const started = Date.now()
-    const { samples } = await simulateYear({
-      ...defaultDecisionConfig,
-      retentionMs: forever,
-      dedupRetentionMs: forever,
-    })
-    console.log(`without retention (${Date.now() - started} ms):\n${table(samples)}`)
-    const at = (day: number, store: string) => samples.find((s) => s.day === day)!.keys[store]!
-    for (const store of ['reservations', 'commands', 'command-index', 'payment-routes', 'retention-index']) {
-      expect(at(360, store), store).toBeGreaterThan(2.5 * at(120, store))
-    }
-  }, 60_000)
+describe('state over a simulated year of traffic', () => {
+  it(
+    'levels off with retention: key counts after the first retention period stay within a band, and G1–G5 hold',
+    async () => {
+      const started = Date.now()
+      const { samples, log, commands, resources, repeatsIgnored, tombstones } =
+        await simulateYear(defaultDecisionConfig)
+      console.log(`with retention (${Date.now() - started} ms):\n${table(samples)}`)
+      console.log(`changelog tombstones: ${JSON.stringify(tombstones)}`)
+      // after 30 days of retention plus the 60-day booking horizon and the longest stay the state is steady
+      const steady = samples.filter((s) => s.day >= 120)
+      for (const store of [
+        'reservations',
+        'reservation-index',
+        'slots',
+        'retention-index',
+        'commands',
+        'command-index',
+        'payment-routes',
+      ]) {
+        const counts = steady.map((s) => s.keys[store]!)
+        expect(Math.max(...counts), `${store}: ${counts.join(', ')}`).toBeLessThanOrEqual(1.25 * counts[0]!)
+      }
+      // removal reached the changelogs: a restore does not bring the data back
+      for (const store of ['reservations', 'retention-index', 'commands', 'command-index', 'payment-routes'])
+        expect(tombstones[store], store).toBeGreaterThan(1000)
+      const violations = checkInvariants(log, {
+        resourceAt: resourceHistory(resources.map((definition) => ({ at: T0, definition }))),
+        commands,
+        holdTimeoutMs: defaultDecisionConfig.holdTimeoutMs,
+        punctuationIntervalMs: PUNCTUATION_MS,
+        retentionMs: defaultDecisionConfig.retentionMs,
+      })
+      expect(violations.slice(0, 5)).toEqual([])
+      expect(repeatsIgnored).toBeGreaterThan(100)
+    },
+    SIMULATED_YEAR_TIMEOUT_MS,
+  )
+
+  it(
+    'keeps growing without retention',
+    async () => {
+      const forever = 100 * 365 * DAY
+      const started = Date.now()
+      const { samples } = await simulateYear({
+        ...defaultDecisionConfig,
+        retentionMs: forever,
+        dedupRetentionMs: forever,
+      })
+      console.log(`without retention (${Date.now() - started} ms):\n${table(samples)}`)
+      const at = (day: number, store: string) => samples.find((s) => s.day === day)!.keys[store]!
+      for (const store of [
+        'reservations',
+        'commands',
+        'command-index',
+        'payment-routes',
+        'retention-index',
+      ]) {
+        expect(at(360, store), store).toBeGreaterThan(2.5 * at(120, store))
+      }
+    },
+    SIMULATED_YEAR_TIMEOUT_MS,
+  )
 })
