@@ -77,6 +77,44 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
  * a call that is retried (e.g. on CONCURRENT_TRANSACTIONS) can land after a later one: records of one
  * partition would be written out of order. librdkafka keeps the order itself.
  */
+/**
+ * The records of one send split into `sendBatch` calls of one partition each. kafkajs 2.2.4 keeps the
+ * progress of a `sendBatch` that spans several partitions per broker object, and a retry after a metadata
+ * refresh (a leader change, a broker leaving or rejoining the metadata) can send a partition again, with
+ * new sequence numbers the broker cannot de-duplicate, when its leader counts as not yet answered — or
+ * leave it out when it moved to a broker already answered. Kafka's EosTestDriver found 42 records of
+ * `echo-0` twice in one committed transaction (same producer epoch, consecutive sequence numbers) during
+ * a rolling broker restart (issue 10). With one partition per call a retry re-sends that partition alone,
+ * with the sequence numbers it had. The calls run concurrently (a partition's sequence numbers are never
+ * shared); every call is settled before the first failure is thrown, so that no call of this send outlives
+ * it. Records without a partition (null keys, dead letters: the runtime partitions every keyed record) go
+ * last, in one call that kafkajs partitions — still exposed to that retry.
+ */
+export async function sendPerPartition<T>(
+  records: readonly OutgoingRecord[],
+  sendBatch: (group: readonly OutgoingRecord[]) => Promise<readonly T[]>,
+): Promise<T[]> {
+  const groups = new Map<string, OutgoingRecord[]>()
+  const unpartitioned: OutgoingRecord[] = []
+  for (const record of records) {
+    if (record.partition === undefined) {
+      unpartitioned.push(record)
+      continue
+    }
+    const key = `${record.partition}:${record.topic}`
+    let group = groups.get(key)
+    if (!group) groups.set(key, (group = []))
+    group.push(record)
+  }
+  const sent = await Promise.allSettled([...groups.values()].map((group) => sendBatch(group)))
+  const failed = sent.find((result) => result.status === 'rejected')
+  if (failed) throw failed.reason
+  const results = sent.flatMap((result) => (result.status === 'fulfilled' ? result.value : []))
+  // after the others: kafkajs may put them on a partition a call above was sending to
+  if (unpartitioned.length > 0) results.push(...(await sendBatch(unpartitioned)))
+  return results
+}
+
 class SendQueue {
   private tail: Promise<unknown> = Promise.resolve()
   run<T>(send: () => Promise<T>): Promise<T> {
@@ -122,7 +160,11 @@ class KafkajsProducer implements KafkaProducer {
     if (records.length === 0) return []
     return this.sends.run(() =>
       translate('produce', async () =>
-        toPositions(await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
+        toPositions(
+          await sendPerPartition(records, (group) =>
+            this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(group) }),
+          ),
+        ),
       ),
     )
   }
@@ -148,7 +190,11 @@ class KafkajsTransaction implements KafkaTransaction {
     if (records.length === 0) return []
     return this.sends.run(() =>
       translate('transactional produce', async () =>
-        toPositions(await this.txn.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
+        toPositions(
+          await sendPerPartition(records, (group) =>
+            this.txn.sendBatch({ acks: -1, topicMessages: toTopicMessages(group) }),
+          ),
+        ),
       ),
     )
   }
