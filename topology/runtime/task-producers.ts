@@ -150,6 +150,17 @@ export class SharedProducer implements TaskProducers {
   }
 }
 
+/**
+ * The least transaction timeout of a task's producer (kafkajs). Kafka Streams sets 10 s (StreamsConfig's
+ * producer override for exactly-once). After a broker is SIGKILLed its partitions get a new leader only
+ * when its session with the controller expires (~9 s), and kafkajs' retry backoff (up to 5 s between
+ * retries) adds to that: produce calls stalled ~20 s, the transactions they were in expired
+ * (INVALID_PRODUCER_EPOCH every ~20 s while instances caught up after a rolling broker restart, each
+ * followed by a recovery that started the same work again). A long timeout costs nothing after a crash:
+ * a task's next owner aborts what the previous one left open at once (its InitProducerId fences it).
+ */
+const perTaskTransactionTimeoutMs = 60_000
+
 export class ProducerPerTask implements TaskProducers {
   readonly fencesOnOpen = true
   private readonly tasks = new Map<string, { producer: KafkaProducer; collector: RecordCollector }>()
@@ -178,7 +189,7 @@ export class ProducerPerTask implements TaskProducers {
       connected(
         this.config.client.producer({
           transactionalId: transactionalId(this.config.applicationId, taskId),
-          transactionTimeoutMs: this.config.transactionTimeoutMs,
+          transactionTimeoutMs: Math.max(this.config.transactionTimeoutMs, perTaskTransactionTimeoutMs),
         }),
       ),
     )
