@@ -261,10 +261,22 @@ class Run {
       stateDir: instance.stateDir,
       client: this.options.client,
     })
+    const node = [process.execPath, '--import', import.meta.resolve('tsx'), spec.script]
     instance.process = this.processes.spawn({
       name: instance.id,
-      command: process.execPath,
-      args: ['--import', 'tsx', spec.script],
+      // CERTIFY_CORE_DUMPS=1: a native crash of an instance leaves `core` in its state folder (for gdb)
+      ...(process.env.CERTIFY_CORE_DUMPS === '1'
+        ? {
+            command: '/bin/sh',
+            args: [
+              '-c',
+              'ulimit -c unlimited && cd "$1" && shift && exec "$@"',
+              'sh',
+              instance.stateDir,
+              ...node,
+            ],
+          }
+        : { command: node[0]!, args: node.slice(1) }),
       env: { ...spec.env },
     })
   }
