@@ -40,6 +40,15 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: restrict(levelDb, 'state/') }] },
   },
   {
+    // plain Node scripts npm runs before anything is compiled (tools/native-client/postinstall.mjs)
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { console: 'readonly', process: 'readonly' },
+    },
+  },
+  {
     files: ['state/**'],
     rules: { 'no-restricted-imports': ['error', { paths: restrict(kafkaClients, 'kafka/') }] },
   },

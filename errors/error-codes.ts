@@ -43,6 +43,8 @@ export const engineErrorCodes = [
  * - `AUTHENTICATION_FAILED`: the broker refused the SASL credentials; `TLS_FAILED`: the TLS handshake failed
  *   (an untrusted or mismatched certificate); `AUTHORIZATION_FAILED`: the principal lacks an ACL. Fix the
  *   configuration or the ACLs; retrying does not help.
+ * - `CLIENT_UNAVAILABLE`: the chosen client library is not installed or does not load (the optional native
+ *   client without its binary): install it, or choose the other client; retrying does not help.
  * - `UNKNOWN`: the client said something we have no translation for.
  */
 export const kafkaErrorCodes = [
@@ -55,6 +57,7 @@ export const kafkaErrorCodes = [
   'AUTHENTICATION_FAILED',
   'AUTHORIZATION_FAILED',
   'TLS_FAILED',
+  'CLIENT_UNAVAILABLE',
   'UNKNOWN',
 ] as const
 

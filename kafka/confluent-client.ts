@@ -2,11 +2,11 @@
 // KafkaJS-style API, the producer on librdkafka's own API (confluent-producer.ts).
 // Revocation runs before partitions move (an awaited rebalance_cb), cooperative-sticky rebalancing is
 // available, and transactional offset commits carry the consumer's group metadata (KIP-447 fencing).
-import confluent from '@confluentinc/kafka-javascript'
 import { clientLog } from './client-logs.js'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
 import { librdkafkaSecurityProperties } from './kafka-security.js'
+import { nativeClient, type NativeClientModule } from './native-client.js'
 import { fromHeaders, KafkajsStyleAdmin, toStringOffsets, translate } from './kafkajs-style.js'
 import { RenewingAdmin } from './renewing-admin.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
@@ -21,12 +21,13 @@ import type {
   TopicPartitionOffset,
 } from './kafka-port.js'
 
-const { KafkaJS } = confluent
-
-type CkjsKafka = InstanceType<typeof KafkaJS.Kafka>
+type CkjsKafka = InstanceType<NativeClientModule['KafkaJS']['Kafka']>
+type NativeKafkaConsumer = InstanceType<NativeClientModule['KafkaConsumer']>
 type CkjsConsumer = ReturnType<CkjsKafka['consumer']>
 
+/** Throws CLIENT_UNAVAILABLE when the native client is not installed (native-client.ts). */
 export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
+  const { KafkaJS } = nativeClient()
   const levels = {
     error: KafkaJS.logLevel.ERROR,
     warn: KafkaJS.logLevel.WARN,
@@ -111,6 +112,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
     kafka: CkjsKafka,
     private readonly options: ConsumerOptions,
   ) {
+    const { KafkaJS } = nativeClient()
     this.readCommitted = options.isolation !== 'read_uncommitted'
     const cooperative = (options.rebalance ?? 'cooperative') === 'cooperative'
     this.native = kafka.consumer({
@@ -164,7 +166,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
       this.views.delete(tp)
       this.stableOffsets.delete(tp)
     }
-    if (error.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
+    if (error.code === nativeClient().KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
       for (const tp of partitions) this.owned.set(tp, tp)
       await this.handlers?.onAssigned?.(partitions)
     } else {
@@ -174,10 +176,8 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   }
 
   /** The librdkafka consumer under the KafkaJS-style one (transactional offsets need its group metadata). */
-  nativeConsumer(): InstanceType<typeof confluent.KafkaConsumer> {
-    return (
-      this.native as unknown as { _getInternalClient(): InstanceType<typeof confluent.KafkaConsumer> }
-    )._getInternalClient()
+  nativeConsumer(): NativeKafkaConsumer {
+    return (this.native as unknown as { _getInternalClient(): NativeKafkaConsumer })._getInternalClient()
   }
 
   connect = () => translate('consumer connect', () => this.native.connect())

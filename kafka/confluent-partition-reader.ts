@@ -4,12 +4,12 @@
 // Streams takes it; reached by the records read or by librdkafka's partition EOF (past a final transaction
 // marker). Not EOF alone: a replica just made leader can report a lower high watermark than its
 // predecessor until its followers catch up, and the read would stop short.
-import confluent from '@confluentinc/kafka-javascript'
 import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
 import { randomUUID } from 'node:crypto'
 import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
 import { librdkafkaCodeName } from './confluent-producer.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
+import { nativeClient, type NativeClientModule } from './native-client.js'
 import { retrying } from './retry.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
@@ -20,8 +20,8 @@ import type {
   TopicPartition,
 } from './kafka-port.js'
 
-type NativeConsumer = InstanceType<typeof confluent.KafkaConsumer>
-type CkjsAdmin = ReturnType<InstanceType<typeof confluent.KafkaJS.Kafka>['admin']>
+type NativeConsumer = InstanceType<NativeClientModule['KafkaConsumer']>
+type CkjsAdmin = ReturnType<InstanceType<NativeClientModule['KafkaJS']['Kafka']>['admin']>
 
 const OFFSET_BEGINNING = -2
 
@@ -53,8 +53,8 @@ export class ConfluentPartitionReader implements PartitionReader {
     const admin = this.admin
     const isolationLevel =
       (this.options.isolation ?? 'read_committed') === 'read_committed'
-        ? confluent.KafkaJS.IsolationLevel.READ_COMMITTED
-        : confluent.KafkaJS.IsolationLevel.READ_UNCOMMITTED
+        ? nativeClient().KafkaJS.IsolationLevel.READ_COMMITTED
+        : nativeClient().KafkaJS.IsolationLevel.READ_UNCOMMITTED
     const ends = new TopicPartitionMap<number>()
     try {
       for (const topic of new Set(requests.map((r) => r.partition.topic)))
@@ -72,7 +72,7 @@ export class ConfluentPartitionReader implements PartitionReader {
   private async connected(): Promise<NativeConsumer> {
     if (this.consumer) return this.consumer
     if (this.closed) throw new KafkaError('INVALID_ARGUMENT', 'read on a closed reader')
-    const consumer = new confluent.KafkaConsumer(
+    const consumer = new (nativeClient().KafkaConsumer)(
       {
         ...this.security,
         'bootstrap.servers': this.brokers.join(','),

@@ -3,11 +3,11 @@
 // them one by one from the delivery reports, which cost the stream thread more than the produce call
 // itself. Here a send is one tracker: each delivery report lowers its count and keeps the lowest offset
 // per partition, and the send resolves once, when the last report arrives.
-import confluent from '@confluentinc/kafka-javascript'
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript'
 import { ProducerFencedError, type StreamsError } from '../errors/index.js'
 import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
+import { nativeClient, type NativeClientModule } from './native-client.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
   KafkaConsumer,
@@ -19,8 +19,8 @@ import type {
   TopicPartitionOffset,
 } from './kafka-port.js'
 
-type NativeProducer = InstanceType<typeof confluent.Producer>
-type NativeConsumer = InstanceType<typeof confluent.KafkaConsumer>
+type NativeProducer = InstanceType<NativeClientModule['Producer']>
+type NativeConsumer = InstanceType<NativeClientModule['KafkaConsumer']>
 
 /** What a consumer of this client must offer for `sendOffsets`: its librdkafka handle. */
 export interface NativeConsumerSource {
@@ -65,7 +65,7 @@ export class ConfluentProducer implements KafkaProducer {
     log?: ClientLog,
   ) {
     this.transactional = options.transactionalId !== undefined
-    this.producer = new confluent.Producer({
+    this.producer = new (nativeClient().Producer)({
       ...security,
       'bootstrap.servers': brokers.join(','),
       'client.id': clientId,
@@ -255,8 +255,9 @@ function call(
 }
 
 /** librdkafka's name of a numeric error code (its native errors carry only the number), e.g. -144 → ERR__FENCED. */
-const codeNames = new Map(Object.entries(confluent.CODES.ERRORS).map(([name, code]) => [code, name]))
+let codeNames: ReadonlyMap<number, string> | undefined
 export function librdkafkaCodeName(code: number): string | undefined {
+  codeNames ??= new Map(Object.entries(nativeClient().CODES.ERRORS).map(([name, code]) => [code, name]))
   return codeNames.get(code)
 }
 

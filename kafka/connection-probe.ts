@@ -6,10 +6,10 @@
 // librdkafka reports a refused login or a failed handshake only in a log line (facility FAIL) and keeps
 // reconnecting; its calls then fail with a bare transport error. The probe listens to those lines: their
 // text is the only place librdkafka says why. kafkajs throws its own error classes, translated by code.
-import confluent from '@confluentinc/kafka-javascript'
 import kafkajs from 'kafkajs'
 import { KafkaError, translateClientError } from './kafka-error.js'
 import { kafkajsSecurityOptions, librdkafkaSecurityProperties } from './kafka-security.js'
+import { nativeClient } from './native-client.js'
 import type { ClientKind, KafkaClientConfig } from './kafka-port.js'
 import type { StreamsError } from '../errors/index.js'
 
@@ -36,7 +36,7 @@ export function librdkafkaFailure(message: string): 'AUTHENTICATION_FAILED' | 'T
 }
 
 async function probeLibrdkafka(config: KafkaClientConfig, timeoutMs: number): Promise<void> {
-  const producer = new confluent.Producer({
+  const producer = new (nativeClient().Producer)({
     ...librdkafkaSecurityProperties(config.security),
     'bootstrap.servers': config.brokers.join(','),
     'client.id': `${config.clientId}-probe`,

@@ -1,13 +1,20 @@
 // The public surface of kafka/: the port, its errors, and the factory that picks an adapter.
 import { createConfluentClient } from './confluent-client.js'
 import { createKafkajsClient } from './kafkajs-client.js'
-import { KafkaError } from './kafka-error.js'
-import { clientKinds, type ClientKind, type KafkaClient, type KafkaClientConfig } from './kafka-port.js'
+import type { ClientKind, KafkaClient, KafkaClientConfig } from './kafka-port.js'
+import { chooseClient, tryLoadNativeClient, type ClientChoice } from './native-client.js'
 
 export * from './kafka-port.js'
 export * from './kafka-error.js'
 export * from './kafka-security.js'
 export { kafkaSecurityFromEnv, securityVariables } from './kafka-security-env.js'
+export {
+  chooseClient,
+  nativeClientInstallHint,
+  tryLoadNativeClient,
+  type ClientChoice,
+  type NativeClientLoad,
+} from './native-client.js'
 export { retrying, type RetryOptions } from './retry.js'
 export { TopicPartitionMap } from './topic-partition-map.js'
 
@@ -21,14 +28,17 @@ export function createKafkaClient(config: KafkaClientConfig & { readonly kind?: 
   }
 }
 
-/** Reads KAFKA_CLIENT ('confluent' default, or 'kafkajs'); throws a clear error on anything else. */
+/**
+ * The client KAFKA_CLIENT asks for ('confluent' or 'kafkajs'), and why: unset, the native client when it
+ * loads, else kafkajs. Throws a clear error for an unknown value, or for `confluent` when it does not load.
+ */
+export function clientFromEnv(value = process.env['KAFKA_CLIENT']): ClientChoice {
+  return chooseClient(value, tryLoadNativeClient)
+}
+
+/** `clientFromEnv(value).kind`. */
 export function clientKindFromEnv(value = process.env['KAFKA_CLIENT']): ClientKind {
-  if (value === undefined || value === '') return 'confluent'
-  if ((clientKinds as readonly string[]).includes(value)) return value as ClientKind
-  throw new KafkaError(
-    'INVALID_ARGUMENT',
-    `KAFKA_CLIENT=${value} is not a known client; use one of: ${clientKinds.join(', ')}`,
-  )
+  return clientFromEnv(value).kind
 }
 export * from './acl-binding.js'
 export { probeConnection, type ProbeOptions } from './connection-probe.js'

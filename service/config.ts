@@ -1,8 +1,9 @@
 // The service's configuration, from the environment (spec §9). Every variable is optional; a bad value
 // fails at start with a message naming the variable and what it accepts.
 import {
-  clientKindFromEnv,
+  clientFromEnv,
   kafkaSecurityFromEnv,
+  type ClientChoice,
   type ClientKind,
   type KafkaSecurity,
 } from '../kafka/index.js'
@@ -20,6 +21,8 @@ export interface ServiceConfig {
   /** Unset: `npm start` runs a local broker first. */
   readonly brokers: string[] | undefined
   readonly client: ClientKind
+  /** Why that client (KAFKA_CLIENT, or the native client missing): the line `npm start` logs. */
+  readonly clientChoice: ClientChoice
   /** TLS and SASL to the brokers (KAFKA_SECURITY_PROTOCOL and the rest); its secrets print redacted. */
   readonly security: KafkaSecurity
   readonly applicationId: string
@@ -80,16 +83,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
   const holdTimeoutMs = integer(env, 'HOLD_TIMEOUT_MS', defaultDecisionConfig.holdTimeoutMs, 1)
   const strayPaymentGraceMs = integer(env, 'STRAY_PAYMENT_GRACE_MS', 60_000, 0)
   const retention = retentionFromEnv(env, holdTimeoutMs, strayPaymentGraceMs)
-  let client: ClientKind
+  let clientChoice: ClientChoice
   try {
-    client = clientKindFromEnv(env['KAFKA_CLIENT'])
+    clientChoice = clientFromEnv(env['KAFKA_CLIENT'])
   } catch (error) {
     throw new ConfigError((error as Error).message)
   }
+  const client = clientChoice.kind
   const security = securityFromEnv(env, client)
   return {
     brokers: env['KAFKA_BROKERS'] ? env['KAFKA_BROKERS'].split(',').map((b) => b.trim()) : undefined,
     client,
+    clientChoice,
     security,
     applicationId: env['APPLICATION_ID'] || 'reservation-service',
     instanceId: env['INSTANCE_ID'] || undefined,

@@ -37,6 +37,9 @@ await runOrExplain(async () => {
     throw error
   }
   const log = logger.child({ component: 'main' })
+  const { kind, reason, fellBack } = config.clientChoice
+  if (fellBack) log.warn({ client: kind }, reason)
+  else log.info({ client: kind }, `Kafka client: ${kind} (${reason})`)
   let local: LocalKafkaCluster | undefined
   let running = false
   let signals = 0
