@@ -108,6 +108,8 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   /** Last stable offset per partition as of librdkafka's last statistics (read_committed only). */
   private readonly stableOffsets = new TopicPartitionMap<number>()
   private readonly readCommitted: boolean
+  /** Set when `disconnect()` starts: the consumer is leaving the group (see `onRebalance`). */
+  private leaving = false
   constructor(
     kafka: CkjsKafka,
     private readonly options: ConsumerOptions,
@@ -171,7 +173,10 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
       await this.handlers?.onAssigned?.(partitions)
     } else {
       for (const tp of partitions) this.owned.delete(tp)
-      await this.handlers?.onRevoked?.(partitions)
+      // leaving the group revokes everything; the caller committed before it disconnected (as Kafka
+      // Streams' shutdown does), and the KafkaJS-style consumer, already DISCONNECTING, would refuse the
+      // commit and then the seeks of the recovery that follows ("Seek can only be called while connected")
+      if (!this.leaving) await this.handlers?.onRevoked?.(partitions)
     }
   }
 
@@ -222,6 +227,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   }
 
   seek(position: TopicPartitionOffset): void {
+    if (this.leaving) return
     this.views.set(position, {
       soughtAt: this.position(position) ?? 'none',
     })
@@ -294,6 +300,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
   }
 
   async disconnect(): Promise<void> {
+    this.leaving = true
     await translate('consumer disconnect', () => this.native.disconnect())
   }
 }

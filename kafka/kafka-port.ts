@@ -187,7 +187,8 @@ export interface ConsumerHandlers {
   onAssigned?(partitions: readonly TopicPartition[]): Promise<void>
   /**
    * Partitions taken away. With the confluent client this runs BEFORE they move, so work can be committed;
-   * with kafkajs it runs after the rebalance (kafkajs has no revocation callback), see README.
+   * with kafkajs it runs after the rebalance (kafkajs has no revocation callback), see README. Not called
+   * for the revocation `disconnect()` causes: commit before disconnecting.
    */
   onRevoked?(partitions: readonly TopicPartition[]): Promise<void>
 }
@@ -199,6 +200,7 @@ export interface KafkaConsumer {
   run(handlers: ConsumerHandlers): Promise<void>
   /** Commits offsets outside a transaction (at-least-once). */
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>
+  /** Where the next fetch of the partition starts; nothing once `disconnect()` has started. */
   seek(position: TopicPartitionOffset): void
   /** No batches of these partitions are fetched until they are resumed (the batch in hand still completes). */
   pause(partitions: readonly TopicPartition[]): void
@@ -214,5 +216,6 @@ export interface KafkaConsumer {
    */
   currentLag(partition: TopicPartition): number | undefined
   assignment(): TopicPartition[]
+  /** Leaves the group; the revocation that causes is not reported to `onRevoked`. */
   disconnect(): Promise<void>
 }

@@ -216,6 +216,8 @@ class KafkajsConsumer implements KafkaConsumer {
   private readonly consumer: KjsConsumer
   private assigned = new TopicPartitionMap<TopicPartition>()
   private rebalances: Promise<void> = Promise.resolve()
+  /** Set when `disconnect()` starts: a seek then has nothing to position. */
+  private leaving = false
   private handlers: ConsumerHandlers | undefined
   /** Lag per partition after its last fetched batch (see `currentLag`). */
   private readonly lags = new TopicPartitionMap<number>()
@@ -325,6 +327,7 @@ class KafkajsConsumer implements KafkaConsumer {
   }
 
   seek(position: TopicPartitionOffset): void {
+    if (this.leaving) return
     this.lags.delete(position)
     this.sought.set(position, true)
     this.consumer.seek({
@@ -352,6 +355,7 @@ class KafkajsConsumer implements KafkaConsumer {
   }
 
   async disconnect(): Promise<void> {
+    this.leaving = true
     await translate('consumer disconnect', () => this.consumer.disconnect())
   }
 }

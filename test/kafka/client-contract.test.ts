@@ -7,6 +7,7 @@ import {
   probeConnection,
   type KafkaClient,
   type KafkaConsumer,
+  type TopicPartition,
   type TopicPartitionOffset,
 } from '../../kafka/index.js'
 import { partitionForKey } from '../../topology/runtime/partitioner.js'
@@ -191,6 +192,34 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
     expect(staleness).toEqual([false, true])
     // after the seek, the records come again from offset 0, each once
     expect(deliveries.slice(1).flat()).toEqual([0, 1, 2, 3, 4])
+  })
+
+  it('leaves the group on disconnect without reporting that revocation to onRevoked; a seek then does nothing', async () => {
+    const topic = uniqueName(`leave-${kind}`)
+    await createTopic(kafka, topic, 1)
+    const consumer = kafka.consumer({ groupId: uniqueName(`leave-group-${kind}`) })
+    await consumer.connect()
+    await consumer.subscribe([topic])
+    const revoked: TopicPartition[][] = []
+    let assigned: () => void = () => {}
+    const isAssigned = new Promise<void>((resolve) => (assigned = resolve))
+    await consumer.run({
+      eachBatch: () => Promise.resolve(),
+      onAssigned: (partitions) => {
+        if (partitions.length > 0) assigned()
+        return Promise.resolve()
+      },
+      onRevoked: (partitions) => {
+        revoked.push([...partitions])
+        return Promise.resolve()
+      },
+    })
+    await isAssigned
+    await consumer.disconnect()
+    // the caller commits before it disconnects; a revocation handler would commit and seek on a consumer
+    // that can do neither any more (on the confluent client: "Seek can only be called while connected")
+    expect(revoked).toEqual([])
+    expect(() => consumer.seek({ topic, partition: 0, offset: 0 })).not.toThrow()
   })
 
   it("reports a partition's lag: unknown before its first fetch and after a seek, above 0 while records are on the broker, 0 once all are delivered, a transaction's control record included", async () => {
