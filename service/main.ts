@@ -39,7 +39,7 @@ await runOrExplain(async () => {
   const log = logger.child({ component: 'main' })
   const { kind, reason, fellBack } = config.clientChoice
   if (fellBack) log.warn({ client: kind }, reason)
-  else log.info({ client: kind }, `Kafka client: ${kind} (${reason})`)
+  else log.info({ client: kind }, `Kafka client ${kind}: ${reason}`)
   let local: LocalKafkaCluster | undefined
   let running = false
   let signals = 0
