@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createKafkaClient } from '../../kafka/index.js'
+import { createKafkaClient, retrying } from '../../kafka/index.js'
 import { reservationCodecs } from '../../processors/service-codecs.js'
 import type { ReservationCommand } from '../../schemas/index.js'
 import { configFromEnv } from '../../service/config.js'
@@ -152,7 +152,11 @@ describe('Ctrl-C on npm start', () => {
             clientId: 'ctrl-c-check',
           }).admin()
           await admin.connect()
-          const committed = await admin.committedOffsets(config.applicationId, config.topics.commands)
+          // the restarted broker loads the group's offsets first: a timeout until then is retried (under
+          // load it outlasts librdkafka's own timeout)
+          const committed = await retrying('committed offsets after the restart', () =>
+            admin.committedOffsets(config.applicationId, config.topics.commands),
+          )
           await admin.disconnect()
           expect(committed.reduce((sum, o) => sum + o.offset, 0)).toBe(commands.length)
         } finally {
