@@ -18,9 +18,9 @@
 //   wait ends, and by the timer (every 100 ms) while anything is buffered. Buffered records are never
 //   committed: offsets are those of processed records. A seek (recovery) drops what its partition buffers.
 //
-// The commit protocol, its steps and states, is in commit.ts. If a commit fails, `recover` aborts,
-// replaces the producer, drops every task's uncommitted state, rebuilds the tasks from their checkpoints
-// and rewinds the inputs to the committed offsets.
+// The commit protocol, its steps and states, is in commit.ts; the recovery from a failed commit (abort,
+// replace the producer, drop every task's uncommitted state, rebuild the tasks from their checkpoints and
+// rewind the inputs to the committed offsets) in recovery.ts.
 import type {
   ConsumedBatch,
   KafkaAdmin,
@@ -37,6 +37,7 @@ import { InstanceRegistry } from './instance-registry.js'
 import { InteractiveQueries } from './interactive-queries.js'
 import { refreshRuntimeMetrics } from './runtime-metrics.js'
 import { prepareTopics, type TopicLayout } from './internal-topics.js'
+import { Recovery } from './recovery.js'
 import { sourceTopics, sourceTopicsOf, taskIdOf } from './topic-names.js'
 import {
   needsProducerPerTask,
@@ -44,7 +45,6 @@ import {
   SharedProducer,
   type TaskProducers,
 } from './task-producers.js'
-import { retryBroker } from './broker-retry.js'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.js'
 import { TaskManager, type RestoreReport } from './task-manager.js'
 import type { StreamTask } from './stream-task.js'
@@ -99,8 +99,8 @@ export class KafkaStreams {
   private timers: NodeJS.Timeout[] = []
   /** The commit protocol (commit.ts); there once the consumer is. */
   private commit: Commit | undefined
-  /** Recoveries so far: a batch in progress stops when one happens under it. */
-  private recoveries = 0
+  /** Recovery from a failed commit (recovery.ts); there once the consumer is. */
+  private recovery: Recovery | undefined
   private failure: Error | undefined
   private readonly listeners: ((state: StreamsState, previous: StreamsState) => void)[] = []
   private registry: InstanceRegistry | undefined
@@ -221,13 +221,23 @@ export class KafkaStreams {
         rebalance: singleSource ? 'cooperative' : 'eager',
       })
       const tasks = this.tasks
-      this.commit = new Commit({
+      const commit: Commit = new Commit({
         config: this.config,
         tasks: () => [...tasks.tasks.values()],
         collector: this.collector,
         consumer: this.consumer,
-        recover: (error) => this.recover(error),
+        recover: (error) => recovery.recover(error),
       })
+      const recovery: Recovery = new Recovery({
+        config: this.config,
+        admin: this.admin,
+        consumer: this.consumer,
+        collector: this.collector,
+        tasks: this.tasks,
+        committedPositions: commit.committedPositions,
+      })
+      this.commit = commit
+      this.recovery = recovery
       await this.consumer.connect()
       await this.consumer.subscribe(sourceTopics(applicationId, this.topology))
       await this.consumer.run({
@@ -294,7 +304,7 @@ export class KafkaStreams {
     const created = await this.tasks!.assigned(partitions)
     // a producer per task: the consumer fetched its positions before the task's producer fenced the
     // previous owner and waited for its last transaction; what that committed is known only now
-    if (this.collector!.fencesOnOpen) await this.rewindToCommitted(created)
+    if (this.collector!.fencesOnOpen) await this.recovery!.rewindToCommitted(created)
     this.setState('RUNNING')
     await this.registry?.announce([...this.tasks!.tasks.keys()])
   }
@@ -348,7 +358,7 @@ export class KafkaStreams {
     }
     const tasks = [...this.tasks!.tasks.values()]
     const started = Date.now()
-    const recoveries = this.recoveries
+    const recoveries = this.recovery!.count
     let ready = false
     let wake: number | undefined
     for (let i = 0; i < tasks.length; i++) {
@@ -377,7 +387,7 @@ export class KafkaStreams {
         await this.commit!.commitIfDue() // 3
         // starting that commit may have recovered from the previous one's failure: the tasks were rebuilt
         // and the inputs rewound
-        if (this.recoveries !== recoveries) return
+        if (this.recovery!.count !== recoveries) return
         if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return
       }
       const readiness = task.readiness(Date.now(), lagOf)
@@ -441,47 +451,6 @@ export class KafkaStreams {
     // that delivered nothing (control records only)
     if (buffered) this.scheduleProcessing()
     if (this.commit!.hasUncommitted) await this.commit!.commitIfDue()
-  }
-
-  private async recover(error: unknown): Promise<void> {
-    this.recoveries += 1
-    const code = error instanceof StreamsError ? `${error.code}: ` : ''
-    this.config.log(
-      'warn',
-      `commit failed (${code}${errorMessage(error)}); aborting and rebuilding tasks from their checkpoints`,
-    )
-    await this.collector!.abort()
-    // a new producer every time, not only when fenced: after a failed transaction a client can be left in
-    // a state it does not leave (librdkafka's fatal errors; kafkajs's sequence numbers after an abort,
-    // OUT_OF_ORDER_SEQUENCE_NUMBER on every later send)
-    await this.collector!.replaceProducers()
-    await this.rewindToCommitted(await this.tasks!.reinitialize())
-  }
-
-  /** Seeks the inputs of `tasks` to their committed offsets, dropping what they buffered. */
-  private async rewindToCommitted(tasks: readonly StreamTask[]): Promise<void> {
-    for (const task of tasks) {
-      for (const input of task.inputs) {
-        const committed = (
-          await retryBroker(this.config, 'committed offsets', () =>
-            this.admin!.committedOffsets(this.config.applicationId, input.topic),
-          )
-        ).find((o) => o.partition === input.partition)
-        // what our own last successful commit wrote, when the broker does not show it yet: kafkajs cannot
-        // ask for stable offsets, and right after a transaction it may return the ones before
-        const ours = this.commit!.committedPositions.get(input)?.offset
-        const known = Math.max(committed?.offset ?? -1, ours ?? -1)
-        const start =
-          known >= 0
-            ? known
-            : ((
-                await retryBroker(this.config, 'start offsets', () => this.admin!.startOffsets(input.topic))
-              ).find((o) => o.partition === input.partition)?.offset ?? 0)
-        this.consumer!.seek({ topic: input.topic, partition: input.partition, offset: start })
-        // with the seek, at once: what the partition buffered came from the old position
-        task.rewind(input.topic)
-      }
-    }
   }
 
   private fail(error: unknown): void {
