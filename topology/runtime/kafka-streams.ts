@@ -4,31 +4,14 @@
 // processing, punctuation, commits, rebalances — runs one step at a time on a single queue, so tasks
 // never see concurrent calls.
 //
-// Processing loop (Kafka Streams' StreamThread: poll → choose → process → commit):
-//   1. Poll: the consumer delivers batches whenever it fetched them. Each is only buffered in its task
-//      (`onBatch`), so that batches fetched together are all buffered before anything is chosen.
-//   2. Choose and process, in passes on the queue: every ready task processes up to 32 records, each the
-//      buffered head with the smallest timestamp across its inputs (partition-group.ts: a task waits for
-//      an empty input partition while its consumer reports lag, and up to maxTaskIdleMs when caught up).
-//      A pass ends after 5 ms or when no task is ready; the event loop turns before the next.
-//   3. Commit when due (the protocol below), after each task's share of a pass.
-//   4. Flow control: an input partition buffering more than bufferedRecordsPerPartition is paused, and
-//      resumed once it is down to half.
-//   A pass is scheduled when a batch arrives, after a pass that left a task ready, when a waiting task's
-//   wait ends, and by the timer (every 100 ms) while anything is buffered. Buffered records are never
-//   committed: offsets are those of processed records. A seek (recovery) drops what its partition buffers.
-//
-// The commit protocol, its steps and states, is in commit.ts; the recovery from a failed commit (abort,
-// replace the producer, drop every task's uncommitted state, rebuild the tasks from their checkpoints and
-// rewind the inputs to the committed offsets) in recovery.ts.
-import type {
-  ConsumedBatch,
-  KafkaAdmin,
-  KafkaConsumer,
-  PartitionReader,
-  TopicPartition,
-} from '../../kafka/index.js'
-import { TopicPartitionMap } from '../../kafka/index.js'
+// This file is the instance's lifecycle (the state machine below) and its public surface. The protocols
+// it starts are each in a file of their own:
+//   - stream-thread.ts: the processing loop (poll → choose → process → commit when due → flow control);
+//   - commit.ts: the commit protocol, its steps and states;
+//   - recovery.ts: the recovery from a failed commit (abort, replace the producer, drop every task's
+//     uncommitted state, rebuild the tasks from their checkpoints, rewind the inputs);
+//   - task-manager.ts: task creation and the changelog restore.
+import type { KafkaAdmin, KafkaConsumer, PartitionReader, TopicPartition } from '../../kafka/index.js'
 import { StreamsError, errorMessage } from '../errors.js'
 import type { Topology } from '../topology.js'
 import { Commit } from './commit.js'
@@ -38,6 +21,7 @@ import { InteractiveQueries } from './interactive-queries.js'
 import { refreshRuntimeMetrics } from './runtime-metrics.js'
 import { prepareTopics, type TopicLayout } from './internal-topics.js'
 import { Recovery } from './recovery.js'
+import { StreamThread } from './stream-thread.js'
 import { sourceTopics, sourceTopicsOf, taskIdOf } from './topic-names.js'
 import {
   needsProducerPerTask,
@@ -76,11 +60,6 @@ const transitions: Readonly<Record<StreamsState, readonly StreamsState[]>> = {
   ERROR: ['PENDING_SHUTDOWN'],
 }
 
-/** Records processed between checks for a due commit and for a turn of the event loop. */
-const sliceRecords = 32
-/** Processing time after which the event loop gets a turn. */
-const sliceMs = 5
-
 export class KafkaStreams {
   private readonly config: ResolvedConfig
   private stateValue: StreamsState = 'CREATED'
@@ -101,20 +80,13 @@ export class KafkaStreams {
   private commit: Commit | undefined
   /** Recovery from a failed commit (recovery.ts); there once the consumer is. */
   private recovery: Recovery | undefined
+  /** The processing loop (stream-thread.ts); there once the consumer is. */
+  private thread: StreamThread | undefined
   private failure: Error | undefined
   private readonly listeners: ((state: StreamsState, previous: StreamsState) => void)[] = []
   private registry: InstanceRegistry | undefined
   /** Queries over this instance's local state (see interactive-queries.ts). */
   readonly queries: InteractiveQueries
-  /** A processing pass is scheduled (see the loop at the top). */
-  private processingScheduled = false
-  /** Timer that schedules a pass when a waiting task's wait ends. */
-  private wakeUp: { timer: NodeJS.Timeout; at: number } | undefined
-  /** Where the next pass starts among the tasks, so that a pass cut short does not starve the last ones. */
-  private nextTask = 0
-  /** Input partitions paused because their task buffers too much (flow control). */
-  private readonly paused = new TopicPartitionMap<TopicPartition>()
-
   constructor(
     readonly topology: Topology,
     config: StreamsConfig,
@@ -236,18 +208,31 @@ export class KafkaStreams {
         tasks: this.tasks,
         committedPositions: commit.committedPositions,
       })
+      const thread = new StreamThread({
+        config: this.config,
+        tasks: this.tasks,
+        consumer: this.consumer,
+        collector: this.collector,
+        commit,
+        recovery,
+        processing: () => this.stateValue === 'RUNNING' || this.stateValue === 'REBALANCING',
+        running: () => this.stateValue === 'RUNNING',
+        exclusive: (work) => this.exclusive(work),
+        fail: (error) => this.fail(error),
+      })
       this.commit = commit
       this.recovery = recovery
+      this.thread = thread
       await this.consumer.connect()
       await this.consumer.subscribe(sourceTopics(applicationId, this.topology))
       await this.consumer.run({
-        eachBatch: (batch) => this.onBatch(batch),
+        eachBatch: (batch) => thread.onBatch(batch),
         onAssigned: (partitions) => this.exclusive(() => this.onAssigned(partitions)),
         onRevoked: (partitions) => this.exclusive(() => this.onRevoked(partitions)),
       })
       this.timers.push(
         setInterval(
-          () => void this.exclusive(() => this.tick()).catch((e: unknown) => this.fail(e)),
+          () => void this.exclusive(() => thread.tick()).catch((e: unknown) => this.fail(e)),
           Math.min(100, this.config.commitIntervalMs),
         ),
       )
@@ -316,141 +301,8 @@ export class KafkaStreams {
       await this.commit!.commitNow('commit before revocation', 'recover')
     // asked again: a failed commit is recovered by rebuilding the tasks, as new objects
     await this.tasks!.revoked(partitions, this.tasks!.affectedBy(partitions))
-    // a partition paused for its buffer stays paused in the client after it comes back otherwise
-    const resumed = partitions.filter((tp) => this.paused.delete(tp))
-    if (resumed.length > 0) this.consumer!.resume(resumed)
+    this.thread!.revoked(partitions)
     await this.registry?.announce([...this.tasks!.tasks.keys()])
-  }
-
-  /** Step 1 of the processing loop: buffers a fetched batch in its task, and schedules a pass. */
-  private onBatch({ topic, partition, records, isStale }: ConsumedBatch): Promise<void> {
-    if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return Promise.resolve()
-    // fetched before a seek (a recovery rewinding its inputs): the consumer delivers these records again
-    if (isStale() || records.length === 0) return Promise.resolve()
-    // no task while a recovery rebuilds them: the recovery's seek rewinds this partition anyway
-    const task = this.tasks?.taskFor(topic, partition)
-    if (!task) return Promise.resolve()
-    task.addRecords(topic, records)
-    this.config.metrics.recordsConsumed(topic, partition, records.length)
-    this.scheduleProcessing()
-    return Promise.resolve()
-  }
-
-  private scheduleProcessing(): void {
-    if (this.processingScheduled) return
-    this.processingScheduled = true
-    setImmediate(() => {
-      void this.exclusive(() => {
-        this.processingScheduled = false
-        return this.processPass()
-      }).catch(() => undefined) // a failure went to fail()
-    })
-  }
-
-  /** Steps 2–4 of the processing loop, for as long as tasks are ready and at most `sliceMs`. */
-  private async processPass(): Promise<void> {
-    if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return
-    // a commit that failed in the background rewinds the inputs: recover before anything else
-    if (this.commit!.failed) {
-      await this.commit!.settle()
-      this.scheduleProcessing()
-      return
-    }
-    const tasks = [...this.tasks!.tasks.values()]
-    const started = Date.now()
-    const recoveries = this.recovery!.count
-    let ready = false
-    let wake: number | undefined
-    for (let i = 0; i < tasks.length; i++) {
-      const task = tasks[(this.nextTask + i) % tasks.length]!
-      const lagOf = (topic: string) => this.consumer!.currentLag({ topic, partition: task.partition })
-      const began = process.hrtime.bigint()
-      let processed: number
-      try {
-        processed = await task.process(sliceRecords, Date.now(), lagOf) // 2
-      } catch (error) {
-        this.fail(error)
-        throw error
-      }
-      if (processed > 0) {
-        this.commit!.markUncommitted()
-        // outputs go to the producer as they are made (its linger batches them), so a commit finds most of
-        // them acknowledged instead of sending them all then
-        this.collector!.flush()
-        this.config.metrics.processed(
-          task.subtopology.id,
-          Number(process.hrtime.bigint() - began) / 1e9,
-          processed,
-        )
-        // take the request either way, so a request honoured by an interval commit does not cause a second one
-        if (task.takeCommitRequest()) this.commit!.request()
-        await this.commit!.commitIfDue() // 3
-        // starting that commit may have recovered from the previous one's failure: the tasks were rebuilt
-        // and the inputs rewound
-        if (this.recovery!.count !== recoveries) return
-        if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') return
-      }
-      const readiness = task.readiness(Date.now(), lagOf)
-      if (readiness.ready) ready = true
-      else if (readiness.until !== undefined)
-        wake = Math.min(wake ?? Number.POSITIVE_INFINITY, readiness.until)
-      if (Date.now() - started >= sliceMs && i + 1 < tasks.length) {
-        this.nextTask = (this.nextTask + i + 1) % tasks.length
-        ready = true
-        break
-      }
-    }
-    this.flowControl(tasks) // 4
-    if (ready) this.scheduleProcessing()
-    else if (wake !== undefined) this.wakeAt(wake)
-  }
-
-  /** Step 4: pauses input partitions that buffer too much, resumes them once down to half. */
-  private flowControl(tasks: readonly StreamTask[]): void {
-    const max = this.config.bufferedRecordsPerPartition
-    const pause: TopicPartition[] = []
-    const resume: TopicPartition[] = []
-    for (const task of tasks) {
-      for (const input of task.inputs) {
-        const buffered = task.buffered(input.topic)
-        if (buffered > max && !this.paused.has(input)) {
-          this.paused.set(input, input)
-          pause.push(input)
-        } else if (buffered <= max / 2 && this.paused.delete(input)) resume.push(input)
-      }
-    }
-    if (pause.length > 0) this.consumer!.pause(pause)
-    if (resume.length > 0) this.consumer!.resume(resume)
-  }
-
-  /** Schedules a pass at `time`, when a waiting task stops waiting by itself. */
-  private wakeAt(time: number): void {
-    if (this.wakeUp && this.wakeUp.at <= time) return
-    if (this.wakeUp) clearTimeout(this.wakeUp.timer)
-    const timer = setTimeout(
-      () => {
-        this.wakeUp = undefined
-        this.scheduleProcessing()
-      },
-      Math.max(0, time - Date.now()),
-    )
-    this.wakeUp = { timer, at: time }
-  }
-
-  /** Timer: wall-clock punctuation and idle commits. */
-  private async tick(): Promise<void> {
-    if (this.stateValue !== 'RUNNING') return
-    const now = Date.now()
-    let buffered = false
-    for (const task of this.tasks!.tasks.values()) {
-      await task.punctuateWallClock(now)
-      if (task.needsCommit) this.commit!.markUncommitted()
-      if (task.buffered() > 0) buffered = true
-    }
-    // a waiting task may have become ready without a batch: its consumer learnt of the lag in a fetch
-    // that delivered nothing (control records only)
-    if (buffered) this.scheduleProcessing()
-    if (this.commit!.hasUncommitted) await this.commit!.commitIfDue()
   }
 
   private fail(error: unknown): void {
@@ -500,8 +352,7 @@ export class KafkaStreams {
     this.setState('PENDING_SHUTDOWN')
     for (const timer of this.timers) clearInterval(timer)
     this.timers = []
-    if (this.wakeUp) clearTimeout(this.wakeUp.timer)
-    this.wakeUp = undefined
+    this.thread?.stop()
     await this.exclusive(async () => {
       if (!failed && this.commit) {
         await this.commit.commitNow('final commit', 'abort')
