@@ -25,6 +25,7 @@ const stopped = new Set<TestService>()
 async function waitUntil<T>(
   what: string,
   probe: () => Promise<T | undefined>,
+  observed: () => string = () => 'not recorded',
   timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -33,7 +34,9 @@ async function waitUntil<T>(
     const value = await probe().catch((error: unknown) => ((last = error), undefined))
     if (value !== undefined) return value
     if (Date.now() > deadline)
-      throw new Error(`${what} not seen within ${timeoutMs} ms (last error: ${String(last)})`)
+      throw new Error(
+        `${what} not seen within ${timeoutMs} ms; last seen: ${observed()} (last error: ${String(last)})`,
+      )
     await new Promise((r) => setTimeout(r, 250))
   }
 }
@@ -198,15 +201,17 @@ describe('health and interactive queries across two instances', () => {
       ])
       const path = (id: string) => `/resources/${encodeURIComponent(resourceId)}/reservations/${id}`
       const status = async (svc: TestService, url: string) => (await fetch(`${svc.url}${url}`)).status
+      let seen = 'nothing yet'
       await waitUntil(
         'the canceled reservation, and both by id (their routes reached the router)',
         async () => {
           const response = await fetch(`${a.url}${path(removed)}`)
-          const canceled =
-            response.status === 200 && ((await response.json()) as { status: string }).status === 'CANCELED'
-          const byId = [removed, kept].map((id) => status(b, `/reservations/${id}`))
-          return canceled && (await Promise.all(byId)).every((s) => s === 200) ? true : undefined
+          const body = response.status === 200 ? ((await response.json()) as { status: string }) : undefined
+          const byId = await Promise.all([removed, kept].map((id) => status(b, `/reservations/${id}`)))
+          seen = `a ${path(removed)}: ${response.status} ${body?.status ?? ''}; b by id (removed, kept): ${byId.join(', ')}`
+          return body?.status === 'CANCELED' && byId.every((s) => s === 200) ? true : undefined
         },
+        () => seen,
       )
       // stream time of the resource's task moves past the cancellation + RETENTION_MS: the next sweep removes it
       await producer.send([
@@ -217,10 +222,14 @@ describe('health and interactive queries across two instances', () => {
         ),
       ])
       await producer.disconnect()
-      await waitUntil('404 for the removed reservation', async () =>
-        (await status(a, path(removed))) === 404 && (await status(b, `/reservations/${removed}`)) === 404
-          ? true
-          : undefined,
+      await waitUntil(
+        '404 for the removed reservation',
+        async () => {
+          const statuses = [await status(a, path(removed)), await status(b, `/reservations/${removed}`)]
+          seen = `a by resource, b by id: ${statuses.join(', ')}`
+          return statuses.every((s) => s === 404) ? true : undefined
+        },
+        () => seen,
       )
       expect(await status(a, path(kept))).toBe(200)
       expect(await status(b, `/reservations/${kept}`)).toBe(200)
@@ -278,6 +287,8 @@ describe('health and interactive queries across two instances', () => {
           'the fresh instance running every task',
           async () =>
             fresh.service.streams.ready && fresh.service.streams.activeTasks.length === 8 ? true : undefined,
+          () =>
+            `ready ${fresh.service.streams.ready}, ${fresh.service.streams.activeTasks.length} active tasks`,
           120_000,
         )
         expect(await status(fresh, path(removed))).toBe(404)
