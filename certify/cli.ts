@@ -48,6 +48,12 @@ await runOrExplain(async () => {
       repeat: { type: 'string', default: '1' },
       'keep-going': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
+      // every oracle's own options take a value (`--guarantee at_least_once`); checked below
+      ...Object.fromEntries(
+        Object.values(oracles).flatMap((o) =>
+          Object.keys(o.options).map((name) => [name, { type: 'string' }]),
+        ),
+      ),
     },
   })
   const [oracleName, scenarioName] = positionals
