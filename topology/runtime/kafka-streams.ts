@@ -30,7 +30,8 @@ import {
   type TaskProducers,
 } from './task-producers.js'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.js'
-import { TaskManager, type RestoreReport } from './task-manager.js'
+import type { RestoreReport } from './changelog-restorer.js'
+import { TaskManager } from './task-manager.js'
 import type { StreamTask } from './stream-task.js'
 
 export const streamsStates = [

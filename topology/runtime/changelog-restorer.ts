@@ -1,0 +1,146 @@
+// Rebuilds the logged stores of newly created tasks from their changelogs (step 3 of task creation,
+// task-manager.ts; Kafka Streams' StoreChangelogReader). The new tasks of one assignment restore together,
+// and no record of theirs is processed before every one of their stores is restored.
+//
+// Restore protocol:
+//   1. Find each logged store's changelog end (one admin call per changelog topic).
+//   2. Choose where to start: the store's checkpoint (a persistent store that has one), or the beginning
+//      after wiping local data. A checkpoint beyond the changelog's end means the local state is ahead of
+//      the committed changelog (TASK_CORRUPTED): wipe and restore from the beginning.
+//   3. A store already at the end (or with an empty changelog) is reported with 0 records restored.
+//   4. Read all the other changelog partitions to their ends in one reader pass (read_committed). Reading
+//      goes on while the stores write their batches, each store in order; at most `maxUnwrittenRecords`
+//      records wait to be written.
+//   5. Report each restore: metrics, a log line, and `restores` (for tests and operators).
+import {
+  TopicPartitionMap,
+  type KafkaAdmin,
+  type PartitionReader,
+  type TopicPartitionOffset,
+} from '../../kafka/index.js'
+import type { BuiltStore } from '../../state/index.js'
+import { retryBroker } from './broker-retry.js'
+import { RestoreProgress } from './restore-progress.js'
+import type { StreamTask } from './stream-task.js'
+import type { ResolvedConfig } from './streams-config.js'
+import { changelogTopic } from './topic-names.js'
+
+export interface RestoreReport {
+  readonly store: string
+  readonly taskId: string
+  readonly from: number | 'earliest'
+  readonly records: number
+}
+
+interface RestoreTarget {
+  readonly task: StreamTask
+  readonly store: BuiltStore<unknown>
+  readonly from: number | 'earliest'
+  readonly end: number
+  restored: number
+  /** The store's writes so far, chained: each store applies its batches in order. */
+  writing: Promise<void>
+}
+
+/** Changelog records read but not yet written to their stores, at most, during a restore. */
+const maxUnwrittenRecords = 50_000
+
+export class ChangelogRestorer {
+  /** Every restore so far, for tests and operators. */
+  readonly restores: RestoreReport[] = []
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly admin: KafkaAdmin,
+    private readonly reader: PartitionReader,
+  ) {}
+
+  /** The restore protocol (see the top of this file) for every new task at once. */
+  async restore(tasks: readonly StreamTask[]): Promise<void> {
+    const ends = new Map<string, TopicPartitionOffset[]>()
+    const endOf = async (topic: string, partition: number) => {
+      if (!ends.has(topic))
+        ends.set(
+          topic,
+          await retryBroker(this.config, 'changelog end offsets', () => this.admin.endOffsets(topic)),
+        )
+      return ends.get(topic)!.find((o) => o.partition === partition)?.offset ?? 0
+    }
+    const targets = new TopicPartitionMap<RestoreTarget>()
+    for (const task of tasks) {
+      for (const store of task.stores.values()) {
+        if (!store.logged) continue
+        const topic = changelogTopic(this.config.applicationId, store.name)
+        const end = await endOf(topic, task.partition) // 1
+        let checkpoint = store.persistent ? await store.checkpoint() : undefined // 2
+        if (checkpoint === undefined || checkpoint > end) {
+          if (checkpoint !== undefined) {
+            this.config.log(
+              'warn',
+              `task ${task.id}: store ${store.name} is ahead of its changelog (${checkpoint} > ${end}); wiping it`,
+            )
+          }
+          await store.wipe()
+          checkpoint = undefined
+        }
+        const from: number | 'earliest' = checkpoint ?? 'earliest'
+        const target = { task, store, from, end, restored: 0, writing: Promise.resolve() }
+        if (end > 0 && (checkpoint === undefined || checkpoint < end))
+          targets.set({ topic, partition: task.partition }, target)
+        else this.restores.push({ store: store.name, taskId: task.id, from, records: 0 }) // 3
+      }
+    }
+    const progress =
+      targets.size > 0
+        ? new RestoreProgress(this.config.log, { tasks: tasks.length, partitions: targets.size })
+        : undefined
+    for (const [tp, t] of targets) progress?.expect(tp, t.end - (t.from === 'earliest' ? 0 : t.from))
+    progress?.start()
+    try {
+      await this.readAll(targets, progress) // 4
+    } finally {
+      progress?.stop()
+    }
+    progress?.finish()
+    for (const { task, store, from, restored } of targets.values()) {
+      this.config.metrics.restored(store.name, 0, 0) // 5
+      this.restores.push({ store: store.name, taskId: task.id, from, records: restored })
+      if (restored > 0)
+        this.config.log(
+          'info',
+          `task ${task.id}: restored ${restored} records of ${store.name} from ${from}`,
+          {
+            task: task.id,
+            partition: task.partition,
+            store: store.name,
+          },
+        )
+    }
+  }
+
+  /** Step 4. */
+  private async readAll(targets: TopicPartitionMap<RestoreTarget>, progress: RestoreProgress | undefined) {
+    let unwritten = 0
+    await this.reader.readAllToEnd(
+      [...targets].map(([partition, t]) => ({ partition, from: t.from })),
+      // reading goes on while the stores write (several stores write at once on the thread pool);
+      // at most `maxUnwrittenRecords` records wait to be written
+      async (tp, records) => {
+        const target = targets.get(tp)!
+        const next = records[records.length - 1]!.offset + 1
+        const batch = records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value }))
+        unwritten += batch.length
+        target.writing = target.writing.then(async () => {
+          await target.store.restore(batch, next)
+          unwritten -= batch.length
+          target.restored += batch.length
+          progress?.restored(tp, batch.length, Math.max(0, target.end - next))
+          this.config.metrics.restored(target.store.name, batch.length, Math.max(0, target.end - next))
+        })
+        target.writing.catch(() => undefined) // awaited below; a failure surfaces there
+        if (unwritten > maxUnwrittenRecords) await Promise.all([...targets.values()].map((t) => t.writing))
+      },
+    )
+    await Promise.all([...targets.values()].map((t) => t.writing))
+  }
+}
