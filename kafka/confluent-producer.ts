@@ -55,6 +55,7 @@ export class ConfluentProducer implements KafkaProducer {
    * replaced during a broker loss while its commit was retrying.
    */
   private readonly pending = new Set<Promise<void>>()
+  private readonly log: ClientLog | undefined
 
   constructor(
     brokers: readonly string[],
@@ -86,6 +87,7 @@ export class ConfluentProducer implements KafkaProducer {
       'allow.auto.create.topics': false,
     })
     this.producer.on('delivery-report', (error, report) => onDelivery(error, report))
+    this.log = log
     if (log) this.producer.on('event.log', (event: LibrdkafkaLogEvent) => log.librdkafka(event))
   }
 
@@ -125,17 +127,35 @@ export class ConfluentProducer implements KafkaProducer {
     return Promise.race([native, lost]).finally(() => clearTimeout(timer))
   }
 
+  /**
+   * Destroys the handle — unless librdkafka still serves a transactional call after the wait below: then
+   * the handle is left as it is (its threads and connections stay; its transactional id is fenced by the
+   * producer that replaces it). librdkafka's transactional calls wait for their answer without a bound
+   * (`rd_kafka_txn_op_req0(..., abs_timeout=-1)`, whatever their timeout), and destroying the handle under
+   * one deadlocks or aborts the process: gdb on an instance hung in broker-loss (issue 10) showed
+   * `send_offsets_to_transaction` waiting on the transaction manager's condition variable, the rdk:main
+   * thread in `rd_kafka_txns_term` blocked destroying that condition variable, and `Disconnect` joining
+   * rdk:main; the other outcome is `rd_kafka_enq_once_del_source_return: Assertion 'eonce->refcnt > 0'`
+   * (librdkafka #5511) or a SIGSEGV.
+   */
   async disconnect(): Promise<void> {
-    // never under a transactional call librdkafka still serves (see `pending`); its own timeout bounds it
     if (this.pending.size > 0) {
       let timer: NodeJS.Timeout | undefined
-      await Promise.race([
-        Promise.all(this.pending),
-        new Promise(
-          (resolve) => (timer = setTimeout(resolve, transactionOpTimeoutMs + transactionOpGraceMs)),
+      const answered = await Promise.race([
+        Promise.all(this.pending).then(() => true),
+        new Promise<false>(
+          (resolve) =>
+            (timer = setTimeout(() => resolve(false), transactionOpTimeoutMs + transactionOpGraceMs)),
         ),
       ])
       clearTimeout(timer)
+      if (!answered) {
+        this.log?.write(
+          'warn',
+          'producer left undestroyed: librdkafka still serves a transactional call of it',
+        )
+        return
+      }
     }
     await call('producer disconnect', (done) =>
       this.producer.disconnect((error: LibrdKafkaError | undefined) => done(error ?? undefined)),
