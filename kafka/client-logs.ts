@@ -22,6 +22,20 @@ export function librdkafkaLevel(severity: number): ClientLogLevel {
   return 'debug'
 }
 
+/**
+ * kafkajs logs at ERROR what it then handles itself: every error response of a request (`Response
+ * InitProducerId(...)` with `error: 'The coordinator is loading …'`, retried or handed to its caller, who
+ * logs or throws what is final), its consumer restarting itself, its member re-joining the group. Those are
+ * warnings — a normal first start printed a dozen error lines. Everything else keeps kafkajs's level.
+ */
+export function kafkajsEntryLevel(level: number, namespace: string, message: string): ClientLogLevel {
+  const handledByKafkajs =
+    (namespace === 'Connection' && message.startsWith('Response ')) ||
+    message.startsWith('Restarting the consumer in ') ||
+    message.endsWith('re-joining the group')
+  return level <= 1 && handledByKafkajs ? 'warn' : kafkajsLevel(level)
+}
+
 /** kafkajs `logLevel` (1 ERROR, 2 WARN, 4 INFO, 5 DEBUG) → our level. */
 export function kafkajsLevel(level: number): ClientLogLevel {
   if (level <= 1) return 'error'
@@ -119,7 +133,10 @@ export class ClientLog {
     return () =>
       ({ namespace, level, log }) => {
         const { message, timestamp: _timestamp, logger: _logger, ...extra } = log
-        this.write(kafkajsLevel(level), String(message), { namespace, ...extra })
+        this.write(kafkajsEntryLevel(level, namespace, String(message)), String(message), {
+          namespace,
+          ...extra,
+        })
       }
   }
 

@@ -1,6 +1,12 @@
 // The Kafka clients' log lines as ours: levels mapped, one line each, repeats rate limited.
 import { describe, expect, it } from 'vitest'
-import { ClientLog, kafkajsLevel, librdkafkaLevel, splitThread } from '../../kafka/client-logs.js'
+import {
+  ClientLog,
+  kafkajsEntryLevel,
+  kafkajsLevel,
+  librdkafkaLevel,
+  splitThread,
+} from '../../kafka/client-logs.js'
 import { createLogger } from '../../logging/logger.js'
 
 function capture(options: ConstructorParameters<typeof ClientLog>[1] = {}) {
@@ -28,6 +34,21 @@ describe('Kafka client logs', () => {
       'debug',
     ])
     expect([1, 2, 4, 5].map(kafkajsLevel)).toEqual(['error', 'warn', 'info', 'debug'])
+  })
+
+  it('makes warnings of the kafkajs errors kafkajs handles itself, and keeps the rest', () => {
+    expect(kafkajsEntryLevel(1, 'Connection', 'Response InitProducerId(key: 22, version: 1)')).toBe('warn')
+    expect(kafkajsEntryLevel(1, 'Consumer', 'Restarting the consumer in 756ms')).toBe('warn')
+    expect(
+      kafkajsEntryLevel(1, 'Runner', 'The coordinator is not aware of this member, re-joining the group'),
+    ).toBe('warn')
+    expect(kafkajsEntryLevel(1, 'Connection', 'Connection error: connect ECONNREFUSED 127.0.0.1:1')).toBe(
+      'error',
+    )
+    expect(kafkajsEntryLevel(1, 'Consumer', 'Crash: KafkaJSNumberOfRetriesExceeded: Connection error')).toBe(
+      'error',
+    )
+    expect(kafkajsEntryLevel(4, 'Connection', 'Response Metadata(key: 3, version: 6)')).toBe('info')
   })
 
   it("takes librdkafka's thread prefix out of the message", () => {
