@@ -73,11 +73,6 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
 }
 
 /**
- * Sends of one producer, one after the other. kafkajs runs concurrent `sendBatch` calls independently, so
- * a call that is retried (e.g. on CONCURRENT_TRANSACTIONS) can land after a later one: records of one
- * partition would be written out of order. librdkafka keeps the order itself.
- */
-/**
  * The records of one send split into `sendBatch` calls of one partition each. kafkajs 2.2.4 keeps the
  * progress of a `sendBatch` that spans several partitions per broker object, and a retry after a metadata
  * refresh (a leader change, a broker leaving or rejoining the metadata) can send a partition again, with
@@ -115,6 +110,11 @@ export async function sendPerPartition<T>(
   return results
 }
 
+/**
+ * Sends of one producer, one after the other. kafkajs runs concurrent `sendBatch` calls independently, so
+ * a call that is retried (e.g. on CONCURRENT_TRANSACTIONS) can land after a later one: records of one
+ * partition would be written out of order. librdkafka keeps the order itself.
+ */
 class SendQueue {
   private tail: Promise<unknown> = Promise.resolve()
   run<T>(send: () => Promise<T>): Promise<T> {

@@ -64,9 +64,10 @@ export function nativeClient(): NativeClientModule {
 }
 
 /**
- * KAFKA_CLIENT and the outcome of loading the native client (asked only when it matters) → the client to run. Unset: the native client
- * when it loaded, else kafkajs (said why). Set: that client, and an explicit `confluent` that did not load
- * is an error saying what to do — the operator asked for it. Anything else is an error listing the choices.
+ * KAFKA_CLIENT and the outcome of loading the native client (asked only when it matters) → the client to
+ * run. Unset: the native client when it loaded, else kafkajs (said why). Set: that client, and an explicit
+ * `confluent` that did not load is an error saying what to do — the operator asked for it. Anything else
+ * is an error listing the choices.
  */
 export function chooseClient(
   requested: string | undefined,

@@ -16,6 +16,7 @@ import { serviceTopicSpecs } from '../../service/topics.js'
 import type { LocalKafkaCluster } from '../../tools/local-kafka/local-kafka-cluster.js'
 import { uniqueName } from '../support/kafka.js'
 import { securedClient, securedKafka, stopSecuredKafka } from '../support/secured-kafka.js'
+import { namedServiceEnv } from '../support/service-env.js'
 
 let cluster: LocalKafkaCluster
 let admin: KafkaClient
@@ -45,21 +46,7 @@ async function securedEnv(base: Record<string, string>, user: string, password: 
 
 /** Application and topic names of one test; the topics do NOT share the application id's prefix. */
 function names(base: string): Record<string, string> {
-  const app = uniqueName(`${base}-app`)
-  const topics = uniqueName(`${base}-topic`)
-  return {
-    APPLICATION_ID: app,
-    COMMANDS_TOPIC: `${topics}-commands`,
-    PAYMENTS_TOPIC: `${topics}-payments`,
-    RESOURCES_TOPIC: `${topics}-resources`,
-    PROMOTIONS_TOPIC: `${topics}-promotions`,
-    EVENTS_TOPIC: `${topics}-reservation`,
-    NOTIFICATIONS_TOPIC: `${topics}-notifications`,
-    DLQ_TOPIC: `${topics}-dlq`,
-    PARTITIONS: '2',
-    REPLICATION_FACTOR: '1',
-    HTTP_PORT: '0',
-  }
+  return namedServiceEnv(uniqueName(`${base}-app`), { PARTITIONS: '2' }, uniqueName(`${base}-topic`))
 }
 
 /** As an operator would: the service's topics exist before it starts. */
