@@ -220,6 +220,10 @@ class Run {
       nodes: scenario.brokers,
       workDir: path.join(this.runDir, 'kafka'),
       ...(three ? { brokerOverrides: { 'min.insync.replicas': 2 } } : {}),
+      // as `npm run kafka` does: a loaded machine needs longer for a restarted broker to be ready
+      ...(process.env['LOCAL_KAFKA_READY_TIMEOUT_MS']
+        ? { readyTimeoutMs: Number(process.env['LOCAL_KAFKA_READY_TIMEOUT_MS']) }
+        : {}),
       log: (line) => this.step(line),
     })
     // the runner's own admin and reads: kafkajs, pure JavaScript — with librdkafka the runner process
