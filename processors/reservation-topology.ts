@@ -88,17 +88,19 @@ export function reservationTopology(options: ReservationTopologyOptions): Topolo
   })
 
   builder
-    .addSource({
-      name: 'commands-source',
-      topics: [topics.commands],
-      keySerde: stringSerde,
-      valueSerde: commandSerde(codecs.command),
-    })
+    // the order of the sources breaks timestamp ties (partition-group.ts): a resource definition is applied
+    // before a command of the same timestamp, and a command before a payment of the same timestamp
     .addSource({
       name: 'resources-source',
       topics: [topics.resources],
       keySerde: stringSerde,
       valueSerde: resourceSerde(codecs.resource),
+    })
+    .addSource({
+      name: 'commands-source',
+      topics: [topics.commands],
+      keySerde: stringSerde,
+      valueSerde: commandSerde(codecs.command),
     })
     .addSource({
       name: 'routed-payments-source',
@@ -117,7 +119,7 @@ export function reservationTopology(options: ReservationTopologyOptions): Topolo
         promotions,
         ...(options.metrics ? { metrics: options.metrics } : {}),
       }),
-      parents: ['commands-source', 'resources-source', 'routed-payments-source'],
+      parents: ['resources-source', 'commands-source', 'routed-payments-source'],
     })
     .addSink({
       name: deciderOutputs.events,

@@ -177,6 +177,24 @@ describe('reservation topology on the test driver', () => {
     )
     await driver.close()
   })
+
+  it('applies a resource definition to a command of the same timestamp, whichever arrives first in a fetch', async () => {
+    const { driver, codecs, events } = await setup()
+    // one fetch delivers both, the command first: on a timestamp tie the resources input is taken first
+    await driver.pipeRawRecords([
+      {
+        topic: topics.commands,
+        key: Buffer.from('room-1'),
+        value: create(codecs, 'c1', 'r1', '2030-01-10T00:00:00Z'),
+        timestamp: T0,
+      },
+      { topic: topics.resources, key: Buffer.from('room-1'), value: resource(codecs), timestamp: T0 },
+    ])
+    const types = events().map((e) => e.type)
+    expect(types).toContain('ReservationCreated')
+    expect(types).not.toContain('CommandRejected')
+    await driver.close()
+  })
 })
 
 type Codecs = Awaited<ReturnType<typeof setup>>['codecs']
