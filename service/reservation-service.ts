@@ -87,6 +87,7 @@ export async function startReservationService(
     processingGuarantee: config.processingGuarantee,
     ...(config.commitIntervalMs === undefined ? {} : { commitIntervalMs: config.commitIntervalMs }),
     ...(config.instanceId === undefined ? {} : { instanceId: config.instanceId }),
+    numStandbyReplicas: config.numStandbyReplicas,
     deadLetterTopic: config.topics.dlq,
     replicationFactor: config.layout.replicationFactor,
     metrics: new PrometheusStreamsMetrics(registry),

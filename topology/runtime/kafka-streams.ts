@@ -29,10 +29,14 @@ import {
   SharedProducer,
   type TaskProducers,
 } from './task-producers.js'
+import { StandbyTasks, type StandbyReport } from './standby-tasks.js'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.js'
 import type { RestoreReport } from './changelog-restorer.js'
 import { TaskManager } from './task-manager.js'
 import type { StreamTask } from './stream-task.js'
+
+/** How often standby replicas are placed and caught up with their changelogs. */
+const standbyUpdateIntervalMs = 500
 
 export const streamsStates = [
   'CREATED',
@@ -86,6 +90,10 @@ export class KafkaStreams {
   private failure: Error | undefined
   private readonly listeners: ((state: StreamsState, previous: StreamsState) => void)[] = []
   private registry: InstanceRegistry | undefined
+  /** Standby replicas kept here (standby-tasks.ts), with their own changelog reader; none when numStandbyReplicas is 0. */
+  private standbys: StandbyTasks | undefined
+  private standbyReader: PartitionReader | undefined
+  private standbyRound = false
   /** Queries over this instance's local state (see interactive-queries.ts). */
   readonly queries: InteractiveQueries
   constructor(
@@ -183,6 +191,22 @@ export class KafkaStreams {
         this.reader,
         this.globalTables.handles(),
       )
+      if (this.config.numStandbyReplicas > 0) {
+        const registry = this.registry
+        const tasks = this.tasks
+        this.standbyReader = client.reader({ isolation: 'read_committed' })
+        this.standbys = new StandbyTasks({
+          config: this.config,
+          topology: this.topology,
+          layout: this.layout,
+          admin: this.admin,
+          reader: this.standbyReader,
+          instances: () => registry.all().map((i) => i.instanceId),
+          ownerOf: (taskId) => registry.ownerOf(taskId)?.instanceId,
+          activeHere: () => new Set(tasks.tasks.keys()),
+        })
+        this.tasks.standbys = this.standbys
+      }
       const singleSource = this.topology.subtopologies.every((s) => s.sourceTopics.length === 1)
       this.consumer = client.consumer({
         groupId: applicationId,
@@ -257,10 +281,41 @@ export class KafkaStreams {
           200,
         ),
       )
+      if (this.standbys) {
+        this.timers.push(
+          setInterval(
+            () =>
+              void this.updateStandbys().catch((e: unknown) => {
+                if (this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING')
+                  this.config.log('warn', `standby update: ${errorMessage(e)}`)
+              }),
+            standbyUpdateIntervalMs,
+          ),
+        )
+      }
     } catch (error) {
       this.fail(error)
       throw error
     }
+  }
+
+  /** Places, opens and closes standbys on the queue (never during a rebalance), then catches them up off it. */
+  private async updateStandbys(): Promise<void> {
+    const standbys = this.standbys
+    if (!standbys || this.standbyRound || this.stateValue !== 'RUNNING') return
+    this.standbyRound = true
+    try {
+      // a close or a rebalance that began meanwhile: its own steps decide the tasks
+      await this.exclusive(async () => (this.stateValue === 'RUNNING' ? standbys.reconcile() : undefined))
+      if (this.stateValue === 'RUNNING') await standbys.catchUp()
+    } finally {
+      this.standbyRound = false
+    }
+  }
+
+  /** The standby replicas kept here, with each store's position in its changelog. */
+  async standbyTasks(): Promise<StandbyReport[]> {
+    return (await this.standbys?.report()) ?? []
   }
 
   private outputTopics(): string[] {
@@ -364,6 +419,8 @@ export class KafkaStreams {
     })
     await this.consumer?.disconnect().catch(() => undefined)
     await this.exclusive(async () => this.tasks?.closeAll())
+    await this.standbys?.closeAll()
+    await this.standbyReader?.close().catch(() => undefined)
     await this.collector?.close()
     await this.registry?.close()
     await this.reader?.close().catch(() => undefined)

@@ -53,6 +53,11 @@ export interface StreamsConfig {
   readonly maxTaskIdleMs?: number
   /** Records buffered per input partition before its consumption pauses (default 1000, as Kafka Streams). */
   readonly bufferedRecordsPerPartition?: number
+  /**
+   * Kafka Streams' num.standby.replicas: how many other instances keep a warm copy of each task's
+   * persistent state (standby-tasks.ts), default 0.
+   */
+  readonly numStandbyReplicas?: number
   /** How often consumer lag and store sizes are refreshed, ms (default 5000). */
   readonly metricsRefreshMs?: number
   /** Where the engine's lines go, with fields such as `task` and `partition`; the process's logger by default. */
@@ -90,6 +95,15 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       `bufferedRecordsPerPartition must be 1 or more, got ${config.bufferedRecordsPerPartition}`,
     )
   }
+  if (
+    config.numStandbyReplicas !== undefined &&
+    !(Number.isInteger(config.numStandbyReplicas) && config.numStandbyReplicas >= 0)
+  ) {
+    throw new StreamsError(
+      'CONFIG_INVALID',
+      `numStandbyReplicas must be a whole number, 0 or more, got ${config.numStandbyReplicas}`,
+    )
+  }
   const deadLetter: FailureHandling = config.deadLetterTopic ? 'dead-letter' : 'fail'
   return {
     applicationId: config.applicationId,
@@ -116,6 +130,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     metricsRefreshMs: config.metricsRefreshMs ?? 5000,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     bufferedRecordsPerPartition: config.bufferedRecordsPerPartition ?? 1000,
+    numStandbyReplicas: config.numStandbyReplicas ?? 0,
     log: config.log ?? logTo(rootLogger().child({ component: 'streams' })),
   }
 }

@@ -3,7 +3,8 @@
 // Task creation protocol (no record of a task is processed before step 4):
 //   1. A task exists for sub-topology s and partition p once every input partition (topic, p) of s is ours.
 //      The new tasks of one assignment go through steps 2–4 together: one reader pass restores them all.
-//   2. Open its stores.
+//   2. Open its stores, after closing its standby replica here if there is one (standby-tasks.ts): the
+//      restore then starts where the standby's copy is.
 //   3. Restore each logged store: from its checkpoint (persistent stores with a checkpoint) or from the
 //      beginning after wiping local data; a checkpoint beyond the changelog's end means the local state
 //      is ahead of the committed changelog (TASK_CORRUPTED): wipe and restore from the beginning. The
@@ -38,6 +39,8 @@ export class TaskManager {
   private readonly owned = new TopicPartitionMap<TopicPartition>()
   readonly env: TaskEnv
   private readonly restorer: ChangelogRestorer
+  /** The standby replicas kept here (standby-tasks.ts): a task's standby closes before the task opens its stores. */
+  standbys: { release(taskIds: readonly string[]): Promise<void> } | undefined
 
   constructor(
     private readonly topology: Topology,
@@ -103,6 +106,7 @@ export class TaskManager {
         const id = taskIdOf(sub.id, p)
         const task = new StreamTask(sub, p, { ...this.env, sink: this.producers.sinkFor(id) })
         if (!task.inputs.every((i) => this.owned.has(i))) continue
+        await this.standbys?.release([id])
         await this.producers.openTask(id)
         await task.openStores()
         created.push(task)
