@@ -14,6 +14,7 @@ import { LevelDbBytesStore } from './level-db-bytes-store.js'
 import { MemoryMirroredBytesStore } from './memory-mirrored-bytes-store.js'
 import { MeteredKeyValueStore } from './metered-key-value-store.js'
 import { meteredSessionStore, meteredTimeWindowStore, MeteredWindowStore } from './metered-window-store.js'
+import type { RecordCache } from './record-cache.js'
 import type { BuiltStore } from './state-store.js'
 import type { StoreMetrics } from './store-metrics.js'
 import { noopStoreMetrics } from './store-metrics.js'
@@ -43,6 +44,8 @@ export interface StoreEnv {
   readonly metrics?: StoreMetrics | undefined
   /** Timestamp for changelog records: the timestamp of the record being processed (default: wall clock). */
   readonly timestamp?: (() => number) | undefined
+  /** The instance's record cache budget (none: no record caching). */
+  readonly recordCache?: RecordCache | undefined
   /** LevelDB tuning for persistent stores. */
   readonly levelDb?: Omit<LevelDbOptions, 'name'> | undefined
 }
@@ -63,6 +66,7 @@ export function buildKeyValueStore<K, V>(
     valueSerde: ref.valueSerde,
     maxEntries: ref.cacheMaxEntries,
     timestamp: env.timestamp ?? Date.now,
+    recordCache: env.recordCache,
   })
   const store = new MeteredKeyValueStore(cache, ref.keySerde, metrics)
   return new StoreStack<KeyValueStore<K, V>>({ name: ref.name, store, logging, bytes, cache, metrics })

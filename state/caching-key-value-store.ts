@@ -1,13 +1,16 @@
-// The caching layer: a bounded LRU of deserialized values over the change-logging layer.
+// The caching layer: a bounded LRU of deserialized values over the change-logging layer, and the record
+// cache of the DSL's table stores (Kafka Streams' CachingKeyValueStore over a NamedCache).
 
 import type { ByteRange } from './byte-range.js'
 import { keyString, stringRange } from './byte-range.js'
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { StateStoreError } from './errors.js'
-import type { KeyValue } from './key-value-store.js'
+import type { FlushListener, KeyValue } from './key-value-store.js'
 import { asyncIterableOf, mergeRanges, mergeSorted } from './merge-ranges.js'
 import type { Serde } from './serde.js'
+import { cacheEntryOverheadBytes, type RecordCache } from './record-cache.js'
 import { SortedKeys } from './sorted-keys.js'
+import type { ForwardRunner } from './state-store.js'
 
 interface CacheEntry<V> {
   readonly key: Buffer
@@ -17,6 +20,9 @@ interface CacheEntry<V> {
   dirty: boolean
   /** Timestamp of the latest write, used for its changelog record. */
   timestamp: number
+  /** Record-caching mode: the value serialized at its write, and the bytes the entry counts in the budget. */
+  bytes?: Buffer | undefined
+  size: number
 }
 
 export interface CachingOptions<K, V> {
@@ -27,6 +33,8 @@ export interface CachingOptions<K, V> {
   readonly maxEntries: number
   /** Timestamp for changelog records of writes: the timestamp of the record being processed. */
   readonly timestamp: () => number
+  /** The instance's record cache budget; record caching needs it enabled (see `setFlushListener`). */
+  readonly recordCache?: RecordCache | undefined
 }
 
 /**
@@ -45,6 +53,15 @@ export interface CachingOptions<K, V> {
  * - Only `flush` and eviction write to the logging layer (except when caching is disabled), and
  *   each pushes the latest value of a key once: repeated writes to a hot key are logged once.
  * - Keys are identified by their serialized bytes (`keyString`), never by the typed key.
+ *
+ * Record-caching mode (a flush listener set, see `KeyValueStore.setFlushListener`), as Kafka Streams':
+ * - Writes are serialized at once and counted in the instance's `RecordCache`; reads and writes never
+ *   evict. The task evicts after each record (`evictRecords`): least recently used entries first, while
+ *   the store holds more than `maxEntries` or, if it was written since, the budget is exceeded.
+ * - A dirty entry leaves the cache only by `flushRecords` (commit step 1) or `evictRecords`: each reads
+ *   the value below (the one last handed on), writes the entry through to the logging layer, then calls
+ *   the listener, whose forwards the runner processes before the next entry. A delete of a key absent
+ *   below is neither written nor handed on. The synchronous `flush` refuses dirty entries then.
  */
 export class CachingKeyValueStore<K, V> {
   readonly name: string
@@ -56,6 +73,11 @@ export class CachingKeyValueStore<K, V> {
   private readonly valueSerde: Serde<V>
   private readonly maxEntries: number
   private readonly timestamp: () => number
+  private readonly recordCache: RecordCache | undefined
+  private listener: FlushListener<K, V> | undefined
+  private sendOldValues = false
+  /** Written since the last eviction check: a store over the shared budget evicts only then. */
+  private touched = false
 
   constructor(
     readonly logging: ChangeLoggingKeyValueStore,
@@ -71,6 +93,63 @@ export class CachingKeyValueStore<K, V> {
     this.valueSerde = options.valueSerde
     this.maxEntries = options.maxEntries
     this.timestamp = options.timestamp
+    this.recordCache = options.recordCache
+  }
+
+  /** Enters record-caching mode; false (and nothing changes) without a record cache or without a cache. */
+  setFlushListener(listener: FlushListener<K, V>, sendOldValues: boolean): boolean {
+    if (this.recordCache?.enabled !== true || this.maxEntries === 0) return false
+    this.listener = listener
+    this.sendOldValues = sendOldValues
+    return true
+  }
+
+  /** In record-caching mode. */
+  get cachesRecords(): boolean {
+    return this.listener !== undefined
+  }
+
+  /** Record-caching mode: an eviction is due (see `evictRecords`). */
+  get overflowing(): boolean {
+    if (this.listener === undefined || this.cache.size === 0) return false
+    return this.cache.size > this.maxEntries || (this.touched && this.recordCache!.overBudget)
+  }
+
+  /** Record-caching mode: writes every dirty entry through and hands it to the listener, in first-dirtied order. */
+  async flushRecords(run: ForwardRunner): Promise<number> {
+    if (this.listener === undefined) return 0
+    let flushed = 0
+    // a key dirtied again while the ones before it are handed on is visited again (Map iteration)
+    for (const [id, entry] of this.dirty) {
+      const below = await this.valueBelow(entry)
+      if (!entry.dirty || this.dirty.get(id) !== entry) continue
+      this.dirty.delete(id)
+      this.sortedDirty?.delete(id)
+      entry.dirty = false
+      await this.writeThrough(entry, below, run)
+      flushed += 1
+    }
+    return flushed
+  }
+
+  /** Record-caching mode: evicts least recently used entries while `overflowing`; dirty ones are handed on. */
+  async evictRecords(run: ForwardRunner): Promise<number> {
+    let evicted = 0
+    while (this.overflowing) {
+      const [id, entry] = this.cache.entries().next().value!
+      const below = entry.dirty ? await this.valueBelow(entry) : undefined
+      if (this.cache.get(id) !== entry) continue
+      this.cache.delete(id)
+      this.recordCache!.add(-entry.size)
+      evicted += 1
+      if (!entry.dirty) continue
+      this.dirty.delete(id)
+      this.sortedDirty?.delete(id)
+      entry.dirty = false
+      await this.writeThrough(entry, below, run)
+    }
+    this.touched = false
+    return evicted
   }
 
   /** Number of dirty entries waiting for `flush`. */
@@ -86,7 +165,10 @@ export class CachingKeyValueStore<K, V> {
   async get(key: K): Promise<V | undefined> {
     this.assertOpen()
     const keyBytes = this.keySerde.serialize(key)
-    if (this.maxEntries === 0) return this.load(keyBytes)
+    if (this.maxEntries === 0) {
+      const bytes = await this.logging.get(keyBytes)
+      return bytes === undefined ? undefined : this.decode(bytes)
+    }
     const id = keyString(keyBytes)
     const hit = this.cache.get(id)
     if (hit !== undefined) {
@@ -94,12 +176,15 @@ export class CachingKeyValueStore<K, V> {
       this.cache.set(id, hit)
       return hit.value
     }
-    const value = await this.load(keyBytes)
+    const bytes = await this.logging.get(keyBytes)
+    const value = bytes === undefined ? undefined : this.decode(bytes)
     // A write may have landed while loading; it is newer than what was loaded.
     const raced = this.cache.get(id)
     if (raced !== undefined) return raced.value
-    this.cache.set(id, { key: keyBytes, value, dirty: false, timestamp: 0 })
-    this.evictOverflow()
+    const size = this.sizeOf(keyBytes, bytes)
+    this.cache.set(id, { key: keyBytes, value, dirty: false, timestamp: 0, size })
+    this.recordCache?.add(size)
+    if (this.listener === undefined) this.evictOverflow()
     return value
   }
 
@@ -133,6 +218,10 @@ export class CachingKeyValueStore<K, V> {
   /** Pushes every dirty entry down to the logging layer (which logs it); entries stay cached, clean. */
   flush(): number {
     const flushed = this.dirty.size
+    if (this.listener !== undefined && flushed > 0)
+      throw new StateStoreError('STORE_MISCONFIGURED', 'a record cache is flushed by flushRecords', {
+        store: this.name,
+      })
     for (const entry of this.dirty.values()) {
       this.pushDown(entry)
       entry.dirty = false
@@ -144,6 +233,8 @@ export class CachingKeyValueStore<K, V> {
 
   /** Drops every cached entry, dirty ones included, without writing them anywhere. */
   clear(): void {
+    if (this.recordCache !== undefined)
+      for (const entry of this.cache.values()) this.recordCache.add(-entry.size)
     this.cache.clear()
     this.dirty.clear()
     this.sortedDirty = undefined
@@ -153,19 +244,27 @@ export class CachingKeyValueStore<K, V> {
     this.assertOpen()
     const timestamp = this.timestamp()
     if (this.maxEntries === 0) {
-      this.pushDown({ key: keyBytes, value, dirty: true, timestamp })
+      this.pushDown({ key: keyBytes, value, dirty: true, timestamp, size: 0 })
       return
     }
+    const recording = this.listener !== undefined
+    const bytes = recording && value !== undefined ? this.valueSerde.serialize(value) : undefined
+    const size = this.sizeOf(keyBytes, bytes)
+    this.touched = recording
     const id = keyString(keyBytes)
     const entry = this.cache.get(id)
     if (entry === undefined) {
-      const created = { key: keyBytes, value, dirty: true, timestamp }
+      const created = { key: keyBytes, value, dirty: true, timestamp, bytes, size }
       this.cache.set(id, created)
+      this.recordCache?.add(size)
       this.markDirty(id, created)
-      this.evictOverflow()
+      if (!recording) this.evictOverflow()
       return
     }
+    this.recordCache?.add(size - entry.size)
     entry.value = value
+    entry.bytes = bytes
+    entry.size = size
     entry.timestamp = timestamp
     this.cache.delete(id)
     this.cache.set(id, entry)
@@ -180,6 +279,7 @@ export class CachingKeyValueStore<K, V> {
     while (this.cache.size > this.maxEntries) {
       for (const [id, entry] of this.cache) {
         this.cache.delete(id)
+        this.recordCache?.add(-entry.size)
         if (entry.dirty) {
           this.dirty.delete(id)
           this.sortedDirty?.delete(id)
@@ -198,12 +298,35 @@ export class CachingKeyValueStore<K, V> {
 
   private pushDown(entry: CacheEntry<V>): void {
     if (entry.value === undefined) this.logging.delete(entry.key, entry.timestamp)
-    else this.logging.put(entry.key, this.valueSerde.serialize(entry.value), entry.timestamp)
+    else this.logging.put(entry.key, entry.bytes ?? this.valueSerde.serialize(entry.value), entry.timestamp)
   }
 
-  private async load(keyBytes: Buffer): Promise<V | undefined> {
-    const bytes = await this.logging.get(keyBytes)
-    return bytes === undefined ? undefined : this.decode(bytes)
+  /** What the layer below holds for a dirty entry: the value last handed on (needed for a delete and for old values). */
+  private async valueBelow(entry: CacheEntry<V>): Promise<Buffer | undefined> {
+    return entry.value === undefined || this.sendOldValues ? this.logging.get(entry.key) : undefined
+  }
+
+  /** Writes a dirty entry through, then hands it to the listener; the runner processes what it forwards. */
+  private async writeThrough(
+    entry: CacheEntry<V>,
+    below: Buffer | undefined,
+    run: ForwardRunner,
+  ): Promise<void> {
+    const newValue = entry.value
+    if (newValue === undefined && below === undefined) return
+    this.pushDown(entry)
+    const change = {
+      key: this.keySerde.deserialize(entry.key),
+      newValue,
+      oldValue: this.sendOldValues && below !== undefined ? this.decode(below) : undefined,
+      timestamp: entry.timestamp,
+    }
+    const listener = this.listener!
+    await run(() => listener(change), entry.timestamp)
+  }
+
+  private sizeOf(key: Buffer, value: Buffer | undefined): number {
+    return this.listener === undefined ? 0 : key.length + (value?.length ?? 0) + cacheEntryOverheadBytes
   }
 
   private decode(bytes: Buffer): V {

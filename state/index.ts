@@ -21,7 +21,7 @@ export { isStateStoreError, StateStoreError, stateStoreErrorCodes } from './erro
 export { InMemoryBytesStore } from './in-memory-bytes-store.js'
 export type { WindowStoreOptions } from './indexed-window-store.js'
 export { IndexedWindowStore } from './indexed-window-store.js'
-export type { KeyRange, KeyValue, KeyValueStore } from './key-value-store.js'
+export type { CachedChange, FlushListener, KeyRange, KeyValue, KeyValueStore } from './key-value-store.js'
 export type { LevelDbOptions } from './level-db-bytes-store.js'
 export { LevelDbBytesStore } from './level-db-bytes-store.js'
 export { MemoryMirroredBytesStore } from './memory-mirrored-bytes-store.js'
@@ -37,7 +37,8 @@ export {
   jsonSerde,
   stringSerde,
 } from './serde.js'
-export type { BuiltStore, StateStore } from './state-store.js'
+export { cacheEntryOverheadBytes, RecordCache } from './record-cache.js'
+export type { BuiltStore, ForwardRunner, StateStore } from './state-store.js'
 export type { StoreMetrics, StoreOperation } from './store-metrics.js'
 export { noopStoreMetrics, storeOperations } from './store-metrics.js'
 export type {

@@ -7,6 +7,21 @@ export interface KeyValue<K, V> {
   readonly value: V
 }
 
+/**
+ * A key's change as the record cache hands it on: the value written last (`undefined`: deleted), the
+ * value the store held before the cache took the key (only with `sendOldValues`), and the timestamp of
+ * the record that wrote it last.
+ */
+export interface CachedChange<K, V> {
+  readonly key: K
+  readonly newValue: V | undefined
+  readonly oldValue: V | undefined
+  readonly timestamp: number
+}
+
+/** Called per flushed or evicted key; what it forwards is processed before the next key is flushed. */
+export type FlushListener<K, V> = (change: CachedChange<K, V>) => void
+
 /** Keys with `gte <= key < lt`, compared by their serialized bytes. A missing bound is unbounded. */
 export interface KeyRange<K> {
   readonly gte?: K | undefined
@@ -28,6 +43,15 @@ export interface KeyRange<K> {
  */
 export interface KeyValueStore<K, V> {
   readonly name: string
+  /**
+   * Record caching (Kafka Streams' `setFlushListener`, for the DSL's table operators): when the instance
+   * has a record cache (`cacheMaxBytes` > 0) and this store a cache (`cacheMaxEntries` > 0), the store
+   * keeps each key's latest write in its cache and calls `listener` with it when the cache is flushed
+   * (every commit) or evicts it (over its size), right after writing it through to the changelog and the
+   * store below; repeated writes to a key in between are one call. Returns false, and never calls
+   * `listener`, when the store does not cache records: the caller then forwards every update itself.
+   */
+  setFlushListener?(listener: FlushListener<K, V>, sendOldValues: boolean): boolean
   get(key: K): Promise<V | undefined>
   put(key: K, value: V): void
   delete(key: K): void

@@ -3,7 +3,7 @@
 import type { ByteRange } from './byte-range.js'
 import { prefixRange } from './byte-range.js'
 import type { CachingKeyValueStore } from './caching-key-value-store.js'
-import type { KeyRange, KeyValue, KeyValueStore } from './key-value-store.js'
+import type { FlushListener, KeyRange, KeyValue, KeyValueStore } from './key-value-store.js'
 import type { Serde, Serializer } from './serde.js'
 import type { StoreMetrics, StoreOperation } from './store-metrics.js'
 
@@ -22,6 +22,10 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   ) {
     this.name = inner.name
     this.timed = metrics.timed
+  }
+
+  setFlushListener(listener: FlushListener<K, V>, sendOldValues: boolean): boolean {
+    return this.inner.setFlushListener(listener, sendOldValues)
   }
 
   async get(key: K): Promise<V | undefined> {

@@ -16,6 +16,9 @@ import type { BytesWrite } from './bytes-key-value-store.js'
  * 4. Start processing.
  *
  * Commit protocol (every commit interval):
+ * 0. `flushCache(run)` every store, in topological order, until none flushes anything: a store caching
+ *    records writes its dirty entries through and hands them downstream (which may fill caches further
+ *    down, hence the repetition).
  * 1. `flush()` every store: dirty cache entries are serialized and written to the changelog
  *    writer (inside the task's transaction under exactly-once), and the pending writes so far are
  *    sealed as this commit's. Processing may go on while the runtime commits: later writes belong
@@ -39,6 +42,14 @@ export interface StateStore {
   readonly logged: boolean
   readonly isOpen: boolean
   open(): Promise<void>
+  /** Commit step 0: a record cache's dirty entries written through and handed downstream; how many. */
+  flushCache(run: ForwardRunner): Promise<number>
+  /** After each record: a record cache over its size evicts (writes through and hands on) its LRU entries. */
+  evictCache(run: ForwardRunner): Promise<number>
+  /** The store caches records: a processor set a flush listener (see `KeyValueStore.setFlushListener`). */
+  readonly cachesRecords: boolean
+  /** The record cache holds more than its share: `evictCache` is due. */
+  readonly cacheOverflowing: boolean
   /** Commit step 1: pushes cached writes down to the change-logging layer (which logs them) and seals them. */
   flush(): void
   /** Commit step 3: makes the sealed writes durable locally, atomically with `checkpoint`. */
@@ -57,6 +68,13 @@ export interface StateStore {
   /** Key count for metrics (committed keys; see `BytesKeyValueStore.keyCount`). */
   keyCount(): Promise<number>
 }
+
+/**
+ * How a store's record cache hands a flushed or evicted entry on: the task runs `emit` (the flush
+ * listener, which forwards) and processes everything it forwards, with `timestamp` as the record time of
+ * what the processors downstream write.
+ */
+export type ForwardRunner = (emit: () => void, timestamp: number) => Promise<void>
 
 /** A store stack from the builder: the typed handle for processors plus the lifecycle for the runtime. */
 export interface BuiltStore<S> extends StateStore {

@@ -2,7 +2,7 @@
 
 import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
-import type { BuiltStore } from './state-store.js'
+import type { BuiltStore, ForwardRunner } from './state-store.js'
 import type { StoreMetrics, StoreOperation } from './store-metrics.js'
 
 export interface StoreLayers<S> {
@@ -11,7 +11,16 @@ export interface StoreLayers<S> {
   readonly logging: ChangeLoggingKeyValueStore
   readonly bytes: BytesKeyValueStore
   /** The caching layer, if any. */
-  readonly cache?: { flush(): number; clear(): void } | undefined
+  readonly cache?:
+    | {
+        flush(): number
+        clear(): void
+        flushRecords(run: ForwardRunner): Promise<number>
+        evictRecords(run: ForwardRunner): Promise<number>
+        readonly overflowing: boolean
+        readonly cachesRecords: boolean
+      }
+    | undefined
   /** Forgets in-memory state derived from pending writes (e.g. a window store's expiry watermark). */
   readonly reset?: (() => void) | undefined
   readonly metrics: StoreMetrics
@@ -47,6 +56,22 @@ export class StoreStack<S> implements BuiltStore<S> {
 
   open(): Promise<void> {
     return this.layers.bytes.open()
+  }
+
+  flushCache(run: ForwardRunner): Promise<number> {
+    return this.layers.cache?.flushRecords(run) ?? Promise.resolve(0)
+  }
+
+  evictCache(run: ForwardRunner): Promise<number> {
+    return this.layers.cache?.evictRecords(run) ?? Promise.resolve(0)
+  }
+
+  get cachesRecords(): boolean {
+    return this.layers.cache?.cachesRecords ?? false
+  }
+
+  get cacheOverflowing(): boolean {
+    return this.layers.cache?.overflowing ?? false
   }
 
   flush(): void {

@@ -10,7 +10,7 @@ import type { KeyValue } from './kstream.js'
 import { KTable } from './ktable.js'
 import { resolveMaterialized, tableStore, type Materialized, type Named } from './options.js'
 import type { Aggregator, Initializer, Reducer } from './stream-aggregate.js'
-import { forwardChange, storeGetter, type TableProducer, type ValueGetterSupplier } from './table-node.js'
+import { storeGetter, tableForwarder, type TableProducer, type ValueGetterSupplier } from './table-node.js'
 
 export type GroupedTableOptions<K, VA> = Named & Materialized<K, VA>
 
@@ -85,7 +85,7 @@ class TableAggregateNode<K, V, VA> implements TableProducer<K, VA> {
       },
       create: (ctx) => {
         const store = ctx.store(this.store)
-        const sendOldValues = this.sendOldValues
+        const forward = tableForwarder(ctx, store, this.sendOldValues)
         return {
           process: async (record) => {
             if (record.key === null || record.key === undefined)
@@ -108,11 +108,7 @@ class TableAggregateNode<K, V, VA> implements TableProducer<K, VA> {
             }
             if (newAgg === null) store.delete(record.key)
             else store.put(record.key, { value: newAgg, timestamp })
-            forwardChange(
-              ctx,
-              { ...record, timestamp, value: { newValue: newAgg, oldValue: oldAgg } },
-              sendOldValues,
-            )
+            forward({ ...record, timestamp, value: { newValue: newAgg, oldValue: oldAgg } })
           },
         }
       },

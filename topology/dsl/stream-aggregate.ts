@@ -3,7 +3,7 @@
 import type { KeyValueStoreRef, StoreRef } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
 import type { Change, ValueAndTimestamp } from './change.js'
-import { forwardChange, storeGetter, type TableProducer, type ValueGetterSupplier } from './table-node.js'
+import { storeGetter, tableForwarder, type TableProducer, type ValueGetterSupplier } from './table-node.js'
 
 export type Initializer<VA> = () => VA
 export type Aggregator<K, V, VA> = (key: K, value: V, aggregate: VA) => VA
@@ -61,7 +61,7 @@ export class StreamAggregateNode<K, VA> implements TableProducer<K, VA> {
       },
       create: (ctx) => {
         const store = ctx.store(this.store)
-        const sendOldValues = this.sendOldValues
+        const forward = tableForwarder(ctx, store, this.sendOldValues)
         return {
           process: async (record) => {
             if (
@@ -78,7 +78,7 @@ export class StreamAggregateNode<K, VA> implements TableProducer<K, VA> {
             const newValue = fold(record.key, record.value, oldValue)
             const timestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp)
             store.put(record.key, { value: newValue, timestamp })
-            forwardChange(ctx, { ...record, timestamp, value: { newValue, oldValue } }, sendOldValues)
+            forward({ ...record, timestamp, value: { newValue, oldValue } })
           },
         }
       },

@@ -4,7 +4,7 @@ import type { KeyValueStoreRef, StoreRef } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
 import type { Change, ValueAndTimestamp } from './change.js'
 import {
-  forwardChange,
+  tableForwarder,
   storeGetter,
   valueOrNull,
   type TableProducer,
@@ -76,6 +76,7 @@ export class TableTransformNode<K, VIn, VOut> implements TableProducer<K, VOut> 
       create: (ctx) => {
         const store = this.store ? ctx.store(this.store) : undefined
         const sendOldValues = this.sendOldValues
+        const forward = tableForwarder(ctx, store, sendOldValues)
         const computeOrNull = (key: K, value: VIn | null) =>
           value === null ? null : this.compute(key, value)
         return {
@@ -94,7 +95,7 @@ export class TableTransformNode<K, VIn, VOut> implements TableProducer<K, VOut> 
             }
             if (newValue === null) store.delete(key)
             else store.put(key, { value: newValue, timestamp: record.timestamp })
-            forwardChange(ctx, change, sendOldValues)
+            forward(change)
           },
         }
       },

@@ -1,6 +1,6 @@
 // The contract between a KTable and the processor that produces it (Kafka Streams' KTableProcessorSupplier):
 // downstream operators ask it to send old values, and read its current values through a value getter.
-import type { KeyValueStoreRef, StoreRef } from '../../state/index.js'
+import type { KeyValueStore, KeyValueStoreRef, StoreRef } from '../../state/index.js'
 import type { ProcessorContext } from '../processor.js'
 import type { StreamRecord } from '../record.js'
 import type { Change, ValueAndTimestamp } from './change.js'
@@ -40,9 +40,31 @@ export function storeGetter<K, V>(ref: KeyValueStoreRef<K, ValueAndTimestamp<V>>
 }
 
 /**
- * Forwards a table update (Kafka Streams' TimestampedTupleForwarder): the old value only when it was asked
- * for. With record caching on the store (later), the cache forwards on flush instead.
+ * How a table operator forwards its updates (Kafka Streams' TimestampedTupleForwarder with its
+ * TimestampedCacheFlushListener). When its store caches records (the instance's `cacheMaxBytes` > 0, the
+ * store's cache on), the returned function forwards nothing: the store hands each key's latest update on
+ * when its cache is flushed (every commit) or evicts it, with the store's previous value as old value when
+ * asked for, and the update's own timestamp. Otherwise it forwards every update with `forwardChange`.
  */
+export function tableForwarder<K, V>(
+  context: ProcessorContext<K, Change<V>>,
+  store: KeyValueStore<K, ValueAndTimestamp<V>> | undefined,
+  sendOldValues: boolean,
+): (record: StreamRecord<K, Change<V>>) => void {
+  const caching =
+    store?.setFlushListener?.(
+      (change) =>
+        context.forward({
+          key: change.key,
+          value: { newValue: change.newValue?.value ?? null, oldValue: change.oldValue?.value ?? null },
+          timestamp: change.newValue?.timestamp ?? change.timestamp,
+        }),
+      sendOldValues,
+    ) === true
+  return caching ? () => undefined : (record) => forwardChange(context, record, sendOldValues)
+}
+
+/** Forwards a table update: the old value only when it was asked for. */
 export function forwardChange<K, V>(
   context: ProcessorContext<K, Change<V>>,
   record: StreamRecord<K, Change<V>>,

@@ -4,8 +4,8 @@ import type { KeyValueStoreRef, StoreRef } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
 import type { Change, ValueAndTimestamp } from './change.js'
 import {
-  forwardChange,
   storeGetter,
+  tableForwarder,
   valueOrNull,
   type TableProducer,
   type ValueGetterSupplier,
@@ -51,7 +51,7 @@ export class TableSourceNode<K, V> implements TableProducer<K, V> {
       },
       create: (ctx) => {
         const store = this.materialized ? ctx.store(this.store) : undefined
-        const sendOldValues = this.sendOldValues
+        const forward = tableForwarder(ctx, store, this.sendOldValues)
         return {
           process: async (record) => {
             if (record.key === null || record.key === undefined) {
@@ -65,7 +65,7 @@ export class TableSourceNode<K, V> implements TableProducer<K, V> {
             const old = valueOrNull(await store.get(record.key))
             if (record.value === null) store.delete(record.key)
             else store.put(record.key, { value: record.value, timestamp: record.timestamp })
-            forwardChange(ctx, { ...record, value: { newValue: record.value, oldValue: old } }, sendOldValues)
+            forward({ ...record, value: { newValue: record.value, oldValue: old } })
           },
         }
       },

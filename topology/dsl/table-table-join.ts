@@ -6,7 +6,7 @@ import type { ProcessorSupplier } from '../processor.js'
 import type { Change, ValueAndTimestamp } from './change.js'
 import type { DslContext } from './dsl-context.js'
 import {
-  forwardChange,
+  tableForwarder,
   storeGetter,
   type TableProducer,
   type ValueGetter,
@@ -162,7 +162,7 @@ export class TableJoinMergeNode<K, V1, V2, VR> implements TableProducer<K, VR> {
       },
       create: (ctx) => {
         const store = this.store ? ctx.store(this.store) : undefined
-        const sendOldValues = this.sendOldValues
+        const forward = tableForwarder(ctx, store, this.sendOldValues)
         return {
           process: (record) => {
             if (store !== undefined) {
@@ -170,7 +170,7 @@ export class TableJoinMergeNode<K, V1, V2, VR> implements TableProducer<K, VR> {
               if (newValue === null) store.delete(record.key)
               else store.put(record.key, { value: newValue, timestamp: record.timestamp })
             }
-            forwardChange(ctx, record, sendOldValues)
+            forward(record)
           },
         }
       },

@@ -1,6 +1,8 @@
 // The commit protocol of one instance: when a commit is due, its steps, and the one commit in progress.
 //
 // Commit protocol (every commit interval, on request, before partitions are revoked, and on close):
+//   0. Flush every task's record caches: each cached update is written through to its store and changelog
+//      and forwarded downstream (its output joins this commit), until no cache holds any.
 //   1. Flush every task's stores: dirty cache entries become changelog records in the collector; the
 //      stores' pending writes and the tasks' consumed offsets so far are sealed as this commit's.
 //   2. Produce everything buffered and wait for the acknowledgements.
@@ -125,6 +127,7 @@ export class Commit {
     const tasks = this.context.tasks()
     const started = process.hrtime.bigint()
     this.stateValue = 'flushing'
+    for (const task of tasks) await task.flushCaches() // 0
     for (const task of tasks) task.flushStores() // 1
     const offsets = tasks.flatMap((t) => t.offsets())
     collector.seal()

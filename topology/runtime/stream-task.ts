@@ -7,6 +7,7 @@ import type { ConsumedRecord, Headers, TopicPartitionOffset } from '../../kafka/
 import {
   buildStore,
   type BuiltStore,
+  type ForwardRunner,
   type KeyValueStore,
   type StoreEnv,
   type StoreRef,
@@ -79,6 +80,10 @@ export class StreamTask {
   /** What was fetched and not processed yet, per input topic. */
   private readonly group: PartitionGroup<ConsumedRecord>
   private current: ConsumedRecord | undefined
+  /** The record time of an entry a record cache hands on, while it is processed downstream. */
+  private cachedRecordTime: number | undefined
+  /** The stores whose cache holds records (set once the processors registered their flush listeners). */
+  private recordCaches: BuiltStore<unknown>[] = []
   private commitRequested = false
   private dirty = false
   streamTime = -1
@@ -118,7 +123,7 @@ export class StreamTask {
       // changelog records carry the timestamp of the record being processed (stream time in punctuations)
       const store = buildStore(ref, {
         ...env,
-        timestamp: () => this.current?.timestamp ?? Math.max(this.streamTime, 0),
+        timestamp: () => this.cachedRecordTime ?? this.current?.timestamp ?? Math.max(this.streamTime, 0),
       })
       await store.open()
       this.stores.set(ref.name, store)
@@ -128,6 +133,40 @@ export class StreamTask {
   async initProcessors(): Promise<void> {
     for (const node of this.subtopology.nodes) this.runners.set(node.name, this.runnerFor(node))
     for (const processor of this.processors) await processor.init?.(this.contexts.get(processor)!)
+    this.recordCaches = [...this.stores.values()].filter((store) => store.cachesRecords)
+  }
+
+  /**
+   * Commit step 0: every record cache writes its dirty entries through and hands them downstream, store
+   * after store in topological order, again until none has anything left (a flush downstream of another
+   * fills the caches it writes). Returns how many entries were handed on.
+   */
+  async flushCaches(): Promise<number> {
+    let total = 0
+    for (;;) {
+      let flushed = 0
+      for (const store of this.recordCaches) flushed += await store.flushCache(this.forwardRunner)
+      if (flushed === 0) return total
+      total += flushed
+    }
+  }
+
+  /** After a record or a punctuation: record caches over their size evict, handing dirty entries downstream. */
+  private async evictCaches(): Promise<void> {
+    for (const store of this.recordCaches)
+      if (store.cacheOverflowing) await store.evictCache(this.forwardRunner)
+  }
+
+  private readonly forwardRunner: ForwardRunner = async (emit, timestamp) => {
+    const outer = this.cachedRecordTime
+    this.cachedRecordTime = timestamp
+    try {
+      await this.run(emit)
+    } catch (error) {
+      this.onFailure('processing', error)
+    } finally {
+      this.cachedRecordTime = outer
+    }
   }
 
   /** True when records were processed since the last commit. */
@@ -208,6 +247,7 @@ export class StreamTask {
         this.onFailure('processing', error)
       }
       if (this.streamTimePunctuationDue()) await this.punctuateStreamTime()
+      if (this.recordCaches.length > 0) await this.evictCaches()
     }
     this.consumed.set(raw.topic, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
     this.processedRecords += 1
@@ -220,6 +260,7 @@ export class StreamTask {
       p.next = now + p.interval
       this.dirty = true
       await this.run(p.callback.bind(undefined, now))
+      if (this.recordCaches.length > 0) await this.evictCaches()
     }
   }
 

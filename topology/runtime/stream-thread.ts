@@ -153,7 +153,12 @@ export class StreamThread {
         )
         // take the request either way, so a request honoured by an interval commit does not cause a second one
         if (task.takeCommitRequest()) commit.request()
-        await commit.commitIfDue() // 3
+        try {
+          await commit.commitIfDue() // 3 (its first step forwards what the record caches hold)
+        } catch (error) {
+          this.context.fail(error)
+          throw error
+        }
         // starting that commit may have recovered from the previous one's failure: the tasks were rebuilt
         // and the inputs rewound
         if (recovery.count !== recoveries) return

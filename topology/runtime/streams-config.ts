@@ -58,6 +58,15 @@ export interface StreamsConfig {
    * persistent state (standby-tasks.ts), default 0.
    */
   readonly numStandbyReplicas?: number
+  /**
+   * Kafka Streams' statestore.cache.max.bytes: the bytes this instance's record cache may hold, over the
+   * stores of its DSL tables and aggregations (key-value stores; windowed ones forward every update).
+   * Updates of a key are deduplicated in the cache and forwarded downstream — and written to the store and
+   * its changelog — on every commit and when the cache evicts the key (least recently used, over this
+   * size). Default 0: every update is forwarded as it is made (Kafka Streams' default is 10 MiB). A store
+   * with `cacheMaxEntries: 0` never caches records.
+   */
+  readonly cacheMaxBytes?: number
   /** How often consumer lag and store sizes are refreshed, ms (default 5000). */
   readonly metricsRefreshMs?: number
   /** Where the engine's lines go, with fields such as `task` and `partition`; the process's logger by default. */
@@ -104,6 +113,15 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       `numStandbyReplicas must be a whole number, 0 or more, got ${config.numStandbyReplicas}`,
     )
   }
+  if (
+    config.cacheMaxBytes !== undefined &&
+    !(Number.isSafeInteger(config.cacheMaxBytes) && config.cacheMaxBytes >= 0)
+  ) {
+    throw new StreamsError(
+      'CONFIG_INVALID',
+      `cacheMaxBytes must be an integer >= 0, got ${config.cacheMaxBytes}`,
+    )
+  }
   const deadLetter: FailureHandling = config.deadLetterTopic ? 'dead-letter' : 'fail'
   return {
     applicationId: config.applicationId,
@@ -131,6 +149,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     bufferedRecordsPerPartition: config.bufferedRecordsPerPartition ?? 1000,
     numStandbyReplicas: config.numStandbyReplicas ?? 0,
+    cacheMaxBytes: config.cacheMaxBytes ?? 0,
     log: config.log ?? logTo(rootLogger().child({ component: 'streams' })),
   }
 }

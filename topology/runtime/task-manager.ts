@@ -17,7 +17,7 @@ import {
   type PartitionReader,
   type TopicPartition,
 } from '../../kafka/index.js'
-import type { KeyValueStore, StoreRef } from '../../state/index.js'
+import { RecordCache, type KeyValueStore, type StoreRef } from '../../state/index.js'
 import { StreamsError } from '../errors.js'
 import type { Topology } from '../topology.js'
 import type { TopicLayout } from './internal-topics.js'
@@ -52,6 +52,7 @@ export class TaskManager {
     globalStores: ReadonlyMap<string, KeyValueStore<unknown, unknown>>,
   ) {
     this.restorer = new ChangelogRestorer(config, admin, reader)
+    const recordCache = new RecordCache(config.cacheMaxBytes)
     this.env = {
       applicationId: config.applicationId,
       // each task gets its own (assigned): under a producer per task, its output goes to its producer
@@ -74,6 +75,7 @@ export class TaskManager {
               }),
           },
           metrics: config.metrics.store,
+          recordCache,
         }
       },
       globalStores,

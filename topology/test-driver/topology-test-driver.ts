@@ -8,6 +8,7 @@ import os from 'node:os'
 import type { Headers, OutgoingRecord } from '../../kafka/index.js'
 import {
   buildStore,
+  RecordCache,
   type KeyValue,
   type KeyValueStore,
   type Serde,
@@ -35,6 +36,11 @@ export interface TestDriverOptions {
   readonly wallClockMs?: number
   /** As the runtime's (default 0): a task waits this long (wall clock) for an empty input partition. */
   readonly maxTaskIdleMs?: number
+  /**
+   * As the runtime's (default 0: every update forwarded): the record cache's size. The driver commits
+   * after each pipe and each wall-clock advance, so the cache deduplicates the updates of one pipe.
+   */
+  readonly cacheMaxBytes?: number
 }
 
 /** A record to pipe, as bytes. */
@@ -80,6 +86,7 @@ export class TopologyTestDriver {
   private readonly internalTopics: ReadonlySet<string>
   private wallClock: number
   private started: Promise<void>
+  private readonly recordCache: RecordCache
 
   constructor(
     private readonly topology: Topology,
@@ -88,6 +95,7 @@ export class TopologyTestDriver {
     this.applicationId = options.applicationId ?? 'test-driver'
     this.partitions = options.partitions ?? 1
     this.wallClock = options.wallClockMs ?? 0
+    this.recordCache = new RecordCache(options.cacheMaxBytes ?? 0)
     this.internalTopics = new Set(
       topology.subtopologies.flatMap((s) => s.internalSources.map((t) => `${this.applicationId}-${t}`)),
     )
@@ -118,6 +126,7 @@ export class TopologyTestDriver {
               timestamp,
             }),
         },
+        recordCache: this.recordCache,
       }),
       globalStores: this.globalStores,
       deadLetterTopic: this.options.deadLetterTopic,
@@ -252,7 +261,14 @@ export class TopologyTestDriver {
     if (internal) this.internalInputs.push(record)
   }
 
+  /** The runtime's commit: record caches flushed (what they forward processed, repartitions included), then stores. */
   private async commit(): Promise<void> {
+    for (;;) {
+      let flushed = 0
+      for (const task of this.tasks) flushed += await task.flushCaches()
+      if (flushed === 0 && this.internalInputs.length === 0) break
+      await this.processReady()
+    }
     for (const task of this.tasks) task.flushStores()
     for (const task of this.tasks) await task.commitStores(() => undefined)
   }
