@@ -133,6 +133,8 @@ function createStreams(): KafkaStreams {
     instanceId: required('INSTANCE_ID'),
     processingGuarantee: 'exactly_once',
     commitIntervalMs,
+    // EosTestClient sets statestore.cache.max.bytes to 0: its verifier checks every update
+    cacheMaxBytes: 0,
     ...(replication ? { replicationFactor: Number(replication) } : {}),
     log: (level, message) => say(`[${level}] ${message}`),
   })

@@ -6,7 +6,8 @@
 //   in-comment table ─▶ foreign-key join on articleId with in-article ──▶ out-augmented-comment
 //                                                   (comment + the article text's first 10 characters)
 // Integer keys; values in the test's own byte layouts (big-endian ints and longs, UTF-8 texts with their
-// lengths); commit interval 1 s; the processing guarantee of PROCESSING_GUARANTEE. One difference of
+// lengths); commit interval 1 s; the record cache at Kafka Streams' default size, 10 MiB (App sets none);
+// the processing guarantee of PROCESSING_GUARANTEE. One difference of
 // deployment, not of the application: Kafka's harness gives every process a random application id (its
 // processes never share work); here the instances share one, so a killed instance's tasks move to the others.
 //
@@ -197,6 +198,7 @@ const streams = new KafkaStreams(relationalTopology(), {
   instanceId: required('INSTANCE_ID'),
   processingGuarantee: processingGuarantee(),
   commitIntervalMs: 1000,
+  cacheMaxBytes: 10 * 1024 * 1024,
   windowStoreChangelogAdditionalRetentionMs: 5 * 60_000,
   ...(replication ? { replicationFactor: Number(replication) } : {}),
   metrics: { ...noopStreamsMetrics, recordsConsumed: (_t, _p, count) => (consumed += count) },

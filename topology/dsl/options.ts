@@ -60,7 +60,10 @@ export interface Materialized<K, V> {
   readonly logging?: boolean
   /** Window and session stores: how long windows are kept (default: window size + grace). */
   readonly retentionMs?: number
-  /** Entries of the store's read cache (key-value stores; default 10,000, 0 disables it). */
+  /**
+   * Entries of the store's cache (key-value stores; default 10,000). 0 disables it, and with it record
+   * caching for this store (Kafka Streams' `withCachingDisabled`): every update is then forwarded.
+   */
   readonly cacheMaxEntries?: number
 }
 
