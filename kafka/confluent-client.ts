@@ -4,7 +4,11 @@
 // available, and transactional offset commits carry the consumer's group metadata (KIP-447 fencing).
 import { clientLog } from './client-logs.js'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
-import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
+import {
+  ConfluentProducer,
+  settleConfluentProducers,
+  type NativeConsumerSource,
+} from './confluent-producer.js'
 import { librdkafkaSecurityProperties } from './kafka-security.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'
 import { fromHeaders, KafkajsStyleAdmin, toStringOffsets, translate } from './kafkajs-style.js'
@@ -68,6 +72,7 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
         security,
         log,
       ),
+    settleProducers: settleConfluentProducers,
   }
 }
 

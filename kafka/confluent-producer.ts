@@ -35,6 +35,42 @@ const transactionOpTimeoutMs = 30_000
  * tasks) — a call librdkafka never answers must not hang the stream thread.
  */
 const transactionOpGraceMs = 10_000
+/**
+ * `connections.max.idle.ms` of a transactional producer: past it librdkafka closes a connection nothing
+ * was sent or received on, which re-runs its coordinator requests — and that is what answers a
+ * `send_offsets_to_transaction` librdkafka would otherwise never answer. librdkafka 2.15 sends the
+ * transactional offset commit through `rd_kafka_coord_req`, whose timeout is never checked (librdkafka
+ * #5456) and whose coordinator lookup waits for a broker state change (a connection going up or down):
+ * after a broker restart the cached group coordinator can be a decommissioned broker whose thread is gone
+ * (#5511), so when no other connection changes state the call waits forever — seen in broker-loss on
+ * confluent (issue 10): calls unanswered for minutes, and at exit `process.exit` joining the libuv worker
+ * the call holds. An abandoned producer sends nothing, so its connections go idle and close; each close
+ * re-runs the lookup. Above the 30 s a produce request may wait on the broker for acks=all (librdkafka's
+ * request.timeout.ms), so a busy connection is never cut.
+ */
+const transactionalIdleMs = 45_000
+
+/**
+ * Producers whose destroy waits for librdkafka to answer a transactional call (see `disconnect`); each
+ * promise settles once its producer is destroyed.
+ */
+const awaitingDestroy = new Set<Promise<void>>()
+
+/**
+ * Resolves once every producer whose destroy waits for a transactional call's answer is destroyed, or
+ * after `timeoutMs`; with how many are left. A process must not exit before: `process.exit` joins the
+ * libuv threads, and one still runs the librdkafka call (Node's exit waits for it without a bound).
+ */
+export async function settleConfluentProducers(timeoutMs: number): Promise<number> {
+  if (awaitingDestroy.size === 0) return 0
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    Promise.all(awaitingDestroy),
+    new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+  ])
+  clearTimeout(timer)
+  return awaitingDestroy.size
+}
 
 interface SendTracker {
   remaining: number
@@ -50,9 +86,9 @@ export class ConfluentProducer implements KafkaProducer {
   private readonly transactional: boolean
   /**
    * Transactional calls librdkafka has not answered yet. The handle is not destroyed under them:
-   * librdkafka can abort the process (`rd_kafka_enq_once_del_source_return: Assertion 'eonce->refcnt > 0'`,
-   * librdkafka #5511) when a transactional call it still serves loses its handle, e.g. a producer
-   * replaced during a broker loss while its commit was retrying.
+   * librdkafka can deadlock or abort the process (`rd_kafka_enq_once_del_source_return: Assertion
+   * 'eonce->refcnt > 0'`) when a transactional call it still serves loses its handle, e.g. a producer
+   * replaced during a broker loss while its commit was retrying (see `disconnect`).
    */
   private readonly pending = new Set<Promise<void>>()
   private readonly log: ClientLog | undefined
@@ -76,6 +112,7 @@ export class ConfluentProducer implements KafkaProducer {
         ? {
             'transactional.id': options.transactionalId,
             'transaction.timeout.ms': options.transactionTimeoutMs ?? 60_000,
+            'connections.max.idle.ms': transactionalIdleMs,
           }
         : {}),
       acks: -1,
@@ -106,40 +143,50 @@ export class ConfluentProducer implements KafkaProducer {
     run: (done: (error: LibrdKafkaError | undefined) => void) => void,
   ): Promise<void> {
     const native = call(what, run)
+    const began = Date.now()
+    let givenUp = false
     const settled = native.then(
-      () => undefined,
-      () => undefined,
+      () => 'answered',
+      (error: unknown) => `failed (${error instanceof Error ? error.message : String(error)})`,
     )
-    this.pending.add(settled)
-    void settled.then(() => this.pending.delete(settled))
+    const done = settled.then((outcome) => {
+      this.pending.delete(done)
+      // 'error', the clients' default threshold: rare, and it held a libuv worker thread all along
+      if (givenUp)
+        this.log?.write(
+          'error',
+          `${what}: librdkafka ${outcome} ${Date.now() - began} ms after the call began (given up at ${transactionOpTimeoutMs + transactionOpGraceMs} ms)`,
+        )
+    })
+    this.pending.add(done)
     let timer: NodeJS.Timeout | undefined
     const lost = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new ProducerFencedError(
-              `${what}: no answer from librdkafka within ${transactionOpTimeoutMs + transactionOpGraceMs} ms; the producer is replaced`,
-            ),
+      timer = setTimeout(() => {
+        givenUp = true
+        reject(
+          new ProducerFencedError(
+            `${what}: no answer from librdkafka within ${transactionOpTimeoutMs + transactionOpGraceMs} ms; the producer is replaced`,
           ),
-        transactionOpTimeoutMs + transactionOpGraceMs,
-      )
+        )
+      }, transactionOpTimeoutMs + transactionOpGraceMs)
     })
     return Promise.race([native, lost]).finally(() => clearTimeout(timer))
   }
 
   /**
-   * Destroys the handle — unless librdkafka still serves a transactional call after the wait below: then
-   * the handle is left as it is (its threads and connections stay; its transactional id is fenced by the
-   * producer that replaces it). librdkafka's transactional calls wait for their answer without a bound
-   * (`rd_kafka_txn_op_req0(..., abs_timeout=-1)`, whatever their timeout), and destroying the handle under
-   * one deadlocks or aborts the process: gdb on an instance hung in broker-loss (issue 10) showed
+   * Destroys the handle — but never under a transactional call librdkafka still serves: destroying a
+   * handle under one deadlocks or aborts the process (gdb on an instance hung in broker-loss, issue 10:
    * `send_offsets_to_transaction` waiting on the transaction manager's condition variable, the rdk:main
    * thread in `rd_kafka_txns_term` blocked destroying that condition variable, and `Disconnect` joining
-   * rdk:main; the other outcome is `rd_kafka_enq_once_del_source_return: Assertion 'eonce->refcnt > 0'`
-   * (librdkafka #5511) or a SIGSEGV.
+   * rdk:main; the other outcome is `rd_kafka_enq_once_del_source_return: Assertion 'eonce->refcnt > 0'` or
+   * a SIGSEGV). After a bounded wait for the call's answer, the destroy is left to happen when the answer
+   * comes (`transactionalIdleMs` says why it comes) and `disconnect` resolves; the handle's transactional
+   * id is fenced meanwhile by the producer that replaces it. `settleConfluentProducers` waits for those
+   * destroys.
    */
   async disconnect(): Promise<void> {
     if (this.pending.size > 0) {
+      const since = Date.now()
       let timer: NodeJS.Timeout | undefined
       const answered = await Promise.race([
         Promise.all(this.pending).then(() => true),
@@ -150,14 +197,25 @@ export class ConfluentProducer implements KafkaProducer {
       ])
       clearTimeout(timer)
       if (!answered) {
+        // 'error', the clients' default threshold: rare, and it holds a libuv worker thread until it ends
         this.log?.write(
-          'warn',
-          'producer left undestroyed: librdkafka still serves a transactional call of it',
+          'error',
+          `producer destroy deferred: librdkafka has not answered a transactional call of it within ${Date.now() - since} ms`,
         )
+        const destroyed = Promise.all(this.pending)
+          .then(() => this.destroy())
+          .then(() => this.log?.write('error', 'deferred producer destroy done'))
+          .catch(() => undefined)
+          .finally(() => awaitingDestroy.delete(destroyed))
+        awaitingDestroy.add(destroyed)
         return
       }
     }
-    await call('producer disconnect', (done) =>
+    await this.destroy()
+  }
+
+  private destroy(): Promise<void> {
+    return call('producer disconnect', (done) =>
       this.producer.disconnect((error: LibrdKafkaError | undefined) => done(error ?? undefined)),
     )
   }

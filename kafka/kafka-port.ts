@@ -72,6 +72,13 @@ export interface KafkaClient {
   consumer(options: ConsumerOptions): KafkaConsumer
   /** Reads single partitions by offset, outside any consumer group: changelog restore, verifiers, tools. */
   reader(options?: ReaderOptions): PartitionReader
+  /**
+   * Resolves once every producer of this kind that was disconnected is gone, or after `timeoutMs`, with how
+   * many are left. A confluent producer's destroy can wait for librdkafka to answer a transactional call
+   * (confluent-producer.ts), and the process cannot exit before it (Node's exit joins the thread that
+   * runs the call); kafkajs has none.
+   */
+  settleProducers(timeoutMs: number): Promise<number>
 }
 
 export interface ReaderOptions {

@@ -69,6 +69,7 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
     producer: (options = {}) => new KafkajsProducer(kafka, options),
     consumer: (options) => new KafkajsConsumer(kafka, options),
     reader: (options = {}) => new KafkajsPartitionReader(kafka, options, config.clientId),
+    settleProducers: () => Promise.resolve(0),
   }
 }
 

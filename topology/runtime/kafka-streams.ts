@@ -37,6 +37,8 @@ import type { StreamTask } from './stream-task.js'
 
 /** How often standby replicas are placed and caught up with their changelogs. */
 const standbyUpdateIntervalMs = 500
+/** How long `close` waits for replaced producers still under a transactional call to be destroyed. */
+const producerSettleMs = 60_000
 
 export const streamsStates = [
   'CREATED',
@@ -427,6 +429,14 @@ export class KafkaStreams {
     await this.backgroundReader?.close().catch(() => undefined)
     await this.globalTables.close()
     await this.admin?.disconnect().catch(() => undefined)
+    // a producer replaced under a transactional call that librdkafka had not answered is destroyed when it
+    // answers (kafka/confluent-producer.ts): the process cannot exit before that
+    const left = await this.config.client.settleProducers(producerSettleMs)
+    if (left > 0)
+      this.config.log(
+        'error',
+        `close: ${left} replaced producer(s) still wait for librdkafka to answer a transactional call after ${producerSettleMs} ms; the process cannot exit until it does`,
+      )
     this.setState('NOT_RUNNING')
   }
 
