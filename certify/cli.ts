@@ -10,6 +10,7 @@ import { clientKinds, type ClientKind } from '../kafka/index.js'
 import { runOrExplain } from '../tools/local-kafka/run-or-explain.js'
 import { oracles } from './oracles/index.js'
 import { certify, type CertifyResult } from './runner.js'
+import { certifyStandby } from './standby.js'
 import { scenarioNames, scenarios, type ScenarioName } from './scenarios.js'
 
 function usage(): string {
@@ -21,6 +22,10 @@ function usage(): string {
         `      --${name} ${option.values.join('|')} (default ${option.default}): ${option.description}`,
       )
   }
+  lines.push(
+    `  ${'standby'.padEnd(12)} Kafka's standby system test (streams_standby_replica_test.py): three instances started and stopped in turn; no scenario`,
+    '      --messages N (default 100000), --rate N records/s (default 2000)',
+  )
   lines.push('', 'scenarios:')
   for (const scenario of Object.values(scenarios))
     lines.push(
@@ -46,6 +51,8 @@ await runOrExplain(async () => {
       quick: { type: 'boolean', default: false },
       seed: { type: 'string' },
       repeat: { type: 'string', default: '1' },
+      messages: { type: 'string' },
+      rate: { type: 'string' },
       'keep-going': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       // every oracle's own options take a value (`--guarantee at_least_once`); checked below
@@ -57,6 +64,30 @@ await runOrExplain(async () => {
     },
   })
   const [oracleName, scenarioName] = positionals
+  if (oracleName === 'standby') {
+    // Kafka's standby system test: its own sequence of instances, no scenario (standby.ts)
+    const client = String(values['client'])
+    if (!(clientKinds as readonly string[]).includes(client)) {
+      console.error(`unknown client '${client}'\n\n${usage()}`)
+      process.exit(2)
+    }
+    const abort = new AbortController()
+    process.on('SIGINT', () => abort.abort())
+    process.on('SIGTERM', () => abort.abort())
+    const results = []
+    for (let i = 1; i <= Number(values['repeat']) && !abort.signal.aborted; i++) {
+      const result = await certifyStandby({
+        client: client as ClientKind,
+        messages: Number(values['messages'] ?? (values['quick'] ? 20_000 : 100_000)),
+        rate: Number(values['rate'] ?? 2000),
+        signal: abort.signal,
+      })
+      console.log(`\n${result.summary}`)
+      results.push(result)
+      if (!result.passed) break
+    }
+    process.exit(results.length > 0 && results.every((r) => r.passed) ? 0 : 1)
+  }
   if (values['help'] || oracleName === undefined || oracleName === 'list') {
     console.log(usage())
     process.exit(oracleName === undefined && !values['help'] ? 2 : 0)
