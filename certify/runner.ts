@@ -237,13 +237,21 @@ class Run {
     this.admin = this.kafka.admin()
     await this.admin.connect()
     const topics = oracle.topics(this.context)
-    await this.admin.createTopics(
-      topics.map((topic) => ({
-        topic,
-        partitions: this.partitionsOf(topic),
-        replicationFactor: three ? 3 : 1,
-        ...(three ? { config: { 'min.insync.replicas': '2' } } : {}),
-      })),
+    // retried: kafkajs's createTopics waits for the new topics' metadata, and a cluster a moment old can
+    // answer that with UNKNOWN_TOPIC_OR_PARTITION (seen once: 'create topics: This server does not host
+    // this topic-partition'); a topic created by an earlier attempt is skipped
+    await retrying(
+      'create topics',
+      () =>
+        this.admin!.createTopics(
+          topics.map((topic) => ({
+            topic,
+            partitions: this.partitionsOf(topic),
+            replicationFactor: three ? 3 : 1,
+            ...(three ? { config: { 'min.insync.replicas': '2' } } : {}),
+          })),
+        ),
+      { alsoRetry: (error) => error.code === 'TOPIC_NOT_FOUND' },
     )
     this.step(
       `topics ${topics.map((t) => `${t} (${this.partitionsOf(t)})`).join(', ')}: replication ${three ? 3 : 1}`,
