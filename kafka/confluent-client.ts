@@ -138,6 +138,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
         ],
       },
       'js.consumer.max.batch.size': options.maxBatchSize ?? 1000,
+      ...(options.groupInstanceId ? { 'group.instance.id': options.groupInstanceId } : {}),
       // read_committed: the last stable offsets come only with librdkafka's statistics (see `currentLag`)
       ...(this.readCommitted
         ? {

@@ -181,6 +181,12 @@ export interface ConsumerOptions {
   /** Where to start when the group has no committed offset: 'earliest' (default) or 'latest'. */
   readonly autoOffsetReset?: 'earliest' | 'latest'
   readonly sessionTimeoutMs?: number
+  /**
+   * Static membership (KIP-345, `group.instance.id`): a member that comes back with the same id within the
+   * session timeout gets its partitions back without a rebalance, and leaving does not rebalance either.
+   * confluent only: kafkajs has no static membership and ignores it (the engine says so at start).
+   */
+  readonly groupInstanceId?: string
   /** Max records handed to one eachBatch call. */
   readonly maxBatchSize?: number
   /** Cooperative-sticky where the client supports it (confluent); kafkajs always rebalances eagerly. */

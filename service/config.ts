@@ -34,6 +34,8 @@ export interface ServiceConfig {
   readonly commitIntervalMs: number | undefined
   /** Warm copies of each task's state on other instances (Kafka Streams' num.standby.replicas). */
   readonly numStandbyReplicas: number
+  /** Static membership (group.instance.id): unset for dynamic membership. */
+  readonly groupInstanceId: string | undefined
   readonly httpPort: number
   /** The address the HTTP server binds: loopback by default, 0.0.0.0 in the image. */
   readonly httpHost: string
@@ -106,6 +108,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     processingGuarantee: oneOf(env, 'PROCESSING_GUARANTEE', processingGuarantees, 'exactly_once'),
     commitIntervalMs: env['COMMIT_INTERVAL_MS'] ? integer(env, 'COMMIT_INTERVAL_MS', 100, 1) : undefined,
     numStandbyReplicas: integer(env, 'NUM_STANDBY_REPLICAS', 0, 0),
+    groupInstanceId: env['GROUP_INSTANCE_ID'] || undefined,
     httpPort,
     httpHost: env['HTTP_HOST'] || '127.0.0.1',
     advertisedUrl: env['ADVERTISED_HTTP_URL'] || `http://127.0.0.1:${httpPort}`,

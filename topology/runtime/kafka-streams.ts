@@ -209,12 +209,18 @@ export class KafkaStreams {
         })
         this.tasks.standbys = this.standbys
       }
+      if (this.config.groupInstanceId && client.kind === 'kafkajs')
+        this.config.log(
+          'warn',
+          `groupInstanceId '${this.config.groupInstanceId}' is ignored: kafkajs has no static membership (the confluent client has)`,
+        )
       const singleSource = this.topology.subtopologies.every((s) => s.sourceTopics.length === 1)
       this.consumer = client.consumer({
         groupId: applicationId,
         isolation: this.config.processingGuarantee === 'exactly_once' ? 'read_committed' : 'read_uncommitted',
         autoOffsetReset: 'earliest',
         sessionTimeoutMs: this.config.sessionTimeoutMs,
+        ...(this.config.groupInstanceId ? { groupInstanceId: this.config.groupInstanceId } : {}),
         // co-partitioned inputs of one task must land on one member: the range assignor guarantees it,
         // cooperative-sticky does not (it knows nothing of tasks), so it is used only for single-input tasks
         rebalance: singleSource ? 'cooperative' : 'eager',

@@ -67,6 +67,13 @@ export interface StreamsConfig {
    * with `cacheMaxEntries: 0` never caches records.
    */
   readonly cacheMaxBytes?: number
+  /**
+   * Static membership (Kafka Streams' group.instance.id, KIP-345): an instance restarted with the same id
+   * within `sessionTimeoutMs` takes its tasks back without a rebalance, and a stop does not rebalance
+   * either (its partitions wait for it for the session timeout). Unique per instance; '' (default) for
+   * dynamic membership. The confluent client only: kafkajs has no static membership.
+   */
+  readonly groupInstanceId?: string
   /** How often consumer lag and store sizes are refreshed, ms (default 5000). */
   readonly metricsRefreshMs?: number
   /** Where the engine's lines go, with fields such as `task` and `partition`; the process's logger by default. */
@@ -149,6 +156,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     bufferedRecordsPerPartition: config.bufferedRecordsPerPartition ?? 1000,
     numStandbyReplicas: config.numStandbyReplicas ?? 0,
+    groupInstanceId: config.groupInstanceId ?? '',
     cacheMaxBytes: config.cacheMaxBytes ?? 0,
     log: config.log ?? logTo(rootLogger().child({ component: 'streams' })),
   }
