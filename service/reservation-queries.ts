@@ -50,6 +50,7 @@ export class ReservationQueries {
       case 'unavailable':
         return { kind: 'unavailable', message: route.reason }
       case 'local':
+      case 'standby': // asked without stale reads: never
         if (route.value === undefined)
           return {
             kind: 'not-found',
@@ -76,6 +77,7 @@ export class ReservationQueries {
       case 'unavailable':
         return { kind: 'unavailable', message: result.reason }
       case 'local':
+      case 'standby': // asked without stale reads: never
         return result.value === undefined
           ? {
               kind: 'not-found',

@@ -1,12 +1,13 @@
 // Standby replicas against the real broker: with numStandbyReplicas 1, each of two instances keeps a warm
-// copy of the other's task by reading its changelog, never of a task it runs itself; when one instance
+// copy of the other's task by reading its changelog, never of a task it runs itself, and answers stale
+// interactive queries from it when asked; when one instance
 // leaves, the other takes the task over from its copy — restoring nothing already copied — and goes on
 // with the right sums.
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { KeyValueStore } from '../../state/index.js'
+import { jsonSerde, storeRef, stringSerde, type KeyValueStore } from '../../state/index.js'
 import { KafkaStreams, type ValueAndTimestamp } from '../../topology/index.js'
 import { client, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
@@ -129,6 +130,16 @@ describe('standby replicas', () => {
         () => seen,
       )
       expect((await a.standbyTasks()).map((s) => s.taskId)).not.toContain(aTask)
+      // a key of b's task, asked of a: remote, or a's standby copy's value when stale reads are allowed
+      const sums = storeRef({ name: 'sums', keySerde: stringSerde, valueSerde: jsonSerde<number>() })
+      const bKey = Array.from({ length: KEYS }, (_, k) => `key-${k}`).find(
+        (k) => a.queries.taskIdFor('sums', Buffer.from(k)) === bTask,
+      )!
+      const onB = await b.queries.queryKey(sums, bKey)
+      expect(onB.where).toBe('local')
+      expect(await a.queries.queryKey(sums, bKey)).toMatchObject({ where: 'remote', taskId: bTask })
+      const stale = await a.queries.queryKey(sums, bKey, { staleStores: true })
+      expect(stale).toEqual({ where: 'standby', taskId: bTask, value: (onB as { value: unknown }).value })
       expect((await total(a, KEYS)) + (await total(b, KEYS))).toBe(1000)
       const changelogEnd = (await offsets(app, input, changelog)).changelogEnd
       const aPartitionEnd = changelogEnd.find((o) => o.partition === Number(aTask.split('_')[1]))!.offset

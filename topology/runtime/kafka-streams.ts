@@ -111,6 +111,7 @@ export class KafkaStreams {
       registry: () => this.registry,
       running: () => this.stateValue === 'RUNNING',
       exclusive: (work) => this.exclusive(work),
+      standbyStore: (taskId, storeName) => this.standbys?.store(taskId, storeName),
     })
     this.globalTables = new GlobalTables(topology.globalTables, (level, message) =>
       this.config.log(level, message),

@@ -89,6 +89,12 @@ export class StandbyTasks {
     return reports.sort((a, b) => a.taskId.localeCompare(b.taskId))
   }
 
+  /** The typed handle of one store of a standby copy kept here (for stale interactive queries). */
+  store(taskId: string, storeName: string): unknown {
+    const standby = this.standbys.get(taskId)
+    return standby?.closed === false ? standby.stores.find((s) => s.name === storeName)?.store : undefined
+  }
+
   /** The reconcile protocol (see the top of this file); run it on the instance's queue. */
   async reconcile(): Promise<void> {
     const { config } = this.context
