@@ -47,6 +47,7 @@ export { changeSerde, isValueAndTimestampSerde, valueAndTimestampSerde } from '.
 export type { Change, ValueAndTimestamp, ValueAndTimestampSerde } from './dsl/change.js'
 export { KafkaStreams, streamsStates } from './runtime/kafka-streams.js'
 export type { StreamsState } from './runtime/kafka-streams.js'
+export type { RecoveryAction, RecoveryReport } from './runtime/recovery.js'
 export { processingGuarantees } from './runtime/streams-config.js'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/streams-config.js'
 export type { StreamsMetrics } from './runtime/streams-metrics.js'

@@ -166,7 +166,8 @@ describe('KafkaStreams against a real broker (exactly-once)', () => {
         )
         // the takeover hit the instance: a commit failed (FENCED, or with librdkafka sometimes first the
         // purge of the aborted transaction's queue) and was recovered with a new producer
-        expect(warnings.filter((w) => w.startsWith('commit failed (')).length).toBeGreaterThan(0)
+        expect(streams.recoveries.length).toBeGreaterThan(0)
+        expect(warnings.filter((w) => w.startsWith('commit failed (')).length).toBe(streams.recoveries.length)
         for (const key of keys) {
           const updates = out
             .filter((r) => r.key!.toString() === key)

@@ -5,8 +5,9 @@
 // Restore protocol:
 //   1. Find each logged store's changelog end (one admin call per changelog topic).
 //   2. Choose where to start: the store's checkpoint (a persistent store that has one), or the beginning
-//      after wiping local data. A checkpoint beyond the changelog's end means the local state is ahead of
-//      the committed changelog (TASK_CORRUPTED): wipe and restore from the beginning.
+//      after wiping local data. A checkpoint beyond the changelog's end (local state ahead of the committed
+//      changelog) or one that cannot be read is a TaskCorruptedError (`checkpointOf`), and so is a task a
+//      recovery names as corrupted: its recovery, wipe and restore from the beginning, happens here.
 //   3. A store already at the end (or with an empty changelog) is reported with 0 records restored.
 //   4. Read all the other changelog partitions to their ends in one reader pass (read_committed). Reading
 //      goes on while the stores write their batches, each store in order; at most `maxUnwrittenRecords`
@@ -18,7 +19,8 @@ import {
   type PartitionReader,
   type TopicPartitionOffset,
 } from '../../kafka/index.js'
-import type { BuiltStore } from '../../state/index.js'
+import { isStateStoreError, type BuiltStore } from '../../state/index.js'
+import { TaskCorruptedError, errorMessage } from '../errors.js'
 import { retryBroker } from './broker-retry.js'
 import { RestoreProgress } from './restore-progress.js'
 import type { StreamTask } from './stream-task.js'
@@ -55,8 +57,11 @@ export class ChangelogRestorer {
     private readonly reader: PartitionReader,
   ) {}
 
-  /** The restore protocol (see the top of this file) for every new task at once. */
-  async restore(tasks: readonly StreamTask[]): Promise<void> {
+  /**
+   * The restore protocol (see the top of this file) for every new task at once; the stores of the tasks
+   * in `corrupted` are wiped and restored from the beginning.
+   */
+  async restore(tasks: readonly StreamTask[], corrupted: ReadonlySet<string> = new Set()): Promise<void> {
     const ends = new Map<string, TopicPartitionOffset[]>()
     const endOf = async (topic: string, partition: number) => {
       if (!ends.has(topic))
@@ -72,17 +77,17 @@ export class ChangelogRestorer {
         if (!store.logged) continue
         const topic = changelogTopic(this.config.applicationId, store.name)
         const end = await endOf(topic, task.partition) // 1
-        let checkpoint = store.persistent ? await store.checkpoint() : undefined // 2
-        if (checkpoint === undefined || checkpoint > end) {
-          if (checkpoint !== undefined) {
-            this.config.log(
-              'warn',
-              `task ${task.id}: store ${store.name} is ahead of its changelog (${checkpoint} > ${end}); wiping it`,
-            )
+        let checkpoint: number | undefined // 2
+        if (corrupted.has(task.id))
+          this.config.log('warn', `task ${task.id}: corrupted (a recovery says so); wiping ${store.name}`)
+        else
+          try {
+            checkpoint = await this.checkpointOf(task, store, end)
+          } catch (error) {
+            if (!(error instanceof TaskCorruptedError)) throw error
+            this.config.log('warn', `${error.message}; wiping it`)
           }
-          await store.wipe()
-          checkpoint = undefined
-        }
+        if (checkpoint === undefined) await store.wipe()
         const from: number | 'earliest' = checkpoint ?? 'earliest'
         const target = { task, store, from, end, restored: 0, writing: Promise.resolve() }
         if (end > 0 && (checkpoint === undefined || checkpoint < end))
@@ -116,6 +121,35 @@ export class ChangelogRestorer {
           },
         )
     }
+  }
+
+  /**
+   * Step 2: where a store's local state ends, if it has a checkpoint to start from; TaskCorruptedError
+   * when local state cannot be trusted (ahead of the committed changelog, or an unreadable checkpoint).
+   */
+  private async checkpointOf(
+    task: StreamTask,
+    store: BuiltStore<unknown>,
+    end: number,
+  ): Promise<number | undefined> {
+    if (!store.persistent) return undefined
+    let checkpoint: number | undefined
+    try {
+      checkpoint = await store.checkpoint()
+    } catch (error) {
+      if (!isStateStoreError(error, 'STORE_CORRUPTED')) throw error
+      throw new TaskCorruptedError(
+        [task.id],
+        `task ${task.id}: store ${store.name} has an unreadable checkpoint (${errorMessage(error)})`,
+        { cause: error },
+      )
+    }
+    if (checkpoint !== undefined && checkpoint > end)
+      throw new TaskCorruptedError(
+        [task.id],
+        `task ${task.id}: store ${store.name} is ahead of its changelog (${checkpoint} > ${end})`,
+      )
+    return checkpoint
   }
 
   /** Step 4. */

@@ -20,7 +20,7 @@ import { InstanceRegistry } from './instance-registry.js'
 import { InteractiveQueries } from './interactive-queries.js'
 import { refreshRuntimeMetrics } from './runtime-metrics.js'
 import { prepareTopics, type TopicLayout } from './internal-topics.js'
-import { Recovery } from './recovery.js'
+import { Recovery, type RecoveryReport } from './recovery.js'
 import { StreamThread } from './stream-thread.js'
 import { sourceTopics, sourceTopicsOf, taskIdOf } from './topic-names.js'
 import {
@@ -134,6 +134,11 @@ export class KafkaStreams {
   /** Every changelog restore so far: which store, from where, how many records. */
   get restores(): readonly RestoreReport[] {
     return this.tasks?.restores ?? []
+  }
+
+  /** Every recovery from a failed commit so far: the action its error named, and the error's code. */
+  get recoveries(): readonly RecoveryReport[] {
+    return this.recovery?.recoveries ?? []
   }
 
   /** Tasks running here now. */

@@ -6,13 +6,14 @@
 import type { ConsumedRecord, Headers, TopicPartitionOffset } from '../../kafka/index.js'
 import {
   buildStore,
+  isStateStoreError,
   type BuiltStore,
   type ForwardRunner,
   type KeyValueStore,
   type StoreEnv,
   type StoreRef,
 } from '../../state/index.js'
-import { DeserializationError, StreamsError, errorMessage } from '../errors.js'
+import { DeserializationError, StreamsError, TaskCorruptedError, errorMessage } from '../errors.js'
 import type {
   Cancellable,
   DeadLetterRecord,
@@ -278,9 +279,17 @@ export class StreamTask {
     this.dirty = false
   }
 
-  /** Commit step 4: sealed writes → local store, with each changelog's next offset as checkpoint. */
+  /**
+   * Commit step 4: sealed writes → local store, with each changelog's next offset as checkpoint. A store
+   * that finds its data corrupted fails it with TaskCorruptedError: the recovery wipes and restores it.
+   */
   async commitStores(checkpointOf: (store: string) => number | undefined): Promise<void> {
-    await Promise.all([...this.stores.values()].map((store) => store.commit(checkpointOf(store.name))))
+    try {
+      await Promise.all([...this.stores.values()].map((store) => store.commit(checkpointOf(store.name))))
+    } catch (error) {
+      if (!isStateStoreError(error, 'STORE_CORRUPTED')) throw error
+      throw new TaskCorruptedError([this.id], `task ${this.id}: ${error.message}`, { cause: error })
+    }
   }
 
   /** Drops writes the changelog did not commit (the transaction aborted). */

@@ -6,9 +6,9 @@
 //   2. Open its stores, after closing its standby replica here if there is one (standby-tasks.ts): the
 //      restore then starts where the standby's copy is.
 //   3. Restore each logged store: from its checkpoint (persistent stores with a checkpoint) or from the
-//      beginning after wiping local data; a checkpoint beyond the changelog's end means the local state
-//      is ahead of the committed changelog (TASK_CORRUPTED): wipe and restore from the beginning. The
-//      restore protocol is in changelog-restorer.ts.
+//      beginning after wiping local data; a task whose local state cannot be trusted (TaskCorruptedError:
+//      a checkpoint beyond the changelog's end or unreadable, or a recovery naming it) is wiped and
+//      restored from the beginning. The restore protocol is in changelog-restorer.ts.
 //   4. Initialize the processors (they may schedule punctuators and read the restored stores).
 import path from 'node:path'
 import {
@@ -97,8 +97,14 @@ export class TaskManager {
     return this.byInput.get({ topic, partition })
   }
 
-  /** Steps 1–4 for every task the new partitions complete. */
-  async assigned(partitions: readonly TopicPartition[]): Promise<StreamTask[]> {
+  /**
+   * Steps 1–4 for every task the new partitions complete. The stores of the tasks in `corrupted` (a
+   * recovery's TaskCorruptedError) are wiped and restored from the beginning.
+   */
+  async assigned(
+    partitions: readonly TopicPartition[],
+    corrupted: readonly string[] = [],
+  ): Promise<StreamTask[]> {
     for (const tp of partitions) this.owned.set(tp, tp)
     const created: StreamTask[] = []
     for (const sub of this.topology.subtopologies) {
@@ -114,7 +120,7 @@ export class TaskManager {
         created.push(task)
       }
     }
-    await this.restorer.restore(created) // 3
+    await this.restorer.restore(created, new Set(corrupted)) // 3
     for (const task of created) {
       await task.initProcessors()
       this.tasks.set(task.id, task)
@@ -151,14 +157,17 @@ export class TaskManager {
     for (const task of [...this.tasks.values()]) await this.close(task)
   }
 
-  /** Drops every task's uncommitted state and rebuilds the tasks from their local checkpoints. */
-  async reinitialize(): Promise<StreamTask[]> {
+  /**
+   * Drops every task's uncommitted state and rebuilds the tasks from their local checkpoints; those in
+   * `corrupted` from their changelogs alone.
+   */
+  async reinitialize(corrupted: readonly string[] = []): Promise<StreamTask[]> {
     const owned = [...this.owned.values()]
     for (const task of [...this.tasks.values()]) {
       task.discardPending()
       await this.close(task)
     }
-    return this.assigned(owned)
+    return this.assigned(owned, corrupted)
   }
 
   private subtopologyOf(store: string): number {
