@@ -1,88 +1,35 @@
-// A task: one subtopology bound to one partition number. It owns its processors and stores, buffers what
-// was fetched of its input partitions and chooses the next record by timestamp (partition-group.ts), keeps
-// its stream time, runs punctuators and tracks what to commit (only what it processed, never what it
-// merely buffers). The same class runs under the Kafka runtime and under the test driver; only its
-// TaskEnv differs.
-import type { ConsumedRecord, Headers, TopicPartitionOffset } from '../../kafka/index.js'
-import {
-  buildStore,
-  isStateStoreError,
-  type BuiltStore,
-  type ForwardRunner,
-  type KeyValueStore,
-  type StoreEnv,
-  type StoreRef,
-} from '../../state/index.js'
-import { DeserializationError, StreamsError, TaskCorruptedError, errorMessage } from '../errors.js'
-import type {
-  Cancellable,
-  DeadLetterRecord,
-  Processor,
-  ProcessorContext,
-  PunctuationType,
-  RecordOrigin,
-} from '../processor.js'
+// A task: one subtopology bound to one partition number. It owns its stores and its processor graph
+// (processor-graph.ts), buffers what was fetched of its input partitions and chooses the next record by
+// timestamp (partition-group.ts), keeps its stream time, fires its punctuators (punctuation-queue.ts) and
+// tracks what to commit (only what it processed, never what it merely buffers). The same class runs under
+// the Kafka runtime and under the test driver; only its TaskEnv (task-environment.ts) differs.
+import type { ConsumedRecord, TopicPartitionOffset } from '../../kafka/index.js'
+import { buildStore, isStateStoreError, type BuiltStore, type ForwardRunner } from '../../state/index.js'
+import { DeserializationError, StreamsError, TaskCorruptedError } from '../errors.js'
+import type { Cancellable, PunctuationType } from '../processor.js'
 import type { StreamRecord } from '../record.js'
-import type { ProcessorNode, SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology.js'
-import { PartitionGroup, type PartitionGroupOptions, type Readiness } from './partition-group.js'
-import { partitionForKey } from './partitioner.js'
+import type { SourceNode, Subtopology } from '../topology.js'
+import { handleFailure } from './dead-letter.js'
+import { PartitionGroup, type Readiness } from './partition-group.js'
+import { ProcessorGraph } from './processor-graph.js'
+import { PunctuationQueue } from './punctuation-queue.js'
+import type { TaskEnv } from './task-environment.js'
 import { taskIdOf } from './topic-names.js'
-import { dlqHeaders, type FailureHandling, type FailureStage, type RecordSink } from './record-sink.js'
 
-/** What a task needs from whoever runs it. */
-export interface TaskEnv {
-  readonly applicationId: string
-  readonly sink: RecordSink
-  /** The topic name at run time: internal topics get the application id as prefix. */
-  resolveTopic(name: string, internal: boolean): string
-  /** Partition count of an output topic (for key partitioning). */
-  partitionsOf(topic: string): number
-  storeEnv(store: StoreRef, partition: number): StoreEnv
-  readonly globalStores: ReadonlyMap<string, KeyValueStore<unknown, unknown>>
-  readonly deadLetterTopic: string | undefined
-  readonly handling: Readonly<Record<FailureStage, FailureHandling>>
-  /** How the task chooses between its input partitions (max.task.idle.ms). */
-  readonly partitionGroup: PartitionGroupOptions
-  now(): number
-  deadLettered?(stage: FailureStage): void
-  /** A processor of `task` skipped a record (Kafka Streams' dropped-records sensor). */
-  droppedRecord?(task: string): void
-}
-
-interface Punctuator {
-  readonly interval: number
-  readonly type: PunctuationType
-  readonly callback: (time: number) => void | Promise<void>
-  next: number | undefined
-  cancelled: boolean
-}
-
-type Work =
-  | { readonly node: NodeRunner; readonly record: StreamRecord<unknown, unknown> }
-  | (() => void | Promise<void>)
-
-interface NodeRunner {
-  readonly name: string
-  process(record: StreamRecord<unknown, unknown>): void | Promise<void>
-}
+export type { TaskEnv } from './task-environment.js'
 
 export class StreamTask {
   readonly id: string
   readonly stores = new Map<string, BuiltStore<unknown>>()
   private readonly sources = new Map<string, SourceNode>()
-  private readonly runners = new Map<string, NodeRunner>()
-  private readonly processors: Processor<unknown, unknown, unknown, unknown>[] = []
-  private readonly punctuators: Punctuator[] = []
-  private readonly queue: Work[] = []
+  private readonly graph: ProcessorGraph
+  private readonly punctuation = new PunctuationQueue()
   /** Next offset to commit per input partition, i.e. last processed + 1. */
   private readonly consumed = new Map<string, TopicPartitionOffset>()
   /** Highest timestamp processed per input topic (Kafka Streams' partition time). */
   private readonly partitionTimes = new Map<string, number>()
   /** What was fetched and not processed yet, per input topic. */
   private readonly group: PartitionGroup<ConsumedRecord>
-  private current: ConsumedRecord | undefined
-  /** The record time of an entry a record cache hands on, while it is processed downstream. */
-  private cachedRecordTime: number | undefined
   /** The stores whose cache holds records (set once the processors registered their flush listeners). */
   private recordCaches: BuiltStore<unknown>[] = []
   private commitRequested = false
@@ -104,6 +51,22 @@ export class StreamTask {
       }
     }
     this.group = new PartitionGroup([...this.sources.keys()], env.partitionGroup)
+    this.graph = new ProcessorGraph(subtopology, {
+      id: this.id,
+      partition,
+      taskCount: this.taskCount,
+      env,
+      stores: this.stores,
+      streamTime: () => this.streamTime,
+      schedule: (interval, type, callback) => this.schedule(interval, type, callback),
+      requestCommit: () => {
+        this.commitRequested = true
+      },
+      droppedRecord: () => {
+        this.droppedRecords += 1
+        this.env.droppedRecord?.(this.id)
+      },
+    })
   }
 
   /** Tasks of this subtopology: the partition count of its (co-partitioned) inputs. */
@@ -124,7 +87,7 @@ export class StreamTask {
       // changelog records carry the timestamp of the record being processed (stream time in punctuations)
       const store = buildStore(ref, {
         ...env,
-        timestamp: () => this.cachedRecordTime ?? this.current?.timestamp ?? Math.max(this.streamTime, 0),
+        timestamp: () => this.graph.recordTime ?? Math.max(this.streamTime, 0),
       })
       await store.open()
       this.stores.set(ref.name, store)
@@ -132,8 +95,7 @@ export class StreamTask {
   }
 
   async initProcessors(): Promise<void> {
-    for (const node of this.subtopology.nodes) this.runners.set(node.name, this.runnerFor(node))
-    for (const processor of this.processors) await processor.init?.(this.contexts.get(processor)!)
+    await this.graph.init()
     this.recordCaches = [...this.stores.values()].filter((store) => store.cachesRecords)
   }
 
@@ -143,30 +105,34 @@ export class StreamTask {
    * fills the caches it writes). Returns how many entries were handed on.
    */
   async flushCaches(): Promise<number> {
+    const run = this.forwardRunner(undefined)
     let total = 0
     for (;;) {
       let flushed = 0
-      for (const store of this.recordCaches) flushed += await store.flushCache(this.forwardRunner)
+      for (const store of this.recordCaches) flushed += await store.flushCache(run)
       if (flushed === 0) return total
       total += flushed
     }
   }
 
-  /** After a record or a punctuation: record caches over their size evict, handing dirty entries downstream. */
-  private async evictCaches(): Promise<void> {
-    for (const store of this.recordCaches)
-      if (store.cacheOverflowing) await store.evictCache(this.forwardRunner)
+  /**
+   * After a record (`input`) or a punctuation (none): record caches over their size evict, handing dirty
+   * entries downstream.
+   */
+  private async evictCaches(input: ConsumedRecord | undefined): Promise<void> {
+    if (this.recordCaches.length === 0) return
+    const run = this.forwardRunner(input)
+    for (const store of this.recordCaches) if (store.cacheOverflowing) await store.evictCache(run)
   }
 
-  private readonly forwardRunner: ForwardRunner = async (emit, timestamp) => {
-    const outer = this.cachedRecordTime
-    this.cachedRecordTime = timestamp
-    try {
-      await this.run(emit)
-    } catch (error) {
-      this.onFailure('processing', error)
-    } finally {
-      this.cachedRecordTime = outer
+  /** Runs what a record cache hands on, at its record time, as part of `input`'s processing if any. */
+  private forwardRunner(input: ConsumedRecord | undefined): ForwardRunner {
+    return async (emit, timestamp) => {
+      try {
+        await this.graph.runCached(emit, { input, cachedRecordTime: timestamp })
+      } catch (error) {
+        handleFailure(this.env, this.id, 'processing', error, input)
+      }
     }
   }
 
@@ -216,7 +182,6 @@ export class StreamTask {
       await this.processRecord(next.record)
       processed += 1
     }
-    this.current = undefined
     return processed
   }
 
@@ -232,7 +197,6 @@ export class StreamTask {
 
   private async processRecord(raw: ConsumedRecord): Promise<void> {
     const source = this.sources.get(raw.topic)!
-    this.current = raw
     this.dirty = true
     // e.g. fetch an unseen schema from the registry; a failure here stops the task rather than dead-letter a valid record
     const preparing = raw.value ? source.valueSerde.prepare?.(raw.value) : undefined
@@ -243,12 +207,13 @@ export class StreamTask {
       if (raw.timestamp > (this.partitionTimes.get(raw.topic) ?? -1))
         this.partitionTimes.set(raw.topic, raw.timestamp)
       try {
-        await this.run(this.runners.get(source.name)!, record)
+        await this.graph.runRecord(source.name, record, raw)
       } catch (error) {
-        this.onFailure('processing', error)
+        handleFailure(this.env, this.id, 'processing', error, raw)
       }
-      if (this.streamTimePunctuationDue()) await this.punctuateStreamTime()
-      if (this.recordCaches.length > 0) await this.evictCaches()
+      if (this.punctuation.streamTimeDue(this.streamTime))
+        await this.punctuation.punctuateStreamTime(this.streamTime, (run) => this.graph.runPunctuation(run))
+      await this.evictCaches(raw)
     }
     this.consumed.set(raw.topic, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
     this.processedRecords += 1
@@ -256,13 +221,11 @@ export class StreamTask {
 
   /** Fires due wall-clock punctuators. */
   async punctuateWallClock(now: number): Promise<void> {
-    for (const p of this.punctuators) {
-      if (p.cancelled || p.type !== 'wall-clock' || p.next === undefined || now < p.next) continue
-      p.next = now + p.interval
+    await this.punctuation.punctuateWallClock(now, async (run) => {
       this.dirty = true
-      await this.run(p.callback.bind(undefined, now))
-      if (this.recordCaches.length > 0) await this.evictCaches()
-    }
+      await this.graph.runPunctuation(run)
+      await this.evictCaches(undefined)
+    })
   }
 
   /** Positions to commit for this task's inputs. */
@@ -300,15 +263,10 @@ export class StreamTask {
   }
 
   async close(): Promise<void> {
-    for (const processor of this.processors) await processor.close?.()
+    await this.graph.close()
     for (const store of this.stores.values()) await store.close()
     this.stores.clear()
   }
-
-  private contexts = new Map<
-    Processor<unknown, unknown, unknown, unknown>,
-    ProcessorContext<unknown, unknown>
-  >()
 
   private deserialize(source: SourceNode, raw: ConsumedRecord): StreamRecord<unknown, unknown> | undefined {
     try {
@@ -318,199 +276,8 @@ export class StreamTask {
       const value = raw.value === null ? null : source.valueSerde.deserialize(raw.value)
       return { key, value, timestamp: raw.timestamp, headers: raw.headers }
     } catch (error) {
-      this.onFailure('deserialization', error)
+      handleFailure(this.env, this.id, 'deserialization', error, raw)
       return undefined
-    }
-  }
-
-  /** Applies the configured handling: dead-letter the current record and continue, or stop. */
-  private onFailure(stage: FailureStage, error: unknown): void {
-    if (this.env.handling[stage] === 'fail' || !this.current || !this.env.deadLetterTopic) {
-      if (error instanceof StreamsError) throw error
-      const code =
-        stage === 'deserialization' ? 'DESERIALIZATION' : stage === 'processing' ? 'PROCESSING' : 'PRODUCTION'
-      throw new StreamsError(code, `${stage} failed in task ${this.id}: ${errorMessage(error)}`, {
-        cause: error,
-      })
-    }
-    this.deadLetterCurrent(stage, errorMessage(error))
-  }
-
-  private deadLetterCurrent(stage: FailureStage, reason: string, record?: DeadLetterRecord): void {
-    const raw = record ? { ...record, headers: {} } : this.current
-    if (!raw)
-      throw new StreamsError('PROCESSING', `deadLetter(${reason}) called outside of record processing`)
-    if (!this.env.deadLetterTopic)
-      throw new StreamsError(
-        'CONFIG_INVALID',
-        `no dead-letter topic configured; cannot dead-letter: ${reason}`,
-      )
-    const headers: Headers = {
-      ...raw.headers,
-      [dlqHeaders.reason]: Buffer.from(reason),
-      [dlqHeaders.stage]: Buffer.from(stage),
-      [dlqHeaders.topic]: Buffer.from(raw.topic),
-      [dlqHeaders.partition]: Buffer.from(String(raw.partition)),
-      [dlqHeaders.offset]: Buffer.from(String(raw.offset)),
-      [dlqHeaders.task]: Buffer.from(this.id),
-    }
-    this.env.sink.send({
-      topic: this.env.deadLetterTopic,
-      key: raw.key,
-      value: raw.value,
-      headers,
-      timestamp: raw.timestamp,
-    })
-    this.env.deadLettered?.(stage)
-  }
-
-  /** Runs `first` and everything it forwards, to completion, before the next input record. */
-  private async run(
-    first: NodeRunner | (() => void | Promise<void>),
-    record?: StreamRecord<unknown, unknown>,
-  ): Promise<void> {
-    this.queue.length = 0
-    this.queue.push(typeof first === 'function' ? first : { node: first, record: record! })
-    for (let i = 0; i < this.queue.length; i++) {
-      const work = this.queue[i]!
-      const result = typeof work === 'function' ? work() : work.node.process(work.record)
-      if (result) await result
-    }
-    this.queue.length = 0
-  }
-
-  /** Cheap check before `punctuateStreamTime`, which is async: most records make no punctuator due. */
-  private streamTimePunctuationDue(): boolean {
-    for (const p of this.punctuators) {
-      if (p.cancelled || p.type !== 'stream-time') continue
-      if (p.next === undefined || this.streamTime >= p.next) return true
-    }
-    return false
-  }
-
-  private async punctuateStreamTime(): Promise<void> {
-    for (const p of this.punctuators) {
-      if (p.cancelled || p.type !== 'stream-time') continue
-      if (p.next === undefined) {
-        p.next = this.streamTime + p.interval
-        continue
-      }
-      if (this.streamTime < p.next) continue
-      p.next = this.streamTime + p.interval
-      const time = this.streamTime
-      const origin = this.current
-      this.current = undefined
-      await this.run(() => p.callback(time))
-      this.current = origin
-    }
-  }
-
-  private runnerFor(node: TopologyNode): NodeRunner {
-    switch (node.kind) {
-      case 'source':
-        return { name: node.name, process: (record) => this.forwardTo(node.children, record) }
-      case 'processor':
-        return this.processorRunner(node)
-      case 'sink':
-        return this.sinkRunner(node)
-    }
-  }
-
-  private forwardTo(
-    children: readonly string[],
-    record: StreamRecord<unknown, unknown>,
-    only?: string,
-  ): void {
-    for (const child of children) {
-      if (only !== undefined && child !== only) continue
-      this.queue.push({ node: this.runners.get(child)!, record })
-    }
-    if (only !== undefined && !children.includes(only))
-      throw new StreamsError('TOPOLOGY_INVALID', `forward to unknown child ${only}`)
-  }
-
-  private processorRunner(node: ProcessorNode): NodeRunner {
-    const streamTime = () => this.streamTime
-    const env = this.env
-    const origin = (): RecordOrigin | undefined => {
-      const raw = this.current
-      return raw ? { topic: raw.topic, partition: raw.partition, offset: raw.offset } : undefined
-    }
-    const context: ProcessorContext<unknown, unknown> = {
-      taskId: this.id,
-      partition: this.partition,
-      taskCount: this.taskCount,
-      applicationId: this.env.applicationId,
-      get streamTime() {
-        return streamTime()
-      },
-      get origin() {
-        return origin()
-      },
-      get wallClockTime() {
-        return env.now()
-      },
-      forward: (record, childName) => this.forwardTo(node.children, record, childName),
-      store: (ref) => {
-        const local = this.stores.get(ref.name)
-        if (local && node.stores.includes(ref.name)) return local.store as never
-        const global = this.env.globalStores.get(ref.name)
-        if (global) return global as never
-        throw new StreamsError(
-          'TOPOLOGY_INVALID',
-          `processor ${node.name} did not declare store ${ref.name} in its supplier`,
-        )
-      },
-      schedule: (interval, type, callback) => this.schedule(interval, type, callback),
-      deadLetter: (reason, record) => this.deadLetterCurrent('processing', reason, record),
-      requestCommit: () => {
-        this.commitRequested = true
-      },
-      droppedRecord: () => {
-        this.droppedRecords += 1
-        this.env.droppedRecord?.(this.id)
-      },
-    }
-    const processor = node.supplier.create(context)
-    this.processors.push(processor)
-    this.contexts.set(processor, context)
-    return { name: node.name, process: (record) => processor.process(record) }
-  }
-
-  private sinkRunner(node: SinkNode): NodeRunner {
-    const topic = this.env.resolveTopic(node.topic, node.internal)
-    return {
-      name: node.name,
-      process: (record) => {
-        let key: Buffer | null
-        let value: Buffer | null
-        let partition: number | readonly number[] | undefined
-        try {
-          key = record.key === null || record.key === undefined ? null : node.keySerde.serialize(record.key)
-          value =
-            record.value === null || record.value === undefined
-              ? null
-              : node.valueSerde.serialize(record.value)
-          const partitions = this.env.partitionsOf(topic)
-          // a partitioner that does not choose leaves the record to the default, as in Kafka Streams
-          partition =
-            node.partitioner?.(key, record.value, partitions) ??
-            (key === null ? undefined : partitionForKey(key, partitions))
-        } catch (error) {
-          this.onFailure('production', error)
-          return
-        }
-        for (const one of typeof partition === 'object' ? partition : [partition]) {
-          this.env.sink.send({
-            topic,
-            key,
-            value,
-            timestamp: record.timestamp,
-            ...(one === undefined ? {} : { partition: one }),
-            ...(record.headers ? { headers: record.headers } : {}),
-          })
-        }
-      },
     }
   }
 
@@ -519,25 +286,6 @@ export class StreamTask {
     type: PunctuationType,
     callback: (time: number) => void | Promise<void>,
   ): Cancellable {
-    if (!(interval > 0))
-      throw new StreamsError('CONFIG_INVALID', `punctuation interval must be > 0 ms, got ${interval}`)
-    const punctuator: Punctuator = {
-      interval,
-      type,
-      callback,
-      next:
-        type === 'wall-clock'
-          ? this.env.now() + interval
-          : this.streamTime >= 0
-            ? this.streamTime + interval
-            : undefined,
-      cancelled: false,
-    }
-    this.punctuators.push(punctuator)
-    return {
-      cancel: () => {
-        punctuator.cancelled = true
-      },
-    }
+    return this.punctuation.schedule(interval, type, callback, this.streamTime, this.env.now())
   }
 }

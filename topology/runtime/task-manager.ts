@@ -25,7 +25,8 @@ import { changelogTopic, runtimeTopic, subtopologyOfStore, taskIdOf } from './to
 import type { TaskProducers } from './task-producers.js'
 import { ChangelogRestorer, type RestoreReport } from './changelog-restorer.js'
 import type { ResolvedConfig } from './streams-config.js'
-import { StreamTask, type TaskEnv } from './stream-task.js'
+import { StreamTask } from './stream-task.js'
+import type { TaskEnv } from './task-environment.js'
 
 /**
  * How long a task waits for an input partition whose lag the consumer cannot tell yet (its first fetch

@@ -1,0 +1,216 @@
+// A task's processor graph (Kafka Streams' ProcessorTopology with its ProcessorNode, SinkNode and
+// ProcessorContextImpl): one runner per node of the subtopology, one context per processor, and the work
+// queue that runs a record, and everything it forwards, to completion before the next one.
+//
+// What a run comes from is an argument of each run (RunContext): the input record (none for a punctuation
+// or a cache flush at commit) and, for an entry a record cache hands on, that entry's record time. The
+// processor contexts (`origin`, `deadLetter`), failures at the sinks and the stores' changelog timestamps
+// read it from the run in progress, and it is gone when the run ends.
+import type { ConsumedRecord } from '../../kafka/index.js'
+import type { BuiltStore } from '../../state/index.js'
+import { StreamsError } from '../errors.js'
+import type { Cancellable, Processor, ProcessorContext, PunctuationType } from '../processor.js'
+import type { StreamRecord } from '../record.js'
+import type { ProcessorNode, SinkNode, Subtopology, TopologyNode } from '../topology.js'
+import { deadLetter, handleFailure } from './dead-letter.js'
+import { partitionForKey } from './partitioner.js'
+import type { TaskEnv } from './task-environment.js'
+
+/** What the graph needs of its task. */
+export interface GraphTask {
+  readonly id: string
+  readonly partition: number
+  readonly taskCount: number
+  readonly env: TaskEnv
+  readonly stores: ReadonlyMap<string, BuiltStore<unknown>>
+  streamTime(): number
+  schedule(
+    interval: number,
+    type: PunctuationType,
+    callback: (time: number) => void | Promise<void>,
+  ): Cancellable
+  requestCommit(): void
+  droppedRecord(): void
+}
+
+type AnyRecord = StreamRecord<unknown, unknown>
+
+interface NodeRunner {
+  readonly name: string
+  process(record: AnyRecord): void | Promise<void>
+}
+
+type Work = { readonly node: NodeRunner; readonly record: AnyRecord } | (() => void | Promise<void>)
+
+/** What the run in progress comes from. */
+export interface RunContext {
+  /** The input record being processed; undefined in a punctuation and in a cache flush at commit. */
+  readonly input: ConsumedRecord | undefined
+  /** The record time of an entry a record cache hands on (it overrides the input's). */
+  readonly cachedRecordTime?: number
+}
+
+export class ProcessorGraph {
+  private readonly runners = new Map<string, NodeRunner>()
+  private readonly processors: {
+    readonly processor: Processor<unknown, unknown, unknown, unknown>
+    readonly context: ProcessorContext<unknown, unknown>
+  }[] = []
+  private readonly queue: Work[] = []
+  /** What the run in progress comes from; undefined between runs. */
+  private context: RunContext | undefined
+
+  constructor(
+    private readonly subtopology: Subtopology,
+    private readonly task: GraphTask,
+  ) {}
+
+  /** The record time of the run in progress, if it has one (the stores' changelog timestamps read it). */
+  get recordTime(): number | undefined {
+    return this.context?.cachedRecordTime ?? this.context?.input?.timestamp
+  }
+
+  private get input(): ConsumedRecord | undefined {
+    return this.context?.input
+  }
+
+  /** Creates every node's runner (and so its processor), then initializes the processors. */
+  async init(): Promise<void> {
+    for (const node of this.subtopology.nodes) this.runners.set(node.name, this.runnerFor(node))
+    for (const { processor, context } of this.processors) await processor.init?.(context)
+  }
+
+  async close(): Promise<void> {
+    for (const { processor } of this.processors) await processor.close?.()
+  }
+
+  /** Runs `record` from source `source`, coming from `input`, and everything it forwards, to completion. */
+  async runRecord(source: string, record: AnyRecord, input: ConsumedRecord): Promise<void> {
+    await this.run({ node: this.runners.get(source)!, record }, { input })
+  }
+
+  /** Runs a punctuation callback, with no input record, and everything it forwards, to completion. */
+  async runPunctuation(callback: () => void | Promise<void>): Promise<void> {
+    await this.run(callback, { input: undefined })
+  }
+
+  /** Runs what a record cache hands on (`emit`), and everything it forwards, to completion. */
+  async runCached(emit: () => void, context: RunContext): Promise<void> {
+    await this.run(emit, context)
+  }
+
+  private async run(first: Work, context: RunContext): Promise<void> {
+    const outer = this.context
+    this.context = context
+    this.queue.length = 0
+    this.queue.push(first)
+    try {
+      for (let i = 0; i < this.queue.length; i++) {
+        const work = this.queue[i]!
+        const result = typeof work === 'function' ? work() : work.node.process(work.record)
+        if (result) await result
+      }
+    } finally {
+      this.queue.length = 0
+      this.context = outer
+    }
+  }
+
+  private runnerFor(node: TopologyNode): NodeRunner {
+    switch (node.kind) {
+      case 'source':
+        return { name: node.name, process: (record) => this.forwardTo(node.children, record) }
+      case 'processor':
+        return this.processorRunner(node)
+      case 'sink':
+        return this.sinkRunner(node)
+    }
+  }
+
+  private forwardTo(children: readonly string[], record: AnyRecord, only?: string): void {
+    for (const child of children) {
+      if (only !== undefined && child !== only) continue
+      this.queue.push({ node: this.runners.get(child)!, record })
+    }
+    if (only !== undefined && !children.includes(only))
+      throw new StreamsError('TOPOLOGY_INVALID', `forward to unknown child ${only}`)
+  }
+
+  private processorRunner(node: ProcessorNode): NodeRunner {
+    const { task } = this
+    const inputOf = () => this.input
+    const context: ProcessorContext<unknown, unknown> = {
+      taskId: task.id,
+      partition: task.partition,
+      taskCount: task.taskCount,
+      applicationId: task.env.applicationId,
+      get streamTime() {
+        return task.streamTime()
+      },
+      get origin() {
+        const input = inputOf()
+        return input ? { topic: input.topic, partition: input.partition, offset: input.offset } : undefined
+      },
+      get wallClockTime() {
+        return task.env.now()
+      },
+      forward: (record, childName) => this.forwardTo(node.children, record, childName),
+      store: (ref) => {
+        const local = task.stores.get(ref.name)
+        if (local && node.stores.includes(ref.name)) return local.store as never
+        const global = task.env.globalStores.get(ref.name)
+        if (global) return global as never
+        throw new StreamsError(
+          'TOPOLOGY_INVALID',
+          `processor ${node.name} did not declare store ${ref.name} in its supplier`,
+        )
+      },
+      schedule: (interval, type, callback) => task.schedule(interval, type, callback),
+      deadLetter: (reason, record) =>
+        deadLetter(task.env, task.id, 'processing', reason, record ? { ...record, headers: {} } : this.input),
+      requestCommit: () => task.requestCommit(),
+      droppedRecord: () => task.droppedRecord(),
+    }
+    const processor = node.supplier.create(context)
+    this.processors.push({ processor, context })
+    return { name: node.name, process: (record) => processor.process(record) }
+  }
+
+  private sinkRunner(node: SinkNode): NodeRunner {
+    const { env } = this.task
+    const topic = env.resolveTopic(node.topic, node.internal)
+    return {
+      name: node.name,
+      process: (record) => {
+        let key: Buffer | null
+        let value: Buffer | null
+        let partition: number | readonly number[] | undefined
+        try {
+          key = record.key === null || record.key === undefined ? null : node.keySerde.serialize(record.key)
+          value =
+            record.value === null || record.value === undefined
+              ? null
+              : node.valueSerde.serialize(record.value)
+          const partitions = env.partitionsOf(topic)
+          // a partitioner that does not choose leaves the record to the default, as in Kafka Streams
+          partition =
+            node.partitioner?.(key, record.value, partitions) ??
+            (key === null ? undefined : partitionForKey(key, partitions))
+        } catch (error) {
+          handleFailure(env, this.task.id, 'production', error, this.input)
+          return
+        }
+        for (const one of typeof partition === 'object' ? partition : [partition]) {
+          env.sink.send({
+            topic,
+            key,
+            value,
+            timestamp: record.timestamp,
+            ...(one === undefined ? {} : { partition: one }),
+            ...(record.headers ? { headers: record.headers } : {}),
+          })
+        }
+      },
+    }
+  }
+}
