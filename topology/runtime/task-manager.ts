@@ -10,23 +10,21 @@
 //      a checkpoint beyond the changelog's end or unreadable, or a recovery naming it) is wiped and
 //      restored from the beginning. The restore protocol is in changelog-restorer.ts.
 //   4. Initialize the processors (they may schedule punctuators and read the restored stores).
-import path from 'node:path'
 import {
   TopicPartitionMap,
   type KafkaAdmin,
   type PartitionReader,
   type TopicPartition,
 } from '../../kafka/index.js'
-import { RecordCache, type KeyValueStore, type StoreRef } from '../../state/index.js'
-import { StreamsError } from '../errors.js'
+import { RecordCache, type KeyValueStore } from '../../state/index.js'
 import type { Topology } from '../topology.js'
 import type { TopicLayout } from './internal-topics.js'
-import { changelogTopic, runtimeTopic, subtopologyOfStore, taskIdOf } from './topic-names.js'
+import { taskIdOf } from './topic-names.js'
 import type { TaskProducers } from './task-producers.js'
 import { ChangelogRestorer, type RestoreReport } from './changelog-restorer.js'
 import type { ResolvedConfig } from './streams-config.js'
 import { StreamTask } from './stream-task.js'
-import type { TaskEnv } from './task-environment.js'
+import { taskEnvironment, type TaskEnvOptions } from './task-environment.js'
 
 /**
  * How long a task waits for an input partition whose lag the consumer cannot tell yet (its first fetch
@@ -38,7 +36,8 @@ export class TaskManager {
   readonly tasks = new Map<string, StreamTask>()
   private readonly byInput = new TopicPartitionMap<StreamTask>()
   private readonly owned = new TopicPartitionMap<TopicPartition>()
-  readonly env: TaskEnv
+  /** The environment of every task (task-environment.ts), the test driver's but for these options. */
+  private readonly envOptions: TaskEnvOptions
   private readonly restorer: ChangelogRestorer
   /** The standby replicas kept here (standby-tasks.ts): a task's standby closes before the task opens its stores. */
   standbys: { release(taskIds: readonly string[]): Promise<void> } | undefined
@@ -54,31 +53,14 @@ export class TaskManager {
   ) {
     this.restorer = new ChangelogRestorer(config, admin, reader)
     const recordCache = new RecordCache(config.cacheMaxBytes)
-    this.env = {
+    this.envOptions = {
       applicationId: config.applicationId,
-      // each task gets its own (assigned): under a producer per task, its output goes to its producer
-      sink: { send: () => undefined },
-      resolveTopic: (name, internal) => runtimeTopic(config.applicationId, name, internal),
+      // each task gets its own (task-producers.ts): under a producer per task, its output goes to its producer
+      sinkFor: (taskId) => producers.sinkFor(taskId),
       partitionsOf: (topic) => layout.partitions.get(topic) ?? 1,
-      storeEnv: (ref: StoreRef, partition: number) => {
-        const taskId = taskIdOf(this.subtopologyOf(ref.name), partition)
-        const sink = producers.sinkFor(taskId)
-        return {
-          dir: path.join(config.stateDir, config.applicationId, taskId),
-          changelog: {
-            log: (key, value, timestamp) =>
-              sink.send({
-                topic: changelogTopic(config.applicationId, ref.name),
-                partition,
-                key,
-                value,
-                timestamp,
-              }),
-          },
-          metrics: config.metrics.store,
-          recordCache,
-        }
-      },
+      stateDir: config.stateDir,
+      storeMetrics: config.metrics.store,
+      recordCache,
       globalStores,
       deadLetterTopic: config.deadLetterTopic,
       handling: config.handling,
@@ -113,7 +95,7 @@ export class TaskManager {
       for (let p = 0; p < count; p++) {
         if (this.tasks.has(taskIdOf(sub.id, p))) continue
         const id = taskIdOf(sub.id, p)
-        const task = new StreamTask(sub, p, { ...this.env, sink: this.producers.sinkFor(id) })
+        const task = new StreamTask(sub, p, taskEnvironment(this.envOptions, id))
         if (!task.inputs.every((i) => this.owned.has(i))) continue
         await this.standbys?.release([id])
         await this.producers.openTask(id)
@@ -169,11 +151,5 @@ export class TaskManager {
       await this.close(task)
     }
     return this.assigned(owned, corrupted)
-  }
-
-  private subtopologyOf(store: string): number {
-    const sub = subtopologyOfStore(this.topology, store)
-    if (!sub) throw new StreamsError('TOPOLOGY_INVALID', `no subtopology has store ${store}`)
-    return sub.id
   }
 }

@@ -54,3 +54,8 @@ export function internalSourceTopics(applicationId: string, topology: Topology):
 export function subtopologyOfStore(topology: Topology, store: string): Subtopology | undefined {
   return topology.subtopologies.find((s) => s.stores.some((r) => r.name === store))
 }
+
+/** Whether a run-time topic name is one of the application's own (changelog, repartition…). */
+export function isInternalTopic(applicationId: string, topic: string): boolean {
+  return topic.startsWith(internalTopic(applicationId, ''))
+}

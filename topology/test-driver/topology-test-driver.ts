@@ -22,7 +22,9 @@ import { StreamsError } from '../errors.js'
 import type { StreamRecord } from '../record.js'
 import { partitionForKey } from '../runtime/partitioner.js'
 import type { FailureHandling, FailureStage } from '../runtime/record-sink.js'
-import { StreamTask, type TaskEnv } from '../runtime/stream-task.js'
+import { StreamTask } from '../runtime/stream-task.js'
+import { taskEnvironment, type TaskEnvOptions } from '../runtime/task-environment.js'
+import { internalSourceTopics, isInternalTopic, taskIdOf } from '../runtime/topic-names.js'
 import { TestInputTopic, TestOutputTopic, type InputTopicOptions } from './test-topics.js'
 import type { Topology } from '../topology.js'
 
@@ -96,57 +98,43 @@ export class TopologyTestDriver {
     this.partitions = options.partitions ?? 1
     this.wallClock = options.wallClockMs ?? 0
     this.recordCache = new RecordCache(options.cacheMaxBytes ?? 0)
-    this.internalTopics = new Set(
-      topology.subtopologies.flatMap((s) => s.internalSources.map((t) => `${this.applicationId}-${t}`)),
-    )
+    this.internalTopics = internalSourceTopics(this.applicationId, topology)
     this.started = this.start()
   }
 
-  private env(): TaskEnv {
-    const handling: Record<FailureStage, FailureHandling> = {
-      deserialization: this.options.deadLetterTopic ? 'dead-letter' : 'fail',
-      processing: 'fail',
-      production: 'fail',
-      ...this.options.handling,
-    }
+  /** The tasks' environment: the runtime's (task-environment.ts), with the driver's sink, partitions and clock. */
+  private envOptions(): TaskEnvOptions {
     return {
       applicationId: this.applicationId,
-      sink: { send: (record) => this.capture(record) },
-      resolveTopic: (name, internal) => (internal ? `${this.applicationId}-${name}` : name),
+      sinkFor: () => ({ send: (record) => this.capture(record) }),
       partitionsOf: () => this.partitions,
-      storeEnv: (ref, partition) => ({
-        dir: os.tmpdir(),
-        changelog: {
-          log: (key, value, timestamp) =>
-            this.capture({
-              topic: `${this.applicationId}-${ref.name}-changelog`,
-              partition,
-              key,
-              value,
-              timestamp,
-            }),
-        },
-        recordCache: this.recordCache,
-      }),
+      // every store is kept in memory (memoryOnly): nothing is written there
+      stateDir: os.tmpdir(),
+      recordCache: this.recordCache,
       globalStores: this.globalStores,
       deadLetterTopic: this.options.deadLetterTopic,
-      handling,
+      handling: {
+        deserialization: this.options.deadLetterTopic ? 'dead-letter' : 'fail',
+        processing: 'fail',
+        production: 'fail',
+        ...this.options.handling,
+      },
       partitionGroup: { maxTaskIdleMs: this.options.maxTaskIdleMs ?? 0, unknownLagWaitMs: 0 },
       now: () => this.wallClock,
     }
   }
 
   private async start(): Promise<void> {
-    const env = this.env()
+    const options = this.envOptions()
     for (const table of this.topology.globalTables) {
-      const store = buildStore(table.store, env.storeEnv(table.store, 0))
+      const store = buildStore(table.store, taskEnvironment(options, 'global').storeEnv(table.store, 0))
       await store.open()
       this.globalStores.set(table.store.name, store.store)
       this.globalBuilt.push({ topic: table.topic, table, store })
     }
     for (const sub of this.topology.subtopologies) {
       for (let p = 0; p < this.partitions; p++) {
-        const task = new StreamTask(memoryOnly(sub), p, env)
+        const task = new StreamTask(memoryOnly(sub), p, taskEnvironment(options, taskIdOf(sub.id, p)))
         await task.openStores()
         await task.initProcessors()
         this.tasks.push(task)
@@ -231,7 +219,7 @@ export class TopologyTestDriver {
     const readers = this.tasks.filter(
       (t) => t.partition === partition && t.inputs.some((i) => i.topic === record.topic),
     )
-    if (readers.length === 0 && !record.topic.startsWith(`${this.applicationId}-`)) {
+    if (readers.length === 0 && !isInternalTopic(this.applicationId, record.topic)) {
       throw new StreamsError('TOPOLOGY_INVALID', `no source reads topic ${record.topic}`)
     }
     const offset = this.inputOffsets.get(`${record.topic}/${partition}`) ?? 0
