@@ -6,6 +6,7 @@ import { clientLog } from './client-logs.js'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import {
   ConfluentProducer,
+  librdkafkaCodeName,
   settleConfluentProducers,
   type NativeConsumerSource,
 } from './confluent-producer.js'
@@ -58,6 +59,7 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
           describe: (topics) => admin.fetchTopicMetadata({ topics }),
           fetchOffsets: (groupId, topic) =>
             admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true }),
+          codeName: librdkafkaCodeName,
         })
       }),
     producer: (options = {}) =>
@@ -191,45 +193,52 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
     return (this.native as unknown as { _getInternalClient(): NativeKafkaConsumer })._getInternalClient()
   }
 
-  connect = () => translate('consumer connect', () => this.native.connect())
+  connect = () => translate('consumer connect', () => this.native.connect(), librdkafkaCodeName)
 
   async subscribe(topics: readonly string[]): Promise<void> {
-    await translate('subscribe', () => this.native.subscribe({ topics: [...topics] }))
+    await translate('subscribe', () => this.native.subscribe({ topics: [...topics] }), librdkafkaCodeName)
   }
 
   async run(handlers: ConsumerHandlers): Promise<void> {
     this.handlers = handlers
-    await translate('consumer run', () =>
-      this.native.run({
-        eachBatchAutoResolve: true,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: async (payload) => {
-          const { batch } = payload
-          const records: ConsumedRecord[] = batch.messages.map((m) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: Number(m.offset),
-            key: m.key ?? null,
-            value: m.value ?? null,
-            headers: fromHeaders(m.headers),
-            timestamp: Number(m.timestamp),
-          }))
-          const last = records.at(-1)
-          if (last && !payload.isStale()) this.views.set(batch, { delivered: last.offset + 1 })
-          await handlers.eachBatch({
-            topic: batch.topic,
-            partition: batch.partition,
-            records,
-            isStale: () => payload.isStale(),
-          })
-        },
-      }),
+    await translate(
+      'consumer run',
+      () =>
+        this.native.run({
+          eachBatchAutoResolve: true,
+          partitionsConsumedConcurrently: 1,
+          eachBatch: async (payload) => {
+            const { batch } = payload
+            const records: ConsumedRecord[] = batch.messages.map((m) => ({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: Number(m.offset),
+              key: m.key ?? null,
+              value: m.value ?? null,
+              headers: fromHeaders(m.headers),
+              timestamp: Number(m.timestamp),
+            }))
+            const last = records.at(-1)
+            if (last && !payload.isStale()) this.views.set(batch, { delivered: last.offset + 1 })
+            await handlers.eachBatch({
+              topic: batch.topic,
+              partition: batch.partition,
+              records,
+              isStale: () => payload.isStale(),
+            })
+          },
+        }),
+      librdkafkaCodeName,
     )
   }
 
   async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return
-    await translate('commit offsets', () => this.native.commitOffsets(toStringOffsets(offsets)))
+    await translate(
+      'commit offsets',
+      () => this.native.commitOffsets(toStringOffsets(offsets)),
+      librdkafkaCodeName,
+    )
   }
 
   seek(position: TopicPartitionOffset): void {
@@ -307,6 +316,6 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
 
   async disconnect(): Promise<void> {
     this.leaving = true
-    await translate('consumer disconnect', () => this.native.disconnect())
+    await translate('consumer disconnect', () => this.native.disconnect(), librdkafkaCodeName)
   }
 }

@@ -12,12 +12,19 @@ import type {
   TopicSpec,
 } from './kafka-port.js'
 
-/** Runs a client call, translating whatever it throws into the project's error (the one translation boundary). */
-export async function translate<T>(during: string, work: () => Promise<T>): Promise<T> {
+/** librdkafka's name of a numeric code (see translateClientError); kafkajs's errors carry their names. */
+export type CodeName = (code: number) => string | undefined
+
+/**
+ * Runs a client call, translating whatever it throws into the project's error (the one translation
+ * boundary). The confluent client's KafkaJS layer reports a broker's error by number only (`code: 14`,
+ * no `type`): its adapter passes `codeName` to name it.
+ */
+export async function translate<T>(during: string, work: () => Promise<T>, codeName?: CodeName): Promise<T> {
   try {
     return await work()
   } catch (error) {
-    throw translateClientError(error, during)
+    throw translateClientError(error, during, codeName)
   }
 }
 
@@ -115,6 +122,8 @@ export interface AdminDifferences {
     groupId: string,
     topic: string,
   ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>
+  /** Names the numeric codes of the library's errors, where they carry no name (confluent). */
+  readonly codeName?: CodeName
 }
 
 export class KafkajsStyleAdmin implements KafkaAdmin {
@@ -123,14 +132,17 @@ export class KafkajsStyleAdmin implements KafkaAdmin {
     private readonly differences: AdminDifferences,
   ) {}
 
-  connect = () => translate('admin connect', () => this.admin.connect())
-  disconnect = () => translate('admin disconnect', () => this.admin.disconnect())
-  listTopics = () => translate('list topics', () => this.admin.listTopics())
+  private readonly translate = <T>(during: string, work: () => Promise<T>): Promise<T> =>
+    translate(during, work, this.differences.codeName)
+
+  connect = () => this.translate('admin connect', () => this.admin.connect())
+  disconnect = () => this.translate('admin disconnect', () => this.admin.disconnect())
+  listTopics = () => this.translate('list topics', () => this.admin.listTopics())
   deleteTopics = (topics: readonly string[]) =>
-    translate('delete topics', async () => void (await this.admin.deleteTopics({ topics: [...topics] })))
+    this.translate('delete topics', async () => void (await this.admin.deleteTopics({ topics: [...topics] })))
 
   async createTopics(topics: readonly TopicSpec[]): Promise<string[]> {
-    return translate('create topics', async () => {
+    return this.translate('create topics', async () => {
       const existing = new Set(await this.admin.listTopics())
       const missing = topics.filter((t) => !existing.has(t.topic))
       if (missing.length === 0) return []
@@ -160,7 +172,7 @@ export class KafkajsStyleAdmin implements KafkaAdmin {
   }
 
   async describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
-    return translate('describe topics', async () =>
+    return this.translate('describe topics', async () =>
       (await this.differences.describe([...topics])).map((t) => ({
         topic: t.name,
         partitions: t.partitions
@@ -171,7 +183,7 @@ export class KafkajsStyleAdmin implements KafkaAdmin {
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
-    return translate('fetch committed offsets', async () =>
+    return this.translate('fetch committed offsets', async () =>
       (await this.differences.fetchOffsets(groupId, topic)).flatMap((t) =>
         t.partitions
           .filter((p) => Number(p.offset) >= 0)
@@ -184,7 +196,7 @@ export class KafkajsStyleAdmin implements KafkaAdmin {
   startOffsets = (topic: string) => this.offsets(topic, 'low')
 
   private async offsets(topic: string, bound: 'high' | 'low'): Promise<TopicPartitionOffset[]> {
-    return translate(`fetch ${bound === 'high' ? 'end' : 'start'} offsets`, async () =>
+    return this.translate(`fetch ${bound === 'high' ? 'end' : 'start'} offsets`, async () =>
       (await this.admin.fetchTopicOffsets(topic))
         .map((p) => ({ topic, partition: p.partition, offset: Number(p[bound]) }))
         .sort((a, b) => a.partition - b.partition),

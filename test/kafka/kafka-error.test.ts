@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { ProducerFencedError, StreamsError, TaskMigratedError } from '../../errors/index.js'
 import { KafkaError, translateClientError } from '../../kafka/index.js'
+import { KafkajsStyleAdmin, type KafkajsStyleAdminApi } from '../../kafka/kafkajs-style.js'
 
 /** An error shaped as kafkajs builds a protocol error: `type` is Kafka's name, `code` its number. */
 function kafkajsProtocolError(type: string, code: number, message = 'broker said no') {
@@ -108,5 +109,24 @@ describe('translateClientError', () => {
       expect(translated).toBeInstanceOf(KafkaError)
       expect(translated).toMatchObject({ code, retriable: false })
     }
+  })
+})
+
+describe('KafkajsStyleAdmin', () => {
+  it('names a broker error the confluent client reports by number only, so that it is retried', async () => {
+    // what @confluentinc/kafka-javascript's admin threw while a restarted broker loaded the group's offsets
+    const loading = Object.assign(new Error('Broker: Coordinator load in progress'), {
+      name: 'KafkaJSProtocolError',
+      code: 14,
+      retriable: false,
+    })
+    const admin = new KafkajsStyleAdmin({} as KafkajsStyleAdminApi, {
+      describe: () => Promise.resolve([]),
+      fetchOffsets: () => Promise.reject(loading),
+      codeName: (code) => (code === 14 ? 'ERR_COORDINATOR_LOAD_IN_PROGRESS' : undefined),
+    })
+    const error = await admin.committedOffsets('group', 'topic').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaError)
+    expect(error).toMatchObject({ code: 'BROKER_UNAVAILABLE', retriable: true })
   })
 })
