@@ -15,6 +15,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { createKafkaClient, type ClientKind, type KafkaClient } from '../kafka/index.js'
 import { startLocalKafka, type LocalKafkaCluster } from '../tools/local-kafka/local-kafka-cluster.js'
+import { standbyApplicationId } from './apps/standby-names.js'
 import { ProcessGroup, type ManagedProcess } from './processes.js'
 
 export interface StandbyRunOptions {
@@ -194,8 +195,19 @@ export async function certifyStandby(options: StandbyRunOptions): Promise<Standb
     for (const sink of [topics.sink1, topics.sink2]) {
       const count = await countRecords(kafka, sink, options.messages, options.signal)
       log(`${sink}: ${count} records`)
-      if (count < options.messages)
+      if (count < options.messages) {
+        // what the group has consumed of each input partition: a stuck task, or records lost after their commit
+        const [ends, committed] = [
+          await admin.endOffsets(topics.source),
+          await admin.committedOffsets(standbyApplicationId, topics.source),
+        ]
+        const lag = ends.map(
+          (e) =>
+            `${e.partition}: ${committed.find((c) => c.partition === e.partition)?.offset ?? 'none'}/${e.offset}`,
+        )
+        log(`${standbyApplicationId} committed/end per ${topics.source} partition: ${lag.join(', ')}`)
         return finish(false, `${sink} holds ${count} records, fewer than the ${options.messages} written`)
+      }
     }
     const produced = await producing
     log(`producer: ${produced} records acknowledged`)

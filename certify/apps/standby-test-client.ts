@@ -18,8 +18,8 @@ import { clientKindFromEnv, createKafkaClient } from '../../kafka/index.js'
 import { stringSerde } from '../../state/index.js'
 import { KafkaStreams, StreamsBuilder, type Topology } from '../../topology/index.js'
 import { exitWithParent } from './parent-watch.js'
+import { standbyApplicationId } from './standby-names.js'
 
-export const standbyApplicationId = 'kafka-streams-standby-tasks'
 const persistentStore = 'persistent-memory-store'
 
 function required(name: string): string {
