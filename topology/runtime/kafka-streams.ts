@@ -10,15 +10,16 @@
 //   - commit.ts: the commit protocol, its steps and states;
 //   - recovery.ts: the recovery from a failed commit (abort, replace the producer, drop every task's
 //     uncommitted state, rebuild the tasks from their checkpoints, rewind the inputs);
-//   - task-manager.ts: task creation and the changelog restore.
+//   - task-manager.ts: task creation and the changelog restore;
+//   - background-refresh.ts: the periodic work (the processing tick, metrics, global tables, standbys).
 import type { KafkaAdmin, KafkaConsumer, PartitionReader, TopicPartition } from '../../kafka/index.js'
-import { StreamsError, errorMessage } from '../errors.js'
+import { StreamsError } from '../errors.js'
 import type { Topology } from '../topology.js'
+import { BackgroundRefresh } from './background-refresh.js'
 import { Commit } from './commit.js'
 import { GlobalTables } from './global-tables.js'
 import { InstanceRegistry } from './instance-registry.js'
 import { InteractiveQueries } from './interactive-queries.js'
-import { refreshRuntimeMetrics } from './runtime-metrics.js'
 import { prepareTopics, type TopicLayout } from './internal-topics.js'
 import { Recovery, type RecoveryReport } from './recovery.js'
 import { StreamThread } from './stream-thread.js'
@@ -35,8 +36,6 @@ import type { RestoreReport } from './changelog-restorer.js'
 import { TaskManager } from './task-manager.js'
 import type { StreamTask } from './stream-task.js'
 
-/** How often standby replicas are placed and caught up with their changelogs. */
-const standbyUpdateIntervalMs = 500
 /** How long `close` waits for replaced producers still under a transactional call to be destroyed. */
 const producerSettleMs = 60_000
 
@@ -76,13 +75,13 @@ export class KafkaStreams {
   private reader: PartitionReader | undefined
   /** Global tables and the instance registry read with their own reader, so restores never wait on them. */
   private backgroundReader: PartitionReader | undefined
-  private refreshing = false
   /** The producers of the tasks' output (one for the instance, or one per task: task-producers.ts). */
   private collector: TaskProducers | undefined
   private tasks: TaskManager | undefined
   private layout: TopicLayout | undefined
   private readonly globalTables: GlobalTables
-  private timers: NodeJS.Timeout[] = []
+  /** The periodic work: tick, metrics, global tables, standbys (background-refresh.ts). */
+  private background: BackgroundRefresh | undefined
   /** The commit protocol (commit.ts); there once the consumer is. */
   private commit: Commit | undefined
   /** Recovery from a failed commit (recovery.ts); there once the consumer is. */
@@ -95,7 +94,6 @@ export class KafkaStreams {
   /** Standby replicas kept here (standby-tasks.ts), with their own changelog reader; none when numStandbyReplicas is 0. */
   private standbys: StandbyTasks | undefined
   private standbyReader: PartitionReader | undefined
-  private standbyRound = false
   /** Queries over this instance's local state (see interactive-queries.ts). */
   readonly queries: InteractiveQueries
   constructor(
@@ -269,61 +267,25 @@ export class KafkaStreams {
         onAssigned: (partitions) => this.exclusive(() => this.onAssigned(partitions)),
         onRevoked: (partitions) => this.exclusive(() => this.onRevoked(partitions)),
       })
-      this.timers.push(
-        setInterval(
-          () => void this.exclusive(() => thread.tick()).catch((e: unknown) => this.fail(e)),
-          Math.min(100, this.config.commitIntervalMs),
-        ),
-      )
-      this.timers.push(
-        setInterval(
-          () =>
-            void this.refreshMetrics().catch((e: unknown) => {
-              if (this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING')
-                this.config.log('warn', `metrics refresh: ${errorMessage(e)}`)
-            }),
-          this.config.metricsRefreshMs,
-        ),
-      )
-      this.timers.push(
-        setInterval(
-          () =>
-            void this.refreshGlobalTables().catch((e: unknown) => {
-              if (this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING')
-                this.config.log('warn', `global table refresh: ${errorMessage(e)}`)
-            }),
-          200,
-        ),
-      )
-      if (this.standbys) {
-        this.timers.push(
-          setInterval(
-            () =>
-              void this.updateStandbys().catch((e: unknown) => {
-                if (this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING')
-                  this.config.log('warn', `standby update: ${errorMessage(e)}`)
-              }),
-            standbyUpdateIntervalMs,
-          ),
-        )
-      }
+      this.background = new BackgroundRefresh({
+        config: this.config,
+        admin: this.admin,
+        backgroundReader: this.backgroundReader,
+        globalTables: this.globalTables,
+        registry: this.registry,
+        tasks: this.tasks,
+        commit,
+        thread,
+        standbys: this.standbys,
+        running: () => this.stateValue === 'RUNNING',
+        stopping: () => this.stateValue === 'PENDING_SHUTDOWN' || this.stateValue === 'NOT_RUNNING',
+        exclusive: (work) => this.exclusive(work),
+        fail: (error) => this.fail(error),
+      })
+      this.background.start()
     } catch (error) {
       this.fail(error)
       throw error
-    }
-  }
-
-  /** Places, opens and closes standbys on the queue (never during a rebalance), then catches them up off it. */
-  private async updateStandbys(): Promise<void> {
-    const standbys = this.standbys
-    if (!standbys || this.standbyRound || this.stateValue !== 'RUNNING') return
-    this.standbyRound = true
-    try {
-      // a close or a rebalance that began meanwhile: its own steps decide the tasks
-      await this.exclusive(async () => (this.stateValue === 'RUNNING' ? standbys.reconcile() : undefined))
-      if (this.stateValue === 'RUNNING') await standbys.catchUp()
-    } finally {
-      this.standbyRound = false
     }
   }
 
@@ -382,28 +344,6 @@ export class KafkaStreams {
     this.setState('ERROR')
   }
 
-  private async refreshMetrics(): Promise<void> {
-    if (!this.admin || !this.tasks || !this.commit) return
-    await refreshRuntimeMetrics(
-      this.admin,
-      this.config.applicationId,
-      this.tasks.tasks.values(),
-      this.commit.committedPositions,
-      this.config.metrics,
-    )
-  }
-
-  private async refreshGlobalTables(): Promise<void> {
-    if (!this.admin || !this.backgroundReader || this.refreshing) return
-    this.refreshing = true
-    try {
-      await this.globalTables.refresh(this.admin, this.backgroundReader)
-      await this.registry?.refresh()
-    } finally {
-      this.refreshing = false
-    }
-  }
-
   /** True once every task assigned to this instance is restored and running. */
   get ready(): boolean {
     return this.stateValue === 'RUNNING'
@@ -420,8 +360,7 @@ export class KafkaStreams {
     if (this.stateValue === 'NOT_RUNNING') return
     const failed = this.stateValue === 'ERROR'
     this.setState('PENDING_SHUTDOWN')
-    for (const timer of this.timers) clearInterval(timer)
-    this.timers = []
+    this.background?.stop()
     this.thread?.stop()
     await this.exclusive(async () => {
       if (!failed && this.commit) {
