@@ -9,8 +9,8 @@
 //   repartition ─┬─▶ print("repartition")
 //                ├─▶ groupByKey ─▶ max (Integer) ─▶ max
 //                └─▶ groupByKey ─▶ count (Long)  ─▶ cnt
-// exactly-once, commit interval 5 s, application id EosTest. Not ported: num.standby.replicas 2 and the
-// warm-up settings (the engine has no standby replicas; see README known gaps).
+// exactly-once, commit interval 5 s, application id EosTest, num.standby.replicas 2. Not ported: the
+// warm-up settings (the engine has no warm-up tasks; see README known gaps).
 //
 // Like Kafka's client it prints "StateChange: <old> -> <new>", "processed <n> records from topic=<t>" every
 // 100 records of a task, "EOS-TEST-CLIENT-EXCEPTION" and a restart when the engine stops on an error, and
@@ -133,6 +133,7 @@ function createStreams(): KafkaStreams {
     instanceId: required('INSTANCE_ID'),
     processingGuarantee: 'exactly_once',
     commitIntervalMs,
+    numStandbyReplicas: 2,
     // EosTestClient sets statestore.cache.max.bytes to 0: its verifier checks every update
     cacheMaxBytes: 0,
     ...(replication ? { replicationFactor: Number(replication) } : {}),
