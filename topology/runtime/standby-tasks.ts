@@ -159,7 +159,27 @@ export class StandbyTasks {
   private async open(taskId: string): Promise<void> {
     const { config } = this.context
     const spec = this.storesOf.get(taskId)!
+    // the ends first: a broker call that fails then leaves no store open (LevelDB's lock would stay held)
+    const ends = await this.ends(spec.refs.map((ref) => ref.name))
     const stores: BuiltStore<unknown>[] = []
+    try {
+      await this.openStores(taskId, spec, ends, stores)
+    } catch (error) {
+      for (const store of stores) await store.close().catch(() => undefined)
+      throw error
+    }
+    this.standbys.set(taskId, { taskId, partition: spec.partition, stores, closed: false })
+    config.log('info', `standby of task ${taskId} opened`, { task: taskId, partition: spec.partition })
+  }
+
+  /** Reconcile step 3's stores, each pushed to `stores` once open (so that a failure can close them). */
+  private async openStores(
+    taskId: string,
+    spec: { partition: number; refs: StoreRef[] },
+    ends: Map<string, { partition: number; offset: number }[]>,
+    stores: BuiltStore<unknown>[],
+  ): Promise<void> {
+    const { config } = this.context
     for (const ref of spec.refs) {
       const store = buildStore(ref, {
         dir: path.join(config.stateDir, config.applicationId, taskId),
@@ -175,7 +195,6 @@ export class StandbyTasks {
       await store.open()
       stores.push(store)
     }
-    const ends = await this.ends(stores.map((s) => s.name))
     for (const store of stores) {
       // as a restore does: local data without a checkpoint, or ahead of the committed changelog, is wiped
       const checkpoint = await store.checkpoint()
@@ -187,8 +206,6 @@ export class StandbyTasks {
         )
       if (checkpoint === undefined || checkpoint > end) await store.wipe()
     }
-    this.standbys.set(taskId, { taskId, partition: spec.partition, stores, closed: false })
-    config.log('info', `standby of task ${taskId} opened`, { task: taskId, partition: spec.partition })
   }
 
   private async ends(stores: readonly string[]) {
