@@ -22,19 +22,10 @@ import { clientKindFromEnv, createKafkaClient } from '../../kafka/index.js'
 import { int32Serde, int64Serde, stringSerde } from '../../state/index.js'
 import { KafkaStreams, StreamsBuilder, type ProcessorSupplier, type Topology } from '../../topology/index.js'
 import { exitWithParent } from './parent-watch.js'
+import { required, say } from './app-env.js'
 
 export const applicationId = 'EosTest'
 const commitIntervalMs = 5000
-
-function required(name: string): string {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is required`)
-  return value
-}
-
-function say(line: string): void {
-  console.log(`${new Date().toISOString()} ${line}`)
-}
 
 /** SmokeTestUtil.printProcessorSupplier: counts a task's records and reports every 100th. */
 function printProcessor(topic: string): ProcessorSupplier<string, number> {

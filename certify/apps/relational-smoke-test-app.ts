@@ -27,6 +27,7 @@ import {
   type Topology,
 } from '../../topology/index.js'
 import { exitWithParent } from './parent-watch.js'
+import { required, say } from './app-env.js'
 
 export const applicationId = 'RelationalSmokeTest'
 
@@ -163,16 +164,6 @@ export function relationalTopology(): Topology {
     .toStream()
     .to('out-augmented-comment')
   return builder.build()
-}
-
-function required(name: string): string {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is required`)
-  return value
-}
-
-function say(line: string): void {
-  console.log(`${new Date().toISOString()} ${line}`)
 }
 
 function processingGuarantee(): ProcessingGuarantee {

@@ -37,6 +37,7 @@ import {
   type Windowed,
 } from '../../topology/index.js'
 import { exitWithParent } from './parent-watch.js'
+import { required } from './app-env.js'
 
 const str = stringSerde
 const int = int32Serde
@@ -46,12 +47,6 @@ const second = 1000
 const minute = 60 * second
 const hour = 60 * minute
 const day = 24 * hour
-
-function required(name: string): string {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is required`)
-  return value
-}
 
 const name = required('INSTANCE_ID')
 

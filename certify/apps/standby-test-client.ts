@@ -19,18 +19,9 @@ import { stringSerde } from '../../state/index.js'
 import { KafkaStreams, StreamsBuilder, type Topology } from '../../topology/index.js'
 import { exitWithParent } from './parent-watch.js'
 import { standbyApplicationId } from './standby-names.js'
+import { required, say } from './app-env.js'
 
 const persistentStore = 'persistent-memory-store'
-
-function required(name: string): string {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is required`)
-  return value
-}
-
-function say(line: string): void {
-  console.log(`${new Date().toISOString()} ${line}`)
-}
 
 export function standbyTopology(source: string, sink1: string, sink2: string): Topology {
   const builder = new StreamsBuilder()
