@@ -12,22 +12,27 @@ export interface RestoreCount {
 
 /**
  * Returns the listener for the engine's state changes: every change becomes a `state` event; on RUNNING,
- * the stores restored since the first REBALANCING come first (the engine restores inside the assignment,
- * so that span is the restore's), then the state. ERROR also reports `errorMessage()`.
+ * the stores restored since the REBALANCING that led to it come first (the engine restores inside the
+ * assignment, so that span is the restore's; `restores` lists every restore so far, each reported once),
+ * then the state. ERROR also reports `errorMessage()`.
  */
 export function stateReporter(
   restores: () => Promise<readonly RestoreCount[]>,
   errorMessage: () => string,
 ): (state: string, previous: string) => void {
   let rebalancingAt: number | undefined
+  let reported = 0
   return (state, previous) => {
     const at = Date.now()
     if (state === 'REBALANCING' && rebalancingAt === undefined) rebalancingAt = at
     if (state !== 'RUNNING') emit({ event: 'state', state, previous, at })
     else {
       const from = rebalancingAt ?? at
+      rebalancingAt = undefined
       void restores().then((counts) => {
-        for (const restore of counts) {
+        const fresh = counts.slice(reported)
+        reported = counts.length
+        for (const restore of fresh) {
           if (restore.records === 0) continue
           emit({
             event: 'restored',

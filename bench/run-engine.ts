@@ -1,7 +1,10 @@
 // Child process of the benchmark: one engine workload (engine-topologies.ts) on our engine, with the
 // engine's Prometheus metrics on as a deployment would have them. Configured by environment: KAFKA_BROKERS,
 // KAFKA_CLIENT, APPLICATION_ID, STATE_DIR, PROCESSING_GUARANTEE, COMMIT_INTERVAL_MS, WORKLOAD, SOURCE_TOPIC,
-// OTHER_TOPIC, TABLE_TOPIC, SINK_TOPIC, JOIN_WINDOW_MS, WINDOW_SIZE_MS, WINDOW_ADVANCE_MS, GRACE_MS.
+// OTHER_TOPIC, TABLE_TOPIC, SINK_TOPIC, JOIN_WINDOW_MS, WINDOW_SIZE_MS, WINDOW_ADVANCE_MS, GRACE_MS; for
+// several instances of one application (the failover benchmark) INSTANCE_ID (default APPLICATION_ID),
+// NUM_STANDBY_REPLICAS (default 0) and GROUP_INSTANCE_ID (static membership; default none);
+// CACHE_MAX_BYTES (the record cache, default the engine's: 0).
 // Reports as run-service.ts does.
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { clientKindFromEnv, createKafkaClient } from '../kafka/index.js'
@@ -56,7 +59,10 @@ const streams = new KafkaStreams(topology, {
   stateDir: env('STATE_DIR'),
   processingGuarantee: guarantee,
   commitIntervalMs: Number(env('COMMIT_INTERVAL_MS')),
-  instanceId: applicationId,
+  instanceId: process.env['INSTANCE_ID'] || applicationId,
+  numStandbyReplicas: Number(process.env['NUM_STANDBY_REPLICAS'] ?? '0'),
+  cacheMaxBytes: Number(process.env['CACHE_MAX_BYTES'] ?? '0'),
+  ...(process.env['GROUP_INSTANCE_ID'] ? { groupInstanceId: process.env['GROUP_INSTANCE_ID'] } : {}),
   metrics: new PrometheusStreamsMetrics(registry),
   log: (level, message) => {
     if (level === 'error') lastError = message

@@ -116,6 +116,8 @@ export interface LaunchSettings {
   readonly windowSizeMs: number
   readonly windowAdvanceMs: number
   readonly graceMs: number
+  /** Set besides the common environment (the failover benchmark: instance ids, standbys, static membership). */
+  readonly extraEnv?: Readonly<Record<string, string>>
 }
 
 /** Topics the system writes and reads back itself (drained too before a backlog counts as processed). */
@@ -157,6 +159,7 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
     APPLICATION_ID: s.applicationId,
     PROCESSING_GUARANTEE: s.guarantee,
     COMMIT_INTERVAL_MS: String(s.commitIntervalMs),
+    ...s.extraEnv,
   }
   const reservation = {
     ...common,

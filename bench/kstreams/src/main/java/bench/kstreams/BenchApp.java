@@ -45,9 +45,16 @@ final class BenchApp {
     props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG,
         StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS + "," + StreamsConfig.MERGE_REPARTITION_TOPICS);
     props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-    // static membership (so close() can remove the member) and the TypeScript engine's session timeout
-    props.put(StreamsConfig.mainConsumerPrefix("group.instance.id"), applicationId + "-instance");
+    // static membership (so close() can remove the member) and the TypeScript engine's session timeout;
+    // GROUP_INSTANCE_ID names the member (several instances of one application: the failover benchmark),
+    // empty for dynamic membership
+    String instanceId = env.getOrDefault("GROUP_INSTANCE_ID", applicationId + "-instance");
+    if (!instanceId.isEmpty()) props.put(StreamsConfig.mainConsumerPrefix("group.instance.id"), instanceId);
     props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
+    // NUM_STANDBY_REPLICAS (failover benchmark): warm copies of each task's state on other instances; the
+    // rest of the high-availability settings (acceptable.recovery.lag 10,000, max.warmup.replicas 2,
+    // probing.rebalance.interval.ms 10 min) stay at their defaults
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.parseInt(env.getOrDefault("NUM_STANDBY_REPLICAS", "0")));
     return props;
   }
 
