@@ -4,6 +4,7 @@ import { join } from 'node:path'
 
 import type { BytesKeyValueStore } from './bytes-key-value-store.js'
 import { CachingKeyValueStore } from './caching-key-value-store.js'
+import { CachingTimeKeyedStore } from './caching-time-keyed-store.js'
 import type { ChangelogWriter } from './change-logging-key-value-store.js'
 import { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { InMemoryBytesStore } from './in-memory-bytes-store.js'
@@ -93,7 +94,10 @@ export function buildWindowStore<K, V>(
   })
 }
 
-/** Builds `Metered(TimeWindow(ChangeLogging(TimeIndexed(LevelDB | memory))))` for a windowed aggregation's store. */
+/**
+ * Builds `Metered(TimeWindow(Caching(ChangeLogging(TimeIndexed(LevelDB | memory)))))` for a windowed
+ * aggregation's store; the caching layer caches records once a processor sets a flush listener.
+ */
 export function buildTimeWindowStore<K, V>(
   ref: TimeWindowStoreRef<K, V>,
   env: StoreEnv,
@@ -101,18 +105,28 @@ export function buildTimeWindowStore<K, V>(
   const metrics = env.metrics ?? noopStoreMetrics
   const bytes = new TimeIndexedBytesStore(bytesStore(ref.name, ref.persistent, env), windowKeySuffixBytes)
   const logging = new ChangeLoggingKeyValueStore(bytes, ref.logging ? env.changelog : undefined, ref.name)
-  const store = new IndexedTimeWindowStore(logging, bytes, { ...ref, timestamp: env.timestamp })
+  const cache = new CachingTimeKeyedStore(logging, {
+    name: ref.name,
+    maxEntries: ref.cacheMaxEntries,
+    recordCache: env.recordCache,
+    live: (composite): boolean => store.isLive(composite),
+  })
+  const store = new IndexedTimeWindowStore(cache, bytes, { ...ref, timestamp: env.timestamp })
   return new StoreStack<TimeWindowStore<K, V>>({
     name: ref.name,
     store: meteredTimeWindowStore(store, metrics),
     logging,
     bytes,
+    cache,
     reset: () => store.reset(),
     metrics,
   })
 }
 
-/** Builds `Metered(Session(ChangeLogging(TimeIndexed(LevelDB | memory))))` for a session aggregation's store. */
+/**
+ * Builds `Metered(Session(Caching(ChangeLogging(TimeIndexed(LevelDB | memory)))))` for a session
+ * aggregation's store; the caching layer caches records once a processor sets a flush listener.
+ */
 export function buildSessionStore<K, V>(
   ref: SessionStoreRef<K, V>,
   env: StoreEnv,
@@ -120,12 +134,19 @@ export function buildSessionStore<K, V>(
   const metrics = env.metrics ?? noopStoreMetrics
   const bytes = new TimeIndexedBytesStore(bytesStore(ref.name, ref.persistent, env), sessionKeySuffixBytes)
   const logging = new ChangeLoggingKeyValueStore(bytes, ref.logging ? env.changelog : undefined, ref.name)
-  const store = new IndexedSessionStore(logging, bytes, { ...ref, timestamp: env.timestamp })
+  const cache = new CachingTimeKeyedStore(logging, {
+    name: ref.name,
+    maxEntries: ref.cacheMaxEntries,
+    recordCache: env.recordCache,
+    live: (composite): boolean => store.isLive(composite),
+  })
+  const store = new IndexedSessionStore(cache, bytes, { ...ref, timestamp: env.timestamp })
   return new StoreStack<SessionStore<K, V>>({
     name: ref.name,
     store: meteredSessionStore(store, metrics),
     logging,
     bytes,
+    cache,
     reset: () => store.reset(),
     metrics,
   })

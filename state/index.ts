@@ -14,6 +14,8 @@ export {
 } from './build-store.js'
 export { CachingKeyValueStore } from './caching-key-value-store.js'
 export type { CachingOptions } from './caching-key-value-store.js'
+export { CachingTimeKeyedStore } from './caching-time-keyed-store.js'
+export type { BytesFlushListener, CachingTimeKeyedOptions } from './caching-time-keyed-store.js'
 export type { ChangelogWriter } from './change-logging-key-value-store.js'
 export { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 export type { StateStoreErrorCode } from './errors.js'
@@ -60,6 +62,8 @@ export {
   windowStoreRef,
 } from './store-ref.js'
 export type {
+  CachedSessionChange,
+  CachedWindowChange,
   KeyWindowedValue,
   SessionStore,
   SessionValue,

@@ -1,12 +1,12 @@
 // The session store of session aggregations: `key ‖ end ‖ start` keys (Kafka Streams' SessionKeySchema)
-// over the change-logging layer, with the time index (by session end) for retention.
+// over the caching and change-logging layers, with the time index (by session end) for retention.
 
-import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
+import type { CachingTimeKeyedStore } from './caching-time-keyed-store.js'
 import { StateStoreError } from './errors.js'
 import type { Serde } from './serde.js'
 import { Retention } from './time-expiry.js'
 import type { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
-import type { SessionStore, SessionValue, Window } from './time-window-store.js'
+import type { CachedSessionChange, SessionStore, SessionValue, Window } from './time-window-store.js'
 import { sessionKey, sessionKeySuffixBytes, sessionKeyWindow } from './window-key.js'
 
 export interface SessionStoreOptions<K, V> {
@@ -20,6 +20,10 @@ export interface SessionStoreOptions<K, V> {
 
 const maxSuffix = Buffer.alloc(sessionKeySuffixBytes, 0xff)
 
+/**
+ * `SessionStore` reading and writing through the record-caching layer (a pass-through until a flush
+ * listener is set). Retention is decided here, at the put: the cache keeps only admitted sessions.
+ */
 export class IndexedSessionStore<K, V> implements SessionStore<K, V> {
   readonly name: string
   readonly retentionMs: number
@@ -29,7 +33,7 @@ export class IndexedSessionStore<K, V> implements SessionStore<K, V> {
   private readonly timestamp: (() => number) | undefined
 
   constructor(
-    readonly logging: ChangeLoggingKeyValueStore,
+    readonly cache: CachingTimeKeyedStore,
     index: TimeIndexedBytesStore,
     options: SessionStoreOptions<K, V>,
   ) {
@@ -38,11 +42,30 @@ export class IndexedSessionStore<K, V> implements SessionStore<K, V> {
     this.valueSerde = options.valueSerde
     this.retentionMs = options.retentionMs
     this.timestamp = options.timestamp
-    this.retention = new Retention(options.retentionMs, logging, index)
+    this.retention = new Retention(options.retentionMs, cache.logging, index)
   }
 
   get streamTime(): number {
     return this.retention.streamTime
+  }
+
+  /** Whether a session key is within retention (the caching layer writes expired ones nowhere). */
+  isLive(composite: Buffer): boolean {
+    return sessionKeyWindow(composite).end >= this.retention.liveFrom
+  }
+
+  setFlushListener(listener: (change: CachedSessionChange<K, V>) => void, sendOldValues: boolean): boolean {
+    return this.cache.setFlushListener(
+      (composite, newValue, oldValue, timestamp) =>
+        listener({
+          key: this.keySerde.deserialize(composite.subarray(0, composite.length - sessionKeySuffixBytes)),
+          window: sessionKeyWindow(composite),
+          newValue: newValue === undefined ? undefined : this.decode(newValue),
+          oldValue: oldValue === undefined ? undefined : this.decode(oldValue),
+          timestamp,
+        }),
+      sendOldValues,
+    )
   }
 
   async findSessions(
@@ -56,7 +79,7 @@ export class IndexedSessionStore<K, V> implements SessionStore<K, V> {
     const length = keyBytes.length + sessionKeySuffixBytes
     const range = { gte: sessionKey(keyBytes, 0, from), lt: Buffer.concat([keyBytes, maxSuffix]) }
     const found: SessionValue<K, V>[] = []
-    for await (const [composite, bytes] of this.logging.range(range)) {
+    for await (const [composite, bytes] of this.cache.range(range)) {
       if (composite.length !== length) continue
       const window = sessionKeyWindow(composite)
       if (window.start <= latestSessionStart) found.push({ key, window, value: this.decode(bytes) })
@@ -67,20 +90,20 @@ export class IndexedSessionStore<K, V> implements SessionStore<K, V> {
   async fetchSession(key: K, start: number, end: number): Promise<V | undefined> {
     await this.retention.sweep()
     if (end < this.retention.liveFrom) return undefined
-    const bytes = await this.logging.get(sessionKey(this.keySerde.serialize(key), start, end))
+    const bytes = await this.cache.get(sessionKey(this.keySerde.serialize(key), start, end))
     return bytes === undefined ? undefined : this.decode(bytes)
   }
 
   put(key: K, window: Window, value: V): boolean {
     const composite = sessionKey(this.keySerde.serialize(key), window.start, window.end)
     if (!this.retention.admit(window.end)) return false
-    this.logging.put(composite, this.valueSerde.serialize(value), this.timestamp?.() ?? window.end)
+    this.cache.put(composite, this.valueSerde.serialize(value), this.timestamp?.() ?? window.end)
     return true
   }
 
   remove(key: K, window: Window): void {
     const composite = sessionKey(this.keySerde.serialize(key), window.start, window.end)
-    this.logging.delete(composite, this.timestamp?.() ?? window.end)
+    this.cache.delete(composite, this.timestamp?.() ?? window.end)
   }
 
   reset(): void {

@@ -1,13 +1,18 @@
-// The window store of windowed aggregations: `key ‖ windowStart ‖ 0` keys over the change-logging layer,
+// The window store of windowed aggregations: `key ‖ windowStart ‖ 0` keys over the caching and change-logging layers,
 // with the time index for retention.
 
-import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { keyString } from './byte-range.js'
+import type { CachingTimeKeyedStore } from './caching-time-keyed-store.js'
 import { StateStoreError } from './errors.js'
 import type { Serde } from './serde.js'
 import { Retention } from './time-expiry.js'
 import type { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
-import type { KeyWindowedValue, TimeWindowStore, WindowedValue } from './time-window-store.js'
+import type {
+  CachedWindowChange,
+  KeyWindowedValue,
+  TimeWindowStore,
+  WindowedValue,
+} from './time-window-store.js'
 import { windowKey, windowKeySuffixBytes, windowKeyTimestamp } from './window-key.js'
 
 export interface TimeWindowStoreOptions<K, V> {
@@ -21,7 +26,8 @@ export interface TimeWindowStoreOptions<K, V> {
 
 /**
  * `TimeWindowStore` on window keys with sequence 0 (Kafka Streams' key layout for windows without
- * duplicates). No cache yet: each aggregation reads its window once per record.
+ * duplicates), reading and writing through the record-caching layer (a pass-through until a flush
+ * listener is set). Retention is decided here, at the put: the cache keeps only admitted windows.
  */
 export class IndexedTimeWindowStore<K, V> implements TimeWindowStore<K, V> {
   readonly name: string
@@ -32,7 +38,7 @@ export class IndexedTimeWindowStore<K, V> implements TimeWindowStore<K, V> {
   private readonly timestamp: (() => number) | undefined
 
   constructor(
-    readonly logging: ChangeLoggingKeyValueStore,
+    readonly cache: CachingTimeKeyedStore,
     private readonly index: TimeIndexedBytesStore,
     options: TimeWindowStoreOptions<K, V>,
   ) {
@@ -41,26 +47,45 @@ export class IndexedTimeWindowStore<K, V> implements TimeWindowStore<K, V> {
     this.valueSerde = options.valueSerde
     this.retentionMs = options.retentionMs
     this.timestamp = options.timestamp
-    this.retention = new Retention(options.retentionMs, logging, index)
+    this.retention = new Retention(options.retentionMs, cache.logging, index)
   }
 
   get streamTime(): number {
     return this.retention.streamTime
   }
 
+  /** Whether a window key is within retention (the caching layer writes expired ones nowhere). */
+  isLive(composite: Buffer): boolean {
+    return windowKeyTimestamp(composite) >= this.retention.liveFrom
+  }
+
+  setFlushListener(listener: (change: CachedWindowChange<K, V>) => void, sendOldValues: boolean): boolean {
+    return this.cache.setFlushListener(
+      (composite, newValue, oldValue, timestamp) =>
+        listener({
+          key: this.keySerde.deserialize(composite.subarray(0, composite.length - windowKeySuffixBytes)),
+          windowStart: windowKeyTimestamp(composite),
+          newValue: newValue === undefined ? undefined : this.decode(newValue),
+          oldValue: oldValue === undefined ? undefined : this.decode(oldValue),
+          timestamp,
+        }),
+      sendOldValues,
+    )
+  }
+
   put(key: K, value: V | undefined, windowStart: number): boolean {
     const composite = windowKey(this.keySerde.serialize(key), windowStart, 0)
     if (!this.retention.admit(windowStart)) return false
     const timestamp = this.timestamp?.() ?? windowStart
-    if (value === undefined) this.logging.delete(composite, timestamp)
-    else this.logging.put(composite, this.valueSerde.serialize(value), timestamp)
+    if (value === undefined) this.cache.delete(composite, timestamp)
+    else this.cache.put(composite, this.valueSerde.serialize(value), timestamp)
     return true
   }
 
   async fetch(key: K, windowStart: number): Promise<V | undefined> {
     await this.retention.sweep()
     if (windowStart < this.retention.liveFrom) return undefined
-    const bytes = await this.logging.get(windowKey(this.keySerde.serialize(key), windowStart, 0))
+    const bytes = await this.cache.get(windowKey(this.keySerde.serialize(key), windowStart, 0))
     return bytes === undefined ? undefined : this.decode(bytes)
   }
 
@@ -72,7 +97,7 @@ export class IndexedTimeWindowStore<K, V> implements TimeWindowStore<K, V> {
     const found: WindowedValue<V>[] = []
     const length = keyBytes.length + windowKeySuffixBytes
     const range = { gte: windowKey(keyBytes, min, 0), lt: windowKey(keyBytes, after(to), 0) }
-    for await (const [composite, bytes] of this.logging.range(range)) {
+    for await (const [composite, bytes] of this.cache.range(range)) {
       if (composite.length === length)
         found.push({ windowStart: windowKeyTimestamp(composite), value: this.decode(bytes) })
     }
@@ -86,13 +111,14 @@ export class IndexedTimeWindowStore<K, V> implements TimeWindowStore<K, V> {
     const keys = new Map<string, Buffer>()
     for await (const composite of this.index.keysBetween(min, after(to)))
       keys.set(keyString(composite), composite)
-    for (const write of this.logging.pendingWrites()) {
-      const start = windowKeyTimestamp(write.key)
-      if (start >= min && start <= to) keys.set(keyString(write.key), write.key)
+    const written = [...this.cache.logging.pendingWrites()].map((write) => write.key)
+    for (const composite of [...written, ...this.cache.cachedKeys()]) {
+      const start = windowKeyTimestamp(composite)
+      if (start >= min && start <= to) keys.set(keyString(composite), composite)
     }
     const found: (KeyWindowedValue<K, V> & { readonly sortKey: string })[] = []
     for (const [id, composite] of keys) {
-      const bytes = await this.logging.get(composite)
+      const bytes = await this.cache.get(composite)
       if (bytes === undefined) continue
       const windowStart = windowKeyTimestamp(composite)
       const keyBytes = composite.subarray(0, composite.length - windowKeySuffixBytes)

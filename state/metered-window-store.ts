@@ -67,6 +67,7 @@ export function meteredTimeWindowStore<K, V>(
     fetchRange: (key, from, to, backward) =>
       measure('fetch', () => inner.fetchRange(key, from, to, backward)),
     fetchAll: (from, to) => measure('fetch', () => inner.fetchAll(from, to)),
+    setFlushListener: (listener, sendOldValues) => inner.setFlushListener?.(listener, sendOldValues) ?? false,
   }
 }
 
@@ -87,6 +88,7 @@ export function meteredSessionStore<K, V>(
     fetchSession: (key, start, end) => measure('fetch', () => inner.fetchSession(key, start, end)),
     put: (key, window, value) => measure('put', () => inner.put(key, window, value)),
     remove: (key, window) => measure('delete', () => inner.remove(key, window)),
+    setFlushListener: (listener, sendOldValues) => inner.setFlushListener?.(listener, sendOldValues) ?? false,
   }
 }
 

@@ -47,6 +47,11 @@ export interface TimedStoreSpec<K, V> {
   readonly retentionMs: number
   readonly persistent?: boolean | undefined
   readonly logging?: boolean | undefined
+  /**
+   * Windows (sessions) the record cache may hold for this store (default `defaultCacheMaxEntries`), within
+   * the instance's `cacheMaxBytes`; 0 disables record caching for it (Kafka Streams' `withCachingDisabled`).
+   */
+  readonly cacheMaxEntries?: number | undefined
 }
 
 /** A key-value store declaration with all defaults applied; `type` tells it from window stores. */
@@ -75,12 +80,14 @@ export interface WindowStoreRef<K, V> {
 export interface TimeWindowStoreRef<K, V> extends Omit<WindowStoreRef<K, V>, 'type' | 'retentionMs'> {
   readonly type: 'time-window'
   readonly retentionMs: number
+  readonly cacheMaxEntries: number
 }
 
 /** One value per key and session window (session aggregations). */
 export interface SessionStoreRef<K, V> extends Omit<WindowStoreRef<K, V>, 'type' | 'retentionMs'> {
   readonly type: 'session'
   readonly retentionMs: number
+  readonly cacheMaxEntries: number
 }
 
 export type StoreRef =
@@ -148,6 +155,12 @@ export function sessionStoreRef<K, V>(spec: TimedStoreSpec<K, V>): SessionStoreR
 
 function timedRef<K, V>(spec: TimedStoreSpec<K, V>) {
   checkName(spec.name)
+  const cacheMaxEntries = spec.cacheMaxEntries ?? defaultCacheMaxEntries
+  if (!Number.isInteger(cacheMaxEntries) || cacheMaxEntries < 0) {
+    throw new StateStoreError('STORE_MISCONFIGURED', `cacheMaxEntries must be an integer >= 0`, {
+      store: spec.name,
+    })
+  }
   if (!Number.isSafeInteger(spec.retentionMs) || spec.retentionMs < 0) {
     throw new StateStoreError('STORE_MISCONFIGURED', `retentionMs must be an integer >= 0`, {
       store: spec.name,
@@ -160,6 +173,7 @@ function timedRef<K, V>(spec: TimedStoreSpec<K, V>) {
     persistent: spec.persistent ?? true,
     logging: spec.logging ?? true,
     retentionMs: spec.retentionMs,
+    cacheMaxEntries,
   }
 }
 

@@ -17,6 +17,28 @@ export interface KeyWindowedValue<K, V> extends WindowedValue<V> {
 }
 
 /**
+ * A window's change as the record cache hands it on (see `TimeWindowStore.setFlushListener`): the value
+ * written last (`undefined`: deleted), the value the store held before (only with `sendOldValues`), and
+ * the record time of the last write.
+ */
+export interface CachedWindowChange<K, V> {
+  readonly key: K
+  readonly windowStart: number
+  readonly newValue: V | undefined
+  readonly oldValue: V | undefined
+  readonly timestamp: number
+}
+
+/** A session's change as the record cache hands it on (see `SessionStore.setFlushListener`). */
+export interface CachedSessionChange<K, V> {
+  readonly key: K
+  readonly window: Window
+  readonly newValue: V | undefined
+  readonly oldValue: V | undefined
+  readonly timestamp: number
+}
+
+/**
  * One value per key and window start, for windowed aggregations (Kafka Streams' window store with
  * `retainDuplicates = false`).
  *
@@ -39,6 +61,14 @@ export interface TimeWindowStore<K, V> {
   fetchRange(key: K, from: number, to: number, backward?: boolean): Promise<readonly WindowedValue<V>[]>
   /** Every key's windows with `from <= windowStart <= to`. */
   fetchAll(from: number, to: number): Promise<readonly KeyWindowedValue<K, V>[]>
+  /**
+   * Record caching (Kafka Streams' CachingWindowStore, for the DSL's windowed aggregations): when the
+   * instance has a record cache (`cacheMaxBytes` > 0) and the store's cache is on (`cacheMaxEntries` > 0),
+   * the store keeps each window's latest write and calls `listener` with it when the cache is flushed
+   * (every commit) or evicts it, right after writing it through; repeated writes to a window in between
+   * are one call. Returns false, and never calls `listener`, when the store does not cache records.
+   */
+  setFlushListener?(listener: (change: CachedWindowChange<K, V>) => void, sendOldValues: boolean): boolean
 }
 
 export interface SessionValue<K, V> {
@@ -71,4 +101,6 @@ export interface SessionStore<K, V> {
   /** Puts a session; false when it is already expired (dropped). */
   put(key: K, window: Window, value: V): boolean
   remove(key: K, window: Window): void
+  /** Record caching, as `TimeWindowStore.setFlushListener`, per session (Kafka Streams' CachingSessionStore). */
+  setFlushListener?(listener: (change: CachedSessionChange<K, V>) => void, sendOldValues: boolean): boolean
 }

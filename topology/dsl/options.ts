@@ -61,8 +61,9 @@ export interface Materialized<K, V> {
   /** Window and session stores: how long windows are kept (default: window size + grace). */
   readonly retentionMs?: number
   /**
-   * Entries of the store's cache (key-value stores; default 10,000). 0 disables it, and with it record
-   * caching for this store (Kafka Streams' `withCachingDisabled`): every update is then forwarded.
+   * Entries of the store's cache (default 10,000; for window and session stores, windows the record cache
+   * may hold). 0 disables it, and with it record caching for this store (Kafka Streams'
+   * `withCachingDisabled`): every update is then forwarded.
    */
   readonly cacheMaxEntries?: number
 }
@@ -126,6 +127,7 @@ export function windowStore<K, V>(
     retentionMs,
     persistent: m.persistent,
     logging: m.logging,
+    cacheMaxEntries: m.cacheMaxEntries,
   })
 }
 
@@ -143,6 +145,7 @@ export function sessionStore<K, V>(
     retentionMs,
     persistent: m.persistent,
     logging: m.logging,
+    cacheMaxEntries: m.cacheMaxEntries,
   })
 }
 

@@ -58,8 +58,27 @@ export class SessionAggregateNode<K, VA> implements TableProducer<Windowed<K>, V
         const sendOldValues = this.sendOldValues
         const { inactivityGapMs: gap, graceMs } = this.windows
         let observedStreamTime = -1
-        const forward = (key: Windowed<K>, oldValue: VA | null, newValue: VA | null) =>
-          forwardChange(ctx, { key, value: { newValue, oldValue }, timestamp: key.window.end }, sendOldValues)
+        // with record caching (Kafka Streams' CachingSessionStore) the store hands each session's latest
+        // update on at flush or eviction, timestamped with the record that wrote it last; otherwise every
+        // update is forwarded here, timestamped with the session's end
+        const caching =
+          store.setFlushListener?.(
+            (change) =>
+              ctx.forward({
+                key: new Windowed(change.key, change.window),
+                value: { newValue: change.newValue ?? null, oldValue: change.oldValue ?? null },
+                timestamp: change.timestamp,
+              }),
+            sendOldValues,
+          ) === true
+        const forward = (key: Windowed<K>, oldValue: VA | null, newValue: VA | null) => {
+          if (!caching)
+            forwardChange(
+              ctx,
+              { key, value: { newValue, oldValue }, timestamp: key.window.end },
+              sendOldValues,
+            )
+        }
         return {
           process: async (record) => {
             if (record.key === null || record.key === undefined) {

@@ -7,8 +7,8 @@ import type { ProcessorContext, ProcessorSupplier } from '../processor.js'
 import type { StreamRecord } from '../record.js'
 import type { Change, ValueAndTimestamp } from './change.js'
 import type { Aggregator, Initializer } from './stream-aggregate.js'
-import { forwardChange, type TableProducer, type ValueGetterSupplier } from './table-node.js'
-import { windowStoreGetter } from './window-aggregate.js'
+import type { TableProducer, ValueGetterSupplier } from './table-node.js'
+import { windowForwarder, windowStoreGetter } from './window-aggregate.js'
 import { Windowed } from './windowed.js'
 import type { SlidingWindows } from './windows.js'
 
@@ -57,16 +57,18 @@ class SlidingWindowProcessor<K, V, VA> {
   private observedStreamTime = -1
   private readonly diff: number
   private readonly store: TimeWindowStore<K, Row<VA>>
+  private readonly forwardUpdate: (record: StreamRecord<Windowed<K>, Change<VA>>) => void
 
   constructor(
     private readonly ctx: ProcessorContext<Windowed<K>, Change<VA>>,
     private readonly node: SlidingWindowAggregateNode<K, VA>,
     private readonly initializer: Initializer<VA>,
     private readonly aggregator: Aggregator<K, V, VA>,
-    private readonly sendOldValues: boolean,
+    sendOldValues: boolean,
   ) {
     this.diff = node.timeDifferenceMs
     this.store = ctx.store(node.store)
+    this.forwardUpdate = windowForwarder(ctx, this.store, this.diff, sendOldValues)
   }
 
   async process(record: StreamRecord<K, V>): Promise<void> {
@@ -248,10 +250,11 @@ class SlidingWindowProcessor<K, V, VA> {
     newValue: VA,
     timestamp: number,
   ): void {
-    forwardChange(
-      this.ctx,
-      { ...record, key: new Windowed(record.key, window), timestamp, value: { newValue, oldValue } },
-      this.sendOldValues,
-    )
+    this.forwardUpdate({
+      ...record,
+      key: new Windowed(record.key, window),
+      timestamp,
+      value: { newValue, oldValue },
+    })
   }
 }

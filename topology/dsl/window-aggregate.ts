@@ -1,8 +1,9 @@
 // Aggregation over tumbling and hopping time windows (Kafka Streams' KStreamWindowAggregate): each record
 // updates every window it falls in that is not closed yet; a window closes once the processor's stream
 // time passes its end plus the grace period, and a record only for closed windows is dropped and counted.
-import type { StoreRef, TimeWindowStoreRef } from '../../state/index.js'
-import type { ProcessorSupplier } from '../processor.js'
+import type { StoreRef, TimeWindowStore, TimeWindowStoreRef } from '../../state/index.js'
+import type { ProcessorContext, ProcessorSupplier } from '../processor.js'
+import type { StreamRecord } from '../record.js'
 import type { Change, ValueAndTimestamp } from './change.js'
 import type { Aggregator, Initializer } from './stream-aggregate.js'
 import { forwardChange, type TableProducer, type ValueGetterSupplier } from './table-node.js'
@@ -20,6 +21,32 @@ export function windowStoreGetter<K, VA>(
       return { get: (windowed) => windows.fetch(windowed.key, windowed.window.start) }
     },
   }
+}
+
+/**
+ * How a windowed aggregation forwards its updates (Kafka Streams' TimestampedTupleForwarder over a caching
+ * window store). When its store caches records (the instance's `cacheMaxBytes` > 0, the store's cache on),
+ * the returned function forwards nothing: the store hands each window's latest update on when its cache is
+ * flushed (every commit) or evicts it, with the store's previous value as old value when asked for.
+ * Otherwise it forwards every update. `sizeMs` gives a window's end from its start.
+ */
+export function windowForwarder<K, VA>(
+  context: ProcessorContext<Windowed<K>, Change<VA>>,
+  store: TimeWindowStore<K, ValueAndTimestamp<VA>>,
+  sizeMs: number,
+  sendOldValues: boolean,
+): (record: StreamRecord<Windowed<K>, Change<VA>>) => void {
+  const caching =
+    store.setFlushListener?.(
+      (change) =>
+        context.forward({
+          key: new Windowed(change.key, { start: change.windowStart, end: change.windowStart + sizeMs }),
+          value: { newValue: change.newValue?.value ?? null, oldValue: change.oldValue?.value ?? null },
+          timestamp: change.newValue?.timestamp ?? change.timestamp,
+        }),
+      sendOldValues,
+    ) === true
+  return caching ? () => undefined : (record) => forwardChange(context, record, sendOldValues)
 }
 
 export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA> {
@@ -54,8 +81,8 @@ export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA
       },
       create: (ctx) => {
         const store = ctx.store(this.store)
-        const sendOldValues = this.sendOldValues
         const windows = this.windows
+        const forward = windowForwarder(ctx, store, windows.sizeMs, this.sendOldValues)
         let observedStreamTime = -1
         return {
           process: async (record) => {
@@ -78,16 +105,12 @@ export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA
               // an update of a window the store already expired is dropped there, and counted (Kafka Streams)
               if (!store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start))
                 ctx.droppedRecord()
-              forwardChange(
-                ctx,
-                {
-                  ...record,
-                  key: new Windowed(record.key, window),
-                  timestamp: newTimestamp,
-                  value: { newValue, oldValue: base },
-                },
-                sendOldValues,
-              )
+              forward({
+                ...record,
+                key: new Windowed(record.key, window),
+                timestamp: newTimestamp,
+                value: { newValue, oldValue: base },
+              })
             }
           },
         }
