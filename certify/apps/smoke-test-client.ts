@@ -11,9 +11,8 @@
 // String keys, big-endian Integer / Long / Double values, application id SmokeTest, the processing
 // guarantee of PROCESSING_GUARANTEE (exactly_once by default, as the client's), windowed store changelogs
 // kept 3 days longer, and the record cache at Kafka Streams' default size, 10 MiB, which the Java client
-// runs with (it sets no cache size): the tables min, max, cnt and the in-memory cntByCnt aggregate
-// forward their updates per commit and on eviction. The windowed aggregations forward every update (the
-// engine does not cache window stores yet).
+// runs with (it sets no cache size): the windowed aggregations, the tables min, max, cnt and the in-memory
+// cntByCnt aggregate forward their updates per commit and on eviction.
 //
 // Like Kafka's client it prints "<name> <time>: <old> -> <new>" on state changes, SMOKE-TEST-CLIENT-STARTED
 // once running, "processed <n> records from topic=<t>" every 100 records of a task,
