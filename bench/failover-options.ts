@@ -5,8 +5,11 @@
 export const failoverSystems = ['engine', 'kstreams'] as const
 export type FailoverSystem = (typeof failoverSystems)[number]
 
-export const failoverVariants = ['standby0', 'standby1', 'static'] as const
+export const failoverVariants = ['standby0', 'standby1', 'standby2', 'static'] as const
 export type FailoverVariant = (typeof failoverVariants)[number]
+
+/** Run unless `--variants` says otherwise (`standby2`: a copy on every other instance of three). */
+export const defaultVariants: readonly FailoverVariant[] = ['standby0', 'standby1', 'static']
 
 export interface FailoverVariantSpec {
   readonly id: FailoverVariant
@@ -19,6 +22,7 @@ export interface FailoverVariantSpec {
 export const variantSpecs: Readonly<Record<FailoverVariant, FailoverVariantSpec>> = {
   standby0: { id: 'standby0', label: 'kill -9, no standby', standbys: 0, restart: false },
   standby1: { id: 'standby1', label: 'kill -9, 1 standby', standbys: 1, restart: false },
+  standby2: { id: 'standby2', label: 'kill -9, 2 standbys', standbys: 2, restart: false },
   static: {
     id: 'static',
     label: 'kill -9 and restart, static membership',
@@ -51,8 +55,13 @@ export interface FailoverOptions {
   readonly engineCacheBytes: number
 }
 
-function listOf<T extends string>(name: string, text: string | undefined, known: readonly T[]): T[] {
-  if (text === undefined) return [...known]
+function listOf<T extends string>(
+  name: string,
+  text: string | undefined,
+  known: readonly T[],
+  fallback: readonly T[] = known,
+): T[] {
+  if (text === undefined) return [...fallback]
   return text.split(',').map((item) => {
     if (!(known as readonly string[]).includes(item))
       throw new Error(`--${name}: unknown ${item}; known: ${known.join(', ')}`)
@@ -98,7 +107,7 @@ export function parseFailoverOptions(argv: readonly string[]): FailoverOptions {
     windowSeconds: number('window-seconds', 30),
     recoveryTimeoutSeconds: quick ? 120 : 300,
     systems: listOf('systems', args.get('systems'), failoverSystems),
-    variants: listOf('variants', args.get('variants'), failoverVariants),
+    variants: listOf('variants', args.get('variants'), failoverVariants, defaultVariants),
     commitIntervalMs: 100,
     sessionTimeoutMs: 10_000,
     javaHeapMb: 512,

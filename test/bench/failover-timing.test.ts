@@ -97,10 +97,15 @@ describe('failoverTimeline', () => {
 
 describe('failover options and report', () => {
   it('has quick and full defaults, and rejects unknown options and values', () => {
-    expect(parseFailoverOptions(['--quick'])).toMatchObject({ keys: 100_000, instances: 3, partitions: 6 })
+    expect(parseFailoverOptions(['--quick'])).toMatchObject({
+      keys: 100_000,
+      instances: 3,
+      partitions: 6,
+      variants: ['standby0', 'standby1', 'static'],
+    })
     const full = parseFailoverOptions(['--variants=standby1', '--systems=kstreams', '--reps=3'])
     expect(full).toMatchObject({ keys: 1_000_000, variants: ['standby1'], systems: ['kstreams'], reps: 3 })
-    expect(() => parseFailoverOptions(['--variants=standby2'])).toThrow(/unknown standby2/)
+    expect(() => parseFailoverOptions(['--variants=standby3'])).toThrow(/unknown standby3/)
     expect(() => parseFailoverOptions(['--keys=0'])).toThrow(/whole number/)
     expect(() => parseFailoverOptions(['--speed=3'])).toThrow(/unknown option/)
   })
