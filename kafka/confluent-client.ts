@@ -4,6 +4,7 @@
 // available, and transactional offset commits carry the consumer's group metadata (KIP-447 fencing).
 import { clientLog } from './client-logs.js'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
+import { ConfluentWatermarks } from './confluent-watermarks.js'
 import {
   ConfluentProducer,
   librdkafkaCodeName,
@@ -12,7 +13,13 @@ import {
 } from './confluent-producer.js'
 import { librdkafkaSecurityProperties } from './kafka-security.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'
-import { fromHeaders, KafkajsStyleAdmin, toStringOffsets, translate } from './kafkajs-style.js'
+import {
+  fromHeaders,
+  KafkajsStyleAdmin,
+  toStringOffsets,
+  translate,
+  type KafkajsStyleAdminApi,
+} from './kafkajs-style.js'
 import { RenewingAdmin } from './renewing-admin.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
@@ -55,7 +62,37 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
     admin: () =>
       new RenewingAdmin(() => {
         const admin = kafka.admin()
-        return new KafkajsStyleAdmin(admin, {
+        // offsets through a consumer, never librdkafka's admin ListOffsets (confluent-watermarks.ts);
+        // read_uncommitted: the high watermarks the port promises
+        const watermarks = ConfluentWatermarks.ownConsumer(
+          config.brokers,
+          config.clientId,
+          'read_uncommitted',
+          security,
+        )
+        const api: KafkajsStyleAdminApi = {
+          connect: async () => {
+            watermarks.open()
+            await admin.connect()
+          },
+          disconnect: async () => {
+            try {
+              await admin.disconnect()
+            } finally {
+              await watermarks.close()
+            }
+          },
+          listTopics: () => admin.listTopics(),
+          createTopics: (options) => admin.createTopics(options),
+          deleteTopics: (options) => admin.deleteTopics(options),
+          fetchTopicOffsets: async (topic) =>
+            (await watermarks.topic(topic)).map((p) => ({
+              partition: p.partition,
+              high: String(p.high),
+              low: String(p.low),
+            })),
+        }
+        return new KafkajsStyleAdmin(api, {
           describe: (topics) => admin.fetchTopicMetadata({ topics }),
           fetchOffsets: (groupId, topic) =>
             admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true }),
@@ -66,14 +103,7 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
       new ConfluentProducer(config.brokers, config.clientId, options, security, log),
     consumer: (options) => new ConfluentConsumer(kafka, options),
     reader: (options = {}) =>
-      new ConfluentPartitionReader(
-        config.brokers,
-        config.clientId,
-        options,
-        () => kafka.admin(),
-        security,
-        log,
-      ),
+      new ConfluentPartitionReader(config.brokers, config.clientId, options, security, log),
     settleProducers: settleConfluentProducers,
   }
 }

@@ -4,10 +4,13 @@
 // Streams takes it; reached by the records read or by librdkafka's partition EOF (past a final transaction
 // marker). Not EOF alone: a replica just made leader can report a lower high watermark than its
 // predecessor until its followers catch up, and the read would stop short.
+// The end offsets are asked of the reader's own consumer (confluent-watermarks.ts: never librdkafka's admin
+// ListOffsets, whose timeout path frees memory its caller still reads), so they follow its isolation.level.
 import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
 import { randomUUID } from 'node:crypto'
 import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
 import { librdkafkaCodeName } from './confluent-producer.js'
+import { ConfluentWatermarks } from './confluent-watermarks.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'
 import { retrying } from './retry.js'
@@ -21,13 +24,12 @@ import type {
 } from './kafka-port.js'
 
 type NativeConsumer = InstanceType<NativeClientModule['KafkaConsumer']>
-type CkjsAdmin = ReturnType<InstanceType<NativeClientModule['KafkaJS']['Kafka']>['admin']>
 
 const OFFSET_BEGINNING = -2
 
 export class ConfluentPartitionReader implements PartitionReader {
   private consumer: NativeConsumer | undefined
-  private admin: CkjsAdmin | undefined
+  private readonly watermarks = new ConfluentWatermarks({ consumer: () => this.connected() })
   private closed = false
   /** One read at a time: a read re-assigns the one consumer. */
   private queue: Promise<unknown> = Promise.resolve()
@@ -36,36 +38,20 @@ export class ConfluentPartitionReader implements PartitionReader {
     private readonly brokers: readonly string[],
     private readonly clientId: string,
     private readonly options: ReaderOptions,
-    private readonly newAdmin: () => CkjsAdmin,
     /** TLS and SASL properties (kafka-security.ts). */
     private readonly security: Readonly<Record<string, string>> = {},
     private readonly log?: ClientLog,
   ) {}
 
-  /** End offsets of the requested partitions' topics. */
+  /** End offsets of the requested partitions, with the reader's isolation (read_committed: the LSO). */
   private async endOffsets(requests: readonly PartitionRead[]): Promise<TopicPartitionMap<number>> {
-    if (!this.admin) {
-      if (this.closed) throw new KafkaError('INVALID_ARGUMENT', 'read on a closed reader')
-      const admin = this.newAdmin()
-      await admin.connect()
-      this.admin = admin
-    }
-    const admin = this.admin
-    const isolationLevel =
-      (this.options.isolation ?? 'read_committed') === 'read_committed'
-        ? nativeClient().KafkaJS.IsolationLevel.READ_COMMITTED
-        : nativeClient().KafkaJS.IsolationLevel.READ_UNCOMMITTED
     const ends = new TopicPartitionMap<number>()
-    try {
-      for (const topic of new Set(requests.map((r) => r.partition.topic)))
-        for (const p of await admin.fetchTopicOffsets(topic, { isolationLevel }))
-          ends.set({ topic, partition: p.partition }, Number(p.high))
-    } catch (error) {
-      // its view of the leaders may be the stale one (a broker just stopped): the next try starts afresh
-      this.admin = undefined
-      await admin.disconnect().catch(() => undefined)
-      throw error
-    }
+    const byTopic = new Map<string, number[]>()
+    for (const { partition: tp } of requests)
+      byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition])
+    for (const [topic, partitions] of byTopic)
+      for (const p of await this.watermarks.partitions(topic, partitions))
+        ends.set({ topic, partition: p.partition }, p.high)
     return ends
   }
 
@@ -174,8 +160,7 @@ export class ConfluentPartitionReader implements PartitionReader {
 
   async close(): Promise<void> {
     this.closed = true
-    await this.admin?.disconnect().catch(() => undefined)
-    this.admin = undefined
+    await this.watermarks.close()
     const consumer = this.consumer
     this.consumer = undefined
     if (!consumer) return

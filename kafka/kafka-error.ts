@@ -83,6 +83,8 @@ const translations: Readonly<Record<string, Translation>> = {
   _ALL_BROKERS_DOWN: 'BROKER_UNAVAILABLE',
   _RESOLVE: 'BROKER_UNAVAILABLE',
   _WAIT_COORD: 'BROKER_UNAVAILABLE',
+  // a request to a broker librdkafka decommissioned (gone from the metadata: a broker stopped)
+  _DESTROY_BROKER: 'BROKER_UNAVAILABLE',
   KafkaJSConnectionError: 'BROKER_UNAVAILABLE',
   KafkaJSConnectionClosedError: 'BROKER_UNAVAILABLE',
   KafkaJSNoBrokerAvailableError: 'BROKER_UNAVAILABLE',

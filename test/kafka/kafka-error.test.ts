@@ -65,6 +65,15 @@ describe('translateClientError', () => {
     expect(translateClientError(error, 'describe topics')).toMatchObject({ code: 'TOPIC_NOT_FOUND' })
   })
 
+  it('retries a request to a broker librdkafka decommissioned (what a watermark query to a killed leader gets)', () => {
+    const error = Object.assign(new Error('Local: Broker handle destroyed without termination'), {
+      code: -137,
+    })
+    expect(
+      translateClientError(error, 'offsets', (c) => (c === -137 ? 'ERR__DESTROY_BROKER' : undefined)),
+    ).toMatchObject({ code: 'BROKER_UNAVAILABLE', retriable: true })
+  })
+
   it('uses librdkafka flags when the code has no entry: a transaction that must be aborted', () => {
     const error = Object.assign(new Error('Local: Erroneous state'), { code: -172, isTxnRequiresAbort: true })
     expect(translateClientError(error, 'commit')).toMatchObject({ code: 'TRANSACTION_ABORTABLE' })
