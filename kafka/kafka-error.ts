@@ -83,6 +83,10 @@ const translations: Readonly<Record<string, Translation>> = {
   _ALL_BROKERS_DOWN: 'BROKER_UNAVAILABLE',
   _RESOLVE: 'BROKER_UNAVAILABLE',
   _WAIT_COORD: 'BROKER_UNAVAILABLE',
+  // a leader just elected: its high watermark not caught up yet, or the request's leader epoch not its own
+  OFFSET_NOT_AVAILABLE: 'BROKER_UNAVAILABLE',
+  FENCED_LEADER_EPOCH: 'BROKER_UNAVAILABLE',
+  UNKNOWN_LEADER_EPOCH: 'BROKER_UNAVAILABLE',
   // a request to a broker librdkafka decommissioned (gone from the metadata: a broker stopped)
   _DESTROY_BROKER: 'BROKER_UNAVAILABLE',
   KafkaJSConnectionError: 'BROKER_UNAVAILABLE',

@@ -65,12 +65,21 @@ describe('translateClientError', () => {
     expect(translateClientError(error, 'describe topics')).toMatchObject({ code: 'TOPIC_NOT_FOUND' })
   })
 
-  it('retries a request to a broker librdkafka decommissioned (what a watermark query to a killed leader gets)', () => {
+  it('retries an offsets query to a broker librdkafka decommissioned or to a leader just elected (a broker stopping)', () => {
     const error = Object.assign(new Error('Local: Broker handle destroyed without termination'), {
       code: -137,
     })
     expect(
       translateClientError(error, 'offsets', (c) => (c === -137 ? 'ERR__DESTROY_BROKER' : undefined)),
+    ).toMatchObject({ code: 'BROKER_UNAVAILABLE', retriable: true })
+    // and an offsets query to a leader just elected, whose high watermark has not caught up
+    const notCaughtUp = Object.assign(new Error('Broker: Leader high watermark is not caught up'), {
+      code: 78,
+    })
+    expect(
+      translateClientError(notCaughtUp, 'offsets', (c) =>
+        c === 78 ? 'ERR_OFFSET_NOT_AVAILABLE' : undefined,
+      ),
     ).toMatchObject({ code: 'BROKER_UNAVAILABLE', retriable: true })
   })
 
