@@ -96,8 +96,9 @@ export class ConfluentPartitionReader implements PartitionReader {
   readAllToEnd(
     requests: readonly PartitionRead[],
     onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
+    onEnd?: (partition: TopicPartition) => void,
   ): Promise<TopicPartitionMap<number>> {
-    const result = this.queue.then(() => this.read(requests, onBatch))
+    const result = this.queue.then(() => this.read(requests, onBatch, onEnd))
     this.queue = result.catch(() => undefined)
     return result
   }
@@ -106,13 +107,26 @@ export class ConfluentPartitionReader implements PartitionReader {
   private async read(
     requests: readonly PartitionRead[],
     onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
+    onEnd?: (partition: TopicPartition) => void,
   ): Promise<TopicPartitionMap<number>> {
     const next = new TopicPartitionMap<number>()
     if (requests.length === 0) return next
     const consumer = await this.connected()
     const ends = await retrying('restore end offsets', () => this.endOffsets(requests))
     for (const r of requests) next.set(r.partition, r.from === 'earliest' ? 0 : r.from)
-    const atEnd = () => [...next].every(([tp, offset]) => offset >= (ends.get(tp) ?? 0))
+    const ended = new TopicPartitionMap<true>()
+    /** True when every partition reached its end; tells `onEnd` of each that just did. */
+    const atEnd = () => {
+      let all = true
+      for (const [tp, offset] of next) {
+        if (offset < (ends.get(tp) ?? 0)) all = false
+        else if (!ended.has(tp)) {
+          ended.set(tp, true)
+          onEnd?.(tp)
+        }
+      }
+      return all
+    }
     // nothing new (a restore from a checkpoint at the end, a refresh with nothing to read): no fetch
     if (atEnd()) return next
     const eof = new TopicPartitionMap<number>()

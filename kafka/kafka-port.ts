@@ -104,10 +104,15 @@ export interface PartitionReader {
   /**
    * The same for several partitions in one pass (a restore of many changelogs pays the set-up once);
    * `onBatch` gets each partition's records in offset order. Resolves with where each one stopped.
+   * `onEnd` is called once for each partition that reached its end, after its last batch up to the end
+   * was handed on (a restore starts a task whose changelogs all ended); a partition that ended may still
+   * deliver records written after its end while the others are read — a caller that stops at the end
+   * ignores them.
    */
   readAllToEnd(
     requests: readonly PartitionRead[],
     onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
+    onEnd?: (partition: TopicPartition) => void,
   ): Promise<TopicPartitionMap<number>>
   close(): Promise<void>
 }

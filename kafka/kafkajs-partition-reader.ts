@@ -57,6 +57,8 @@ export class KafkajsPartitionReader implements PartitionReader {
     let resumeAt = start
     let finish: () => void = () => {}
     let fail: (error: unknown) => void = () => {}
+    /** What the caller's `onBatch` threw: the read ends with it, as it is (never retried by kafkajs). */
+    let callerError: { error: unknown } | undefined
     const done = new Promise<void>((resolve, reject) => {
       finish = resolve
       fail = reject
@@ -84,7 +86,7 @@ export class KafkajsPartitionReader implements PartitionReader {
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
-          if (batch.partition !== tp.partition) return
+          if (batch.partition !== tp.partition || callerError) return
           const records = batch.messages
             .filter((m) => Number(m.offset) >= resumeAt)
             .map((m): ConsumedRecord => ({
@@ -97,13 +99,21 @@ export class KafkajsPartitionReader implements PartitionReader {
               timestamp: Number(m.timestamp),
             }))
           if (records.length === 0) return
-          await onBatch(records)
+          try {
+            await onBatch(records)
+          } catch (error) {
+            // thrown back to kafkajs it would be retried, and the consumer restarted, reading on
+            callerError = { error }
+            fail(error)
+            return
+          }
           resumeAt = records.at(-1)!.offset + 1
         },
       })
       await done
       return next
     } catch (error) {
+      if (callerError) throw callerError.error
       throw translateClientError(error, 'restore read')
     } finally {
       await consumer.disconnect()
@@ -114,6 +124,7 @@ export class KafkajsPartitionReader implements PartitionReader {
   async readAllToEnd(
     requests: readonly PartitionRead[],
     onBatch: (partition: TopicPartition, records: readonly ConsumedRecord[]) => void | Promise<void>,
+    onEnd?: (partition: TopicPartition) => void,
   ): Promise<TopicPartitionMap<number>> {
     const next = new TopicPartitionMap<number>()
     for (const r of requests) {
@@ -121,6 +132,7 @@ export class KafkajsPartitionReader implements PartitionReader {
         r.partition,
         await this.readToEnd(r.partition, r.from, (records) => onBatch(r.partition, records)),
       )
+      onEnd?.(r.partition)
     }
     return next
   }

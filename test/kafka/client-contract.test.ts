@@ -366,7 +366,7 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
       })
       expect(tail).toEqual(['p3', 'p4', 'c0', 'c1'])
       expect(await reader.readToEnd({ topic, partition: 0 }, 'earliest', () => {})).toBe(0)
-      // several partitions in one pass
+      // several partitions in one pass; each one's end told once, after its last batch
       const seen: string[] = []
       const ends = await reader.readAllToEnd(
         [
@@ -374,10 +374,28 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
           { partition: { topic, partition: 1 }, from: 4 },
         ],
         (tp, records) => void seen.push(...records.map((r) => `${tp.partition}:${r.value!.toString()}`)),
+        (tp) => void seen.push(`${tp.partition}:end`),
       )
-      expect(seen).toEqual(['1:p4', '1:c0', '1:c1'])
+      expect(seen.filter((s) => s.startsWith('1:'))).toEqual(['1:p4', '1:c0', '1:c1', '1:end'])
+      expect(seen.filter((s) => s.startsWith('0:'))).toEqual(['0:end'])
       expect(ends.get({ topic, partition: 0 })).toBe(0)
       expect(ends.get({ topic, partition: 1 })).toBe(p1!.offset)
+      // what onBatch throws ends the read with that very error (a cancelled restore), and the reader reads on
+      class Stop extends Error {}
+      const stopped = await reader
+        .readAllToEnd([{ partition: { topic, partition: 1 }, from: 'earliest' }], () => {
+          throw new Stop('stop')
+        })
+        .then(
+          () => 'read to the end',
+          (error: unknown) => error,
+        )
+      expect(stopped).toBeInstanceOf(Stop)
+      const again: string[] = []
+      await reader.readToEnd({ topic, partition: 1 }, 5, (records) => {
+        again.push(...records.map((r) => r.value!.toString()))
+      })
+      expect(again).toEqual(['c0', 'c1'])
     } finally {
       await reader.close()
     }

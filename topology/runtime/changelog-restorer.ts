@@ -1,6 +1,8 @@
-// Rebuilds the logged stores of newly created tasks from their changelogs (step 3 of task creation,
-// task-manager.ts; Kafka Streams' StoreChangelogReader). The new tasks of one assignment restore together,
-// and no record of theirs is processed before every one of their stores is restored.
+// Rebuilds the logged stores of newly created tasks from their changelogs (Kafka Streams'
+// StoreChangelogReader), called by the state updater (state-updater.ts) off the instance's queue: the tasks
+// of one pass restore together, and no record of theirs is processed before every one of their stores is
+// restored. A pass can be cancelled (a task of it revoked): it stops at its next batch, after the writes in
+// flight, and every store keeps a checkpoint matching what it holds (each restore batch is atomic with it).
 //
 // Restore protocol:
 //   1. Find each logged store's changelog end (one admin call per changelog topic).
@@ -40,8 +42,18 @@ interface RestoreTarget {
   readonly from: number | 'earliest'
   readonly end: number
   restored: number
+  /** The reader reached the partition's end: later records (written since) are not restored. */
+  done: boolean
   /** The store's writes so far, chained: each store applies its batches in order. */
   writing: Promise<void>
+}
+
+/** A restore pass stopped because its signal was aborted (a task of it was revoked or closed). */
+export class RestoreCancelled extends Error {
+  override readonly name = 'RestoreCancelled'
+  constructor() {
+    super('restore cancelled')
+  }
 }
 
 /** Changelog records read but not yet written to their stores, at most, during a restore. */
@@ -59,9 +71,18 @@ export class ChangelogRestorer {
 
   /**
    * The restore protocol (see the top of this file) for every new task at once; the stores of the tasks
-   * in `corrupted` are wiped and restored from the beginning.
+   * in `corrupted` are wiped and restored from the beginning. `onRestored` is told of each task once all
+   * its stores are restored — while the others may still be (a small task need not wait for a big one).
    */
-  async restore(tasks: readonly StreamTask[], corrupted: ReadonlySet<string> = new Set()): Promise<void> {
+  async restore(
+    tasks: readonly StreamTask[],
+    corrupted: ReadonlySet<string> = new Set(),
+    signal?: AbortSignal,
+    onRestored: (task: StreamTask) => void = () => {},
+  ): Promise<void> {
+    const cancelled = () => {
+      if (signal?.aborted) throw new RestoreCancelled()
+    }
     const ends = new Map<string, TopicPartitionOffset[]>()
     const endOf = async (topic: string, partition: number) => {
       if (!ends.has(topic))
@@ -76,6 +97,7 @@ export class ChangelogRestorer {
       for (const store of task.stores.values()) {
         if (!store.logged) continue
         const topic = changelogTopic(this.config.applicationId, store.name)
+        cancelled()
         const end = await endOf(topic, task.partition) // 1
         let checkpoint: number | undefined // 2
         if (corrupted.has(task.id))
@@ -89,26 +111,19 @@ export class ChangelogRestorer {
           }
         if (checkpoint === undefined) await store.wipe()
         const from: number | 'earliest' = checkpoint ?? 'earliest'
-        const target = { task, store, from, end, restored: 0, writing: Promise.resolve() }
+        const target = { task, store, from, end, restored: 0, done: false, writing: Promise.resolve() }
         if (end > 0 && (checkpoint === undefined || checkpoint < end))
           targets.set({ topic, partition: task.partition }, target)
         else this.restores.push({ store: store.name, taskId: task.id, from, records: 0 }) // 3
       }
     }
-    const progress =
-      targets.size > 0
-        ? new RestoreProgress(this.config.log, { tasks: tasks.length, partitions: targets.size })
-        : undefined
-    for (const [tp, t] of targets) progress?.expect(tp, t.end - (t.from === 'earliest' ? 0 : t.from))
-    progress?.start()
-    try {
-      await this.readAll(targets, progress) // 4
-    } finally {
-      progress?.stop()
-    }
-    progress?.finish()
-    for (const { task, store, from, restored } of targets.values()) {
-      this.config.metrics.restored(store.name, 0, 0) // 5
+    const pending = new Map<StreamTask, number>() // targets not yet at their end, per task
+    for (const t of targets.values()) pending.set(t.task, (pending.get(t.task) ?? 0) + 1)
+    for (const task of tasks) if (!pending.has(task)) onRestored(task)
+    /** Step 5 for a target at its end, once its writes are done; the task is restored with its last one. */
+    const ended = (target: RestoreTarget) => {
+      const { task, store, from, restored } = target
+      this.config.metrics.restored(store.name, 0, 0)
       this.restores.push({ store: store.name, taskId: task.id, from, records: restored })
       if (restored > 0)
         this.config.log(
@@ -120,7 +135,29 @@ export class ChangelogRestorer {
             store: store.name,
           },
         )
+      const left = pending.get(task)! - 1
+      pending.set(task, left)
+      if (left === 0) onRestored(task)
     }
+    const progress =
+      targets.size > 0
+        ? new RestoreProgress(this.config.log, { tasks: tasks.length, partitions: targets.size })
+        : undefined
+    for (const [tp, t] of targets) progress?.expect(tp, t.end - (t.from === 'earliest' ? 0 : t.from))
+    cancelled()
+    progress?.start()
+    try {
+      await this.readAll(targets, progress, cancelled, ended) // 4
+    } finally {
+      progress?.stop()
+    }
+    // a reader that did not tell of every end: all are reached now
+    for (const target of targets.values())
+      if (!target.done) {
+        target.done = true
+        ended(target)
+      }
+    progress?.finish()
   }
 
   /**
@@ -152,29 +189,54 @@ export class ChangelogRestorer {
     return checkpoint
   }
 
-  /** Step 4. */
-  private async readAll(targets: TopicPartitionMap<RestoreTarget>, progress: RestoreProgress | undefined) {
+  /**
+   * Step 4; `cancelled` throws RestoreCancelled once the pass is cancelled; `ended` is called for each
+   * target once the reader reached its end and its writes are done.
+   */
+  private async readAll(
+    targets: TopicPartitionMap<RestoreTarget>,
+    progress: RestoreProgress | undefined,
+    cancelled: () => void,
+    ended: (target: RestoreTarget) => void,
+  ) {
     let unwritten = 0
-    await this.reader.readAllToEnd(
-      [...targets].map(([partition, t]) => ({ partition, from: t.from })),
-      // reading goes on while the stores write (several stores write at once on the thread pool);
-      // at most `maxUnwrittenRecords` records wait to be written
-      async (tp, records) => {
-        const target = targets.get(tp)!
-        const next = records[records.length - 1]!.offset + 1
-        const batch = records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value }))
-        unwritten += batch.length
-        target.writing = target.writing.then(async () => {
-          await target.store.restore(batch, next)
-          unwritten -= batch.length
-          target.restored += batch.length
-          progress?.restored(tp, batch.length, Math.max(0, target.end - next))
-          this.config.metrics.restored(target.store.name, batch.length, Math.max(0, target.end - next))
-        })
-        target.writing.catch(() => undefined) // awaited below; a failure surfaces there
-        if (unwritten > maxUnwrittenRecords) await Promise.all([...targets.values()].map((t) => t.writing))
-      },
-    )
-    await Promise.all([...targets.values()].map((t) => t.writing))
+    const writes = () => [...targets.values()].map((t) => t.writing)
+    try {
+      await this.reader.readAllToEnd(
+        [...targets].map(([partition, t]) => ({ partition, from: t.from })),
+        // reading goes on while the stores write (several stores write at once on the thread pool);
+        // at most `maxUnwrittenRecords` records wait to be written
+        async (tp, records) => {
+          cancelled()
+          const target = targets.get(tp)!
+          // written after the end, by the task itself now that it runs: already in its store
+          if (target.done) return
+          const next = records[records.length - 1]!.offset + 1
+          const batch = records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value }))
+          unwritten += batch.length
+          target.writing = target.writing.then(async () => {
+            await target.store.restore(batch, next)
+            unwritten -= batch.length
+            target.restored += batch.length
+            progress?.restored(tp, batch.length, Math.max(0, target.end - next))
+            this.config.metrics.restored(target.store.name, batch.length, Math.max(0, target.end - next))
+          })
+          target.writing.catch(() => undefined) // awaited below; a failure surfaces there
+          if (unwritten > maxUnwrittenRecords) await Promise.all(writes())
+        },
+        (tp) => {
+          const target = targets.get(tp)!
+          target.done = true
+          // a failed write surfaces below, where every write is awaited
+          target.writing = target.writing.then(() => ended(target))
+          target.writing.catch(() => undefined)
+        },
+      )
+    } catch (error) {
+      // the caller may close the stores once this returns: none of their writes may still be running
+      await Promise.allSettled(writes())
+      throw error
+    }
+    await Promise.all(writes())
   }
 }

@@ -90,6 +90,11 @@ export class StreamThread {
     if (commit.hasUncommitted) await commit.commitIfDue()
   }
 
+  /** Restored tasks are running: they may have records buffered while they restored. */
+  tasksRunning(): void {
+    this.scheduleProcessing()
+  }
+
   /** After partitions are revoked: one paused for its buffer stays paused in the client when it comes back otherwise. */
   revoked(partitions: readonly TopicPartition[]): void {
     const resumed = partitions.filter((tp) => this.paused.delete(tp))
@@ -174,7 +179,7 @@ export class StreamThread {
         break
       }
     }
-    this.flowControl(tasks) // 4
+    this.flowControl(this.context.tasks.owned) // 4
     if (ready) this.scheduleProcessing()
     else if (wake !== undefined) this.wakeAt(wake)
   }
