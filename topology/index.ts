@@ -64,7 +64,7 @@ export type {
   PipeOptions,
   ReadOnlyKeyValueStore,
   TestDriverOptions,
-} from './test-driver/topology-test-driver.js'
+} from './test-driver/test-driver-options.js'
 export { TestInputTopic, TestOutputTopic } from './test-driver/test-topics.js'
 export type { InputTopicOptions, KeyValuePair, TestRecord } from './test-driver/test-topics.js'
 export { InteractiveQueries } from './runtime/interactive-queries.js'

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest'
 import { int64Serde, jsonSerde, stringSerde } from '../../state/index.js'
 import { StreamsBuilder } from '../../topology/dsl/streams-builder.js'
-import { TopologyTestDriver, type RawInput } from '../../topology/test-driver/topology-test-driver.js'
+import type { RawInput } from '../../topology/test-driver/test-driver-options.js'
+import { TopologyTestDriver } from '../../topology/test-driver/topology-test-driver.js'
 
 const str = stringSerde
 const num = jsonSerde<number>()

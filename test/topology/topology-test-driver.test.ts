@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import { stringSerde } from '../../state/index.js'
 import { partitionForKey, TopologyBuilder, type ProcessorSupplier } from '../../topology/index.js'
-import { TopologyTestDriver, type RawInput } from '../../topology/test-driver/topology-test-driver.js'
+import type { RawInput } from '../../topology/test-driver/test-driver-options.js'
+import { TopologyTestDriver } from '../../topology/test-driver/topology-test-driver.js'
 
 const str = stringSerde
 

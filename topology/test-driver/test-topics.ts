@@ -3,7 +3,7 @@
 import type { Headers } from '../../kafka/index.js'
 import type { Serde } from '../../state/index.js'
 import { StreamsError } from '../errors.js'
-import type { CapturedRecord } from './topology-test-driver.js'
+import type { CapturedRecord } from './test-driver-options.js'
 
 /** A record as the test topics give and take it. */
 export interface TestRecord<K, V> {

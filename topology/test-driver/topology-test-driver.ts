@@ -5,11 +5,10 @@
 // each pipe is followed by a commit. `pipeRawRecords` pipes several records as one fetch delivers them:
 // all buffered before the first is chosen, so across partitions they are processed in timestamp order.
 import os from 'node:os'
-import type { Headers, OutgoingRecord } from '../../kafka/index.js'
+import type { OutgoingRecord } from '../../kafka/index.js'
 import {
   buildStore,
   RecordCache,
-  type KeyValue,
   type KeyValueStore,
   type Serde,
   type SessionStore,
@@ -21,55 +20,20 @@ import { isValueAndTimestampSerde, type ValueAndTimestamp } from '../dsl/change.
 import { StreamsError } from '../errors.js'
 import type { StreamRecord } from '../record.js'
 import { partitionForKey } from '../runtime/partitioner.js'
-import type { FailureHandling, FailureStage } from '../runtime/record-sink.js'
 import { StreamTask } from '../runtime/stream-task.js'
 import { taskEnvironment, type TaskEnvOptions } from '../runtime/task-environment.js'
 import { internalSourceTopics, isInternalTopic, taskIdOf } from '../runtime/topic-names.js'
 import { TestInputTopic, TestOutputTopic, type InputTopicOptions } from './test-topics.js'
+import {
+  plainView,
+  readOnlyView,
+  type CapturedRecord,
+  type PipeOptions,
+  type RawInput,
+  type ReadOnlyKeyValueStore,
+  type TestDriverOptions,
+} from './test-driver-options.js'
 import type { Topology } from '../topology.js'
-
-export interface TestDriverOptions {
-  readonly applicationId?: string
-  /** Partitions of every topic (default 1). */
-  readonly partitions?: number
-  readonly deadLetterTopic?: string
-  readonly handling?: Partial<Record<FailureStage, FailureHandling>>
-  /** Initial wall-clock time (default 0). */
-  readonly wallClockMs?: number
-  /** As the runtime's (default 0): a task waits this long (wall clock) for an empty input partition. */
-  readonly maxTaskIdleMs?: number
-  /**
-   * As the runtime's (default 0: every update forwarded): the record cache's size. The driver commits
-   * after each pipe and each wall-clock advance, so the cache deduplicates the updates of one pipe.
-   */
-  readonly cacheMaxBytes?: number
-}
-
-/** A record to pipe, as bytes. */
-export interface RawInput extends PipeOptions {
-  readonly topic: string
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-}
-
-export interface PipeOptions {
-  readonly timestamp?: number
-  readonly headers?: Headers
-  readonly partition?: number
-}
-
-/** A store as the test driver shows it: reads only. */
-export interface ReadOnlyKeyValueStore<K, V> {
-  readonly name: string
-  get(key: K): Promise<V | undefined>
-  /** Every row, in key byte order. */
-  all(): Promise<KeyValue<K, V>[]>
-}
-
-/** An output record as the driver captured it, with its raw bytes. */
-export interface CapturedRecord extends OutgoingRecord {
-  readonly offset: number
-}
 
 export class TopologyTestDriver {
   readonly applicationId: string
@@ -336,20 +300,7 @@ export class TopologyTestDriver {
   async keyValueStore<K, V>(name: string, partition = 0): Promise<ReadOnlyKeyValueStore<K, V>> {
     const store = (await this.storeByName(name, partition)) as KeyValueStore<K, unknown>
     const ref = this.refOf(name)
-    const timestamped = ref?.type === 'key-value' && isValueAndTimestampSerde(ref.valueSerde)
-    const plain = (value: unknown) => (timestamped ? (value as ValueAndTimestamp<V>).value : (value as V))
-    return {
-      name,
-      get: async (key) => {
-        const value = await store.get(key)
-        return value === undefined ? undefined : plain(value)
-      },
-      all: async () => {
-        const rows: KeyValue<K, V>[] = []
-        for await (const { key, value } of store.range()) rows.push({ key, value: plain(value) })
-        return rows
-      },
-    }
+    return plainView(name, store, ref?.type === 'key-value' && isValueAndTimestampSerde(ref.valueSerde))
   }
 
   /** A DSL table's store by name, values with their timestamps (Kafka Streams' getTimestampedKeyValueStore). */
@@ -357,16 +308,10 @@ export class TopologyTestDriver {
     name: string,
     partition = 0,
   ): Promise<ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>>> {
-    const store = (await this.storeByName(name, partition)) as KeyValueStore<K, ValueAndTimestamp<V>>
-    return {
+    return readOnlyView(
       name,
-      get: (key) => store.get(key),
-      all: async () => {
-        const rows: KeyValue<K, ValueAndTimestamp<V>>[] = []
-        for await (const row of store.range()) rows.push(row)
-        return rows
-      },
-    }
+      (await this.storeByName(name, partition)) as KeyValueStore<K, ValueAndTimestamp<V>>,
+    )
   }
 
   /** A windowed aggregation's store by name (values with their timestamps). */
