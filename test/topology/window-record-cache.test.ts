@@ -6,7 +6,8 @@ import { int64Serde, stringSerde as str } from '../../state/index.js'
 import { StreamsBuilder } from '../../topology/dsl/streams-builder.js'
 import { sessionWindowedSerde, timeWindowedSerde } from '../../topology/dsl/windowed.js'
 import { SessionWindows, SlidingWindows, TimeWindows } from '../../topology/dsl/windows.js'
-import { TopologyTestDriver, type RawInput } from '../../topology/test-driver/topology-test-driver.js'
+import type { RawInput } from '../../topology/test-driver/test-driver-options.js'
+import { TopologyTestDriver } from '../../topology/test-driver/topology-test-driver.js'
 
 const MiB = 1024 * 1024
 

@@ -33,6 +33,8 @@ import {
   type ReadOnlyKeyValueStore,
   type TestDriverOptions,
 } from './test-driver-options.js'
+
+export type { CapturedRecord, PipeOptions, RawInput, ReadOnlyKeyValueStore, TestDriverOptions }
 import type { Topology } from '../topology.js'
 
 export class TopologyTestDriver {
