@@ -196,6 +196,30 @@ export interface ConsumerOptions {
   readonly maxBatchSize?: number
   /** Cooperative-sticky where the client supports it (confluent); kafkajs always rebalances eagerly. */
   readonly rebalance?: 'cooperative' | 'eager'
+  /**
+   * The engine chooses the group's assignment by task (topology/runtime/task-assignor.ts): kafkajs only
+   * (librdkafka takes no custom assignor; confluent ignores it and assigns by range / cooperative-sticky).
+   */
+  readonly taskAssignor?: TaskAssignor
+}
+
+/** The tasks a member runs and those it keeps standby copies of, as it tells the group leader. */
+export interface MemberTasks {
+  readonly active: readonly string[]
+  readonly standby: readonly string[]
+}
+
+/** An assignment by task, for a client that lets the engine choose the group's assignment. */
+export interface TaskAssignor {
+  /** The task a partition belongs to: the partitions of one task go to one member. */
+  taskOf(topic: string, partition: number): string | undefined
+  /** Sent with each join of this member. */
+  memberState(): Buffer
+  /** The group leader's choice: the member of each task, from what each member sent. */
+  assign(
+    tasks: readonly string[],
+    members: readonly { readonly memberId: string; readonly state: Buffer | undefined }[],
+  ): Map<string, string>
 }
 
 export interface ConsumerHandlers {

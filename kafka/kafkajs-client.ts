@@ -24,6 +24,7 @@ import { kafkajsSecurityOptions } from './kafka-security.js'
 import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import { rangeAssigner } from './kafkajs-range-assigner.js'
+import { taskAssigner } from './kafkajs-task-assigner.js'
 import type {
   ConsumedRecord,
   ConsumerHandlers,
@@ -237,8 +238,11 @@ class KafkajsConsumer implements KafkaConsumer {
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
       retry: { retries: 10 },
-      // co-partitioned topics' partition p on one member (round-robin, kafkajs' default, splits them)
-      partitionAssigners: [rangeAssigner],
+      // co-partitioned topics' partition p on one member (round-robin, kafkajs' default, splits them); the
+      // engine's assignment by task first, when it gives one (range while a member does not offer it)
+      partitionAssigners: options.taskAssignor
+        ? [taskAssigner(options.taskAssignor), rangeAssigner]
+        : [rangeAssigner],
     })
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const next = new TopicPartitionMap<TopicPartition>()

@@ -9,7 +9,8 @@
 //   3. The instance registry (`<app>-instances`): this instance announced.
 //   4. The producers of the tasks' output: one, or one per task (task-producers.ts).
 //   5. The task manager (with its state updater) and, with numStandbyReplicas > 0, the standby replicas.
-//   6. The consumer, and the protocols that use it: commit, recovery, the processing loop, rebalance.
+//   6. The consumer (on kafkajs with the engine's assignment by task: task-assignor.ts), and the
+//      protocols that use it: commit, recovery, the processing loop, rebalance.
 //   7. Subscribe and run: from here the group's assignments create tasks (rebalance.ts).
 //   8. The periodic work (background-refresh.ts).
 // Take-down protocol (close):
@@ -38,6 +39,7 @@ import {
   SharedProducer,
   type TaskProducers,
 } from './task-producers.js'
+import { taskAssignor } from './task-assignor.js'
 import { TaskManager } from './task-manager.js'
 import { sourceTopics, sourceTopicsOf, taskIdOf } from './topic-names.js'
 
@@ -154,6 +156,11 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
     // co-partitioned inputs of one task must land on one member: the range assignor guarantees it,
     // cooperative-sticky does not (it knows nothing of tasks), so it is used only for single-input tasks
     rebalance: singleSource ? 'cooperative' : 'eager',
+    // where the client lets the engine choose (kafkajs): tasks stay where they run or go to a standby copy
+    taskAssignor: taskAssignor(
+      (topic, partition) => taskIdOfInput(topology, config, undefined, { topic, partition }),
+      () => ({ active: tasks.owned.map((t) => t.id), standby: parts.standbys?.taskIds ?? [] }),
+    ),
   }))
   const commit: Commit = (parts.commit = new Commit({
     config,

@@ -77,6 +77,11 @@ export class StandbyTasks {
     }
   }
 
+  /** The tasks of the standbys kept here now. */
+  get taskIds(): string[] {
+    return [...this.standbys.keys()]
+  }
+
   /** The standbys kept here now, with their positions. */
   async report(): Promise<StandbyReport[]> {
     const reports: StandbyReport[] = []
