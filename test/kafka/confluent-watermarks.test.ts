@@ -116,7 +116,10 @@ describe('end offsets on confluent with a transaction open', () => {
     } finally {
       await hasty.close()
     }
-    expect([...outcomes.keys()].every((o) => o === 'answered' || o === 'TIMEOUT')).toBe(true)
+    // every call ends: answered, timed out, or — on a loaded machine, the 1 ms metadata request failing as
+    // librdkafka's `_TRANSPORT` — a retriable BROKER_UNAVAILABLE; nothing else, and no crash
+    const expected = new Set(['answered', 'TIMEOUT', 'BROKER_UNAVAILABLE'])
+    expect([...outcomes.keys()].filter((o) => !expected.has(o))).toEqual([])
     expect(outcomes.get('TIMEOUT')).toBeGreaterThan(0)
     // the late answers of the timed-out calls arrive after this; a fresh client still answers
     const fresh = ConfluentWatermarks.ownConsumer(brokers(), 'test-watermarks', 'read_committed')
