@@ -70,6 +70,28 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
           'read_uncommitted',
           security,
         )
+        // committed offsets through a consumer of the group, never the admin's ListConsumerGroupOffsets
+        // (confluent-watermarks.ts); read_committed: stable offsets only, as requireStableOffsets
+        const groups = new Map<string, ConfluentWatermarks>()
+        const ofGroup = (groupId: string) => {
+          let group = groups.get(groupId)
+          if (!group)
+            groups.set(
+              groupId,
+              (group = new ConfluentWatermarks({
+                properties: {
+                  ...security,
+                  'bootstrap.servers': config.brokers.join(','),
+                  'client.id': config.clientId,
+                  // never subscribes: it only asks the group's coordinator for the group's offsets
+                  'group.id': groupId,
+                  'enable.auto.commit': false,
+                  'isolation.level': 'read_committed',
+                },
+              })),
+            )
+          return group
+        }
         const api: KafkajsStyleAdminApi = {
           connect: async () => {
             watermarks.open()
@@ -80,6 +102,8 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
               await admin.disconnect()
             } finally {
               await watermarks.close()
+              for (const group of groups.values()) await group.close()
+              groups.clear()
             }
           },
           listTopics: () => admin.listTopics(),
@@ -94,8 +118,15 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
         }
         return new KafkajsStyleAdmin(api, {
           describe: (topics) => admin.fetchTopicMetadata({ topics }),
-          fetchOffsets: (groupId, topic) =>
-            admin.fetchOffsets({ groupId, topics: [topic], requireStableOffsets: true }),
+          fetchOffsets: async (groupId, topic) => [
+            {
+              topic,
+              partitions: (await ofGroup(groupId).committed(topic)).map((p) => ({
+                partition: p.partition,
+                offset: String(p.offset),
+              })),
+            },
+          ],
           codeName: librdkafkaCodeName,
         })
       }),

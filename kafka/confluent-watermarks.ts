@@ -18,6 +18,13 @@
 // (`rd_kafka_ListOffsetsRequest` takes `rk_conf.isolation_level`): under read_committed the end offset
 // is the last stable offset (test/kafka/confluent-watermarks.test.ts shows it with an open transaction).
 // Each call first fetches the topic's metadata, which also refreshes the handle's view of the leaders.
+//
+// Committed offsets the same way (`committed`): a consumer with the group's id that never subscribes asks
+// with `rd_kafka_committed` (OffsetFetch to the group coordinator, require-stable under read_committed) —
+// never the admin's `ListConsumerGroupOffsets`, whose NOT_COORDINATOR answer (the coordinator moved: a
+// broker restarted) makes librdkafka ask the handle's consumer group to look the coordinator up again,
+// and an admin handle has none: `rd_kafka_cgrp_op(rkcg=NULL)`, SIGSEGV (a broker-loss core;
+// confluent-kafka-javascript #374). A consumer handle has its group, which looks the coordinator up.
 import type { IsolationLevel } from './kafka-port.js'
 import { librdkafkaCodeName } from './confluent-producer.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
@@ -95,6 +102,39 @@ export class ConfluentWatermarks {
     const out: Watermarks[] = []
     for (const partition of partitions) out.push(await this.query(consumer, topic, partition))
     return out
+  }
+
+  /**
+   * The offsets the consumer's group (its `group.id`) committed for each partition of the topic; a
+   * partition with none is left out.
+   */
+  async committed(topic: string): Promise<{ partition: number; offset: number }[]> {
+    const consumer = await this.connected()
+    const partitions = await this.partitionsOf(consumer, topic)
+    const answer = await new Promise<{ partition: number; offset: number; error?: unknown }[]>(
+      (resolve, reject) => {
+        consumer.committed(
+          partitions.map((partition) => ({ topic, partition })),
+          this.timeoutMs,
+          (error, offsets) => {
+            if (error)
+              reject(translateClientError(error, `committed offsets of ${topic}`, librdkafkaCodeName))
+            else resolve(offsets)
+          },
+        )
+      },
+    )
+    const failed = answer.find((p) => p.error)
+    if (failed)
+      throw translateClientError(
+        failed.error,
+        `committed offset of ${topic}-${failed.partition}`,
+        librdkafkaCodeName,
+      )
+    return answer
+      .filter((p) => typeof p.offset === 'number' && p.offset >= 0)
+      .map((p) => ({ partition: p.partition, offset: p.offset }))
+      .sort((a, b) => a.partition - b.partition)
   }
 
   /** Disconnects the consumer made here (a lent one is its owner's to close). */
