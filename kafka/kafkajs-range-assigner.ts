@@ -35,16 +35,7 @@ export const rangeAssigner: PartitionAssigner = ({ cluster }) => ({
         if (count > 0) assignment.get(memberId)![topic] = partitions.slice(start, start + count)
       })
     }
-    return Promise.resolve(
-      [...assignment].map(([memberId, topicPartitions]) => ({
-        memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({
-          version: 0,
-          assignment: topicPartitions,
-          userData: Buffer.alloc(0),
-        }),
-      })),
-    )
+    return Promise.resolve(encodeAssignments(assignment))
   },
   protocol({ topics }) {
     return {
@@ -53,3 +44,15 @@ export const rangeAssigner: PartitionAssigner = ({ cluster }) => ({
     }
   },
 })
+
+/** Each member's topic partitions as the group protocol carries them (shared by the kafkajs assigners). */
+export function encodeAssignments(assignment: ReadonlyMap<string, Record<string, number[]>>) {
+  return [...assignment].map(([memberId, topicPartitions]) => ({
+    memberId,
+    memberAssignment: AssignerProtocol.MemberAssignment.encode({
+      version: 0,
+      assignment: topicPartitions,
+      userData: Buffer.alloc(0),
+    }),
+  }))
+}

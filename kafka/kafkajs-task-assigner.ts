@@ -6,6 +6,7 @@
 // (an older instance during a rolling upgrade).
 import kafkajs, { type PartitionAssigner } from 'kafkajs'
 import type { TaskAssignor } from './kafka-port.js'
+import { encodeAssignments } from './kafkajs-range-assigner.js'
 
 const { AssignerProtocol } = kafkajs
 
@@ -47,16 +48,7 @@ export function taskAssigner(assignor: TaskAssignor): PartitionAssigner {
       }
       for (const topicsOfMember of assignment.values())
         for (const list of Object.values(topicsOfMember)) list.sort((a, b) => a - b)
-      return Promise.resolve(
-        [...assignment].map(([memberId, topicPartitions]) => ({
-          memberId,
-          memberAssignment: AssignerProtocol.MemberAssignment.encode({
-            version: 0,
-            assignment: topicPartitions,
-            userData: Buffer.alloc(0),
-          }),
-        })),
-      )
+      return Promise.resolve(encodeAssignments(assignment))
     },
     protocol({ topics }) {
       return {

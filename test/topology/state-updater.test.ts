@@ -39,6 +39,20 @@ function drivenRestorer() {
   return { restorer, passes }
 }
 
+/** An updater over a driven restorer, recording what it hands over and what fails. */
+function updaterUnderTest() {
+  const { restorer, passes } = drivenRestorer()
+  const running: string[] = []
+  const failures: unknown[] = []
+  const make = () =>
+    new StateUpdater({
+      restorer,
+      restored: async (tasks) => void running.push(...tasks.map((t) => t.id)),
+      failed: (error) => void failures.push(error),
+    })
+  return { updater: make(), make, passes, running, failures }
+}
+
 async function until(condition: () => boolean) {
   for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setImmediate(r))
   expect(condition()).toBe(true)
@@ -46,15 +60,7 @@ async function until(condition: () => boolean) {
 
 describe('state updater', () => {
   it('hands each task over when its own restore ends, while the others of its pass go on', async () => {
-    const { restorer, passes } = drivenRestorer()
-    const running: string[] = []
-    const updater = new StateUpdater({
-      restorer,
-      restored: async (tasks) => void running.push(...tasks.map((t) => t.id)),
-      failed: (error) => {
-        throw error
-      },
-    })
+    const { updater, passes, running, failures } = updaterUnderTest()
     updater.add([task('0_0'), task('0_1')], ['0_1'])
     expect(passes).toHaveLength(1)
     expect(passes[0]!.ids).toEqual(['0_0', '0_1'])
@@ -76,18 +82,11 @@ describe('state updater', () => {
     await updater.idle()
     expect(running).toEqual(['0_0', '0_1', '1_0'])
     expect(updater.restoring).toBe(0)
+    expect(failures).toEqual([])
   })
 
   it('cancels the pass of a removed task, resolves remove once it stopped, and restores the others again', async () => {
-    const { restorer, passes } = drivenRestorer()
-    const running: string[] = []
-    const updater = new StateUpdater({
-      restorer,
-      restored: async (tasks) => void running.push(...tasks.map((t) => t.id)),
-      failed: (error) => {
-        throw error
-      },
-    })
+    const { updater, passes, running, failures } = updaterUnderTest()
     updater.add([task('0_0'), task('0_1')], ['0_0'])
     let removed = false
     const removal = updater.remove(['0_1']).then(() => (removed = true))
@@ -104,27 +103,17 @@ describe('state updater', () => {
     // a waiting task is dropped without a pass
     await updater.remove(['0_0'])
     expect(updater.restoring).toBe(0)
+    expect(failures).toEqual([])
   })
 
   it('reports a failed pass and hands nothing over from it; close cancels what is restoring', async () => {
-    const { restorer, passes } = drivenRestorer()
-    const failures: unknown[] = []
-    const running: string[] = []
-    const updater = new StateUpdater({
-      restorer,
-      restored: async (tasks) => void running.push(...tasks.map((t) => t.id)),
-      failed: (error) => void failures.push(error),
-    })
+    const { updater, make, passes, running, failures } = updaterUnderTest()
     updater.add([task('0_0')])
     passes[0]!.fail(new Error('broker gone for longer than task.timeout.ms'))
     await until(() => failures.length === 1)
     expect(running).toEqual([])
 
-    const second = new StateUpdater({
-      restorer,
-      restored: async (tasks) => void running.push(...tasks.map((t) => t.id)),
-      failed: (error) => void failures.push(error),
-    })
+    const second = make()
     second.add([task('1_0')])
     await second.close()
     expect(second.restoring).toBe(0)
