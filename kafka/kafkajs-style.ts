@@ -196,10 +196,25 @@ export class KafkajsStyleAdmin implements KafkaAdmin {
   startOffsets = (topic: string) => this.offsets(topic, 'low')
 
   private async offsets(topic: string, bound: 'high' | 'low'): Promise<TopicPartitionOffset[]> {
-    return this.translate(`fetch ${bound === 'high' ? 'end' : 'start'} offsets`, async () =>
-      (await this.admin.fetchTopicOffsets(topic))
-        .map((p) => ({ topic, partition: p.partition, offset: Number(p[bound]) }))
-        .sort((a, b) => a.partition - b.partition),
-    )
+    const during = `fetch ${bound === 'high' ? 'end' : 'start'} offsets`
+    return this.translate(during, async () => {
+      try {
+        return (await this.admin.fetchTopicOffsets(topic))
+          .map((p) => ({ topic, partition: p.partition, offset: Number(p[bound]) }))
+          .sort((a, b) => a.partition - b.partition)
+      } catch (error) {
+        // kafkajs 2.2.4's fetchTopicOffsets takes the first answer of its ListOffsets without checking it:
+        // while the metadata lists no partition (a topic created a moment ago, brokers starting) it throws a
+        // TypeError ("Cannot destructure property 'partitions' of 'high.pop(...)'") — the leaderless
+        // case, retriable like LEADER_NOT_AVAILABLE (seen in a broker-loss certification run)
+        if (error instanceof TypeError)
+          throw new KafkaError(
+            'BROKER_UNAVAILABLE',
+            `${during}: no partition of ${topic} has a leader in the metadata yet (${error.message})`,
+            { cause: error },
+          )
+        throw error
+      }
+    })
   }
 }

@@ -148,3 +148,20 @@ describe('KafkajsStyleAdmin', () => {
     expect(error).toMatchObject({ code: 'BROKER_UNAVAILABLE', retriable: true })
   })
 })
+
+describe('KafkajsStyleAdmin offsets', () => {
+  it("retries kafkajs's TypeError on a topic whose partitions have no leader in the metadata yet", async () => {
+    // what kafkajs 2.2.4's fetchTopicOffsets threw during a broker-loss certification run's start
+    const bug = new TypeError(
+      "Cannot destructure property 'partitions' of 'high.pop(...)' as it is undefined.",
+    )
+    const admin = new KafkajsStyleAdmin(
+      { fetchTopicOffsets: () => Promise.reject(bug) } as unknown as KafkajsStyleAdminApi,
+      { describe: () => Promise.resolve([]), fetchOffsets: () => Promise.resolve([]) },
+    )
+    const error = await admin.endOffsets('changelog').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaError)
+    expect(error).toMatchObject({ code: 'BROKER_UNAVAILABLE', retriable: true })
+    expect((error as Error).message).toContain('no partition of changelog has a leader')
+  })
+})

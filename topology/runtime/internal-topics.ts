@@ -1,12 +1,15 @@
 // Start-up checks and topic creation: source topics exist and are co-partitioned within each subtopology,
 // and the internal topics (repartition and changelog, prefixed with the application id) exist with the
 // partition count of the tasks that use them.
-import type { KafkaAdmin, TopicSpec } from '../../kafka/index.js'
+import { retrying, type KafkaAdmin, type TopicSpec } from '../../kafka/index.js'
 import { StreamsError } from '../errors.js'
 import type { Topology } from '../topology.js'
 import { changelogTopic, internalTopic } from './topic-names.js'
 
 const day = 24 * 3600_000
+
+/** How long the creation of internal topics is retried while it fails with a retriable error, ms. */
+export const topicCreationTimeoutMs = 60_000
 
 export interface TopicLayout {
   /** Task count (= partition count of its inputs) per subtopology id. */
@@ -130,6 +133,12 @@ export async function prepareTopics(
       specs.push({ topic: name, partitions: count, replicationFactor, config })
     }
   }
-  await admin.createTopics(specs)
+  // topics created a moment ago (by this call, or another instance's) may not be in every broker's
+  // metadata yet: kafkajs's creation then fails with UNKNOWN_TOPIC_OR_PARTITION (seen on a 3-broker
+  // cluster starting under load) — retried within a bound, as the retriable errors of a broker
+  await retrying('create internal topics', () => admin.createTopics(specs), {
+    timeoutMs: topicCreationTimeoutMs,
+    alsoRetry: (error) => error.code === 'TOPIC_NOT_FOUND',
+  })
   return { tasksPerSubtopology: tasks, partitions }
 }
