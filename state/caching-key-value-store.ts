@@ -2,14 +2,16 @@
 // cache of the DSL's table stores (Kafka Streams' CachingKeyValueStore over a NamedCache).
 
 import type { ByteRange } from './byte-range.js'
-import { keyString, stringRange } from './byte-range.js'
+import { keyString } from './byte-range.js'
+import { CachingStore } from './caching-store.js'
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
+import { deserializeStored } from './deserialize-stored.js'
 import { StateStoreError } from './errors.js'
 import type { FlushListener, KeyValue } from './key-value-store.js'
 import { asyncIterableOf, mergeRanges, mergeSorted } from './merge-ranges.js'
 import type { Serde } from './serde.js'
 import { cacheEntryOverheadBytes, type RecordCache } from './record-cache.js'
-import { SortedKeys } from './sorted-keys.js'
+import { SortedIndex } from './sorted-index.js'
 import type { ForwardRunner } from './state-store.js'
 
 interface CacheEntry<V> {
@@ -63,56 +65,19 @@ export interface CachingOptions<K, V> {
  *   the listener, whose forwards the runner processes before the next entry. A delete of a key absent
  *   below is neither written nor handed on. The synchronous `flush` refuses dirty entries then.
  */
-export class CachingKeyValueStore<K, V> {
-  readonly name: string
-  private readonly cache = new Map<string, CacheEntry<V>>()
+export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, FlushListener<K, V>> {
   private readonly dirty = new Map<string, CacheEntry<V>>()
   /** Sorted ids of `dirty`, built by the first scan after a flush and kept up to date. */
-  private sortedDirty: SortedKeys | undefined
+  private readonly sortedDirty = new SortedIndex(this.dirty)
   private readonly keySerde: Serde<K>
   private readonly valueSerde: Serde<V>
-  private readonly maxEntries: number
   private readonly timestamp: () => number
-  private readonly recordCache: RecordCache | undefined
-  private listener: FlushListener<K, V> | undefined
-  private sendOldValues = false
-  /** Written since the last eviction check: a store over the shared budget evicts only then. */
-  private touched = false
 
-  constructor(
-    readonly logging: ChangeLoggingKeyValueStore,
-    options: CachingOptions<K, V>,
-  ) {
-    if (!Number.isInteger(options.maxEntries) || options.maxEntries < 0) {
-      throw new StateStoreError('STORE_MISCONFIGURED', `cache size must be an integer >= 0`, {
-        store: options.name,
-      })
-    }
-    this.name = options.name
+  constructor(logging: ChangeLoggingKeyValueStore, options: CachingOptions<K, V>) {
+    super(logging, options)
     this.keySerde = options.keySerde
     this.valueSerde = options.valueSerde
-    this.maxEntries = options.maxEntries
     this.timestamp = options.timestamp
-    this.recordCache = options.recordCache
-  }
-
-  /** Enters record-caching mode; false (and nothing changes) without a record cache or without a cache. */
-  setFlushListener(listener: FlushListener<K, V>, sendOldValues: boolean): boolean {
-    if (this.recordCache?.enabled !== true || this.maxEntries === 0) return false
-    this.listener = listener
-    this.sendOldValues = sendOldValues
-    return true
-  }
-
-  /** In record-caching mode. */
-  get cachesRecords(): boolean {
-    return this.listener !== undefined
-  }
-
-  /** Record-caching mode: an eviction is due (see `evictRecords`). */
-  get overflowing(): boolean {
-    if (this.listener === undefined || this.cache.size === 0) return false
-    return this.cache.size > this.maxEntries || (this.touched && this.recordCache!.overBudget)
   }
 
   /** Record-caching mode: writes every dirty entry through and hands it to the listener, in first-dirtied order. */
@@ -124,7 +89,7 @@ export class CachingKeyValueStore<K, V> {
       const below = await this.valueBelow(entry)
       if (!entry.dirty || this.dirty.get(id) !== entry) continue
       this.dirty.delete(id)
-      this.sortedDirty?.delete(id)
+      this.sortedDirty.delete(id)
       entry.dirty = false
       await this.writeThrough(entry, below, run)
       flushed += 1
@@ -144,7 +109,7 @@ export class CachingKeyValueStore<K, V> {
       evicted += 1
       if (!entry.dirty) continue
       this.dirty.delete(id)
-      this.sortedDirty?.delete(id)
+      this.sortedDirty.delete(id)
       entry.dirty = false
       await this.writeThrough(entry, below, run)
     }
@@ -155,11 +120,6 @@ export class CachingKeyValueStore<K, V> {
   /** Number of dirty entries waiting for `flush`. */
   get dirtyCount(): number {
     return this.dirty.size
-  }
-
-  /** Number of cached entries. */
-  get size(): number {
-    return this.cache.size
   }
 
   async get(key: K): Promise<V | undefined> {
@@ -210,9 +170,9 @@ export class CachingKeyValueStore<K, V> {
     // a store held in memory is scanned at once: no awaited step per entry
     if (this.logging.scansSync)
       return asyncIterableOf(
-        mergeSorted(this.dirtyIn(range), this.logging.rangeSync(range), fromCache, fromBelow),
+        mergeSorted(this.sortedDirty.in(range), this.logging.rangeSync(range), fromCache, fromBelow),
       )
-    return mergeRanges(this.dirtyIn(range), this.logging.range(range), fromCache, fromBelow)
+    return mergeRanges(this.sortedDirty.in(range), this.logging.range(range), fromCache, fromBelow)
   }
 
   /** Pushes every dirty entry down to the logging layer (which logs it); entries stay cached, clean. */
@@ -227,7 +187,7 @@ export class CachingKeyValueStore<K, V> {
       entry.dirty = false
     }
     this.dirty.clear()
-    this.sortedDirty = undefined
+    this.sortedDirty.reset()
     return flushed
   }
 
@@ -237,7 +197,7 @@ export class CachingKeyValueStore<K, V> {
       for (const entry of this.cache.values()) this.recordCache.add(-entry.size)
     this.cache.clear()
     this.dirty.clear()
-    this.sortedDirty = undefined
+    this.sortedDirty.reset()
   }
 
   private write(keyBytes: Buffer, value: V | undefined): void {
@@ -282,7 +242,7 @@ export class CachingKeyValueStore<K, V> {
         this.recordCache?.add(-entry.size)
         if (entry.dirty) {
           this.dirty.delete(id)
-          this.sortedDirty?.delete(id)
+          this.sortedDirty.delete(id)
           this.pushDown(entry)
           entry.dirty = false
         }
@@ -293,17 +253,12 @@ export class CachingKeyValueStore<K, V> {
 
   private markDirty(id: string, entry: CacheEntry<V>): void {
     this.dirty.set(id, entry)
-    this.sortedDirty?.add(id)
+    this.sortedDirty.add(id)
   }
 
   private pushDown(entry: CacheEntry<V>): void {
     if (entry.value === undefined) this.logging.delete(entry.key, entry.timestamp)
     else this.logging.put(entry.key, entry.bytes ?? this.valueSerde.serialize(entry.value), entry.timestamp)
-  }
-
-  /** What the layer below holds for a dirty entry: the value last handed on (needed for a delete and for old values). */
-  private async valueBelow(entry: CacheEntry<V>): Promise<Buffer | undefined> {
-    return entry.value === undefined || this.sendOldValues ? this.logging.get(entry.key) : undefined
   }
 
   /** Writes a dirty entry through, then hands it to the listener; the runner processes what it forwards. */
@@ -330,31 +285,6 @@ export class CachingKeyValueStore<K, V> {
   }
 
   private decode(bytes: Buffer): V {
-    try {
-      return this.valueSerde.deserialize(bytes)
-    } catch (error) {
-      throw new StateStoreError('STORE_CORRUPTED', 'cannot deserialize a stored value', {
-        cause: error,
-        store: this.name,
-      })
-    }
-  }
-
-  /** Dirty entries in range, in byte order: O(log n + k) once the sorted index exists. */
-  private dirtyIn(range: ByteRange): CacheEntry<V>[] {
-    if (this.dirty.size === 0) return []
-    let sorted = this.sortedDirty
-    if (sorted === undefined) {
-      sorted = new SortedKeys()
-      for (const id of this.dirty.keys()) sorted.add(id)
-      this.sortedDirty = sorted
-    }
-    const bounds = stringRange(range)
-    return sorted.slice(bounds.gte, bounds.lt).map((id) => this.dirty.get(id)!)
-  }
-
-  private assertOpen(): void {
-    if (!this.logging.isOpen)
-      throw new StateStoreError('STORE_CLOSED', 'store is not open', { store: this.name })
+    return deserializeStored(this.valueSerde, bytes, this.name)
   }
 }

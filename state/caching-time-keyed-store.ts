@@ -2,12 +2,13 @@
 // the latest write of each window key or session key since the last flush, over the change-logging layer.
 
 import type { ByteRange } from './byte-range.js'
-import { keyString, stringRange } from './byte-range.js'
+import { keyString } from './byte-range.js'
+import { CachingStore } from './caching-store.js'
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { StateStoreError } from './errors.js'
 import { mergeRanges } from './merge-ranges.js'
 import { cacheEntryOverheadBytes, type RecordCache } from './record-cache.js'
-import { SortedKeys } from './sorted-keys.js'
+import { SortedIndex } from './sorted-index.js'
 import type { ForwardRunner } from './state-store.js'
 
 /**
@@ -59,54 +60,13 @@ export interface CachingTimeKeyedOptions {
  * - Reads (`get`, `range`) see cached entries over the logging layer; a cached removal hides the key.
  * - `sorted`, when present, holds exactly the ids of `cache`.
  */
-export class CachingTimeKeyedStore {
-  readonly name: string
-  private readonly cache = new Map<string, Entry>()
-  private sorted: SortedKeys | undefined
-  private readonly maxEntries: number
-  private readonly recordCache: RecordCache | undefined
+export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListener> {
+  private readonly sorted = new SortedIndex(this.cache)
   private readonly live: (key: Buffer) => boolean
-  private listener: BytesFlushListener | undefined
-  private sendOldValues = false
-  /** Written since the last eviction check: a store over the shared budget evicts only then. */
-  private touched = false
 
-  constructor(
-    readonly logging: ChangeLoggingKeyValueStore,
-    options: CachingTimeKeyedOptions,
-  ) {
-    if (!Number.isInteger(options.maxEntries) || options.maxEntries < 0) {
-      throw new StateStoreError('STORE_MISCONFIGURED', `cache size must be an integer >= 0`, {
-        store: options.name,
-      })
-    }
-    this.name = options.name
-    this.maxEntries = options.maxEntries
-    this.recordCache = options.recordCache
+  constructor(logging: ChangeLoggingKeyValueStore, options: CachingTimeKeyedOptions) {
+    super(logging, options)
     this.live = options.live
-  }
-
-  /** Enters record-caching mode; false (and nothing changes) without a record cache or with `maxEntries` 0. */
-  setFlushListener(listener: BytesFlushListener, sendOldValues: boolean): boolean {
-    if (this.recordCache?.enabled !== true || this.maxEntries === 0) return false
-    this.listener = listener
-    this.sendOldValues = sendOldValues
-    return true
-  }
-
-  get cachesRecords(): boolean {
-    return this.listener !== undefined
-  }
-
-  /** Record-caching mode: an eviction is due (see `evictRecords`). */
-  get overflowing(): boolean {
-    if (this.listener === undefined || this.cache.size === 0) return false
-    return this.cache.size > this.maxEntries || (this.touched && this.recordCache!.overBudget)
-  }
-
-  /** Number of cached entries. */
-  get size(): number {
-    return this.cache.size
   }
 
   put(key: Buffer, value: Buffer, timestamp: number): void {
@@ -128,7 +88,7 @@ export class CachingTimeKeyedStore {
   range(range: ByteRange): AsyncIterable<readonly [Buffer, Buffer]> {
     if (this.cache.size === 0) return this.logging.range(range)
     return mergeRanges(
-      this.cachedIn(range),
+      this.sorted.in(range),
       this.logging.range(range),
       (entry) => (entry.value === undefined ? undefined : ([entry.key, entry.value] as const)),
       (key, value) => [key, value] as const,
@@ -183,16 +143,15 @@ export class CachingTimeKeyedStore {
   clear(): void {
     for (const entry of this.cache.values()) this.recordCache?.add(-entry.size)
     this.cache.clear()
-    this.sorted = undefined
+    this.sorted.reset()
   }
 
   private write(key: Buffer, value: Buffer | undefined, timestamp: number): void {
-    if (!this.logging.isOpen)
-      throw new StateStoreError('STORE_CLOSED', 'store is not open', { store: this.name })
+    this.assertOpen()
     const id = keyString(key)
     const size = key.length + (value?.length ?? 0) + cacheEntryOverheadBytes
     const old = this.cache.get(id)
-    if (old === undefined) this.sorted?.add(id)
+    if (old === undefined) this.sorted.add(id)
     else this.cache.delete(id)
     this.cache.set(id, { key, value, timestamp, size })
     this.recordCache!.add(size - (old?.size ?? 0))
@@ -201,13 +160,8 @@ export class CachingTimeKeyedStore {
 
   private drop(id: string, entry: Entry): void {
     this.cache.delete(id)
-    this.sorted?.delete(id)
+    this.sorted.delete(id)
     this.recordCache!.add(-entry.size)
-  }
-
-  /** What the layer below holds for an entry: needed for a removal and for old values. */
-  private async valueBelow(entry: Entry): Promise<Buffer | undefined> {
-    return entry.value === undefined || this.sendOldValues ? this.logging.get(entry.key) : undefined
   }
 
   private async writeThrough(entry: Entry, below: Buffer | undefined, run: ForwardRunner): Promise<void> {
@@ -219,17 +173,5 @@ export class CachingTimeKeyedStore {
     const listener = this.listener!
     const oldValue = this.sendOldValues ? below : undefined
     await run(() => listener(entry.key, entry.value, oldValue, entry.timestamp), entry.timestamp)
-  }
-
-  /** Cached entries in range, in byte order: O(log n + k) once the sorted index exists. */
-  private cachedIn(range: ByteRange): Entry[] {
-    let sorted = this.sorted
-    if (sorted === undefined) {
-      sorted = new SortedKeys()
-      for (const id of this.cache.keys()) sorted.add(id)
-      this.sorted = sorted
-    }
-    const bounds = stringRange(range)
-    return sorted.slice(bounds.gte, bounds.lt).map((id) => this.cache.get(id)!)
   }
 }

@@ -2,7 +2,7 @@
 // over the caching and change-logging layers, with the time index (by session end) for retention.
 
 import type { CachingTimeKeyedStore } from './caching-time-keyed-store.js'
-import { StateStoreError } from './errors.js'
+import { deserializeStored } from './deserialize-stored.js'
 import type { Serde } from './serde.js'
 import { Retention } from './time-expiry.js'
 import type { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
@@ -111,13 +111,6 @@ export class IndexedSessionStore<K, V> implements SessionStore<K, V> {
   }
 
   private decode(bytes: Buffer): V {
-    try {
-      return this.valueSerde.deserialize(bytes)
-    } catch (error) {
-      throw new StateStoreError('STORE_CORRUPTED', 'cannot deserialize a stored value', {
-        cause: error,
-        store: this.name,
-      })
-    }
+    return deserializeStored(this.valueSerde, bytes, this.name)
   }
 }

@@ -3,7 +3,7 @@
 
 import { keyString } from './byte-range.js'
 import type { CachingTimeKeyedStore } from './caching-time-keyed-store.js'
-import { StateStoreError } from './errors.js'
+import { deserializeStored } from './deserialize-stored.js'
 import type { Serde } from './serde.js'
 import { Retention } from './time-expiry.js'
 import type { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
@@ -139,14 +139,7 @@ export class IndexedTimeWindowStore<K, V> implements TimeWindowStore<K, V> {
   }
 
   private decode(bytes: Buffer): V {
-    try {
-      return this.valueSerde.deserialize(bytes)
-    } catch (error) {
-      throw new StateStoreError('STORE_CORRUPTED', 'cannot deserialize a stored value', {
-        cause: error,
-        store: this.name,
-      })
-    }
+    return deserializeStored(this.valueSerde, bytes, this.name)
   }
 }
 

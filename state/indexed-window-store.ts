@@ -1,7 +1,7 @@
 // The window store: window keys over the change-logging layer, with a time index for expiry.
 
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
-import { StateStoreError } from './errors.js'
+import { deserializeStored } from './deserialize-stored.js'
 import { expireBetween, Retention } from './time-expiry.js'
 import type { Serde } from './serde.js'
 import type { TimeIndexedBytesStore } from './time-indexed-bytes-store.js'
@@ -94,13 +94,6 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   private decode(bytes: Buffer): V {
-    try {
-      return this.valueSerde.deserialize(bytes)
-    } catch (error) {
-      throw new StateStoreError('STORE_CORRUPTED', 'cannot deserialize a stored value', {
-        cause: error,
-        store: this.name,
-      })
-    }
+    return deserializeStored(this.valueSerde, bytes, this.name)
   }
 }
