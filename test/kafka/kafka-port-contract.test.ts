@@ -3,8 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   clientKinds,
-  KafkaError,
-  probeConnection,
   type KafkaClient,
   type KafkaConsumer,
   type TopicPartition,
@@ -12,13 +10,7 @@ import {
 } from '../../kafka/index.js'
 import { partitionForKey } from '../../topology/runtime/partitioner.js'
 import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
-import {
-  adminUser,
-  scramSecurity,
-  securedClient,
-  securedKafka,
-  stopSecuredKafka,
-} from '../support/secured-kafka.js'
+import { securedClient, stopSecuredKafka } from '../support/secured-kafka.js'
 
 const targets = clientKinds.flatMap((kind) => [
   { kind, listener: 'PLAINTEXT' },
@@ -489,94 +481,5 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
     expect(committed).toEqual([{ topic, partition: 0, offset: 2 }])
     const lag = end.map((e) => e.offset - (committed.find((c) => c.partition === e.partition)?.offset ?? 0))
     expect(lag).toEqual([3, 3])
-  })
-})
-
-describe.each(clientKinds)('connecting to the SASL_SSL broker: %s', (kind) => {
-  const probe = async (security: Parameters<typeof scramSecurity>[2], password = adminUser.password) => {
-    const cluster = await securedKafka()
-    return probeConnection(
-      {
-        kind,
-        brokers: cluster.bootstrapServers.split(','),
-        clientId: `probe-${kind}`,
-        security: scramSecurity(cluster, { name: adminUser.name, password }, security),
-      },
-      { timeoutMs: 20_000 },
-    )
-  }
-
-  it('logs in with SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN', async () => {
-    for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512', 'PLAIN'] as const)
-      await expect(probe({ mechanism })).resolves.toBeUndefined()
-  })
-
-  it('fails a wrong password at once with AUTHENTICATION_FAILED naming the user, not the password', async () => {
-    const started = Date.now()
-    const error = await probe({}, 'not-the-password').catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(KafkaError)
-    expect((error as KafkaError).code).toBe('AUTHENTICATION_FAILED')
-    expect((error as KafkaError).retriable).toBe(false)
-    expect((error as Error).message).toMatch(/refused the SASL login as admin \(SCRAM-SHA-512\)/)
-    expect((error as Error).message).not.toContain('not-the-password')
-    expect(Date.now() - started).toBeLessThan(15_000)
-  })
-
-  it('fails a broker certificate from an untrusted CA at once with TLS_FAILED', async () => {
-    const cluster = await securedKafka()
-    const started = Date.now()
-    const error = await probe({ ca: cluster.secured!.tls.otherCaPem }).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(KafkaError)
-    expect((error as KafkaError).code).toBe('TLS_FAILED')
-    expect((error as Error).message).toMatch(
-      /TLS handshake with .* failed: the broker's certificate is not signed by a trusted CA/,
-    )
-    expect(Date.now() - started).toBeLessThan(15_000)
-  })
-})
-
-// kafkajs reports only the high watermark: there an open transaction's records count as lag (kafka-port.ts)
-describe('Kafka port: confluent under read_committed', () => {
-  it("counts lag to the last stable offset: an open transaction's records are not lag until committed", async () => {
-    const kafka = client('confluent')
-    const topic = uniqueName('stable-lag')
-    await createTopic(kafka, topic, 1)
-    const tp = { topic, partition: 0 }
-    const plain = kafka.producer()
-    await plain.connect()
-    await plain.send(Array.from({ length: 5 }, () => ({ topic, key: null, value: Buffer.from('p') })))
-    await plain.disconnect()
-    const transactional = kafka.producer({ transactionalId: uniqueName('stable-lag-tx') })
-    await transactional.connect()
-    const txn = await transactional.beginTransaction()
-    await txn.send(Array.from({ length: 3 }, () => ({ topic, key: null, value: Buffer.from('t') })))
-    const consumer = kafka.consumer({ groupId: uniqueName('stable-lag-group'), isolation: 'read_committed' })
-    await consumer.connect()
-    await consumer.subscribe([topic])
-    let delivered = 0
-    await consumer.run({
-      eachBatch: async (batch) => {
-        if (!batch.isStale()) delivered += batch.records.length
-      },
-    })
-    const until = async (what: string, condition: () => boolean) => {
-      const deadline = Date.now() + 30_000
-      while (!condition()) {
-        if (Date.now() > deadline)
-          throw new Error(`${what}: not within 30 s (delivered ${delivered}, lag ${consumer.currentLag(tp)})`)
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
-    }
-    try {
-      await until('the committed records delivered', () => delivered === 5)
-      // the high watermark is 3 records further, in a transaction still open
-      await until('lag 0 with the transaction open', () => consumer.currentLag(tp) === 0)
-      await txn.commit()
-      await until('the transaction delivered once committed', () => delivered === 8)
-      await until('lag 0 after it', () => consumer.currentLag(tp) === 0)
-    } finally {
-      await consumer.disconnect()
-      await transactional.disconnect()
-    }
   })
 })
