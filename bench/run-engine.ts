@@ -12,6 +12,7 @@ import { KafkaStreams, processingGuarantees, type ProcessingGuarantee } from '..
 import { PrometheusStreamsMetrics } from '../topology/runtime/prometheus-metrics.js'
 import { exitWithParent, onTermination } from './child-protocol.js'
 import { answerMetricsSignal, stateReporter } from './child-streams.js'
+import { traceDrain } from './drain-trace.js'
 import { engineTopology } from './engine-topologies.js'
 import { engineWorkloadIds, type EngineWorkloadId } from './keyed-workload.js'
 
@@ -63,7 +64,7 @@ const streams = new KafkaStreams(topology, {
   numStandbyReplicas: Number(process.env['NUM_STANDBY_REPLICAS'] ?? '0'),
   cacheMaxBytes: Number(process.env['CACHE_MAX_BYTES'] ?? '0'),
   ...(process.env['GROUP_INSTANCE_ID'] ? { groupInstanceId: process.env['GROUP_INSTANCE_ID'] } : {}),
-  metrics: new PrometheusStreamsMetrics(registry),
+  metrics: traceDrain(new PrometheusStreamsMetrics(registry)),
   log: (level, message) => {
     if (level === 'error') lastError = message
     if (level !== 'info') process.stderr.write(`[${level}] ${message}\n`)

@@ -23,6 +23,7 @@ export const systemIds = [
   'service-kafkajs',
   'engine-confluent',
   'engine-kafkajs',
+  'engine-base',
   'kstreams',
 ] as const
 export type SystemId = (typeof systemIds)[number]
@@ -70,6 +71,13 @@ export const systems: Readonly<Record<SystemId, SystemSpec>> = {
     label: 'our engine (kafkajs)',
     kind: 'engine',
     client: 'kafkajs',
+  },
+  // experiments: the engine of another checkout (BENCH_BASE_ENGINE), interleaved with this one's
+  'engine-base': {
+    id: 'engine-base',
+    label: 'our engine, base revision (confluent)',
+    kind: 'engine',
+    client: 'confluent',
   },
   kstreams: { id: 'kstreams', label: 'Kafka Streams 4.1.2 (Java)', kind: 'kstreams' },
 }
@@ -238,7 +246,12 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
       )
     }
     case 'engine': {
-      const [command, args] = node('run-engine.ts')
+      // BENCH_BASE_ENGINE (engine-base): the run-engine.ts of another checkout, e.g. a worktree at the
+      // revision before a change, so that the two are measured side by side in one run
+      const base = process.env['BENCH_BASE_ENGINE']
+      if (spec.id === 'engine-base' && !base)
+        throw new Error('engine-base needs BENCH_BASE_ENGINE=<path of run-engine.ts>')
+      const [command, args] = node(spec.id === 'engine-base' ? base! : 'run-engine.ts')
       return new RunningChild(
         name,
         command,
