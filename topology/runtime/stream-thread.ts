@@ -3,14 +3,17 @@
 //
 // Processing loop:
 //   1. Poll: the consumer delivers batches whenever it fetched them. Each is only buffered in its task
-//      (`onBatch`), so that batches fetched together are all buffered before anything is chosen.
+//      (`onBatch`), so that batches fetched together are all buffered before anything is chosen. A batch
+//      that takes its partition over bufferedRecordsPerPartition is held back (its delivery call returns
+//      only once the partition is down to that again), so the client delivers nothing more meanwhile
+//      — backpressure without pausing, which on the confluent client drops what it prefetched.
 //   2. Choose and process, in passes on the queue: every ready task processes up to 32 records, each the
 //      buffered head with the smallest timestamp across its inputs (partition-group.ts: a task waits for
 //      an empty input partition while its consumer reports lag, and up to maxTaskIdleMs when caught up).
 //      A pass ends after 5 ms or when no task is ready; the event loop turns before the next.
 //   3. Commit when due (the protocol in commit.ts), after each task's share of a pass.
-//   4. Flow control: an input partition buffering more than bufferedRecordsPerPartition is paused, and
-//      resumed once it is down to half.
+//   4. Flow control: an input partition buffering more than bufferedRecordsPerPartition (and not held
+//      back: its task waits for another input) is paused, and resumed once it is down to half.
 //   A pass is scheduled when a batch arrives, after a pass that left a task ready, when a waiting task's
 //   wait ends, and by the timer (every 100 ms) while anything is buffered. Buffered records are never
 //   committed: offsets are those of processed records. A seek (recovery.ts) drops what its partition
@@ -47,6 +50,13 @@ export interface StreamThreadContext {
   readonly fail: (error: unknown) => void
 }
 
+/** A consumed batch whose delivery call has not returned yet: the client delivers the next one after it. */
+interface WaitingBatch {
+  readonly task: StreamTask
+  readonly topic: string
+  readonly release: () => void
+}
+
 export class StreamThread {
   /** A processing pass is scheduled (see the loop at the top). */
   private processingScheduled = false
@@ -56,6 +66,10 @@ export class StreamThread {
   private nextTask = 0
   /** Input partitions paused because their task buffers too much (flow control). */
   private readonly paused = new TopicPartitionMap<TopicPartition>()
+  /** Batches whose delivery waits until their partition is down to its bound (see `onBatch`). */
+  private waiting: WaitingBatch[] = []
+  /** Tasks the last pass found not ready (waiting for an input). */
+  private readonly notReady = new Set<StreamTask>()
 
   constructor(private readonly context: StreamThreadContext) {}
 
@@ -70,7 +84,32 @@ export class StreamThread {
     task.addRecords(topic, records)
     this.context.config.metrics.recordsConsumed(topic, partition, records.length)
     this.scheduleProcessing()
-    return Promise.resolve()
+    // backpressure: the client's next batch waits until this partition is down to its bound again
+    if (task.buffered(topic) <= this.context.config.bufferedRecordsPerPartition) return Promise.resolve()
+    return new Promise((release) => this.waiting.push({ task, topic, release }))
+  }
+
+  /**
+   * After every pass: releases the batches whose partition is down to its bound, or that processing will
+   * not drain now — the instance stopped processing, the task is gone (revoked, rebuilt, or restoring), or
+   * it waits for another input (those partitions are paused by flow control instead).
+   */
+  private releaseWaiting(): void {
+    if (this.waiting.length === 0) return
+    const max = this.context.config.bufferedRecordsPerPartition
+    const processing = this.context.processing()
+    const still: WaitingBatch[] = []
+    for (const batch of this.waiting) {
+      const { task, topic } = batch
+      const draining =
+        processing &&
+        this.context.tasks.tasks.get(task.id) === task &&
+        !this.notReady.has(task) &&
+        task.buffered(topic) > max
+      if (draining) still.push(batch)
+      else batch.release()
+    }
+    this.waiting = still
   }
 
   /** Timer: wall-clock punctuation and idle commits. */
@@ -99,10 +138,13 @@ export class StreamThread {
   revoked(partitions: readonly TopicPartition[]): void {
     const resumed = partitions.filter((tp) => this.paused.delete(tp))
     if (resumed.length > 0) this.context.consumer.resume(resumed)
+    this.releaseWaiting()
   }
 
-  /** On close: no more passes woken by a timer. */
+  /** On close: no more passes woken by a timer; the consumer's batches are not held back any more. */
   stop(): void {
+    for (const batch of this.waiting) batch.release()
+    this.waiting = []
     if (this.wakeUp) clearTimeout(this.wakeUp.timer)
     this.wakeUp = undefined
   }
@@ -117,6 +159,7 @@ export class StreamThread {
           return this.processPass()
         })
         .catch(() => undefined) // a failure went to fail()
+        .finally(() => this.releaseWaiting())
     })
   }
 
@@ -131,6 +174,7 @@ export class StreamThread {
       return
     }
     const tasks = [...this.context.tasks.tasks.values()]
+    this.notReady.clear()
     const started = Date.now()
     const recoveries = recovery.count
     let ready = false
@@ -171,8 +215,10 @@ export class StreamThread {
       }
       const readiness = task.readiness(Date.now(), lagOf)
       if (readiness.ready) ready = true
-      else if (readiness.until !== undefined)
-        wake = Math.min(wake ?? Number.POSITIVE_INFINITY, readiness.until)
+      else {
+        this.notReady.add(task)
+        if (readiness.until !== undefined) wake = Math.min(wake ?? Number.POSITIVE_INFINITY, readiness.until)
+      }
       if (Date.now() - started >= sliceMs && i + 1 < tasks.length) {
         this.nextTask = (this.nextTask + i + 1) % tasks.length
         ready = true
@@ -192,7 +238,8 @@ export class StreamThread {
     for (const task of tasks) {
       for (const input of task.inputs) {
         const buffered = task.buffered(input.topic)
-        if (buffered > max && !this.paused.has(input)) {
+        // a partition whose batch is held back (onBatch) gets nothing more meanwhile: no pause needed
+        if (buffered > max && !this.paused.has(input) && !this.holdsBack(task, input.topic)) {
           this.paused.set(input, input)
           pause.push(input)
         } else if (buffered <= max / 2 && this.paused.delete(input)) resume.push(input)
@@ -200,6 +247,10 @@ export class StreamThread {
     }
     if (pause.length > 0) this.context.consumer.pause(pause)
     if (resume.length > 0) this.context.consumer.resume(resume)
+  }
+
+  private holdsBack(task: StreamTask, topic: string): boolean {
+    return this.waiting.some((batch) => batch.task === task && batch.topic === topic)
   }
 
   /** Schedules a pass at `time`, when a waiting task stops waiting by itself. */
