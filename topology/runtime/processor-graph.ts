@@ -84,9 +84,12 @@ export class ProcessorGraph {
     for (const { processor } of this.processors) await processor.close?.()
   }
 
-  /** Runs `record` from source `source`, coming from `input`, and everything it forwards, to completion. */
-  async runRecord(source: string, record: AnyRecord, input: ConsumedRecord): Promise<void> {
-    await this.run({ node: this.runners.get(source)!, record }, { input })
+  /**
+   * Runs `record` from source `source`, coming from `input`, and everything it forwards, to completion.
+   * Synchronous unless a processor's work is: then it returns a promise (no promise per record otherwise).
+   */
+  runRecord(source: string, record: AnyRecord, input: ConsumedRecord): void | Promise<void> {
+    return this.run({ node: this.runners.get(source)!, record }, { input })
   }
 
   /** Runs a punctuation callback, with no input record, and everything it forwards, to completion. */
@@ -99,7 +102,8 @@ export class ProcessorGraph {
     await this.run(emit, context)
   }
 
-  private async run(first: Work, context: RunContext): Promise<void> {
+  /** Runs the work queue synchronously until a piece of work returns a promise, then `runAsync`. */
+  private run(first: Work, context: RunContext): void | Promise<void> {
     const outer = this.context
     this.context = context
     this.queue.length = 0
@@ -108,12 +112,32 @@ export class ProcessorGraph {
       for (let i = 0; i < this.queue.length; i++) {
         const work = this.queue[i]!
         const result = typeof work === 'function' ? work() : work.node.process(work.record)
+        // the rest of the run, and its end, are the async continuation's
+        if (result) return this.runAsync(result, i + 1, outer)
+      }
+    } catch (error) {
+      this.endRun(outer)
+      throw error
+    }
+    this.endRun(outer)
+  }
+
+  private async runAsync(pending: Promise<void>, from: number, outer: RunContext | undefined): Promise<void> {
+    try {
+      await pending
+      for (let i = from; i < this.queue.length; i++) {
+        const work = this.queue[i]!
+        const result = typeof work === 'function' ? work() : work.node.process(work.record)
         if (result) await result
       }
     } finally {
-      this.queue.length = 0
-      this.context = outer
+      this.endRun(outer)
     }
+  }
+
+  private endRun(outer: RunContext | undefined): void {
+    this.queue.length = 0
+    this.context = outer
   }
 
   private runnerFor(node: TopologyNode): NodeRunner {

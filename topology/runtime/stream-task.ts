@@ -179,7 +179,8 @@ export class StreamTask {
     while (processed < limit && this.group.readiness(now, lagOf).ready) {
       const next = this.group.poll()
       if (!next) break
-      await this.processRecord(next.record)
+      const pending = this.processRecord(next.record)
+      if (pending) await pending
       processed += 1
     }
     return processed
@@ -195,26 +196,58 @@ export class StreamTask {
     return this.partitionTimes.get(topic)
   }
 
-  private async processRecord(raw: ConsumedRecord): Promise<void> {
+  /**
+   * Processes one record. Synchronous unless something on its way is (a serde's preparation, a processor,
+   * a stream-time punctuation, a cache eviction): then it returns a promise — none per record otherwise.
+   */
+  private processRecord(raw: ConsumedRecord): void | Promise<void> {
     const source = this.sources.get(raw.topic)!
     this.dirty = true
     // e.g. fetch an unseen schema from the registry; a failure here stops the task rather than dead-letter a valid record
     const preparing = raw.value ? source.valueSerde.prepare?.(raw.value) : undefined
-    if (preparing) await preparing
+    if (preparing) return preparing.then(() => this.processPrepared(source, raw))
+    return this.processPrepared(source, raw)
+  }
+
+  private processPrepared(source: SourceNode, raw: ConsumedRecord): void | Promise<void> {
     const record = this.deserialize(source, raw)
-    if (record) {
-      if (raw.timestamp > this.streamTime) this.streamTime = raw.timestamp
-      if (raw.timestamp > (this.partitionTimes.get(raw.topic) ?? -1))
-        this.partitionTimes.set(raw.topic, raw.timestamp)
-      try {
-        await this.graph.runRecord(source.name, record, raw)
-      } catch (error) {
-        handleFailure(this.env, this.id, 'processing', error, raw)
-      }
-      if (this.punctuation.streamTimeDue(this.streamTime))
-        await this.punctuation.punctuateStreamTime(this.streamTime, (run) => this.graph.runPunctuation(run))
-      await this.evictCaches(raw)
+    if (!record) return this.recordDone(raw)
+    if (raw.timestamp > this.streamTime) this.streamTime = raw.timestamp
+    if (raw.timestamp > (this.partitionTimes.get(raw.topic) ?? -1))
+      this.partitionTimes.set(raw.topic, raw.timestamp)
+    let running: void | Promise<void> = undefined
+    try {
+      running = this.graph.runRecord(source.name, record, raw)
+    } catch (error) {
+      handleFailure(this.env, this.id, 'processing', error, raw)
     }
+    if (running)
+      return running.then(
+        () => this.afterRecord(raw),
+        (error: unknown) => {
+          handleFailure(this.env, this.id, 'processing', error, raw)
+          return this.afterRecord(raw)
+        },
+      )
+    return this.afterRecord(raw)
+  }
+
+  /** After a record ran: stream-time punctuation when due, then the record caches over their size evict. */
+  private afterRecord(raw: ConsumedRecord): void | Promise<void> {
+    if (this.punctuation.streamTimeDue(this.streamTime))
+      return this.punctuation
+        .punctuateStreamTime(this.streamTime, (run) => this.graph.runPunctuation(run))
+        .then(() => this.evictThenDone(raw))
+    return this.evictThenDone(raw)
+  }
+
+  private evictThenDone(raw: ConsumedRecord): void | Promise<void> {
+    if (this.recordCaches.some((store) => store.cacheOverflowing))
+      return this.evictCaches(raw).then(() => this.recordDone(raw))
+    this.recordDone(raw)
+  }
+
+  private recordDone(raw: ConsumedRecord): void {
     this.consumed.set(raw.topic, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
     this.processedRecords += 1
   }
