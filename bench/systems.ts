@@ -201,7 +201,12 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
   // BENCH_CPU_PROF_DIR: every Node child writes a V8 CPU profile there when it exits;
   // BENCH_NODE_FLAGS: V8/Node flags for every Node child (heap and GC experiments)
   const profile = process.env['BENCH_CPU_PROF_DIR']
-  const flags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean)
+  // BENCH_BASE_NODE_FLAGS: engine-base's own (experiments with flags: the same code on both sides)
+  const flagsVariable =
+    spec.id === 'engine-base' && process.env['BENCH_BASE_NODE_FLAGS'] !== undefined
+      ? 'BENCH_BASE_NODE_FLAGS'
+      : 'BENCH_NODE_FLAGS'
+  const flags = (process.env[flagsVariable] ?? '').split(/\s+/).filter(Boolean)
   const node = (script: string) =>
     [
       process.execPath,
