@@ -258,9 +258,10 @@ class KafkajsConsumer implements KafkaConsumer {
       this.assigned = next
       this.rebalances = this.rebalances.then(async () => {
         if (revoked.length > 0) await this.handlers?.onRevoked?.(revoked)
-        // after every rebalance that changed anything, as Java's consumer calls onPartitionsAssigned (also
-        // with none): a member that only lost partitions learns that the rebalance is over
-        if (added.length > 0 || revoked.length > 0) await this.handlers?.onAssigned?.(added)
+        // after every rebalance, as Java's consumer calls onPartitionsAssigned (also with none): a member
+        // that lost partitions, or kept them all (a sticky assignment), learns that a rebalance happened
+        // and is over — Kafka Streams passes through REBALANCING on every one
+        await this.handlers?.onAssigned?.(added)
       })
     })
     // every fetched batch that was not empty, also one whose records were all control records or aborted
