@@ -22,6 +22,7 @@ import {
 } from './kafkajs-style.js'
 import { kafkajsSecurityOptions } from './kafka-security.js'
 import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
+import { KafkajsRestartWindow } from './kafkajs-restart-window.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import { rangeAssigner } from './kafkajs-range-assigner.js'
 import { taskAssigner } from './kafkajs-task-assigner.js'
@@ -225,6 +226,8 @@ class KafkajsConsumer implements KafkaConsumer {
   private readonly lags = new TopicPartitionMap<number>()
   /** Partitions sought and not delivered since: batches fetched before the seek say nothing of the lag. */
   private readonly sought = new TopicPartitionMap<true>()
+  /** Seeks and pauses across kafkajs's restarts of the consumer after a crash. */
+  private readonly controls: KafkajsRestartWindow
 
   constructor(
     kafka: KjsKafka,
@@ -244,11 +247,16 @@ class KafkajsConsumer implements KafkaConsumer {
         ? [taskAssigner(options.taskAssignor), rangeAssigner]
         : [rangeAssigner],
     })
+    this.controls = new KafkajsRestartWindow(this.consumer)
+    this.consumer.on(this.consumer.events.STOP, () => {
+      if (!this.leaving) this.controls.stopped()
+    })
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const next = new TopicPartitionMap<TopicPartition>()
       for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) {
         for (const partition of partitions) next.set({ topic, partition }, { topic, partition })
       }
+      this.controls.joined(next)
       const revoked = [...this.assigned.keys()].filter((tp) => !next.has(tp))
       const added = [...next.keys()].filter((tp) => !this.assigned.has(tp))
       for (const tp of [...revoked, ...added]) {
@@ -336,19 +344,15 @@ class KafkajsConsumer implements KafkaConsumer {
     if (this.leaving) return
     this.lags.delete(position)
     this.sought.set(position, true)
-    this.consumer.seek({
-      topic: position.topic,
-      partition: position.partition,
-      offset: String(position.offset),
-    })
+    this.controls.seek(position)
   }
 
   pause(partitions: readonly TopicPartition[]): void {
-    this.consumer.pause(partitions.map((p) => ({ topic: p.topic, partitions: [p.partition] })))
+    this.controls.pause(partitions)
   }
 
   resume(partitions: readonly TopicPartition[]): void {
-    this.consumer.resume(partitions.map((p) => ({ topic: p.topic, partitions: [p.partition] })))
+    this.controls.resume(partitions)
   }
 
   /** As of the last batch kafkajs fetched with records in it: high watermark minus the offset after it. */
