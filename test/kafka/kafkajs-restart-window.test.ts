@@ -1,13 +1,23 @@
 // kafkajs restarts its consumer after a crash on a retriable error (what a broker gone for longer than its
 // retries causes). A seek or pause asked for while it restarts must neither throw nor be lost: the engine's
-// recovery rewinds its tasks at such moments. Here the crash comes from a batch handler throwing the
-// error kafkajs's fetch throws when no broker answers, which its runner does not retry but crashes on.
+// recovery rewinds its tasks at such moments. And a crash kafkajs does not restart from must not leave the
+// consumer stopped for good. Here the crashes come from a batch handler throwing errors as kafkajs's own.
 import { describe, expect, it } from 'vitest'
 import type { TopicPartition } from '../../kafka/index.js'
 import { client, createTopic, uniqueName } from '../support/kafka.js'
 
-describe('kafkajs consumer restarted after a crash', () => {
-  it('keeps the seeks and pauses asked for while it restarts, and applies them when it has joined again', async () => {
+// what kafkajs's fetch throws when no broker answers: its runner crashes at once and kafkajs restarts it
+const noBroker = () =>
+  Object.assign(new Error('No broker available'), { name: 'KafkaJSNoBrokerAvailableError', retriable: true })
+// a crash kafkajs does not restart from (as "Failed to find group coordinator" with every broker down): the
+// adapter runs the consumer again itself
+const notRetriable = () => Object.assign(new Error('Failed to find group coordinator'), { retriable: false })
+
+describe.each([
+  { crash: 'kafkajs restarts from', error: noBroker },
+  { crash: 'kafkajs gives up on', error: notRetriable },
+])('kafkajs consumer after a crash $crash', ({ error }) => {
+  it('runs again, keeps the seeks and pauses asked for meanwhile, and applies them when it has joined', async () => {
     const kafka = client('kafkajs')
     const topic = uniqueName('restart-window')
     await createTopic(kafka, topic, 1)
@@ -32,7 +42,7 @@ describe('kafkajs consumer restarted after a crash', () => {
           if (!crashed) {
             crashed = true
             // from now on, until the restarted consumer delivers, seek and pause/resume every millisecond:
-            // many calls land while kafkajs builds its new consumer group (300 ms or more)
+            // many calls land while the consumer is down (300 ms or more)
             calls = setInterval(() => {
               try {
                 consumer.pause([tp])
@@ -42,12 +52,7 @@ describe('kafkajs consumer restarted after a crash', () => {
                 failures.push(error)
               }
             }, 1)
-            // what kafkajs's fetch throws when no broker answers: its runner crashes at once and restarts
-            const noBroker = Object.assign(new Error('No broker available'), {
-              name: 'KafkaJSNoBrokerAvailableError',
-              retriable: true,
-            })
-            return Promise.reject(noBroker)
+            return Promise.reject(error())
           }
           clearInterval(calls)
           return Promise.resolve()
