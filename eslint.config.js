@@ -40,6 +40,26 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: restrict(levelDb, 'state/') }] },
   },
   {
+    // kafkajs' values only through kafka/kafkajs.ts, which replaces its read_committed filter before it loads
+    files: ['kafka/**'],
+    ignores: ['kafka/kafkajs.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...restrict(levelDb, 'state/'),
+            {
+              name: 'kafkajs',
+              allowTypeImports: true,
+              message: "import kafkajs from './kafkajs.js' (its read_committed filter is replaced there)",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // plain Node scripts npm runs before anything is compiled (tools/native-client/postinstall.mjs)
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

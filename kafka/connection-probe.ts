@@ -6,7 +6,7 @@
 // librdkafka reports a refused login or a failed handshake only in a log line (facility FAIL) and keeps
 // reconnecting; its calls then fail with a bare transport error. The probe listens to those lines: their
 // text is the only place librdkafka says why. kafkajs throws its own error classes, translated by code.
-import kafkajs from 'kafkajs'
+import kafkajs from './kafkajs.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
 import { kafkajsSecurityOptions, librdkafkaSecurityProperties } from './kafka-security.js'
 import { nativeClient } from './native-client.js'

@@ -2,7 +2,7 @@
 // Limits, shown by the contract tests and written in the README: no revocation callback (onRevoked runs
 // after the rebalance), eager rebalancing only, and transactional offset commits carry only the group id
 // (no generation), so zombie fencing relies on the transactional id alone.
-import kafkajs from 'kafkajs'
+import kafkajs from './kafkajs.js'
 import type {
   ConsumerRunConfig,
   Consumer as KjsConsumer,

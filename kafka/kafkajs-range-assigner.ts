@@ -2,7 +2,8 @@
 // by member id get consecutive partitions, the first ones one more when the division leaves a remainder.
 // Partition p of every topic with the same partition count goes to the same member, so a task reading
 // co-partitioned topics has all its partitions on one instance (round-robin splits them).
-import kafkajs, { type PartitionAssigner } from 'kafkajs'
+import type { PartitionAssigner } from 'kafkajs'
+import kafkajs from './kafkajs.js'
 
 const { AssignerProtocol } = kafkajs
 

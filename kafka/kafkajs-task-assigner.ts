@@ -4,7 +4,8 @@
 // engine for each task's member and hands every member the partitions of its tasks. It is offered before
 // the range assignor, which the group falls back to while a member that does not offer it is in the group
 // (an older instance during a rolling upgrade).
-import kafkajs, { type PartitionAssigner } from 'kafkajs'
+import type { PartitionAssigner } from 'kafkajs'
+import kafkajs from './kafkajs.js'
 import type { TaskAssignor } from './kafka-port.js'
 import { encodeAssignments } from './kafkajs-range-assigner.js'
 
