@@ -26,7 +26,6 @@ import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
 import { KafkajsRestartWindow } from './kafkajs-restart-window.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import { rangeAssigner } from './kafkajs-range-assigner.js'
-import { retryConcurrentTransactions } from './retry-concurrent-transactions.js'
 import { taskAssigner } from './kafkajs-task-assigner.js'
 import type {
   ConsumedRecord,
@@ -209,9 +208,7 @@ class KafkajsTransaction implements KafkaTransaction {
       throw new TypeError('sendOffsets needs a consumer of the same client')
     if (offsets.length === 0) return
     await translate('send offsets to transaction', () =>
-      retryConcurrentTransactions(() =>
-        this.txn.sendOffsets({ consumerGroupId: consumer.groupId, topics: offsetsByTopic(offsets) }),
-      ),
+      this.txn.sendOffsets({ consumerGroupId: consumer.groupId, topics: offsetsByTopic(offsets) }),
     )
   }
 
