@@ -4,14 +4,13 @@
 // (no generation), so zombie fencing relies on the transactional id alone.
 import kafkajs from './kafkajs.js'
 import type {
-  ConsumerRunConfig,
   Consumer as KjsConsumer,
   Kafka as KjsKafka,
   Producer as KjsProducer,
   Transaction as KjsTransaction,
 } from 'kafkajs'
 import { clientLog } from './client-logs.js'
-import { KafkaError, translateClientError } from './kafka-error.js'
+import { KafkaError } from './kafka-error.js'
 import {
   fromHeaders,
   KafkajsStyleAdmin,
@@ -216,16 +215,6 @@ class KafkajsTransaction implements KafkaTransaction {
   abort = () => translate('abort transaction', () => this.txn.abort())
 }
 
-const crashPauseMinMs = 1_000
-const crashPauseMaxMs = 10_000
-/** Crashes that running the consumer again cannot fix. */
-const permanentFailures = new Set([
-  'AUTHENTICATION_FAILED',
-  'AUTHORIZATION_FAILED',
-  'TLS_FAILED',
-  'INVALID_ARGUMENT',
-])
-
 class KafkajsConsumer implements KafkaConsumer {
   private readonly consumer: KjsConsumer
   private assigned = new TopicPartitionMap<TopicPartition>()
@@ -239,9 +228,6 @@ class KafkajsConsumer implements KafkaConsumer {
   private readonly sought = new TopicPartitionMap<true>()
   /** Seeks and pauses across kafkajs's restarts of the consumer after a crash. */
   private readonly controls: KafkajsRestartWindow
-  private runConfig: ConsumerRunConfig | undefined
-  /** The pause before the next restart after a crash kafkajs did not restart from; reset by a join. */
-  private crashPauseMs = crashPauseMinMs
 
   constructor(
     kafka: KjsKafka,
@@ -261,12 +247,10 @@ class KafkajsConsumer implements KafkaConsumer {
         ? [taskAssigner(options.taskAssignor), rangeAssigner]
         : [rangeAssigner],
     })
-    this.controls = new KafkajsRestartWindow(this.consumer)
-    this.consumer.on(this.consumer.events.STOP, () => {
-      if (!this.leaving) this.controls.stopped()
-    })
+    this.controls = new KafkajsRestartWindow(this.consumer, () => this.leaving)
+    this.consumer.on(this.consumer.events.STOP, () => this.controls.stopped())
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.restartAfterCrash(payload.error)
+      if (!payload.restart) this.controls.notRestarted(payload.error)
     })
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const next = new TopicPartitionMap<TopicPartition>()
@@ -274,7 +258,6 @@ class KafkajsConsumer implements KafkaConsumer {
         for (const partition of partitions) next.set({ topic, partition }, { topic, partition })
       }
       this.controls.joined(next)
-      this.crashPauseMs = crashPauseMinMs
       const revoked = [...this.assigned.keys()].filter((tp) => !next.has(tp))
       const added = [...next.keys()].filter((tp) => !this.assigned.has(tp))
       for (const tp of [...revoked, ...added]) {
@@ -318,7 +301,7 @@ class KafkajsConsumer implements KafkaConsumer {
     this.handlers = handlers
     await translate('consumer run', () =>
       this.consumer.run(
-        (this.runConfig = {
+        this.controls.running({
           autoCommit: false,
           eachBatchAutoResolve: true,
           partitionsConsumedConcurrently: 1,
@@ -353,28 +336,6 @@ class KafkajsConsumer implements KafkaConsumer {
         }),
       ),
     )
-  }
-
-  /**
-   * kafkajs restarts its consumer only after a crash it deems retriable; one it does not — "Failed to find
-   * group coordinator" while every broker was down (broker-down certification) — leaves the consumer
-   * stopped for good and the instance RUNNING with nothing to process. Java's consumer never stops looking
-   * for its coordinator: run again, with growing pauses, unless retrying cannot help (credentials, ACLs,
-   * TLS, a wrong argument).
-   */
-  private restartAfterCrash(error: unknown): void {
-    const failure = translateClientError(error, 'consumer crashed')
-    if (this.leaving || this.runConfig === undefined || permanentFailures.has(failure.code)) return
-    const pause = this.crashPauseMs
-    this.crashPauseMs = Math.min(pause * 2, crashPauseMaxMs)
-    this.consumer
-      .logger()
-      .warn(`${failure.message}; kafkajs does not restart the consumer: running it again in ${pause} ms`)
-    setTimeout(() => {
-      if (this.leaving || this.runConfig === undefined) return
-      // a crash of this start is reported by CRASH again, and comes back here
-      this.consumer.run(this.runConfig).catch(() => undefined)
-    }, pause)
   }
 
   async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {

@@ -4,11 +4,26 @@
 // that rewound its tasks then, stopped the instance (broker-loss certification) — and the new group forgets
 // the pauses. This keeps what was asked for meanwhile and applies it when the new group has joined
 // (GROUP_JOIN, before its first fetch): to the caller, the consumer never went away, as Java's never does.
-import type { Consumer as KjsConsumer } from 'kafkajs'
+// A crash kafkajs does not restart from — "Failed to find group coordinator" while every broker was down
+// (broker-down certification) — would leave the consumer stopped for good and the instance RUNNING with
+// nothing to process; Java's consumer never stops looking for its coordinator: it runs again, with growing
+// pauses, unless retrying cannot help (credentials, ACLs, TLS, a wrong argument).
+import type { ConsumerRunConfig, Consumer as KjsConsumer } from 'kafkajs'
+import { translateClientError } from './kafka-error.js'
 import type { TopicPartition, TopicPartitionOffset } from './kafka-port.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 
-type Controls = Pick<KjsConsumer, 'seek' | 'pause' | 'resume'>
+type Controls = Pick<KjsConsumer, 'seek' | 'pause' | 'resume' | 'run' | 'logger'>
+
+const crashPauseMinMs = 1_000
+const crashPauseMaxMs = 10_000
+/** Crashes that running the consumer again cannot fix. */
+const permanentFailures = new Set([
+  'AUTHENTICATION_FAILED',
+  'AUTHORIZATION_FAILED',
+  'TLS_FAILED',
+  'INVALID_ARGUMENT',
+])
 
 export class KafkajsRestartWindow {
   private restarting = false
@@ -17,15 +32,46 @@ export class KafkajsRestartWindow {
   /** Every partition paused and not resumed since, restarting or not: the new group must pause them again. */
   private readonly paused = new TopicPartitionMap<TopicPartition>()
 
-  constructor(private readonly consumer: Controls) {}
+  private runConfig: ConsumerRunConfig | undefined
+  /** The pause before running again after a crash kafkajs did not restart from; reset by a join. */
+  private crashPauseMs = crashPauseMinMs
 
-  /** The consumer group stopped without our asking (kafkajs's STOP during a crash): calls wait for the join. */
+  constructor(
+    private readonly consumer: Controls,
+    /** The caller is disconnecting: a stop is its own, and nothing runs again. */
+    private readonly leaving: () => boolean,
+  ) {}
+
+  /** The configuration the consumer runs with, kept to run it again after a crash. */
+  running(config: ConsumerRunConfig): ConsumerRunConfig {
+    this.runConfig = config
+    return config
+  }
+
+  /** The consumer group stopped (kafkajs's STOP): unless the caller is leaving, calls wait for the join. */
   stopped(): void {
-    this.restarting = true
+    if (!this.leaving()) this.restarting = true
+  }
+
+  /** kafkajs crashed and will not restart the consumer: run it again after a pause, unless that cannot help. */
+  notRestarted(error: unknown): void {
+    const failure = translateClientError(error, 'consumer crashed')
+    if (this.leaving() || this.runConfig === undefined || permanentFailures.has(failure.code)) return
+    const pause = this.crashPauseMs
+    this.crashPauseMs = Math.min(pause * 2, crashPauseMaxMs)
+    this.consumer
+      .logger()
+      .warn(`${failure.message}; kafkajs does not restart the consumer: running it again in ${pause} ms`)
+    setTimeout(() => {
+      if (this.leaving() || this.runConfig === undefined) return
+      // a crash of this start is reported by CRASH again, and comes back here
+      this.consumer.run(this.runConfig).catch(() => undefined)
+    }, pause)
   }
 
   /** A group joined with this assignment: after a restart, what was asked for meanwhile is applied now. */
   joined(assigned: TopicPartitionMap<TopicPartition>): void {
+    this.crashPauseMs = crashPauseMinMs
     if (!this.restarting) return
     this.restarting = false
     for (const position of this.seeks.values()) if (assigned.has(position)) this.seekNow(position)
