@@ -112,8 +112,14 @@ export class StreamThread {
     this.waiting = still
   }
 
-  /** Timer: wall-clock punctuation and idle commits. */
+  /** Timer: wall-clock punctuation and idle commits; held-back batches checked (see `onBatch`). */
   async tick(): Promise<void> {
+    // a held-back batch never waits for a pass that nothing would schedule (a recovery or a rebalance may
+    // have rewound its partition, or rebuilt its task, outside a pass)
+    if (this.waiting.length > 0) {
+      this.releaseWaiting()
+      if (this.waiting.length > 0) this.scheduleProcessing()
+    }
     if (!this.context.running()) return
     const { commit } = this.context
     const now = Date.now()
