@@ -87,12 +87,15 @@ export class RecordCollector implements RecordSink {
   }
 
   private produce(records: OutgoingRecord[]): void {
+    // what `track` needs of the records, taken now: holding the records themselves until the
+    // acknowledgements come (hundreds of ms during a commit) made them outlive V8's young generation
+    const summary = summarize(records)
     const sent = this.transactional
       ? (this.transaction ??= this.producer.beginTransaction()).then((txn) => txn.send(records))
       : this.producer.send(records)
     this.inflight.push(
       sent.then(
-        (positions) => this.track(records, positions),
+        (positions) => this.track(summary, positions),
         (error: unknown) => {
           this.failure ??= error
         },
@@ -147,20 +150,7 @@ export class RecordCollector implements RecordSink {
     this.positions.clear()
   }
 
-  private track(records: readonly OutgoingRecord[], positions: readonly RecordPosition[]): void {
-    const counts = new TopicPartitionMap<number>()
-    const oldestByTopic = new Map<string, number>()
-    for (const record of records) {
-      if (
-        record.timestamp !== undefined &&
-        record.timestamp < (oldestByTopic.get(record.topic) ?? Infinity)
-      ) {
-        oldestByTopic.set(record.topic, record.timestamp)
-      }
-      if (record.partition === undefined) continue
-      const tp = { topic: record.topic, partition: record.partition }
-      counts.set(tp, (counts.get(tp) ?? 0) + 1)
-    }
+  private track({ counts, oldestByTopic }: SentSummary, positions: readonly RecordPosition[]): void {
     for (const position of positions) {
       const count = counts.get(position)
       this.metrics.recordsProduced(position.topic, position.partition, count ?? 1)
@@ -174,6 +164,26 @@ export class RecordCollector implements RecordSink {
     for (const [topic, oldest] of oldestByTopic)
       this.metrics.endToEnd(topic, Math.max(0, now - oldest) / 1000)
   }
+}
+
+/** Of one produce call: records per partition (those with a partition chosen), oldest timestamp per topic. */
+interface SentSummary {
+  readonly counts: TopicPartitionMap<number>
+  readonly oldestByTopic: Map<string, number>
+}
+
+function summarize(records: readonly OutgoingRecord[]): SentSummary {
+  const counts = new TopicPartitionMap<number>()
+  const oldestByTopic = new Map<string, number>()
+  for (const record of records) {
+    if (record.timestamp !== undefined && record.timestamp < (oldestByTopic.get(record.topic) ?? Infinity)) {
+      oldestByTopic.set(record.topic, record.timestamp)
+    }
+    if (record.partition === undefined) continue
+    const tp = { topic: record.topic, partition: record.partition }
+    counts.set(tp, (counts.get(tp) ?? 0) + 1)
+  }
+  return { counts, oldestByTopic }
 }
 
 /** Bytes a record adds to a produce request, roughly (key, value and per-record overhead). */
