@@ -1,6 +1,7 @@
 // Consumer lag on confluent under read_committed, against the real broker: counted to the last stable offset.
 import { describe, it } from 'vitest'
 import { client, createTopic, uniqueName } from '../support/kafka.js'
+import { until } from '../support/until.js'
 
 // kafkajs reports only the high watermark: there an open transaction's records count as lag (kafka-port.ts)
 describe('Kafka port: confluent under read_committed', () => {
@@ -26,21 +27,19 @@ describe('Kafka port: confluent under read_committed', () => {
         if (!batch.isStale()) delivered += batch.records.length
       },
     })
-    const until = async (what: string, condition: () => boolean) => {
-      const deadline = Date.now() + 30_000
-      while (!condition()) {
-        if (Date.now() > deadline)
-          throw new Error(`${what}: not within 30 s (delivered ${delivered}, lag ${consumer.currentLag(tp)})`)
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
-    }
+    const waitFor = (what: string, condition: () => boolean) =>
+      until(what, condition, {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        observed: () => `delivered ${delivered}, lag ${consumer.currentLag(tp)}`,
+      })
     try {
-      await until('the committed records delivered', () => delivered === 5)
+      await waitFor('the committed records delivered', () => delivered === 5)
       // the high watermark is 3 records further, in a transaction still open
-      await until('lag 0 with the transaction open', () => consumer.currentLag(tp) === 0)
+      await waitFor('lag 0 with the transaction open', () => consumer.currentLag(tp) === 0)
       await txn.commit()
-      await until('the transaction delivered once committed', () => delivered === 8)
-      await until('lag 0 after it', () => consumer.currentLag(tp) === 0)
+      await waitFor('the transaction delivered once committed', () => delivered === 8)
+      await waitFor('lag 0 after it', () => consumer.currentLag(tp) === 0)
     } finally {
       await consumer.disconnect()
       await transactional.disconnect()

@@ -11,6 +11,7 @@ import {
 import { partitionForKey } from '../../topology/runtime/partitioner.js'
 import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 import { securedClient, stopSecuredKafka } from '../support/secured-kafka.js'
+import { until } from '../support/until.js'
 
 const targets = clientKinds.flatMap((kind) => [
   { kind, listener: 'PLAINTEXT' },
@@ -252,27 +253,24 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
         await Promise.resolve()
       },
     })
-    const until = async (what: string, condition: () => boolean) => {
-      const deadline = Date.now() + 30_000
-      while (!condition()) {
-        if (Date.now() > deadline)
-          throw new Error(
-            `${what}: not within 30 s (delivered ${delivered}, lags ${JSON.stringify(lags.slice(-5))}, now ${consumer.currentLag(tp)})`,
-          )
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
-    }
+    const waitFor = (what: string, condition: () => boolean) =>
+      until(what, condition, {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        observed: () =>
+          `delivered ${delivered}, lags ${JSON.stringify(lags.slice(-5))}, now ${consumer.currentLag(tp)}`,
+      })
     try {
-      await until('every record delivered', () => delivered === 3005)
+      await waitFor('every record delivered', () => delivered === 3005)
       // behind while the first fetches came in
       expect(lags.some((lag) => lag !== undefined && lag > 0)).toBe(true)
       // caught up: the commit marker after the last record counts as consumed
-      await until('lag 0 once caught up', () => consumer.currentLag(tp) === 0)
+      await waitFor('lag 0 once caught up', () => consumer.currentLag(tp) === 0)
       consumer.seek({ topic, partition: 0, offset: 3000 })
       sought = true
       afterSeek = [consumer.currentLag(tp)]
-      await until('the records after the seek delivered again', () => delivered === 3010)
-      await until('lag 0 again', () => consumer.currentLag(tp) === 0)
+      await waitFor('the records after the seek delivered again', () => delivered === 3010)
+      await waitFor('lag 0 again', () => consumer.currentLag(tp) === 0)
     } finally {
       await consumer.disconnect()
     }

@@ -17,6 +17,7 @@ import type { LocalKafkaCluster } from '../../tools/local-kafka/local-kafka-clus
 import { uniqueName } from '../support/kafka.js'
 import { securedClient, securedKafka, stopSecuredKafka } from '../support/secured-kafka.js'
 import { namedServiceEnv } from '../support/service-env.js'
+import { until } from '../support/until.js'
 
 let cluster: LocalKafkaCluster
 let admin: KafkaClient
@@ -55,21 +56,6 @@ async function createTopicsAsAdmin(config: ServiceConfig) {
   await a.connect()
   await a.createTopics(serviceTopicSpecs(config.topics, config.layout))
   await a.disconnect()
-}
-
-async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  describe: () => string,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => undefined)
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`${what} not seen within ${timeoutMs} ms (${describe()})`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
 }
 
 beforeAll(async () => {
@@ -137,10 +123,10 @@ describe('the service under least-privilege ACLs', () => {
       }
       const reaches = (wanted: string) => async () => ((await status()) === wanted ? true : undefined)
       const availability = `http://127.0.0.1:${service.httpPort}/resources/${encodeURIComponent(resourceId)}/availability?start=${new Date(start).toISOString()}&end=${new Date(start + 3_600_000).toISOString()}`
-      await waitUntil(
+      await until(
         'the resource defined',
         async () => ((await fetch(availability)).status === 200 ? true : undefined),
-        () => 'no availability',
+        { timeoutMs: 30_000, intervalMs: 250, observed: () => 'no availability', retryErrors: true },
       )
       await producer.send([
         {
@@ -162,7 +148,12 @@ describe('the service under least-privilege ACLs', () => {
           }),
         },
       ])
-      await waitUntil('the reservation held', reaches('PENDING_PAYMENT'), () => last)
+      await until('the reservation held', reaches('PENDING_PAYMENT'), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        observed: () => last,
+        retryErrors: true,
+      })
       // the payment goes through the internal routing topic (repartition) to the reservation's resource
       await producer.send([
         {
@@ -180,7 +171,12 @@ describe('the service under least-privilege ACLs', () => {
         },
       ])
       await producer.disconnect()
-      await waitUntil('the reservation authorized', reaches('AUTHORIZED'), () => last)
+      await until('the reservation authorized', reaches('AUTHORIZED'), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        observed: () => last,
+        retryErrors: true,
+      })
       captured.push(await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text())
     } finally {
       await service?.stop()

@@ -9,6 +9,7 @@ import { freePort } from '../../tools/local-kafka/prerequisites.js'
 import { ScenarioRunner } from '../../service/demo/scenario-runner.js'
 import { scenarios } from '../../service/demo/scenarios.js'
 import { serviceEnv, startTestService, testClient, type TestService } from '../support/service.js'
+import { until } from '../support/until.js'
 
 let svc: TestService
 let prometheus: ChildProcess | undefined
@@ -64,41 +65,39 @@ async function query(expr: string): Promise<{ metric: Record<string, string>; va
   return body.data.result
 }
 
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => undefined)
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`${what} not seen within ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 500))
-  }
-}
-
 describe('metrics scraped by a real Prometheus', () => {
   it('answers PromQL for throughput per input topic and consumer lag per partition', async () => {
-    const throughput = await eventually('throughput series', async () => {
-      const result = await query('sum by (topic) (rate(streams_records_consumed_total[15s]))')
-      return result.some((r) => r.metric['topic'] === svc.config.topics.commands) ? result : undefined
-    })
+    const throughput = await until(
+      'throughput series',
+      async () => {
+        const result = await query('sum by (topic) (rate(streams_records_consumed_total[15s]))')
+        return result.some((r) => r.metric['topic'] === svc.config.topics.commands) ? result : undefined
+      },
+      { intervalMs: 500, retryErrors: true },
+    )
     expect(throughput.map((r) => r.metric['topic'])).toContain(svc.config.topics.payments)
-    const lag = await eventually('lag series', async () => {
-      const result = await query(`streams_consumer_lag_records{topic="${svc.config.topics.commands}"}`)
-      return result.length === 3 ? result : undefined
-    })
+    const lag = await until(
+      'lag series',
+      async () => {
+        const result = await query(`streams_consumer_lag_records{topic="${svc.config.topics.commands}"}`)
+        return result.length === 3 ? result : undefined
+      },
+      { intervalMs: 500, retryErrors: true },
+    )
     expect(lag.map((r) => r.metric['partition']).sort()).toEqual(['0', '1', '2'])
     expect(lag.every((r) => Number(r.value[1]) >= 0)).toBe(true)
     const outcomes = await query('sum by (type) (reservation_events_total)')
     expect(outcomes.find((r) => r.metric['type'] === 'ReservationCreated')?.value[1]).toBe('2')
     // state size per store: the two reservations and their retention keys are counted
-    const keys = await eventually('store key counts', async () => {
-      const result = await query('sum by (store) (streams_store_keys)')
-      const of = (store: string) => Number(result.find((r) => r.metric['store'] === store)?.value[1] ?? 0)
-      return of('reservations') >= 2 ? of : undefined
-    })
+    const keys = await until(
+      'store key counts',
+      async () => {
+        const result = await query('sum by (store) (streams_store_keys)')
+        const of = (store: string) => Number(result.find((r) => r.metric['store'] === store)?.value[1] ?? 0)
+        return of('reservations') >= 2 ? of : undefined
+      },
+      { intervalMs: 500, retryErrors: true },
+    )
     expect(keys('retention-index')).toBeGreaterThanOrEqual(keys('reservations'))
     expect(keys('commands')).toBeGreaterThan(0)
     const removed = await query('sum by (kind) (reservation_retention_removed_total)')

@@ -12,6 +12,7 @@ import { ensureKafkaDistribution } from '../../tools/local-kafka/kafka-distribut
 import { requireJava } from '../../tools/local-kafka/prerequisites.js'
 import { client, collect } from '../support/kafka.js'
 import { serviceEnv, startTestService, testClient, type TestService } from '../support/service.js'
+import { until } from '../support/until.js'
 
 const execFileAsync = promisify(execFile)
 /** Retention as short as the hold timeout (15 minutes) allows, so stream time can be moved past it. */
@@ -21,25 +22,6 @@ let a: TestService
 let b: TestService
 let runner: ScenarioRunner
 const stopped = new Set<TestService>()
-
-async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  observed: () => string = () => 'not recorded',
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    const value = await probe().catch((error: unknown) => ((last = error), undefined))
-    if (value !== undefined) return value
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what} not seen within ${timeoutMs} ms; last seen: ${observed()} (last error: ${String(last)})`,
-      )
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 beforeAll(async () => {
   env = serviceEnv('queries', {
@@ -202,7 +184,7 @@ describe('health and interactive queries across two instances', () => {
       const path = (id: string) => `/resources/${encodeURIComponent(resourceId)}/reservations/${id}`
       const status = async (svc: TestService, url: string) => (await fetch(`${svc.url}${url}`)).status
       let seen = 'nothing yet'
-      await waitUntil(
+      await until(
         'the canceled reservation, and both by id (their routes reached the router)',
         async () => {
           const response = await fetch(`${a.url}${path(removed)}`)
@@ -211,7 +193,7 @@ describe('health and interactive queries across two instances', () => {
           seen = `a ${path(removed)}: ${response.status} ${body?.status ?? ''}; b by id (removed, kept): ${byId.join(', ')}`
           return body?.status === 'CANCELED' && byId.every((s) => s === 200) ? true : undefined
         },
-        () => seen,
+        { intervalMs: 250, observed: () => seen, retryErrors: true },
       )
       // stream time of the resource's task moves past the cancellation + RETENTION_MS: the next sweep removes it
       await producer.send([
@@ -222,14 +204,14 @@ describe('health and interactive queries across two instances', () => {
         ),
       ])
       await producer.disconnect()
-      await waitUntil(
+      await until(
         '404 for the removed reservation',
         async () => {
           const statuses = [await status(a, path(removed)), await status(b, `/reservations/${removed}`)]
           seen = `a by resource, b by id: ${statuses.join(', ')}`
           return statuses.every((s) => s === 404) ? true : undefined
         },
-        () => seen,
+        { intervalMs: 250, observed: () => seen, retryErrors: true },
       )
       expect(await status(a, path(kept))).toBe(200)
       expect(await status(b, `/reservations/${kept}`)).toBe(200)
@@ -283,13 +265,17 @@ describe('health and interactive queries across two instances', () => {
       stopped.add(a)
       const fresh = await startTestService(env)
       try {
-        await waitUntil(
+        await until(
           'the fresh instance running every task',
           async () =>
             fresh.service.streams.ready && fresh.service.streams.activeTasks.length === 8 ? true : undefined,
-          () =>
-            `ready ${fresh.service.streams.ready}, ${fresh.service.streams.activeTasks.length} active tasks`,
-          120_000,
+          {
+            timeoutMs: 120_000,
+            intervalMs: 250,
+            observed: () =>
+              `ready ${fresh.service.streams.ready}, ${fresh.service.streams.activeTasks.length} active tasks`,
+            retryErrors: true,
+          },
         )
         expect(await status(fresh, path(removed))).toBe(404)
         expect(await status(fresh, `/reservations/${removed}`)).toBe(404)

@@ -2,37 +2,21 @@
 // changelog is empty runs and processes at once, while another task of the same instance still restores a
 // big changelog; readiness reports restoring until the big task runs, and it then continues from its
 // restored state.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { jsonSerde, storeRef, stringSerde } from '../../state/index.js'
 import { changelogTopic, KafkaStreams, valueAndTimestampSerde } from '../../topology/index.js'
 import { client, createTopic, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
+import { until } from '../support/until.js'
 
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+const cleanup = cleanupAfterAll()
 
 const num = jsonSerde<number>()
 // a DSL aggregate's store keeps each value with its timestamp
 const sums = storeRef({ name: 'sums', keySerde: stringSerde, valueSerde: valueAndTimestampSerde(num) })
 /** Changelog records of the big task: enough that its restore outlasts a record's trip through the other. */
 const BIG = 400_000
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 describe('background restore', () => {
   it.each(['confluent', 'kafkajs'] as const)(
@@ -59,8 +43,7 @@ describe('background restore', () => {
             value: rows.serialize({ value: 1, timestamp: Date.now() }),
           })),
         )
-      const stateDir = await mkdtemp(path.join(os.tmpdir(), 'bg-restore-'))
-      dirs.push(stateDir)
+      const stateDir = await cleanup.tempDir('bg-restore-')
       const streams = new KafkaStreams(summingTopology(input, output), {
         applicationId: app,
         client: kafka,
@@ -73,16 +56,22 @@ describe('background restore', () => {
         )!
       try {
         await streams.start()
-        await until('task 0_0 running', () =>
-          streams.activeTasks.some((t) => t.id === '0_0') ? true : undefined,
+        await until(
+          'task 0_0 running',
+          () => (streams.activeTasks.some((t) => t.id === '0_0') ? true : undefined),
+          { intervalMs: 20 },
         )
         const key = keyOf('small', '0_0')
         await producer.send([{ topic: input, partition: 0, key: Buffer.from(key), value: num.serialize(5) }])
         // processed by 0_0 while 0_1 restores: the instance is not ready, 0_1 has no restore report yet
-        await until(`the record of ${key} processed`, async () => {
-          const answer = await streams.queries.queryKey(sums, key)
-          return answer.where === 'local' && answer.value !== undefined ? answer : undefined
-        })
+        await until(
+          `the record of ${key} processed`,
+          async () => {
+            const answer = await streams.queries.queryKey(sums, key)
+            return answer.where === 'local' && answer.value !== undefined ? answer : undefined
+          },
+          { intervalMs: 20 },
+        )
         expect(streams.ready).toBe(false)
         expect(streams.state).toBe('REBALANCING')
         expect(streams.restores.filter((r) => r.taskId === '0_1')).toEqual([])
@@ -90,7 +79,7 @@ describe('background restore', () => {
 
         // once 0_1 is restored it runs, the instance is ready, and it continues from the restored rows
         await streams.restored()
-        await until('RUNNING', () => (streams.ready ? true : undefined))
+        await until('RUNNING', () => (streams.ready ? true : undefined), { intervalMs: 20 })
         expect(streams.restores.find((r) => r.taskId === '0_1')).toMatchObject({
           from: 'earliest',
           records: BIG,
@@ -99,10 +88,14 @@ describe('background restore', () => {
         await producer.send([
           { topic: input, partition: 1, key: Buffer.from(bigKey), value: num.serialize(2) },
         ])
-        await until(`${bigKey} updated`, async () => {
-          const answer = await streams.queries.queryKey(sums, bigKey)
-          return answer.where === 'local' && answer.value?.value === 3 ? true : undefined
-        })
+        await until(
+          `${bigKey} updated`,
+          async () => {
+            const answer = await streams.queries.queryKey(sums, bigKey)
+            return answer.where === 'local' && answer.value?.value === 3 ? true : undefined
+          },
+          { intervalMs: 20 },
+        )
       } finally {
         await producer.disconnect()
         await streams.close()

@@ -2,10 +2,7 @@
 // closes, a session count, a foreign-key join and a table re-grouping. A second instance with an empty state
 // directory takes over half-way, so windows, sessions, the suppression buffer and the join's subscriptions
 // must come back from their changelogs; the final results prove they did.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { int32Serde, int64Serde, stringSerde as str } from '../../state/index.js'
 import {
   BufferConfig,
@@ -22,15 +19,11 @@ import {
 } from '../../topology/index.js'
 import type { ConsumedRecord } from '../../kafka/index.js'
 import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
 
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+const cleanup = cleanupAfterAll()
 
-async function stateDir() {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dsl-broker-'))
-  dirs.push(dir)
-  return dir
-}
+const stateDir = () => cleanup.tempDir('dsl-broker-')
 
 function topology(t: Record<string, string>): Topology {
   const b = new StreamsBuilder()

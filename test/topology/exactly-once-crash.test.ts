@@ -2,15 +2,13 @@
 // killed with SIGKILL several times while it processes, with a commit interval long enough that the kills
 // land inside open transactions. A read_committed verifier then checks every input exactly once in the
 // echo output and in the final aggregates. The same run under at-least-once shows the duplicates.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { brokers, client, collect, createTopic, uniqueName } from '../support/kafka.js'
 import { startChild, type ChildApp } from '../support/child-app.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
+import { until } from '../support/until.js'
 
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+const cleanup = cleanupAfterAll()
 
 const KEYS = 10
 const RECORDS = 4000
@@ -30,8 +28,7 @@ async function runWithCrashes(guarantee: 'exactly_once' | 'at_least_once'): Prom
   const [input, echo, sums] = [`${app}-in`, `${app}-echo`, `${app}-sums`]
   const kafka = client()
   for (const t of [input, echo, sums]) await createTopic(kafka, t, 3)
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'crash-'))
-  dirs.push(stateDir)
+  const stateDir = await cleanup.tempDir('crash-')
   const env = {
     BROKERS: brokers().join(','),
     APP_ID: app,
@@ -84,16 +81,15 @@ async function runWithCrashes(guarantee: 'exactly_once' | 'at_least_once'): Prom
   // wait until the group has committed the end of the input, then stop cleanly
   const admin = kafka.admin()
   await admin.connect()
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    const end = await admin.endOffsets(input)
-    const committed = await admin.committedOffsets(app, input)
-    const done = end.every((e) => committed.find((c) => c.partition === e.partition)?.offset === e.offset)
-    if (done) break
-    if (Date.now() > deadline)
-      throw new Error(`application did not catch up:\n${child.output().slice(-2000)}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  await until(
+    'the application caught up',
+    async () => {
+      const end = await admin.endOffsets(input)
+      const committed = await admin.committedOffsets(app, input)
+      return end.every((e) => committed.find((c) => c.partition === e.partition)?.offset === e.offset)
+    },
+    { intervalMs: 200, observed: () => `\n${child.output().slice(-2000)}` },
+  )
   await admin.disconnect()
   phase('input committed')
   await child.kill('SIGTERM')

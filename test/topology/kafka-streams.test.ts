@@ -1,9 +1,6 @@
 // The engine against the real broker: aggregate, stream–table join and windowed stream–stream join give
 // exactly the expected output under exactly-once; restore rebuilds state from changelogs.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { jsonSerde, stringSerde } from '../../state/index.js'
 import {
   KafkaStreams,
@@ -16,17 +13,14 @@ import {
 import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
 import { taskIdOf, transactionalId } from '../../topology/runtime/topic-names.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
+import { until } from '../support/until.js'
 
 const str = stringSerde
 const num = jsonSerde<number>()
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+const cleanup = cleanupAfterAll()
 
-async function stateDir() {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'streams-'))
-  dirs.push(dir)
-  return dir
-}
+const stateDir = () => cleanup.tempDir('streams-')
 
 async function produce(
   topic: string,
@@ -68,19 +62,19 @@ async function committedUpTo(groupId: string, offsets: Record<string, number>) {
   const admin = client().admin()
   await admin.connect()
   try {
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      const reached = await Promise.all(
-        Object.entries(offsets).map(async ([topic, offset]) => {
-          const committed = await admin.committedOffsets(groupId, topic)
-          return (committed.find((c) => c.partition === 0)?.offset ?? 0) >= offset
-        }),
-      )
-      if (reached.every(Boolean)) return
-      if (Date.now() > deadline)
-        throw new Error(`group ${groupId} did not commit ${JSON.stringify(offsets)} in 30 s`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await until(
+      `group ${groupId} committed ${JSON.stringify(offsets)}`,
+      async () => {
+        const reached = await Promise.all(
+          Object.entries(offsets).map(async ([topic, offset]) => {
+            const committed = await admin.committedOffsets(groupId, topic)
+            return (committed.find((c) => c.partition === 0)?.offset ?? 0) >= offset
+          }),
+        )
+        return reached.every(Boolean)
+      },
+      { timeoutMs: 30_000 },
+    )
   } finally {
     await admin.disconnect()
   }

@@ -1,19 +1,12 @@
 // Punctuation and dead-lettering against the real broker.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { jsonSerde, stringSerde } from '../../state/index.js'
 import { KafkaStreams, StreamsBuilder, dlqHeaders } from '../../topology/index.js'
 import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
 
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
-async function tempDir() {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'punct-'))
-  dirs.push(dir)
-  return dir
-}
+const cleanup = cleanupAfterAll()
+const tempDir = () => cleanup.tempDir('punct-')
 
 async function send(topic: string, records: { key: string; value: Buffer; timestamp?: number }[]) {
   const producer = client().producer()

@@ -1,17 +1,14 @@
 // Record caching against the real broker: an instance with a record cache forwards far fewer updates of a
 // sum and of a re-grouped table count than one without, and ends at exactly the same values; without a
 // cache (cacheMaxBytes 0) every input record makes one update downstream.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { int32Serde, int64Serde, stringSerde as str } from '../../state/index.js'
 import { KafkaStreams, StreamsBuilder, type Topology } from '../../topology/index.js'
 import type { ConsumedRecord } from '../../kafka/index.js'
 import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
 
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+const cleanup = cleanupAfterAll()
 
 const keys = ['k0', 'k1', 'k2', 'k3', 'k4']
 const perKey = 60
@@ -68,7 +65,7 @@ async function run(cacheMaxBytes: number) {
   const streams = new KafkaStreams(topology(t), {
     applicationId: app,
     client: client(),
-    stateDir: await mkdtemp(path.join(os.tmpdir(), 'record-cache-')).then((d) => (dirs.push(d), d)),
+    stateDir: await cleanup.tempDir('record-cache-'),
     commitIntervalMs: 1000,
     cacheMaxBytes,
   })

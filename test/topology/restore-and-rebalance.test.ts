@@ -1,25 +1,20 @@
 // Restore and rebalancing against the real broker: a deleted state directory is rebuilt from the changelog,
 // an intact one reads only the changelog tail after its checkpoint, and two instances split the partitions
 // and take over each other's tasks with nothing lost or duplicated.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { rm } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
 import { jsonSerde, storeRef, stringSerde, type KeyValueStore } from '../../state/index.js'
 import { KafkaStreams, type ValueAndTimestamp } from '../../topology/index.js'
 import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
+import { until } from '../support/until.js'
 
 const str = stringSerde
 const num = jsonSerde<number>()
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+const cleanup = cleanupAfterAll()
 
-async function tempDir() {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'restore-'))
-  dirs.push(dir)
-  return dir
-}
+const tempDir = () => cleanup.tempDir('restore-')
 
 const sums = storeRef({ name: 'sums', keySerde: str, valueSerde: num })
 
@@ -40,25 +35,26 @@ async function waitCaughtUp(groupId: string, topic: string, timeoutMs = 30_000) 
   const admin = client().admin()
   await admin.connect()
   try {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const end = await admin.endOffsets(topic)
-      const committed = await admin.committedOffsets(groupId, topic)
-      if (end.every((e) => committed.find((c) => c.partition === e.partition)?.offset === e.offset)) return
-      if (Date.now() > deadline) throw new Error(`${groupId} did not catch up on ${topic}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await until(
+      `${groupId} caught up on ${topic}`,
+      async () => {
+        const end = await admin.endOffsets(topic)
+        const committed = await admin.committedOffsets(groupId, topic)
+        return end.every((e) => committed.find((c) => c.partition === e.partition)?.offset === e.offset)
+      },
+      { timeoutMs },
+    )
   } finally {
     await admin.disconnect()
   }
 }
 
 async function waitForTasks(streams: KafkaStreams, count: number, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs
-  while (streams.activeTasks.length !== count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} tasks, have ${streams.activeTasks.length}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  await until(`${count} tasks`, () => streams.activeTasks.length === count, {
+    timeoutMs,
+    intervalMs: 50,
+    observed: () => `${streams.activeTasks.length} tasks`,
+  })
 }
 
 async function storeValues(streams: KafkaStreams, keys: number): Promise<Record<string, number | undefined>> {
@@ -160,25 +156,22 @@ describe('two instances with one application id', () => {
     }
     const a = await start()
     const b = await start()
-    const deadline = Date.now() + 30_000
-    while (
-      a.activeTasks.length + b.activeTasks.length !== 4 ||
-      a.activeTasks.length === 0 ||
-      b.activeTasks.length === 0
-    ) {
-      if (Date.now() > deadline)
-        throw new Error(`tasks not split: a=${a.activeTasks.length} b=${b.activeTasks.length}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await until(
+      'the tasks split',
+      () =>
+        a.activeTasks.length + b.activeTasks.length === 4 &&
+        a.activeTasks.length > 0 &&
+        b.activeTasks.length > 0,
+      { timeoutMs: 30_000, observed: () => `a=${a.activeTasks.length} b=${b.activeTasks.length}` },
+    )
     expect(a.activeTasks.length + b.activeTasks.length).toBe(4)
     await produceNumbers(input, 0, 400, 20)
     await waitCaughtUp(app, input)
     await b.close()
-    const movedOver = Date.now() + 30_000
-    while (a.activeTasks.length !== 4) {
-      if (Date.now() > movedOver) throw new Error(`tasks did not move: a=${a.activeTasks.length}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await until('the tasks moved over', () => a.activeTasks.length === 4, {
+      timeoutMs: 30_000,
+      observed: () => `a=${a.activeTasks.length}`,
+    })
     expect(a.restores.some((r) => r.records > 0)).toBe(true) // b's stores were rebuilt from their changelogs
     await produceNumbers(input, 400, 400, 20)
     await waitCaughtUp(app, input)

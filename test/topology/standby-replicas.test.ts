@@ -3,37 +3,15 @@
 // interactive queries from it when asked; when one instance
 // leaves, the other takes the task over from its copy — restoring nothing already copied — and goes on
 // with the right sums.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { jsonSerde, storeRef, stringSerde, type KeyValueStore } from '../../state/index.js'
 import { KafkaStreams, type ValueAndTimestamp } from '../../topology/index.js'
 import { client, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
+import { until } from '../support/until.js'
 
-const dirs: string[] = []
-const running: KafkaStreams[] = []
-afterAll(async () => {
-  await Promise.all(running.map((s) => s.close().catch(() => undefined)))
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
-})
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  observed: () => string,
-  timeoutMs = 60_000,
-) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline)
-      throw new Error(`${what} not seen within ${timeoutMs} ms; last seen: ${observed()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const cleanup = cleanupAfterAll()
 
 async function produce(topic: string, from: number, count: number, keys: number) {
   const producer = client().producer()
@@ -83,8 +61,7 @@ describe('standby replicas', () => {
       await createTopic(client(), input, 2)
       await createTopic(client(), output, 2)
       const start = async (name: string) => {
-        const stateDir = await mkdtemp(path.join(os.tmpdir(), `standby-${name}-`))
-        dirs.push(stateDir)
+        const stateDir = await cleanup.tempDir(`standby-${name}-`)
         const streams = new KafkaStreams(summingTopology(input, output), {
           applicationId: app,
           client: client(kind),
@@ -93,7 +70,7 @@ describe('standby replicas', () => {
           commitIntervalMs: 100,
           numStandbyReplicas: 1,
         })
-        running.push(streams)
+        cleanup.closing(streams)
         await streams.start()
         return streams
       }
@@ -103,7 +80,7 @@ describe('standby replicas', () => {
       await until(
         'the two tasks split over the instances',
         async () => (a.activeTasks.length === 1 && b.activeTasks.length === 1 ? true : undefined),
-        () => `a=${a.activeTasks.length} b=${b.activeTasks.length}`,
+        { observed: () => `a=${a.activeTasks.length} b=${b.activeTasks.length}` },
       )
       for (let round = 0; round < 4; round++) await produce(input, round * 250, 250, KEYS)
 
@@ -127,7 +104,7 @@ describe('standby replicas', () => {
             standbys[0]!.stores[0]!.position === endOf(task)
           return allCommitted && caughtUp(aStandbys, bTask) && caughtUp(bStandbys, aTask) ? true : undefined
         },
-        () => seen,
+        { observed: () => seen },
       )
       expect((await a.standbyTasks()).map((s) => s.taskId)).not.toContain(aTask)
       // a key of b's task, asked of a: remote, or a's standby copy's value when stale reads are allowed
@@ -150,20 +127,20 @@ describe('standby replicas', () => {
       await until(
         'b running both tasks',
         async () => (b.activeTasks.length === 2 && b.state === 'RUNNING' ? true : undefined),
-        () => `b=${b.activeTasks.map((t) => t.id).join(',')} ${b.state}`,
+        { observed: () => `b=${b.activeTasks.map((t) => t.id).join(',')} ${b.state}` },
       )
       const takeover = b.restores.filter((r) => r.taskId === aTask)
       expect(takeover).toEqual([{ store: 'sums', taskId: aTask, from: aPartitionEnd, records: 0 }])
       await until(
         'b keeping no standby of a task it runs',
         async () => ((await b.standbyTasks()).length === 0 ? true : undefined),
-        () => 'b still has a standby',
+        { observed: () => 'b still has a standby' },
       )
       await produce(input, 1000, 100, KEYS)
       await until(
         'the sums over both tasks on b',
         async () => ((await total(b, KEYS)) === 1100 ? true : undefined),
-        () => `total ${seen}`,
+        { observed: () => `total ${seen}` },
       )
       await b.close()
     },

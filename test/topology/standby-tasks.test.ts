@@ -1,20 +1,16 @@
 // The standby replicas' reconcile protocol without a broker: a failed broker call while a standby opens
 // leaves no LevelDB store open, so the next attempt (or the task becoming active here) can open it.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { KafkaAdmin, PartitionReader } from '../../kafka/index.js'
 import { StandbyTasks } from '../../topology/runtime/standby-tasks.js'
 import { summingTopology } from '../support/summing-topology.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
 
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+const cleanup = cleanupAfterAll()
 
 describe('standby tasks', () => {
   it('closes what it opened when the changelog end cannot be fetched, and opens the standby on the next round', async () => {
-    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'standby-unit-'))
-    dirs.push(stateDir)
+    const stateDir = await cleanup.tempDir('standby-unit-')
     let brokerDown = true
     const admin = {
       endOffsets: async (topic: string) => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { RestoreCancelled } from '../../topology/runtime/changelog-restorer.js'
 import { StateUpdater } from '../../topology/runtime/state-updater.js'
 import type { StreamTask } from '../../topology/runtime/stream-task.js'
+import { until } from '../support/until.js'
 
 const task = (id: string) => ({ id }) as StreamTask
 
@@ -53,10 +54,9 @@ function updaterUnderTest() {
   return { updater: make(), make, passes, running, failures }
 }
 
-async function until(condition: () => boolean) {
-  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setImmediate(r))
-  expect(condition()).toBe(true)
-}
+/** Turns of the event loop until `condition` holds: the updater's steps run on promise callbacks. */
+const settled = (what: string, condition: () => boolean) =>
+  until(what, condition, { intervalMs: 0, timeoutMs: 5_000 })
 
 describe('state updater', () => {
   it('hands each task over when its own restore ends, while the others of its pass go on', async () => {
@@ -66,7 +66,7 @@ describe('state updater', () => {
     expect(passes[0]!.ids).toEqual(['0_0', '0_1'])
     expect(passes[0]!.corrupted).toEqual(['0_1'])
     passes[0]!.finish('0_0')
-    await until(() => running.length === 1)
+    await settled('one task running', () => running.length === 1)
     expect(running).toEqual(['0_0'])
     expect(updater.restoring).toBe(1)
     // added during a pass: waits for the next one
@@ -74,7 +74,7 @@ describe('state updater', () => {
     expect(passes).toHaveLength(1)
     passes[0]!.finish('0_1')
     passes[0]!.end()
-    await until(() => passes.length === 2)
+    await settled('a second pass', () => passes.length === 2)
     expect(passes[1]!.ids).toEqual(['1_0'])
     expect(passes[1]!.corrupted).toEqual([])
     passes[1]!.finish('1_0')
@@ -93,7 +93,7 @@ describe('state updater', () => {
     await removal
     expect(removed).toBe(true)
     // the other task of the cancelled pass restores again, still as corrupted (its wipe may not have run)
-    await until(() => passes.length === 2)
+    await settled('a second pass', () => passes.length === 2)
     expect(passes[1]!.ids).toEqual(['0_0'])
     expect(passes[1]!.corrupted).toEqual(['0_0'])
     passes[1]!.finish('0_0')
@@ -110,7 +110,7 @@ describe('state updater', () => {
     const { updater, make, passes, running, failures } = updaterUnderTest()
     updater.add([task('0_0')])
     passes[0]!.fail(new Error('broker gone for longer than task.timeout.ms'))
-    await until(() => failures.length === 1)
+    await settled('one failure reported', () => failures.length === 1)
     expect(running).toEqual([])
 
     const second = make()

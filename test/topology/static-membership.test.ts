@@ -1,34 +1,14 @@
 // Static membership (groupInstanceId, KIP-345) against the real broker: an instance restarted with the same
 // id within the session timeout takes its task back and the other instance does not rebalance at all.
 // kafkajs has no static membership: the engine says at start that it ignores the setting.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { KafkaStreams, type StreamsState } from '../../topology/index.js'
 import { client, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
+import { until } from '../support/until.js'
 
-const dirs: string[] = []
-const running: KafkaStreams[] = []
-afterAll(async () => {
-  await Promise.all(running.map((s) => s.close().catch(() => undefined)))
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
-})
-
-async function until(
-  what: string,
-  probe: () => Promise<boolean>,
-  observed: () => string,
-  timeoutMs = 60_000,
-) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await probe())) {
-    if (Date.now() > deadline)
-      throw new Error(`${what} not seen within ${timeoutMs} ms; last seen: ${observed()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const cleanup = cleanupAfterAll()
 
 async function produce(topic: string, count: number) {
   const producer = client().producer()
@@ -66,9 +46,7 @@ describe('static membership', () => {
     const stateDirs = new Map<string, string>()
     const start = async (name: string) => {
       if (!stateDirs.has(name)) {
-        const dir = await mkdtemp(path.join(os.tmpdir(), `static-${name}-`))
-        dirs.push(dir)
-        stateDirs.set(name, dir)
+        stateDirs.set(name, await cleanup.tempDir(`static-${name}-`))
       }
       const streams = new KafkaStreams(summingTopology(input, output), {
         applicationId: app,
@@ -79,17 +57,15 @@ describe('static membership', () => {
         sessionTimeoutMs: 45_000,
         commitIntervalMs: 100,
       })
-      running.push(streams)
+      cleanup.closing(streams)
       await streams.start()
       return streams
     }
     // b first: the group's leader stays up
     const b = await start('b')
-    await until(
-      'b running both tasks',
-      async () => b.activeTasks.length === 2 && b.state === 'RUNNING',
-      () => b.state,
-    )
+    await until('b running both tasks', async () => b.activeTasks.length === 2 && b.state === 'RUNNING', {
+      observed: () => b.state,
+    })
     const a = await start('a')
     await until(
       'the tasks split',
@@ -98,17 +74,13 @@ describe('static membership', () => {
         b.activeTasks.length === 1 &&
         a.state === 'RUNNING' &&
         b.state === 'RUNNING',
-      () => `a=${a.activeTasks.length} b=${b.activeTasks.length}`,
+      { observed: () => `a=${a.activeTasks.length} b=${b.activeTasks.length}` },
     )
     const aTask = a.activeTasks[0]!.id
     const bStates: StreamsState[] = []
     b.onStateChange((state) => bStates.push(state))
     await produce(input, 200)
-    await until(
-      'every input committed',
-      () => committedAll(app, input),
-      () => 'not yet',
-    )
+    await until('every input committed', () => committedAll(app, input), { observed: () => 'not yet' })
 
     // a stops and comes back with the same id, well within the session timeout
     await a.close()
@@ -117,17 +89,12 @@ describe('static membership', () => {
     await until(
       'a running its task again',
       async () => a2.activeTasks.length === 1 && a2.state === 'RUNNING',
-      () => `a=${a2.activeTasks.map((t) => t.id).join(',')} ${a2.state}`,
-      40_000,
+      { observed: () => `a=${a2.activeTasks.map((t) => t.id).join(',')} ${a2.state}`, timeoutMs: 40_000 },
     )
     const back = Date.now() - restarted
     expect(a2.activeTasks[0]!.id).toBe(aTask)
     await produce(input, 200)
-    await until(
-      'every input committed again',
-      () => committedAll(app, input),
-      () => 'not yet',
-    )
+    await until('every input committed again', () => committedAll(app, input), { observed: () => 'not yet' })
     expect(bStates).toEqual([]) // b never rebalanced: not on a's stop, not on its return
     expect(b.activeTasks.length).toBe(1)
     console.log(`static membership: a back with its task ${back} ms after its restart; b rebalanced 0 times`)
@@ -140,8 +107,7 @@ describe('static membership', () => {
     const input = `${app}-in`
     await createTopic(client(), input, 1)
     await createTopic(client(), `${app}-out`, 1)
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'static-kjs-'))
-    dirs.push(dir)
+    const dir = await cleanup.tempDir('static-kjs-')
     const lines: string[] = []
     const streams = new KafkaStreams(summingTopology(input, `${app}-out`), {
       applicationId: app,
@@ -150,7 +116,7 @@ describe('static membership', () => {
       groupInstanceId: 'a',
       log: (level, message) => lines.push(`${level} ${message}`),
     })
-    running.push(streams)
+    cleanup.closing(streams)
     await streams.start()
     await streams.close()
     expect(lines.filter((l) => l.includes('groupInstanceId'))).toEqual([

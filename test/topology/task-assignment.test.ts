@@ -2,35 +2,14 @@
 // engine's assignor; librdkafka takes none): three instances with a standby copy of every task; when one
 // leaves, the others keep every task they ran (the range assignor moves one of them) and take the
 // departed instance's tasks over from their standby copies wherever the load allows.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { KafkaStreams } from '../../topology/index.js'
 import { client, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
+import { until } from '../support/until.js'
 
-const dirs: string[] = []
-const running: KafkaStreams[] = []
-afterAll(async () => {
-  await Promise.all(running.map((s) => s.close().catch(() => undefined)))
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
-})
-
-async function until(
-  what: string,
-  probe: () => Promise<boolean>,
-  observed: () => string,
-  timeoutMs = 90_000,
-) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await probe()) return
-    if (Date.now() > deadline)
-      throw new Error(`${what} not seen within ${timeoutMs} ms; last seen: ${observed()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const cleanup = cleanupAfterAll()
 
 const ids = (streams: KafkaStreams) => streams.activeTasks.map((t) => t.id).sort()
 
@@ -41,8 +20,7 @@ describe('assignment that follows the state', () => {
     await createTopic(client(), input, 6)
     await createTopic(client(), output, 6)
     const start = async (name: string) => {
-      const stateDir = await mkdtemp(path.join(os.tmpdir(), `assign-${name}-`))
-      dirs.push(stateDir)
+      const stateDir = await cleanup.tempDir(`assign-${name}-`)
       const streams = new KafkaStreams(summingTopology(input, output), {
         applicationId: app,
         client: client('kafkajs'),
@@ -51,7 +29,7 @@ describe('assignment that follows the state', () => {
         commitIntervalMs: 100,
         numStandbyReplicas: 1,
       })
-      running.push(streams)
+      cleanup.closing(streams)
       await streams.start()
       return streams
     }
@@ -61,7 +39,7 @@ describe('assignment that follows the state', () => {
     await until(
       'two running tasks on each instance',
       async () => all.every((s) => s.activeTasks.length === 2 && s.state === 'RUNNING'),
-      seen,
+      { observed: seen, timeoutMs: 90_000 },
     )
     const producer = client().producer()
     await producer.connect()
@@ -87,7 +65,7 @@ describe('assignment that follows the state', () => {
         placement = JSON.stringify([...copies])
         return copies.size === 6
       },
-      () => `${seen()}; copies ${placement}`,
+      { observed: () => `${seen()}; copies ${placement}`, timeoutMs: 90_000 },
     )
     const before = new Map(all.map((s) => [s.instanceId, ids(s)]))
     // the instance running 0_0 leaves: after it the range assignor would give [0_0 0_1 0_2] and
@@ -103,7 +81,7 @@ describe('assignment that follows the state', () => {
     await until(
       'three running tasks on each instance that stays',
       async () => staying.every((s) => s.activeTasks.length === 3 && s.state === 'RUNNING'),
-      seen,
+      { observed: seen, timeoutMs: 90_000 },
     )
     // no task of those that stay moved
     for (const s of staying) expect(ids(s)).toEqual(expect.arrayContaining(before.get(s.instanceId)!))

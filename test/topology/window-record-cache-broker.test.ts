@@ -1,19 +1,16 @@
 // Record caching of windowed aggregations against the real broker: with a record cache an instance forwards
 // far fewer updates of a tumbling-window count and of a session count than without one (cacheMaxBytes 0:
 // one update per input record, and two more per session merge), and ends at exactly the same windows.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { int64Serde, stringSerde as str } from '../../state/index.js'
 import { KafkaStreams, StreamsBuilder, type Topology } from '../../topology/index.js'
 import { sessionWindowedSerde, timeWindowedSerde } from '../../topology/dsl/windowed.js'
 import { SessionWindows, TimeWindows } from '../../topology/dsl/windows.js'
 import type { ConsumedRecord } from '../../kafka/index.js'
 import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
 
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+const cleanup = cleanupAfterAll()
 
 const keys = ['k0', 'k1', 'k2', 'k3', 'k4']
 const perKey = 60
@@ -72,7 +69,7 @@ async function run(cacheMaxBytes: number, t0: number) {
   const streams = new KafkaStreams(topology(t), {
     applicationId: app,
     client: client(),
-    stateDir: await mkdtemp(path.join(os.tmpdir(), 'window-cache-')).then((d) => (dirs.push(d), d)),
+    stateDir: await cleanup.tempDir('window-cache-'),
     commitIntervalMs: 1000,
     cacheMaxBytes,
   })
