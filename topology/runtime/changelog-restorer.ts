@@ -14,7 +14,9 @@
 //   4. Read all the other changelog partitions to their ends in one reader pass (read_committed). Reading
 //      goes on while the stores write their batches, each store in order; at most `maxUnwrittenRecords`
 //      records wait to be written.
-//   5. Report each restore: metrics, a log line, and `restores` (for tests and operators).
+//   5. Report each restore: metrics and a log line as each store reaches its end; `restores` (for tests and
+//      operators) once per store when its task is restored, so a pass cancelled and run again reports a
+//      store once, not once per attempt.
 import {
   TopicPartitionMap,
   type KafkaAdmin,
@@ -60,7 +62,7 @@ export class RestoreCancelled extends Error {
 const maxUnwrittenRecords = 50_000
 
 export class ChangelogRestorer {
-  /** Every restore so far, for tests and operators. */
+  /** Every completed restore so far, one report per store of each restored task, for tests and operators. */
   readonly restores: RestoreReport[] = []
 
   constructor(
@@ -72,7 +74,8 @@ export class ChangelogRestorer {
   /**
    * The restore protocol (see the top of this file) for every new task at once; the stores of the tasks
    * in `corrupted` are wiped and restored from the beginning. `onRestored` is told of each task once all
-   * its stores are restored — while the others may still be (a small task need not wait for a big one).
+   * its stores are restored — while the others may still be (a small task need not wait for a big one);
+   * the task's reports join `restores` then. A cancelled pass reports nothing of the tasks it did not restore.
    */
   async restore(
     tasks: readonly StreamTask[],
@@ -93,6 +96,17 @@ export class ChangelogRestorer {
       return ends.get(topic)!.find((o) => o.partition === partition)?.offset ?? 0
     }
     const targets = new TopicPartitionMap<RestoreTarget>()
+    const reports = new Map<StreamTask, RestoreReport[]>() // step 5, held until the task is restored
+    const report = (task: StreamTask, store: string, from: number | 'earliest', records: number) => {
+      const ofTask = reports.get(task) ?? []
+      ofTask.push({ store, taskId: task.id, from, records })
+      reports.set(task, ofTask)
+    }
+    const restored = (task: StreamTask) => {
+      this.restores.push(...(reports.get(task) ?? []))
+      reports.delete(task)
+      onRestored(task)
+    }
     for (const task of tasks) {
       for (const store of task.stores.values()) {
         if (!store.logged) continue
@@ -114,21 +128,21 @@ export class ChangelogRestorer {
         const target = { task, store, from, end, restored: 0, done: false, writing: Promise.resolve() }
         if (end > 0 && (checkpoint === undefined || checkpoint < end))
           targets.set({ topic, partition: task.partition }, target)
-        else this.restores.push({ store: store.name, taskId: task.id, from, records: 0 }) // 3
+        else report(task, store.name, from, 0) // 3
       }
     }
     const pending = new Map<StreamTask, number>() // targets not yet at their end, per task
     for (const t of targets.values()) pending.set(t.task, (pending.get(t.task) ?? 0) + 1)
-    for (const task of tasks) if (!pending.has(task)) onRestored(task)
+    for (const task of tasks) if (!pending.has(task)) restored(task)
     /** Step 5 for a target at its end, once its writes are done; the task is restored with its last one. */
     const ended = (target: RestoreTarget) => {
-      const { task, store, from, restored } = target
+      const { task, store, from, restored: records } = target
       this.config.metrics.restored(store.name, 0, 0)
-      this.restores.push({ store: store.name, taskId: task.id, from, records: restored })
-      if (restored > 0)
+      report(task, store.name, from, records)
+      if (records > 0)
         this.config.log(
           'info',
-          `task ${task.id}: restored ${restored} records of ${store.name} from ${from}`,
+          `task ${task.id}: restored ${records} records of ${store.name} from ${from}`,
           {
             task: task.id,
             partition: task.partition,
@@ -137,7 +151,7 @@ export class ChangelogRestorer {
         )
       const left = pending.get(task)! - 1
       pending.set(task, left)
-      if (left === 0) onRestored(task)
+      if (left === 0) restored(task)
     }
     const progress =
       targets.size > 0

@@ -164,7 +164,7 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
   }))
   const commit: Commit = (parts.commit = new Commit({
     config,
-    tasks: () => [...tasks.tasks.values()],
+    tasks: () => tasks.running,
     collector,
     consumer,
     recover: (error) => recovery.recover(error),

@@ -179,7 +179,7 @@ export class StreamThread {
       this.scheduleProcessing()
       return
     }
-    const tasks = [...this.context.tasks.tasks.values()]
+    const tasks = this.context.tasks.running
     this.notReady.clear()
     const started = Date.now()
     const recoveries = recovery.count

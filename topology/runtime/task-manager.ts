@@ -48,10 +48,13 @@ export interface TaskManagerEvents {
 }
 
 export class TaskManager {
-  /** Running tasks: restored, processing. */
+  /** Running tasks: restored, processing. Changed only here, each change followed by `tasksChanged`. */
   readonly tasks = new Map<string, StreamTask>()
-  /** Tasks whose stores are being restored (steps 2–3). */
+  /** Tasks whose stores are being restored (steps 2–3). Changed only here, like `tasks`. */
   readonly restoring = new Map<string, StreamTask>()
+  /** `tasks`' values, and those with `restoring`'s: rebuilt when the tasks change, not on every processing pass. */
+  private runningList: readonly StreamTask[] = []
+  private ownedList: readonly StreamTask[] = []
   private readonly byInput = new TopicPartitionMap<StreamTask>()
   private readonly ownedInputs = new TopicPartitionMap<TopicPartition>()
   /** The environment of every task (task-environment.ts), the test driver's but for these options. */
@@ -74,7 +77,7 @@ export class TaskManager {
     this.restorer = new ChangelogRestorer(config, admin, reader)
     this.updater = new StateUpdater({
       restorer: this.restorer,
-      restored: (tasks) => events.exclusive(() => this.running(tasks)),
+      restored: (tasks) => events.exclusive(() => this.startRestored(tasks)),
       failed: (error) => events.onRestoreFailed(error),
     })
     const recordCache = new RecordCache(config.cacheMaxBytes)
@@ -105,9 +108,14 @@ export class TaskManager {
     return this.byInput.get({ topic, partition })
   }
 
-  /** Tasks of this instance, running or restoring. */
-  get owned(): StreamTask[] {
-    return [...this.tasks.values(), ...this.restoring.values()]
+  /** Running tasks, in the order they started; the same array until the tasks change (never mutated). */
+  get running(): readonly StreamTask[] {
+    return this.runningList
+  }
+
+  /** Tasks of this instance, running or restoring; the same array until the tasks change (never mutated). */
+  get owned(): readonly StreamTask[] {
+    return this.ownedList
   }
 
   /** Resolves once no restore is in progress or handing its tasks over (for tests and operators). */
@@ -136,6 +144,7 @@ export class TaskManager {
         await this.producers.openTask(id)
         await task.openStores()
         this.restoring.set(id, task)
+        this.tasksChanged()
         for (const input of task.inputs) this.byInput.set(input, task)
         created.push(task)
       }
@@ -145,7 +154,7 @@ export class TaskManager {
   }
 
   /** Step 4, on the instance's queue: restored tasks still ours start processing. */
-  private async running(restored: readonly StreamTask[]): Promise<void> {
+  private async startRestored(restored: readonly StreamTask[]): Promise<void> {
     const started: StreamTask[] = []
     for (const task of restored) {
       if (this.restoring.get(task.id) !== task) continue // revoked or closed meanwhile
@@ -154,6 +163,7 @@ export class TaskManager {
       this.tasks.set(task.id, task)
       started.push(task)
     }
+    if (started.length > 0) this.tasksChanged()
     this.config.metrics.tasksActive(this.tasks.size)
     if (started.length > 0) this.events.onRunning(started)
   }
@@ -180,6 +190,7 @@ export class TaskManager {
       this.restoring.delete(task.id)
     }
     if (this.tasks.get(task.id) === task) this.tasks.delete(task.id)
+    this.tasksChanged()
     for (const input of task.inputs) this.byInput.delete(input)
     await task.close()
     await this.producers.closeTask(task.id)
@@ -202,5 +213,10 @@ export class TaskManager {
       await this.close(task)
     }
     return this.assigned(owned, corrupted)
+  }
+
+  private tasksChanged(): void {
+    this.runningList = [...this.tasks.values()]
+    this.ownedList = [...this.runningList, ...this.restoring.values()]
   }
 }
