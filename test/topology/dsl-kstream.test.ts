@@ -1,7 +1,8 @@
-// KStream's stateless operators on the broker-free test driver: merge, peek and repartition.
+// KStream's stateless operators on the broker-free test driver: merge, peek, repartition, split, foreach
+// and print.
 import { describe, expect, it } from 'vitest'
-import { stringSerde as str } from '../../state/index.js'
-import { StreamsBuilder, TopologyTestDriver } from '../../topology/index.js'
+import { int32Serde, jsonSerde, stringSerde as str } from '../../state/index.js'
+import { Branched, Printed, StreamsBuilder, TopologyTestDriver } from '../../topology/index.js'
 
 describe('KStream merge, peek and repartition', () => {
   it('merges two streams in arrival order and peeks at each record without changing it', async () => {
@@ -48,6 +49,118 @@ describe('KStream merge, peek and repartition', () => {
     const counts = await Promise.all([0, 1, 2].map((p) => driver.keyValueStore<string, number>('counts', p)))
     const x = await Promise.all(counts.map((s) => s.get('x')))
     expect(x.filter((n) => n !== undefined)).toEqual([2])
+    await driver.close()
+  })
+})
+
+describe('KStream split (BranchedKStream)', () => {
+  it('sends each record to the first branch whose predicate holds, else to the default branch, named as Kafka Streams names them', async () => {
+    const b = new StreamsBuilder()
+    const branches = b
+      .stream('n', { keySerde: str, valueSerde: int32Serde })
+      .split()
+      .branch((_k, v) => v > 100)
+      .branch((_k, v) => v > 10, Branched.as('tens'))
+      .defaultBranch()
+    // the splitter is KSTREAM-BRANCH-0000000001; unnamed branches are numbered from 1, the default is 0
+    expect([...branches.keys()]).toEqual([
+      'KSTREAM-BRANCH-00000000011',
+      'KSTREAM-BRANCH-0000000001tens',
+      'KSTREAM-BRANCH-00000000010',
+    ])
+    branches.get('KSTREAM-BRANCH-00000000011')!.to('hundreds')
+    branches.get('KSTREAM-BRANCH-0000000001tens')!.to('tens')
+    branches.get('KSTREAM-BRANCH-00000000010')!.to('rest')
+    const description = b.build().describe()
+    // each branch takes a generated index, so the next generated name is Kafka Streams' too
+    expect(description).toContain('KSTREAM-SINK-0000000005')
+    const driver = new TopologyTestDriver(b.build())
+    for (const v of [500, 50, 5, 20, 200]) await driver.pipe('n', str, int32Serde, 'k', v)
+    expect(driver.readOutput('hundreds', str, int32Serde).map((r) => r.value)).toEqual([500, 200])
+    expect(driver.readOutput('tens', str, int32Serde).map((r) => r.value)).toEqual([50, 20])
+    expect(driver.readOutput('rest', str, int32Serde).map((r) => r.value)).toEqual([5])
+    await driver.close()
+  })
+
+  it('applies withFunction and withConsumer chains; without a default branch unmatched records are dropped', async () => {
+    const b = new StreamsBuilder()
+    const branches = b
+      .stream('words', { keySerde: str, valueSerde: str })
+      .split({ name: 'route-' })
+      .branch(
+        (_k, v) => v.startsWith('a'),
+        Branched.withFunction((s) => s.mapValues((v) => v.toUpperCase()), 'a'),
+      )
+      .branch(
+        (_k, v) => v.startsWith('b'),
+        Branched.withConsumer((s) => s.to('b-words'), 'b'),
+      )
+      .branch(
+        (_k, v) => v.startsWith('c'),
+        Branched.withFunction((s) => {
+          s.to('c-words')
+          return null
+        }),
+      )
+      .noDefaultBranch()
+    // the consumer's branch and a function returning null stay out of the map
+    expect([...branches.keys()]).toEqual(['route-a'])
+    branches.get('route-a')!.to('a-words')
+    const topology = b.build()
+    expect(topology.describe()).toContain('route-3')
+    const driver = new TopologyTestDriver(topology)
+    for (const w of ['apple', 'banana', 'cherry', 'date', 'avocado'])
+      await driver.pipe('words', str, str, 'k', w)
+    expect(driver.readOutput('a-words', str, str).map((r) => r.value)).toEqual(['APPLE', 'AVOCADO'])
+    expect(driver.readOutput('b-words', str, str).map((r) => r.value)).toEqual(['banana'])
+    expect(driver.readOutput('c-words', str, str).map((r) => r.value)).toEqual(['cherry'])
+    expect(driver.producedTopics().sort()).toEqual(['a-words', 'b-words', 'c-words'])
+    await driver.close()
+  })
+})
+
+describe('KStream foreach and print', () => {
+  it('calls foreach’s action for each record and forwards nothing', async () => {
+    const b = new StreamsBuilder()
+    const seen: [string, string][] = []
+    b.stream('in', { keySerde: str, valueSerde: str }).foreach((k, v) => seen.push([k, v]), {
+      name: 'collect',
+    })
+    const topology = b.build()
+    expect(topology.describe()).toContain('collect')
+    const driver = new TopologyTestDriver(topology)
+    await driver.pipe('in', str, str, 'a', 'x')
+    await driver.pipe('in', str, str, 'b', 'y')
+    expect(seen).toEqual([
+      ['a', 'x'],
+      ['b', 'y'],
+    ])
+    expect(driver.producedTopics()).toEqual([])
+    await driver.close()
+  })
+
+  it('prints `[label]: key, value` lines, labelled with the processor name by default', async () => {
+    const b = new StreamsBuilder()
+    const lines: string[] = []
+    const input = b.stream('in', { keySerde: str, valueSerde: jsonSerde<{ n: number } | null>() })
+    input.print(Printed.toSink((line) => lines.push(line)))
+    input.print(Printed.toSink<string, { n: number } | null>((line) => lines.push(line)).withLabel('orders'))
+    input.print(
+      Printed.toSink<string, { n: number } | null>((line) => lines.push(line))
+        .withKeyValueMapper((k, v) => `${k} has ${v?.n ?? 'nothing'}`)
+        .withName('mapped'),
+    )
+    const driver = new TopologyTestDriver(b.build())
+    await driver.pipe('in', str, jsonSerde<{ n: number }>(), 'a', { n: 1 })
+    await driver.pipeRaw('in', Buffer.from('b'), null)
+    expect(lines).toEqual([
+      '[KSTREAM-PRINTER-0000000001]: a, {"n":1}',
+      '[orders]: a, {"n":1}',
+      '[mapped]: a has 1',
+      '[KSTREAM-PRINTER-0000000001]: b, null',
+      '[orders]: b, null',
+      '[mapped]: b has nothing',
+    ])
     await driver.close()
   })
 })

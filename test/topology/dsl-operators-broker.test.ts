@@ -2,7 +2,7 @@
 // application and one broker start: sliding, tumbling and hopping windows with count, reduce and aggregate,
 // suppress(untilTimeLimit), KTable filter/filterNot/mapValues/toStream, table–table joins, KGroupedTable
 // aggregate and reduce, a foreign-key left join, merge/peek/repartition/branch, windowed stream–stream
-// joins (inner, left, outer), stream–table joins and cogroup. Every output is written, labelled, to one
+// joins (inner, left, outer), stream–table joins, cogroup, split, foreach and print. Every output is written, labelled, to one
 // topic; the test reads each label's latest value per key.
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -10,8 +10,10 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { int32Serde, int64Serde, stringSerde as str } from '../../state/index.js'
 import {
+  Branched,
   BufferConfig,
   JoinWindows,
+  Printed,
   KafkaStreams,
   SlidingWindows,
   StreamsBuilder,
@@ -39,7 +41,14 @@ function out<K, V>(stream: KStream<K, V>, label: string, topic: string): void {
     .to(topic)
 }
 
-function topology(t: Topics, peeked: string[]): Topology {
+/** What the instance's in-process callbacks (peek, foreach, print) saw. */
+interface Seen {
+  readonly peeked: string[]
+  readonly foreach: string[]
+  readonly printed: string[]
+}
+
+function topology(t: Topics, seen: Seen): Topology {
   const b = new StreamsBuilder()
   const nums = b.stream(t.nums, { keySerde: str, valueSerde: int32Serde }).groupByKey()
   const sum = (a: number, v: number) => a + v
@@ -108,7 +117,7 @@ function topology(t: Topics, peeked: string[]): Topology {
   const right = b.stream(t.right, { keySerde: str, valueSerde: str })
   const [ls, rs] = left
     .merge(right, { name: 'both-sides' })
-    .peek((k) => peeked.push(k))
+    .peek((k) => seen.peeked.push(k))
     .repartition({ name: 'merged', partitions: 2 })
     .branch(
       (_k, v) => v.startsWith('L'),
@@ -132,6 +141,16 @@ function topology(t: Topics, peeked: string[]): Topology {
     'cogroup',
     t.out,
   )
+  const split = left
+    .split({ name: 'split-' })
+    .branch(
+      (_k, v) => v === 'L1',
+      Branched.withConsumer((s) => out(s, 'split-one', t.out), 'one'),
+    )
+    .defaultBranch(Branched.as('rest'))
+  out(split.get('split-rest')!, 'split-rest', t.out)
+  left.foreach((k, v) => seen.foreach.push(`${k}=${v}`))
+  right.print(Printed.toSink<string, string>((line) => seen.printed.push(line)).withLabel('right'))
   return b.build()
 }
 
@@ -158,7 +177,7 @@ async function outputUntil(topic: string, expected: Record<string, string>): Pro
 }
 
 describe('more DSL operators against the broker', () => {
-  it('windows, suppression, table operators and joins, regrouping, branching and cogroup give Kafka Streams’ results', async () => {
+  it('windows, suppression, table operators and joins, regrouping, branching, splitting and cogroup give Kafka Streams’ results; foreach and print see every record', async () => {
     const app = uniqueName('dsl-ops')
     const t = Object.fromEntries([...inputs, 'out'].map((n) => [n, `${app}-${n}`])) as Topics
     for (const topic of Object.values(t)) await createTopic(client(), topic, 1)
@@ -168,7 +187,7 @@ describe('more DSL operators against the broker', () => {
     const send = (topic: string, key: string, value: Buffer | null, at: number) =>
       producer.send([{ topic, key: Buffer.from(key), value, timestamp: t0 + at }])
     const s = (v: string) => Buffer.from(v)
-    const peeked: string[] = []
+    const seen: Seen = { peeked: [], foreach: [], printed: [] }
     let streams: KafkaStreams | undefined
     try {
       // the input before the instance starts, so its tasks process it in timestamp order: tables first
@@ -196,7 +215,7 @@ describe('more DSL operators against the broker', () => {
       await send(t.left, 'b', s('L2'), 10)
       await send(t.right, 'c', s('R3'), 15)
 
-      streams = new KafkaStreams(topology(t, peeked), {
+      streams = new KafkaStreams(topology(t, seen), {
         applicationId: app,
         client: client(),
         stateDir: await mkdtemp(path.join(os.tmpdir(), 'dsl-ops-')).then((d) => (dirs.push(d), d)),
@@ -249,6 +268,8 @@ describe('more DSL operators against the broker', () => {
         'stream-table-leftJoin|b': 'L2+null',
         'cogroup|a': 'L1R1',
         'cogroup|c': 'R3',
+        'split-one|a': 'L1',
+        'split-rest|b': 'L2',
       })
 
       // later records advance stream time: the join windows close
@@ -261,6 +282,7 @@ describe('more DSL operators against the broker', () => {
         'stream-outerJoin|b': 'L2+null',
         'stream-outerJoin|c': 'null+R3',
         'cogroup|z': 'LzRz',
+        'split-rest|z': 'Lz',
       })
       const labelled = (label: string) =>
         records.filter((r) => r.key!.toString().startsWith(`${label}|`)).map((r) => r.key!.toString())
@@ -268,7 +290,10 @@ describe('more DSL operators against the broker', () => {
       expect(labelled('time-limit')).toEqual(['time-limit|k1', 'time-limit|k2'])
       expect(labelled('stream-join')).toEqual(['stream-join|a', 'stream-join|z'])
       expect(labelled('table-join')).toEqual(['table-join|a'])
-      expect(peeked.sort()).toEqual(['a', 'a', 'b', 'c', 'z', 'z'])
+      expect(labelled('split-one')).toEqual(['split-one|a'])
+      expect(seen.peeked.sort()).toEqual(['a', 'a', 'b', 'c', 'z', 'z'])
+      expect(seen.foreach).toEqual(['a=L1', 'b=L2', 'z=Lz'])
+      expect(seen.printed).toEqual(['[right]: a, R1', '[right]: c, R3', '[right]: z, Rz'])
       // the named repartition topic (Repartitioned.as): <application id>-merged-repartition
       const merged = await collect(client(), [`${app}-merged-repartition`], (r) => r.length >= 6)
       expect(merged.map((r) => r.value!.toString()).sort()).toEqual(['L1', 'L2', 'Lz', 'R1', 'R3', 'Rz'])

@@ -4,11 +4,13 @@
 import { type Serde } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
 import type { StreamRecord } from '../record.js'
+import { BranchedKStream } from './branched-kstream.js'
 import type { DslContext } from './dsl-context.js'
 import { KGroupedStream } from './kgrouped-stream.js'
 import { KTable } from './ktable.js'
 import type { Grouped, Materialized, Named, Produced, Repartitioned, Serdes } from './options.js'
 import { required, resolveMaterialized, tableStore } from './options.js'
+import type { Printed } from './printed.js'
 import { streamStreamJoin, type StreamJoined } from './stream-stream-join.js'
 import { streamTableJoin } from './stream-table-join.js'
 import { TableSourceNode } from './table-source.js'
@@ -187,6 +189,41 @@ export class KStream<K, V> {
       this.context.addProcessor(name, { create: (ctx) => ({ process: (r) => ctx.forward(r) }) }, [branchNode])
       return new KStream(this.context, name, this.keySerde, this.valueSerde, this.repartitionRequired)
     })
+  }
+
+  /**
+   * Splits the stream into branches by predicate (Kafka Streams' split, KIP-418): each record goes to the
+   * first branch whose predicate holds, else to the default branch if any. `name` names the splitter and
+   * prefixes the branches' names.
+   */
+  split(named: Named = {}): BranchedKStream<K, V> {
+    const name = this.context.nameOr(named.name, 'KSTREAM-BRANCH-')
+    return new BranchedKStream<K, V>(
+      this.context,
+      this.node,
+      name,
+      (node) => new KStream(this.context, node, this.keySerde, this.valueSerde, this.repartitionRequired),
+    )
+  }
+
+  /** Calls `action` for each record; a terminal operation (Kafka Streams' foreach). */
+  foreach(action: (key: K, value: V) => void, named: Named = {}): void {
+    const name = this.context.nameOr(named.name, 'KSTREAM-FOREACH-')
+    this.context.addProcessor<K, V, never, never>(
+      name,
+      { create: () => ({ process: (r) => action(r.key, r.value) }) },
+      [this.node],
+    )
+  }
+
+  /** Prints each record as `[<label>]: <key>, <value>`; a terminal operation (Kafka Streams' print). */
+  print(printed: Printed<K, V>): void {
+    const name = this.context.nameOr(printed.name, 'KSTREAM-PRINTER-')
+    this.context.addProcessor<K, V, never, never>(
+      name,
+      { create: () => ({ process: (r) => printed.print(name, r.key, r.value) }) },
+      [this.node],
+    )
   }
 
   /**
