@@ -1,6 +1,7 @@
 // The public surface of the engine: describe topologies, run them against Kafka or the test driver.
 export * from './errors.js'
 export * from './processor.js'
+export * from './fixed-key-processor.js'
 export type { StreamRecord } from './record.js'
 export * from './topology.js'
 export { TopologyBuilder } from './topology-builder.js'
@@ -23,6 +24,10 @@ export type { Predicate } from './dsl/branched-kstream.js'
 export { Printed } from './dsl/printed.js'
 export { KTable } from './dsl/ktable.js'
 export type { TableOptions } from './dsl/ktable.js'
+export type {
+  ValueTransformerWithKey,
+  ValueTransformerWithKeySupplier,
+} from './dsl/table-transform-values.js'
 export { KGroupedStream } from './dsl/kgrouped-stream.js'
 export { KGroupedTable } from './dsl/kgrouped-table.js'
 export type { GroupedTableOptions } from './dsl/kgrouped-table.js'

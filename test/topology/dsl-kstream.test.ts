@@ -1,8 +1,16 @@
-// KStream's stateless operators on the broker-free test driver: merge, peek, repartition, split, foreach
-// and print.
+// KStream's operators on the broker-free test driver: merge, peek, repartition, split, foreach, print and
+// processValues.
 import { describe, expect, it } from 'vitest'
-import { int32Serde, jsonSerde, stringSerde as str } from '../../state/index.js'
-import { Branched, Printed, StreamsBuilder, TopologyTestDriver } from '../../topology/index.js'
+import { int32Serde, int64Serde, jsonSerde, storeRef, stringSerde as str } from '../../state/index.js'
+import {
+  Branched,
+  Printed,
+  StreamsBuilder,
+  TopologyTestDriver,
+  withTimestamp,
+  withValue,
+  type FixedKeyProcessorSupplier,
+} from '../../topology/index.js'
 
 describe('KStream merge, peek and repartition', () => {
   it('merges two streams in arrival order and peeks at each record without changing it', async () => {
@@ -162,5 +170,54 @@ describe('KStream foreach and print', () => {
       '[mapped]: b has nothing',
     ])
     await driver.close()
+  })
+})
+
+describe('KStream processValues (fixed-key processors)', () => {
+  const seenPerKey = storeRef<string, number>({ name: 'seen-per-key', keySerde: str, valueSerde: int64Serde })
+  /** Numbers each value per key, from a store, and moves the record's time forward by 1 ms. */
+  const numbering: FixedKeyProcessorSupplier<string, string, string> = {
+    stores: [seenPerKey],
+    create(ctx) {
+      const seen = ctx.store(seenPerKey)
+      return {
+        async process(record) {
+          const n = ((await seen.get(record.key)) ?? 0) + 1
+          seen.put(record.key, n)
+          ctx.forward(withTimestamp(withValue(record, `${record.value}#${n}`), record.timestamp + 1))
+        },
+      }
+    },
+  }
+
+  it('changes values and timestamps with a store of its own, keeps keys, and needs no repartition after it', async () => {
+    const b = new StreamsBuilder()
+    const numbered = b.stream('in', { keySerde: str, valueSerde: str }).processValues(numbering)
+    numbered.to('out')
+    numbered.groupByKey().count({ storeName: 'counts' })
+    const topology = b.build()
+    expect(topology.describe()).toContain('KSTREAM-PROCESSVALUES-0000000001')
+    expect(topology.describe()).not.toContain('-repartition')
+    const driver = new TopologyTestDriver(topology)
+    await driver.pipe('in', str, str, 'a', 'x', { timestamp: 10 })
+    await driver.pipe('in', str, str, 'b', 'y', { timestamp: 20 })
+    await driver.pipe('in', str, str, 'a', 'z', { timestamp: 30 })
+    expect(driver.readOutput('out', str, str).map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['a', 'x#1', 11],
+      ['b', 'y#1', 21],
+      ['a', 'z#2', 31],
+    ])
+    expect(await (await driver.keyValueStore<string, number>('counts')).get('a')).toBe(2)
+    await driver.close()
+  })
+
+  it('leaves a key changed upstream to be repartitioned by the next aggregation', async () => {
+    const b = new StreamsBuilder()
+    b.stream('in', { keySerde: str, valueSerde: str })
+      .selectKey((_k, v) => v)
+      .processValues(numbering, { name: 'numbered' })
+      .groupByKey()
+      .count()
+    expect(b.build().describe()).toContain('-repartition')
   })
 })

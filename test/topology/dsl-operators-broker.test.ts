@@ -2,13 +2,14 @@
 // application and one broker start: sliding, tumbling and hopping windows with count, reduce and aggregate,
 // suppress(untilTimeLimit), KTable filter/filterNot/mapValues/toStream, table–table joins, KGroupedTable
 // aggregate and reduce, a foreign-key left join, merge/peek/repartition/branch, windowed stream–stream
-// joins (inner, left, outer), stream–table joins, cogroup, split, foreach and print. Every output is written, labelled, to one
+// joins (inner, left, outer), stream–table joins, cogroup, split, foreach, print, processValues and
+// KTable.transformValues (both with a store of their own). Every output is written, labelled, to one
 // topic; the test reads each label's latest value per key.
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { int32Serde, int64Serde, stringSerde as str } from '../../state/index.js'
+import { int32Serde, int64Serde, storeRef, stringSerde as str, type StoreHandle } from '../../state/index.js'
 import {
   Branched,
   BufferConfig,
@@ -19,8 +20,11 @@ import {
   StreamsBuilder,
   Suppressed,
   TimeWindows,
+  withValue,
+  type FixedKeyProcessorSupplier,
   type KStream,
   type Topology,
+  type ValueTransformerWithKeySupplier,
 } from '../../topology/index.js'
 import type { ConsumedRecord } from '../../kafka/index.js'
 import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
@@ -39,6 +43,41 @@ function out<K, V>(stream: KStream<K, V>, label: string, topic: string): void {
       valueSerde: str,
     })
     .to(topic)
+}
+
+const seenPerKey = storeRef<string, number>({ name: 'seen-per-key', keySerde: str, valueSerde: int64Serde })
+
+/** Numbers each value per key (`L1#1`), counting in a store. */
+const numbering: FixedKeyProcessorSupplier<string, string, string> = {
+  stores: [seenPerKey],
+  create(ctx) {
+    const seen = ctx.store(seenPerKey)
+    return {
+      async process(record) {
+        const n = ((await seen.get(record.key)) ?? 0) + 1
+        seen.put(record.key, n)
+        ctx.forward(withValue(record, `${record.value}#${n}`))
+      },
+    }
+  },
+}
+
+const versions = storeRef<string, number>({ name: 'versions', keySerde: str, valueSerde: int64Serde })
+
+/** Upper-cases each table value and numbers the key's versions in a store; a delete becomes `<key> gone`. */
+const versioned: ValueTransformerWithKeySupplier<string, string, string> = {
+  stores: [versions],
+  get() {
+    let store: StoreHandle<typeof versions> | undefined
+    return {
+      init: (context) => void (store = context.store(versions)),
+      async transform(key, value) {
+        const n = ((await store!.get(key)) ?? 0) + 1
+        store!.put(key, n)
+        return value === null ? `${key} gone` : `${value.toUpperCase()} v${n}`
+      },
+    }
+  },
 }
 
 /** What the instance's in-process callbacks (peek, foreach, print) saw. */
@@ -150,6 +189,8 @@ function topology(t: Topics, seen: Seen): Topology {
     .defaultBranch(Branched.as('rest'))
   out(split.get('split-rest')!, 'split-rest', t.out)
   left.foreach((k, v) => seen.foreach.push(`${k}=${v}`))
+  out(left.processValues(numbering), 'processValues', t.out)
+  out(ta.transformValues(versioned, { storeName: 'ta-versioned' }).toStream(), 'transformValues', t.out)
   right.print(Printed.toSink<string, string>((line) => seen.printed.push(line)).withLabel('right'))
   return b.build()
 }
@@ -177,7 +218,7 @@ async function outputUntil(topic: string, expected: Record<string, string>): Pro
 }
 
 describe('more DSL operators against the broker', () => {
-  it('windows, suppression, table operators and joins, regrouping, branching, splitting and cogroup give Kafka Streams’ results; foreach and print see every record', async () => {
+  it('windows, suppression, table operators and joins, regrouping, branching, splitting and cogroup give Kafka Streams’ results; foreach and print see every record; processValues and transformValues keep their stores', async () => {
     const app = uniqueName('dsl-ops')
     const t = Object.fromEntries([...inputs, 'out'].map((n) => [n, `${app}-${n}`])) as Topics
     for (const topic of Object.values(t)) await createTopic(client(), topic, 1)
@@ -270,6 +311,11 @@ describe('more DSL operators against the broker', () => {
         'cogroup|c': 'R3',
         'split-one|a': 'L1',
         'split-rest|b': 'L2',
+        'processValues|a': 'L1#1',
+        'processValues|b': 'L2#1',
+        'transformValues|a': 'APPLE v1',
+        'transformValues|b': 'BLUEBERRY v2',
+        'transformValues|c': 'c gone',
       })
 
       // later records advance stream time: the join windows close
@@ -283,6 +329,7 @@ describe('more DSL operators against the broker', () => {
         'stream-outerJoin|c': 'null+R3',
         'cogroup|z': 'LzRz',
         'split-rest|z': 'Lz',
+        'processValues|z': 'Lz#1',
       })
       const labelled = (label: string) =>
         records.filter((r) => r.key!.toString().startsWith(`${label}|`)).map((r) => r.key!.toString())

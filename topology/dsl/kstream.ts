@@ -2,6 +2,7 @@
 // operator marks the stream; the next operator that needs records co-located by key (join, aggregate) first
 // routes them through a repartition topic, as in Kafka Streams.
 import { type Serde } from '../../state/index.js'
+import type { FixedKeyProcessorSupplier, FixedKeyRecord } from '../fixed-key-processor.js'
 import type { ProcessorSupplier } from '../processor.js'
 import type { StreamRecord } from '../record.js'
 import { BranchedKStream } from './branched-kstream.js'
@@ -254,6 +255,40 @@ export class KStream<K, V> {
       serdes.keySerde ?? (this.keySerde as unknown as Serde<K2>),
       serdes.valueSerde ?? (this.valueSerde as unknown as Serde<V2>),
       false,
+    )
+  }
+
+  /**
+   * Attaches a fixed-key processor (Kafka Streams' processValues, KIP-820): it may change values,
+   * timestamps and headers but not keys, so, unlike `process`, it keeps the key serde and never causes a
+   * repartition (nor does it repartition first: a key changed upstream is still to be repartitioned).
+   */
+  processValues<VOut>(
+    supplier: FixedKeyProcessorSupplier<K, V, VOut>,
+    options?: Serde<VOut> | Serdes<K, VOut>,
+  ): KStream<K, VOut> {
+    const serdes = asSerdes(options)
+    const name = this.context.nameOr(serdes.name ?? supplier.name, 'KSTREAM-PROCESSVALUES-')
+    const adapted: ProcessorSupplier<K, V, K, VOut> = {
+      get stores() {
+        return supplier.stores ?? []
+      },
+      create: (ctx) => {
+        const processor = supplier.create(ctx)
+        return {
+          ...(processor.init ? { init: (c) => processor.init!(c) } : {}),
+          process: (record) => processor.process(record as FixedKeyRecord<K, V>),
+          ...(processor.close ? { close: () => processor.close!() } : {}),
+        }
+      },
+    }
+    const node = this.context.addProcessor(name, adapted, [this.node])
+    return new KStream(
+      this.context,
+      node,
+      this.keySerde,
+      serdes.valueSerde ?? (this.valueSerde as unknown as Serde<VOut>),
+      this.repartitionRequired,
     )
   }
 

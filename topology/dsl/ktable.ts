@@ -13,6 +13,7 @@ import { resolveMaterialized, tableStore } from './options.js'
 import { SuppressNode, type Suppressed } from './suppress.js'
 import { TableTransformNode } from './table-filter-map.js'
 import type { TableProducer, ValueGetterSupplier } from './table-node.js'
+import { TableTransformValuesNode, type ValueTransformerWithKeySupplier } from './table-transform-values.js'
 import { TableJoinMergeNode, tableTableJoin, type TableJoinKind } from './table-table-join.js'
 
 export type TableOptions<K, V> = Named & Materialized<K, V>
@@ -60,6 +61,37 @@ export class KTable<K, V> {
   /** New values per row (a null result deletes the row downstream). */
   mapValues<V2>(mapper: (value: V, key: K) => V2 | null, options: TableOptions<K, V2> = {}): KTable<K, V2> {
     return this.transform('KTABLE-MAPVALUES-', (k, v) => mapper(v, k), false, options)
+  }
+
+  /**
+   * New values from a transformer made per task, which may use stores (Kafka Streams' transformValues):
+   * see table-transform-values.ts for how it differs from mapValues (it also sees deletes).
+   */
+  transformValues<V2>(
+    supplier: ValueTransformerWithKeySupplier<K, V, V2>,
+    options: TableOptions<K, V2> = {},
+  ): KTable<K, V2> {
+    const name = this.context.nameOr(options.name, 'KTABLE-TRANSFORMVALUES-')
+    const valueSerde = options.valueSerde ?? (this.valueSerde as unknown as Serde<V2>)
+    const store =
+      options.storeName === undefined
+        ? undefined
+        : tableStore(
+            resolveMaterialized(this.context, options, 'KTABLE-TRANSFORMVALUES-'),
+            options.keySerde ?? this.keySerde,
+            valueSerde,
+          )
+    const node = new TableTransformValuesNode<K, V, V2>(this, supplier, store)
+    this.context.addProcessor(name, node.supplier(), [this.node])
+    return new KTable(
+      this.context,
+      name,
+      this.keySerde,
+      valueSerde,
+      node,
+      options.storeName,
+      this.windowGraceMs,
+    )
   }
 
   private transform<V2>(
