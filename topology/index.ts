@@ -42,6 +42,7 @@ export type { Aggregator, Initializer, Reducer } from './dsl/stream-aggregate.js
 export type { Merger } from './dsl/session-window-aggregate.js'
 export { JoinWindows, SessionWindows, SlidingWindows, TimeWindows, joinWindows } from './dsl/windows.js'
 export type { StreamJoined } from './dsl/stream-stream-join.js'
+export type { GlobalKTable } from './dsl/stream-global-table-join.js'
 export { BufferConfig, Suppressed } from './dsl/suppress.js'
 export {
   Windowed,

@@ -1,5 +1,5 @@
 // KStream's operators on the broker-free test driver: merge, peek, repartition, split, foreach, print and
-// processValues.
+// processValues, and stream–GlobalKTable joins.
 import { describe, expect, it } from 'vitest'
 import { int32Serde, int64Serde, jsonSerde, storeRef, stringSerde as str } from '../../state/index.js'
 import {
@@ -8,6 +8,7 @@ import {
   StreamsBuilder,
   TopologyTestDriver,
   withTimestamp,
+  TopologyError,
   withValue,
   type FixedKeyProcessorSupplier,
 } from '../../topology/index.js'
@@ -219,5 +220,76 @@ describe('KStream processValues (fixed-key processors)', () => {
       .groupByKey()
       .count()
     expect(b.build().describe()).toContain('-repartition')
+  })
+})
+
+describe('KStream joins with a GlobalKTable', () => {
+  function topology() {
+    const b = new StreamsBuilder()
+    const products = b.globalTable('products', { keySerde: str, valueSerde: str })
+    // orders keyed by order id, valued by product id (a record without a product id selects a null key)
+    const orders = b.stream('orders', { keySerde: str, valueSerde: str })
+    const product = (_orderId: string, productId: string) => (productId === '' ? null : productId)
+    orders
+      .join(products, product, (productId, name, orderId) => `${orderId}:${productId}=${name}`)
+      .to('inner')
+    orders
+      .leftJoin(products, product, (productId, name, orderId) => `${orderId}:${productId}=${name}`)
+      .to('left')
+    return b.build()
+  }
+
+  it('looks up the row under the selected key; an inner join drops misses, a left join joins them with null', async () => {
+    const built = topology()
+    // both are named KSTREAM-LEFTJOIN-…, as in Kafka Streams
+    expect(built.describe()).toContain('KSTREAM-LEFTJOIN-0000000001')
+    expect(built.describe()).toContain('KSTREAM-LEFTJOIN-0000000003')
+    expect(built.describe()).not.toContain('-repartition')
+    const driver = new TopologyTestDriver(built, { partitions: 2 })
+    await driver.pipe('products', str, str, 'p1', 'pen')
+    await driver.pipe('orders', str, str, 'o1', 'p1')
+    await driver.pipe('orders', str, str, 'o2', 'p9') // no such product
+    await driver.pipe('products', str, str, 'p9', 'ink')
+    await driver.pipe('orders', str, str, 'o3', 'p9')
+    expect(driver.readOutput('inner', str, str).map((r) => [r.key, r.value])).toEqual([
+      ['o1', 'o1:p1=pen'],
+      ['o3', 'o3:p9=ink'],
+    ])
+    expect(driver.readOutput('left', str, str).map((r) => [r.key, r.value])).toEqual([
+      ['o1', 'o1:p1=pen'],
+      ['o2', 'o2:p9=null'],
+      ['o3', 'o3:p9=ink'],
+    ])
+    expect(driver.droppedRecordsTotal()).toBe(0)
+    await driver.close()
+  })
+
+  it('drops and counts null values and null selected keys; a record with a null key still joins under the key it selects', async () => {
+    const driver = new TopologyTestDriver(topology())
+    await driver.pipe('products', str, str, 'p1', 'pen')
+    await driver.pipeRaw('orders', Buffer.from('o1'), null) // null value: dropped by both joins
+    await driver.pipe('orders', str, str, 'o2', '') // null selected key: dropped by both
+    await driver.pipe('orders', str, str, null, 'p1') // null key, as Kafka Streams: joined by both
+    await driver.pipe('orders', str, str, null, '') // null key and selected key: a left join joins it with null
+    expect(driver.readOutput('inner', str, str).map((r) => [r.key, r.value])).toEqual([[null, 'null:p1=pen']])
+    expect(driver.readOutput('left', str, str).map((r) => [r.key, r.value])).toEqual([
+      [null, 'null:p1=pen'],
+      [null, 'null:=null'],
+    ])
+    expect(driver.droppedRecordsTotal()).toBe(5)
+    await driver.close()
+  })
+
+  it('refuses a store that is not a global table’s', () => {
+    const b = new StreamsBuilder()
+    const other = storeRef<string, string>({ name: 'not-global', keySerde: str, valueSerde: str })
+    const orders = b.stream('orders', { keySerde: str, valueSerde: str })
+    expect(() =>
+      orders.join(
+        other,
+        (_k, v) => v,
+        (a, c) => `${a}${c}`,
+      ),
+    ).toThrow(TopologyError)
   })
 })

@@ -3,7 +3,7 @@
 // suppress(untilTimeLimit), KTable filter/filterNot/mapValues/toStream, table–table joins, KGroupedTable
 // aggregate and reduce, a foreign-key left join, merge/peek/repartition/branch, windowed stream–stream
 // joins (inner, left, outer), stream–table joins, cogroup, split, foreach, print, processValues and
-// KTable.transformValues (both with a store of their own). Every output is written, labelled, to one
+// KTable.transformValues (both with a store of their own), and stream–GlobalKTable joins. Every output is written, labelled, to one
 // topic; the test reads each label's latest value per key.
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -32,7 +32,7 @@ import { client, collect, createTopic, recentTimestamp, uniqueName } from '../su
 const dirs: string[] = []
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
 
-const inputs = ['left', 'right', 'nums', 'ta', 'tb', 'orders', 'products'] as const
+const inputs = ['left', 'right', 'nums', 'ta', 'tb', 'orders', 'products', 'regions'] as const
 type Topics = Record<(typeof inputs)[number] | 'out', string>
 
 /** Writes a stream to the output topic with keys `<label>|<key>` and values as strings ('null' for null). */
@@ -188,6 +188,25 @@ function topology(t: Topics, seen: Seen): Topology {
     )
     .defaultBranch(Branched.as('rest'))
   out(split.get('split-rest')!, 'split-rest', t.out)
+  const regions = b.globalTable(t.regions, { keySerde: str, valueSerde: str, storeName: 'regions' })
+  out(
+    left.join(
+      regions,
+      (k) => k,
+      (v, region) => `${v}@${region}`,
+    ),
+    'global-join',
+    t.out,
+  )
+  out(
+    left.leftJoin(
+      regions,
+      (k) => k,
+      (v, region) => `${v}@${region}`,
+    ),
+    'global-leftJoin',
+    t.out,
+  )
   left.foreach((k, v) => seen.foreach.push(`${k}=${v}`))
   out(left.processValues(numbering), 'processValues', t.out)
   out(ta.transformValues(versioned, { storeName: 'ta-versioned' }).toStream(), 'transformValues', t.out)
@@ -218,7 +237,7 @@ async function outputUntil(topic: string, expected: Record<string, string>): Pro
 }
 
 describe('more DSL operators against the broker', () => {
-  it('windows, suppression, table operators and joins, regrouping, branching, splitting and cogroup give Kafka Streams’ results; foreach and print see every record; processValues and transformValues keep their stores', async () => {
+  it('windows, suppression, table operators and joins, regrouping, branching, splitting and cogroup give Kafka Streams’ results; foreach and print see every record; processValues and transformValues keep their stores; streams join a global table', async () => {
     const app = uniqueName('dsl-ops')
     const t = Object.fromEntries([...inputs, 'out'].map((n) => [n, `${app}-${n}`])) as Topics
     for (const topic of Object.values(t)) await createTopic(client(), topic, 1)
@@ -241,6 +260,8 @@ describe('more DSL operators against the broker', () => {
       await send(t.ta, 'c', s('cherry'), -1000)
       await send(t.ta, 'b', s('blueberry'), -900)
       await send(t.ta, 'c', null, -800)
+      await send(t.regions, 'a', s('North'), -1000)
+      await send(t.regions, 'b', s('South'), -1000)
       await send(t.orders, 'o1', s('p1'), -1000)
       await send(t.orders, 'o2', s('p9'), -1000)
       await send(t.orders, 'o3', s('p2'), -1000)
@@ -316,6 +337,9 @@ describe('more DSL operators against the broker', () => {
         'transformValues|a': 'APPLE v1',
         'transformValues|b': 'BLUEBERRY v2',
         'transformValues|c': 'c gone',
+        'global-join|a': 'L1@North',
+        'global-join|b': 'L2@South',
+        'global-leftJoin|a': 'L1@North',
       })
 
       // later records advance stream time: the join windows close
@@ -330,6 +354,7 @@ describe('more DSL operators against the broker', () => {
         'cogroup|z': 'LzRz',
         'split-rest|z': 'Lz',
         'processValues|z': 'Lz#1',
+        'global-leftJoin|z': 'Lz@null',
       })
       const labelled = (label: string) =>
         records.filter((r) => r.key!.toString().startsWith(`${label}|`)).map((r) => r.key!.toString())
@@ -338,6 +363,7 @@ describe('more DSL operators against the broker', () => {
       expect(labelled('stream-join')).toEqual(['stream-join|a', 'stream-join|z'])
       expect(labelled('table-join')).toEqual(['table-join|a'])
       expect(labelled('split-one')).toEqual(['split-one|a'])
+      expect(labelled('global-join')).toEqual(['global-join|a', 'global-join|b'])
       expect(seen.peeked.sort()).toEqual(['a', 'a', 'b', 'c', 'z', 'z'])
       expect(seen.foreach).toEqual(['a=L1', 'b=L2', 'z=Lz'])
       expect(seen.printed).toEqual(['[right]: a, R1', '[right]: c, R3', '[right]: z, Rz'])

@@ -12,6 +12,7 @@ import { KTable } from './ktable.js'
 import type { Grouped, Materialized, Named, Produced, Repartitioned, Serdes } from './options.js'
 import { required, resolveMaterialized, tableStore } from './options.js'
 import type { Printed } from './printed.js'
+import { streamGlobalTableJoin, type GlobalKTable } from './stream-global-table-join.js'
 import { streamStreamJoin, type StreamJoined } from './stream-stream-join.js'
 import { streamTableJoin } from './stream-table-join.js'
 import { TableSourceNode } from './table-source.js'
@@ -374,7 +375,15 @@ export class KStream<K, V> {
     joiner: ValueJoiner<V, VT, VR, K>,
     options?: Serde<VR> | Serdes<K, VR>,
   ): KStream<K, VR>
+  /** Joins each record with the global table's row under the key `keySelector` picks; a miss drops it. */
+  join<KG, VG, VR>(
+    globalTable: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG | null,
+    joiner: ValueJoiner<V, VG, VR, K>,
+    options?: Serde<VR> | Serdes<K, VR>,
+  ): KStream<K, VR>
   join(other: unknown, joiner: unknown, third?: unknown, fourth?: unknown): unknown {
+    if (isGlobalTable(other)) return this.globalJoin(other, joiner, third, fourth, false)
     return this.joinAny(other, joiner, third, fourth, 'inner')
   }
 
@@ -390,8 +399,41 @@ export class KStream<K, V> {
     joiner: ValueJoiner<V, VT | null, VR, K>,
     options?: Serde<VR> | Serdes<K, VR>,
   ): KStream<K, VR>
+  /** As the global-table `join`, but a miss (or a null key) is joined with null. */
+  leftJoin<KG, VG, VR>(
+    globalTable: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG | null,
+    joiner: ValueJoiner<V, VG | null, VR, K>,
+    options?: Serde<VR> | Serdes<K, VR>,
+  ): KStream<K, VR>
   leftJoin(other: unknown, joiner: unknown, third?: unknown, fourth?: unknown): unknown {
+    if (isGlobalTable(other)) return this.globalJoin(other, joiner, third, fourth, true)
     return this.joinAny(other, joiner, third, fourth, 'left')
+  }
+
+  private globalJoin(
+    globalTable: GlobalKTable<unknown, unknown>,
+    keySelector: unknown,
+    joiner: unknown,
+    options: unknown,
+    left: boolean,
+  ): KStream<K, unknown> {
+    const serdes = asSerdes(options as Serde<unknown> | Serdes<K, unknown> | undefined)
+    const node = streamGlobalTableJoin(
+      this.context,
+      this.node,
+      globalTable,
+      keySelector as (key: K, value: V) => unknown,
+      joiner as ValueJoiner<V, unknown, unknown, K>,
+      { left, name: serdes.name },
+    )
+    return new KStream(
+      this.context,
+      node,
+      this.keySerde,
+      serdes.valueSerde ?? this.valueSerde,
+      this.repartitionRequired,
+    )
   }
 
   /** Windowed outer join: records of either stream without a match are joined with null once their window closed. */
@@ -467,6 +509,11 @@ export class KStream<K, V> {
       grouped,
     )
   }
+}
+
+/** A global table's store ref, as opposed to a KStream or KTable (the other things joins take). */
+function isGlobalTable(other: unknown): other is GlobalKTable<unknown, unknown> {
+  return !(other instanceof KStream) && !(other instanceof KTable)
 }
 
 function asSerdes<K, V>(options: Serde<V> | Serdes<K, V> | undefined): Serdes<K, V> {

@@ -1,0 +1,53 @@
+// Stream–GlobalKTable join (Kafka Streams' KStreamGlobalKTableJoin): each stream record looks up the global
+// table's row under a key it selects from the record. Every instance holds the whole global table, so the
+// stream is neither repartitioned before nor marked for repartitioning after (its key is unchanged).
+import type { KeyValueStoreRef } from '../../state/index.js'
+import { TopologyError } from '../errors.js'
+import type { ProcessorSupplier } from '../processor.js'
+import type { DslContext } from './dsl-context.js'
+import type { ValueJoiner } from './kstream.js'
+
+/** A global table as `StreamsBuilder.globalTable` returns it: the ref of its (read-only) store. */
+export type GlobalKTable<K, V> = KeyValueStoreRef<K, V>
+
+/**
+ * Adds the join processor; returns its name (Kafka Streams names both kinds `KSTREAM-LEFTJOIN-…`). As in
+ * Kafka Streams (KStreamKTableJoinProcessor, KIP-962): a record with a null value is dropped and counted,
+ * and so is one whose selected key is null, except that a left join passes a record with a null key (and a
+ * value) on, joined with null when its selected key is null; a null stream key alone does not drop a
+ * record. A table miss: dropped (inner) or joined with null (left).
+ */
+export function streamGlobalTableJoin<K, V, KG, VG, VR>(
+  context: DslContext,
+  parent: string,
+  globalTable: GlobalKTable<KG, VG>,
+  keySelector: (key: K, value: V) => KG | null | undefined,
+  joiner: ValueJoiner<V, VG | null, VR, K>,
+  options: { readonly left: boolean; readonly name: string | undefined },
+): string {
+  if (!context.topology.globalStoreNames().includes(globalTable.name)) {
+    throw new TopologyError(
+      `join: store ${globalTable.name} is not a global table's (pass what StreamsBuilder.globalTable returned)`,
+    )
+  }
+  const supplier: ProcessorSupplier<K, V, K, VR> = {
+    create: (ctx) => {
+      const table = ctx.store(globalTable)
+      return {
+        process: async (record) => {
+          const mappedKey = keySelector(record.key, record.value)
+          const missing = (x: unknown) => x === null || x === undefined
+          const passNullKey = options.left && missing(record.key) && !missing(record.value)
+          if (!passNullKey && (missing(mappedKey) || missing(record.value))) {
+            ctx.droppedRecord()
+            return
+          }
+          const row = missing(mappedKey) ? undefined : await table.get(mappedKey)
+          if (row === undefined && !options.left) return
+          ctx.forward({ ...record, value: joiner(record.value, row ?? null, record.key) })
+        },
+      }
+    },
+  }
+  return context.addProcessor(context.nameOr(options.name, 'KSTREAM-LEFTJOIN-'), supplier, [parent])
+}
