@@ -26,20 +26,27 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.Suppressed.BufferConfig;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.ValueTransformerWithKey;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.test.TestRecord;
 
 public class KafkaReference {
@@ -193,6 +200,53 @@ public class KafkaReference {
         return b.build();
     }
 
+    /** split with named, function, consumer and default branches; processValues; global-table and transformValues joins. */
+    static Topology branches() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KStream<String, String> in = b.stream("in", Consumed.with(S, S));
+        final Map<String, KStream<String, String>> branches = in.split(Named.as("s-"))
+            .branch((k, v) -> v != null && v.startsWith("a"), Branched.as("a"))
+            .branch((k, v) -> v != null && v.startsWith("b"), Branched.withFunction(s -> s.mapValues(v -> v.toUpperCase())))
+            .branch((k, v) -> v != null && v.startsWith("c"), Branched.withConsumer(s -> s.to("out-c", Produced.with(S, S))))
+            .defaultBranch();
+        for (final Map.Entry<String, KStream<String, String>> e : branches.entrySet()) {
+            e.getValue().to("out-" + e.getKey(), Produced.with(S, S));
+        }
+        in.processValues(() -> new FixedKeyProcessor<String, String, String>() {
+            private FixedKeyProcessorContext<String, String> context;
+
+            @Override
+            public void init(final FixedKeyProcessorContext<String, String> context) {
+                this.context = context;
+            }
+
+            @Override
+            public void process(final FixedKeyRecord<String, String> r) {
+                context.forward(r.withValue(r.value() + "!").withTimestamp(r.timestamp() + 1));
+            }
+        }).to("out-processvalues", Produced.with(S, S));
+        final GlobalKTable<String, String> g = b.globalTable("global", Consumed.with(S, S));
+        in.join(g, (k, v) -> "-".equals(v) ? null : v, (v, gv) -> v + "+" + gv).to("out-global-join", Produced.with(S, S));
+        in.leftJoin(g, (k, v) -> "-".equals(v) ? null : v, (v, gv) -> v + "+" + gv).to("out-global-leftjoin", Produced.with(S, S));
+        final KTable<String, String> tv = b.table("table", Consumed.with(S, S))
+            .transformValues(() -> new ValueTransformerWithKey<String, String, String>() {
+                @Override
+                public void init(final org.apache.kafka.streams.processor.ProcessorContext context) { }
+
+                @Override
+                public String transform(final String k, final String v) {
+                    return v == null ? k + "-gone" : v.toUpperCase();
+                }
+
+                @Override
+                public void close() { }
+            });
+        tableOut(tv, "out-transformvalues");
+        in.join(tv, (v, x) -> v + "+" + x).to("out-transformvalues-join", Produced.with(S, S));
+        tableOut(tv.groupBy((k, v) -> KeyValue.pair(v, v), Grouped.with(S, S)).count(), "out-transformvalues-regroup");
+        return b.build();
+    }
+
     static Topology build(final String name) {
         switch (name) {
             case "windows": return windows();
@@ -204,6 +258,7 @@ public class KafkaReference {
             case "table-aggregates": return tableAggregates();
             case "suppress": return suppress();
             case "fk": return fk();
+            case "branches": return branches();
             default: throw new IllegalArgumentException("unknown topology " + name);
         }
     }

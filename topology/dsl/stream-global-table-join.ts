@@ -11,11 +11,10 @@ import type { ValueJoiner } from './kstream.js'
 export type GlobalKTable<K, V> = KeyValueStoreRef<K, V>
 
 /**
- * Adds the join processor; returns its name (Kafka Streams names both kinds `KSTREAM-LEFTJOIN-…`). As in
- * Kafka Streams (KStreamKTableJoinProcessor, KIP-962): a record with a null value is dropped and counted,
- * and so is one whose selected key is null, except that a left join passes a record with a null key (and a
- * value) on, joined with null when its selected key is null; a null stream key alone does not drop a
- * record. A table miss: dropped (inner) or joined with null (left).
+ * Adds the join processor; returns its name (Kafka Streams names both kinds `KSTREAM-LEFTJOIN-…`). As Kafka
+ * Streams 4.1 does (test/topology/reference/branches.scenario): a record with a null value is dropped and
+ * counted; an inner join also drops and counts a record whose selected key is null, a left join joins it
+ * with null; a null stream key alone drops nothing. A table miss: dropped (inner) or joined with null (left).
  */
 export function streamGlobalTableJoin<K, V, KG, VG, VR>(
   context: DslContext,
@@ -37,8 +36,7 @@ export function streamGlobalTableJoin<K, V, KG, VG, VR>(
         process: async (record) => {
           const mappedKey = keySelector(record.key, record.value)
           const missing = (x: unknown) => x === null || x === undefined
-          const passNullKey = options.left && missing(record.key) && !missing(record.value)
-          if (!passNullKey && (missing(mappedKey) || missing(record.value))) {
+          if (missing(record.value) || (!options.left && missing(mappedKey))) {
             ctx.droppedRecord()
             return
           }

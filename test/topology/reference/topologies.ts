@@ -2,6 +2,7 @@
 // builds them with Kafka Streams'. Outputs are strings: windowed keys as `[key@start/end]`, values via String().
 import { int64Serde, stringSerde as S } from '../../../state/index.js'
 import {
+  Branched,
   BufferConfig,
   JoinWindows,
   Suppressed,
@@ -11,6 +12,8 @@ import {
   TimeWindows,
   type KTable,
   type Topology,
+  withTimestamp,
+  withValue,
   type Windowed,
 } from '../../../topology/index.js'
 
@@ -233,6 +236,43 @@ function fk(): Topology {
   return b.build()
 }
 
+function branches(): Topology {
+  const b = new StreamsBuilder()
+  const input = b.stream('in', { keySerde: S, valueSerde: S })
+  const starts = (prefix: string) => (_k: string, v: string | null) => v !== null && v.startsWith(prefix)
+  const branched = input
+    .split({ name: 's-' })
+    .branch(starts('a'), Branched.as('a'))
+    .branch(
+      starts('b'),
+      Branched.withFunction((s) => s.mapValues((v) => v.toUpperCase())),
+    )
+    .branch(
+      starts('c'),
+      Branched.withConsumer((s) => s.to('out-c')),
+    )
+    .defaultBranch()
+  for (const [name, stream] of branched) stream.to(`out-${name}`)
+  input
+    .processValues<string>({
+      create: (ctx) => ({
+        process: (r) => ctx.forward(withTimestamp(withValue(r, `${r.value}!`), r.timestamp + 1)),
+      }),
+    })
+    .to('out-processvalues')
+  const g = b.globalTable('global', { keySerde: S, valueSerde: S })
+  const selector = (_k: string, v: string) => (v === '-' ? null : v)
+  input.join(g, selector, (v, gv) => `${v}+${gv}`).to('out-global-join')
+  input.leftJoin(g, selector, (v, gv) => `${v}+${gv}`).to('out-global-leftjoin')
+  const tv = b.table('table', { keySerde: S, valueSerde: S }).transformValues<string>({
+    get: () => ({ transform: (k, v) => (v === null ? `${k}-gone` : v.toUpperCase()) }),
+  })
+  tableOut(tv, 'out-transformvalues')
+  input.join(tv, (v, x) => `${v}+${x}`).to('out-transformvalues-join')
+  tableOut(tv.groupBy((_k, v) => ({ key: v, value: v })).count(), 'out-transformvalues-regroup')
+  return b.build()
+}
+
 export const topologies: Record<string, () => Topology> = {
   'table-aggregates': tableAggregates,
   suppress,
@@ -243,4 +283,5 @@ export const topologies: Record<string, () => Topology> = {
   'stream-joins': streamJoins,
   'stream-table': streamTable,
   cogroup,
+  branches,
 }
