@@ -1,5 +1,6 @@
 // The DSL operators that test/topology/dsl-broker.test.ts does not run, against the real broker in one
-// application and one broker start: sliding, tumbling and hopping windows with count, reduce and aggregate,
+// application and one broker start: reduce, sliding, tumbling and hopping windows with count, reduce and
+// aggregate, session windows with aggregate and merger, a time-windowed cogroup,
 // suppress(untilTimeLimit), KTable filter/filterNot/mapValues/toStream, table–table joins, KGroupedTable
 // aggregate and reduce, a foreign-key left join, merge/peek/repartition/branch, windowed stream–stream
 // joins (inner, left, outer), stream–table joins, cogroup, split, foreach, print, processValues and
@@ -16,6 +17,7 @@ import {
   JoinWindows,
   Printed,
   KafkaStreams,
+  SessionWindows,
   SlidingWindows,
   StreamsBuilder,
   Suppressed,
@@ -93,6 +95,20 @@ function topology(t: Topics, seen: Seen): Topology {
   const sum = (a: number, v: number) => a + v
   out(nums.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(100)).count().toStream(), 'sliding', t.out)
   out(nums.windowedBy(TimeWindows.ofSizeWithNoGrace(1000)).reduce(sum).toStream(), 'tumbling', t.out)
+  out(nums.reduce(sum).toStream(), 'reduce', t.out)
+  out(
+    nums
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(100))
+      .aggregate(
+        () => 0,
+        (_k, v, a) => a + v,
+        (_k, a, b) => a + b,
+        { valueSerde: int64Serde },
+      )
+      .toStream(),
+    'session-aggregate',
+    t.out,
+  )
   out(
     nums
       .windowedBy(TimeWindows.ofSizeWithNoGrace(1000).advanceBy(500))
@@ -178,6 +194,17 @@ function topology(t: Topics, seen: Seen): Topology {
       .aggregate(() => '', { valueSerde: str, storeName: 'cogrouped' })
       .toStream(),
     'cogroup',
+    t.out,
+  )
+  out(
+    left
+      .groupByKey()
+      .cogroup<string>((_k, v, a) => a + v)
+      .cogroup(right.groupByKey(), (_k, v, a) => a + v)
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(1000))
+      .aggregate(() => '', { valueSerde: str })
+      .toStream(),
+    'cogroup-window',
     t.out,
   )
   const split = left
@@ -296,6 +323,14 @@ describe('more DSL operators against the broker', () => {
         [`hopping|[${w('k1', 0, 1000)}]`]: '6',
         [`hopping|[${w('k1', 500, 1500)}]`]: '3',
         [`hopping|[${w('k2', -500, 500)}]`]: '10',
+        'reduce|k1': '6',
+        'reduce|k2': '10',
+        [`session-aggregate|[${w('k1', 0, 0)}]`]: 'null', // merged into the next one
+        [`session-aggregate|[${w('k1', 0, 50)}]`]: '3',
+        [`session-aggregate|[${w('k1', 500, 500)}]`]: '3',
+        [`session-aggregate|[${w('k2', 20, 20)}]`]: '10',
+        [`cogroup-window|[${w('a', 0, 1000)}]`]: 'L1R1',
+        [`cogroup-window|[${w('c', 0, 1000)}]`]: 'R3',
         // a key keeps the time it was first buffered at: at t0 + 500 both keys are 100 ms old
         'time-limit|k1': '3',
         'time-limit|k2': '1',
@@ -353,6 +388,7 @@ describe('more DSL operators against the broker', () => {
         'stream-outerJoin|c': 'null+R3',
         'cogroup|z': 'LzRz',
         'split-rest|z': 'Lz',
+        [`cogroup-window|[${w('z', 5000, 6000)}]`]: 'LzRz',
         'processValues|z': 'Lz#1',
         'global-leftJoin|z': 'Lz@null',
       })

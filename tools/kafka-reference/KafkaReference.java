@@ -247,6 +247,30 @@ public class KafkaReference {
         return b.build();
     }
 
+    /** Session and sliding aggregations with an aggregator (and a session merger), plain and cogrouped. */
+    static Topology sessionAggregates() {
+        final StreamsBuilder b = new StreamsBuilder();
+        final KGroupedStream<String, String> g = b.stream("in", Consumed.with(S, S)).groupByKey();
+        final KGroupedStream<String, String> g2 = b.stream("in2", Consumed.with(S, S)).groupByKey();
+        windowedOut(g.windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5), Duration.ofMillis(3)))
+            .aggregate(() -> "", (k, v, a) -> a + v, (k, a1, a2) -> a1 + "|" + a2, Materialized.with(S, S)),
+            "out-session-aggregate");
+        windowedOut(g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+            .aggregate(() -> "", (k, v, a) -> a + v, Materialized.with(S, S)),
+            "out-sliding-aggregate");
+        windowedOut(g.<String>cogroup((k, v, a) -> a + "1" + v)
+            .cogroup(g2, (k, v, a) -> a + "2" + v)
+            .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5), Duration.ofMillis(3)))
+            .aggregate(() -> "", (k, a1, a2) -> a1 + "|" + a2, Materialized.with(S, S)),
+            "out-cogroup-session");
+        windowedOut(g.<String>cogroup((k, v, a) -> a + "1" + v)
+            .cogroup(g2, (k, v, a) -> a + "2" + v)
+            .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+            .aggregate(() -> "", Materialized.with(S, S)),
+            "out-cogroup-sliding");
+        return b.build();
+    }
+
     static Topology build(final String name) {
         switch (name) {
             case "windows": return windows();
@@ -259,6 +283,7 @@ public class KafkaReference {
             case "suppress": return suppress();
             case "fk": return fk();
             case "branches": return branches();
+            case "session-aggregates": return sessionAggregates();
             default: throw new IllegalArgumentException("unknown topology " + name);
         }
     }

@@ -273,6 +273,49 @@ function branches(): Topology {
   return b.build()
 }
 
+function sessionAggregates(): Topology {
+  const b = new StreamsBuilder()
+  const g = b.stream('in', { keySerde: S, valueSerde: S }).groupByKey()
+  const g2 = b.stream('in2', { keySerde: S, valueSerde: S }).groupByKey()
+  const merge = (_k: string, a1: string, a2: string) => `${a1}|${a2}`
+  windowedOut(
+    g.windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 3)).aggregate(
+      () => '',
+      (_k, v, a) => a + v,
+      merge,
+      { valueSerde: S },
+    ),
+    'out-session-aggregate',
+  )
+  windowedOut(
+    g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 5)).aggregate(
+      () => '',
+      (_k, v, a) => a + v,
+      {
+        valueSerde: S,
+      },
+    ),
+    'out-sliding-aggregate',
+  )
+  windowedOut(
+    g
+      .cogroup<string>((_k, v, a) => `${a}1${v}`)
+      .cogroup(g2, (_k, v, a) => `${a}2${v}`)
+      .windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 3))
+      .aggregate(() => '', merge, { valueSerde: S }),
+    'out-cogroup-session',
+  )
+  windowedOut(
+    g
+      .cogroup<string>((_k, v, a) => `${a}1${v}`)
+      .cogroup(g2, (_k, v, a) => `${a}2${v}`)
+      .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 5))
+      .aggregate(() => '', { valueSerde: S }),
+    'out-cogroup-sliding',
+  )
+  return b.build()
+}
+
 export const topologies: Record<string, () => Topology> = {
   'table-aggregates': tableAggregates,
   suppress,
@@ -284,4 +327,5 @@ export const topologies: Record<string, () => Topology> = {
   'stream-table': streamTable,
   cogroup,
   branches,
+  'session-aggregates': sessionAggregates,
 }
