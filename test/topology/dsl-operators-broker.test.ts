@@ -6,10 +6,7 @@
 // joins (inner, left, outer), stream–table joins, cogroup, split, foreach, print, processValues and
 // KTable.transformValues (both with a store of their own), and stream–GlobalKTable joins. Every output is written, labelled, to one
 // topic; the test reads each label's latest value per key.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { int32Serde, int64Serde, storeRef, stringSerde as str, type StoreHandle } from '../../state/index.js'
 import {
   Branched,
@@ -29,10 +26,10 @@ import {
   type ValueTransformerWithKeySupplier,
 } from '../../topology/index.js'
 import type { ConsumedRecord } from '../../kafka/index.js'
+import { cleanupAfterAll } from '../support/cleanup-after-all.js'
 import { client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
 
-const dirs: string[] = []
-afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+const cleanup = cleanupAfterAll()
 
 const inputs = ['left', 'right', 'nums', 'ta', 'tb', 'orders', 'products', 'regions'] as const
 type Topics = Record<(typeof inputs)[number] | 'out', string>
@@ -307,7 +304,7 @@ describe('more DSL operators against the broker', () => {
       streams = new KafkaStreams(topology(t, seen), {
         applicationId: app,
         client: client(),
-        stateDir: await mkdtemp(path.join(os.tmpdir(), 'dsl-ops-')).then((d) => (dirs.push(d), d)),
+        stateDir: await cleanup.tempDir('dsl-ops-'),
         commitIntervalMs: 100,
       })
       await streams.start()

@@ -1,6 +1,6 @@
 // Stream–GlobalKTable join (Kafka Streams' KStreamGlobalKTableJoin): each stream record looks up the global
 // table's row under a key it selects from the record. Every instance holds the whole global table, so the
-// stream is neither repartitioned before nor marked for repartitioning after (its key is unchanged).
+// join needs no repartitioning and causes none: the key is unchanged (a key changed upstream stays marked).
 import type { KeyValueStoreRef } from '../../state/index.js'
 import { TopologyError } from '../errors.js'
 import type { ProcessorSupplier } from '../processor.js'
