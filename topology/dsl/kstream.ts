@@ -1,6 +1,6 @@
 // KStream: a record stream and its operators. Each operator adds nodes to the topology. A key-changing
 // operator marks the stream; the next operator that needs records co-located by key (join, aggregate) first
-// routes them through a repartition topic, as in Kafka Streams.
+// routes them through a repartition topic, as in Kafka Streams. The joins are built in kstream-join.ts.
 import { type Serde } from '../../state/index.js'
 import type { FixedKeyProcessorSupplier, FixedKeyRecord } from '../fixed-key-processor.js'
 import type { ProcessorSupplier } from '../processor.js'
@@ -9,12 +9,12 @@ import { BranchedKStream } from './branched-kstream.js'
 import type { DslContext } from './dsl-context.js'
 import { KGroupedStream } from './kgrouped-stream.js'
 import { KTable } from './ktable.js'
+import { kstreamJoin } from './kstream-join.js'
 import type { Grouped, Materialized, Named, Produced, Repartitioned, Serdes } from './options.js'
-import { required, resolveMaterialized, tableStore } from './options.js'
+import { asKeySerdes, asSerdes, required, resolveMaterialized, tableStore } from './options.js'
 import type { Printed } from './printed.js'
-import { streamGlobalTableJoin, type GlobalKTable } from './stream-global-table-join.js'
-import { streamStreamJoin, type StreamJoined } from './stream-stream-join.js'
-import { streamTableJoin } from './stream-table-join.js'
+import type { GlobalKTable } from './stream-global-table-join.js'
+import type { StreamJoined } from './stream-stream-join.js'
 import { TableSourceNode } from './table-source.js'
 import type { JoinWindows } from './windows.js'
 import { isWindowedSerde, windowedPartitioner } from './windowed.js'
@@ -383,8 +383,7 @@ export class KStream<K, V> {
     options?: Serde<VR> | Serdes<K, VR>,
   ): KStream<K, VR>
   join(other: unknown, joiner: unknown, third?: unknown, fourth?: unknown): unknown {
-    if (isGlobalTable(other)) return this.globalJoin(other, joiner, third, fourth, false)
-    return this.joinAny(other, joiner, third, fourth, 'inner')
+    return kstreamJoin(this.context, this, 'inner', other, joiner, third, fourth)
   }
 
   /** As `join`, but every record of this stream produces output: without a match the joiner gets null. */
@@ -407,33 +406,7 @@ export class KStream<K, V> {
     options?: Serde<VR> | Serdes<K, VR>,
   ): KStream<K, VR>
   leftJoin(other: unknown, joiner: unknown, third?: unknown, fourth?: unknown): unknown {
-    if (isGlobalTable(other)) return this.globalJoin(other, joiner, third, fourth, true)
-    return this.joinAny(other, joiner, third, fourth, 'left')
-  }
-
-  private globalJoin(
-    globalTable: GlobalKTable<unknown, unknown>,
-    keySelector: unknown,
-    joiner: unknown,
-    options: unknown,
-    left: boolean,
-  ): KStream<K, unknown> {
-    const serdes = asSerdes(options as Serde<unknown> | Serdes<K, unknown> | undefined)
-    const node = streamGlobalTableJoin(
-      this.context,
-      this.node,
-      globalTable,
-      keySelector as (key: K, value: V) => unknown,
-      joiner as ValueJoiner<V, unknown, unknown, K>,
-      { left, name: serdes.name },
-    )
-    return new KStream(
-      this.context,
-      node,
-      this.keySerde,
-      serdes.valueSerde ?? this.valueSerde,
-      this.repartitionRequired,
-    )
+    return kstreamJoin(this.context, this, 'left', other, joiner, third, fourth)
   }
 
   /** Windowed outer join: records of either stream without a match are joined with null once their window closed. */
@@ -443,7 +416,7 @@ export class KStream<K, V> {
     windows: JoinWindows,
     options?: StreamJoined<K, V, VO> & Serdes<K, VR>,
   ): KStream<K, VR> {
-    return this.joinAny(other, joiner, windows, options, 'outer') as KStream<K, VR>
+    return kstreamJoin(this.context, this, 'outer', other, joiner, windows, options) as KStream<K, VR>
   }
 
   /** The windowed inner join under its earlier name. */
@@ -454,42 +427,6 @@ export class KStream<K, V> {
     valueSerde?: Serde<VR>,
   ): KStream<K, VR> {
     return this.join(other, joiner, windows, valueSerde ? { valueSerde } : {})
-  }
-
-  private joinAny(
-    other: unknown,
-    joiner: unknown,
-    third: unknown,
-    fourth: unknown,
-    kind: 'inner' | 'left' | 'outer',
-  ) {
-    if (other instanceof KTable) {
-      const serdes = asSerdes(third as Serde<unknown> | Serdes<K, unknown> | undefined)
-      const stream = this.colocated()
-      const node = streamTableJoin(
-        this.context,
-        stream,
-        other as KTable<K, unknown>,
-        joiner as ValueJoiner<V, unknown, unknown, K>,
-        {
-          left: kind === 'left',
-          name: serdes.name,
-        },
-      )
-      return new KStream(this.context, node, this.keySerde, serdes.valueSerde ?? this.valueSerde, false)
-    }
-    const otherStream = other as KStream<K, unknown>
-    const options = (fourth ?? {}) as StreamJoined<K, V, unknown> & Serdes<K, unknown>
-    const node = streamStreamJoin(
-      this.context,
-      this.colocated(),
-      otherStream.colocated(),
-      joiner as (v: V | null, o: unknown, k: K) => unknown,
-      third as JoinWindows,
-      kind,
-      options,
-    )
-    return new KStream(this.context, node, this.keySerde, options.valueSerde ?? this.valueSerde, false)
   }
 
   /** Groups by the current key (repartitioned first at the aggregation if the key changed). */
@@ -509,19 +446,4 @@ export class KStream<K, V> {
       grouped,
     )
   }
-}
-
-/** A global table's store ref, as opposed to a KStream or KTable (the other things joins take). */
-function isGlobalTable(other: unknown): other is GlobalKTable<unknown, unknown> {
-  return !(other instanceof KStream) && !(other instanceof KTable)
-}
-
-function asSerdes<K, V>(options: Serde<V> | Serdes<K, V> | undefined): Serdes<K, V> {
-  if (options === undefined) return {}
-  return 'serialize' in options ? { valueSerde: options } : options
-}
-
-function asKeySerdes<K, V>(options: Serde<K> | Serdes<K, V> | undefined): Serdes<K, V> {
-  if (options === undefined) return {}
-  return 'serialize' in options ? { keySerde: options } : options
 }

@@ -156,3 +156,15 @@ export function required<T>(serde: Serde<T> | undefined, what: string): Serde<T>
   }
   return serde
 }
+
+/** An operator's serdes given as a value serde alone, or as Serdes. */
+export function asSerdes<K, V>(options: Serde<V> | Serdes<K, V> | undefined): Serdes<K, V> {
+  if (options === undefined) return {}
+  return 'serialize' in options ? { valueSerde: options } : options
+}
+
+/** An operator's serdes given as a key serde alone, or as Serdes. */
+export function asKeySerdes<K, V>(options: Serde<K> | Serdes<K, V> | undefined): Serdes<K, V> {
+  if (options === undefined) return {}
+  return 'serialize' in options ? { keySerde: options } : options
+}
