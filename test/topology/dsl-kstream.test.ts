@@ -11,6 +11,8 @@ import {
   TopologyError,
   withValue,
   type FixedKeyProcessorSupplier,
+  type ProcessorSupplier,
+  type Topology,
 } from '../../topology/index.js'
 
 describe('KStream merge, peek and repartition', () => {
@@ -59,6 +61,66 @@ describe('KStream merge, peek and repartition', () => {
     const x = await Promise.all(counts.map((s) => s.get('x')))
     expect(x.filter((n) => n !== undefined)).toEqual([2])
     await driver.close()
+  })
+})
+
+describe('KStream process (Processor API)', () => {
+  /** Re-keys each record by its value: a key change the DSL cannot see. */
+  const keyByValue: ProcessorSupplier<string, string, string, string> = {
+    create: (ctx) => ({ process: (record) => ctx.forward({ ...record, key: record.value }) }),
+  }
+  /** Pipes value `x` under key `a` into partition 0 and under `b` into partition 1; each partition's count of `x`. */
+  async function countsOfX(
+    topology: Topology,
+  ): Promise<{ counts: (number | undefined)[]; repartitions: string[] }> {
+    const driver = new TopologyTestDriver(topology, { partitions: 2 })
+    try {
+      await driver.pipe('in', str, str, 'a', 'x', { timestamp: 1, partition: 0 })
+      await driver.pipe('in', str, str, 'b', 'x', { timestamp: 2, partition: 1 })
+      const counts = []
+      for (const p of [0, 1])
+        counts.push(await (await driver.keyValueStore<string, number>('counts', p)).get('x'))
+      return { counts, repartitions: driver.producedTopics().filter((t) => t.endsWith('-repartition')) }
+    } finally {
+      await driver.close()
+    }
+  }
+
+  it('marks its output for repartitioning, as Kafka Streams: a key changed by the processor is counted in one task', async () => {
+    const b = new StreamsBuilder()
+    b.stream('in', { keySerde: str, valueSerde: str })
+      .process(keyByValue)
+      .groupByKey()
+      .count({ storeName: 'counts' })
+    // Kafka Streams 4.1.2's Topology.describe(): source → PROCESSOR → counts-repartition; counts-repartition → AGGREGATE
+    expect(await countsOfX(b.build())).toEqual({
+      counts: [2, undefined],
+      repartitions: ['test-driver-counts-repartition'],
+    })
+  })
+
+  it('runs on the stream as it is after an upstream key change, and the aggregation after it repartitions', async () => {
+    const b = new StreamsBuilder()
+    const seenPartitions: number[] = []
+    b.stream('in', { keySerde: str, valueSerde: str })
+      .selectKey((_k, v) => v)
+      .process<string, string>({
+        create: (ctx) => ({
+          process: (record) => {
+            seenPartitions.push(ctx.partition)
+            ctx.forward(record)
+          },
+        }),
+      })
+      .groupByKey()
+      .count({ storeName: 'counts' })
+    const topology = b.build()
+    expect(await countsOfX(topology)).toEqual({
+      counts: [2, undefined],
+      repartitions: ['test-driver-counts-repartition'],
+    })
+    // no repartition before the processor: it saw each record in its input partition
+    expect(seenPartitions).toEqual([0, 1])
   })
 })
 

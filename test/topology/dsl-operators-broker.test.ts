@@ -4,7 +4,8 @@
 // suppress(untilTimeLimit), KTable filter/filterNot/mapValues/toStream, table–table joins, KGroupedTable
 // aggregate and reduce, a foreign-key left join, merge/peek/repartition/branch, windowed stream–stream
 // joins (inner, left, outer), stream–table joins, cogroup, split, foreach, print, processValues and
-// KTable.transformValues (both with a store of their own), and stream–GlobalKTable joins. Every output is written, labelled, to one
+// KTable.transformValues (both with a store of their own), stream–GlobalKTable joins, and a key-changing
+// process() followed by a count (repartitioned after the processor). Every output is written, labelled, to one
 // topic; the test reads each label's latest value per key.
 import { describe, expect, it } from 'vitest'
 import { int32Serde, int64Serde, storeRef, stringSerde as str, type StoreHandle } from '../../state/index.js'
@@ -178,6 +179,18 @@ function topology(t: Topics, seen: Seen): Topology {
   out(ls!, 'branch-L', t.out)
   out(rs!, 'branch-R', t.out)
   const window = JoinWindows.ofTimeDifferenceWithNoGrace(100)
+  // a Processor API processor that changes keys: its output is marked for repartitioning, as in Kafka Streams
+  out(
+    right
+      .process<string, string>({
+        create: (ctx) => ({ process: (r) => ctx.forward({ ...r, key: r.value.slice(0, 1) }) }),
+      })
+      .groupByKey()
+      .count({ storeName: 'rekeyed' })
+      .toStream(),
+    'rekeyed',
+    t.out,
+  )
   out(left.join(right, both, window), 'stream-join', t.out)
   out(left.leftJoin(right, both, window), 'stream-leftJoin', t.out)
   out(left.outerJoin(right, both, window), 'stream-outerJoin', t.out)
@@ -388,6 +401,7 @@ describe('more DSL operators against the broker', () => {
         [`cogroup-window|[${w('z', 5000, 6000)}]`]: 'LzRz',
         'processValues|z': 'Lz#1',
         'global-leftJoin|z': 'Lz@null',
+        'rekeyed|R': '3',
       })
       const labelled = (label: string) =>
         records.filter((r) => r.key!.toString().startsWith(`${label}|`)).map((r) => r.key!.toString())
@@ -403,6 +417,13 @@ describe('more DSL operators against the broker', () => {
       // the named repartition topic (Repartitioned.as): <application id>-merged-repartition
       const merged = await collect(client(), [`${app}-merged-repartition`], (r) => r.length >= 6)
       expect(merged.map((r) => r.value!.toString()).sort()).toEqual(['L1', 'L2', 'Lz', 'R1', 'R3', 'Rz'])
+      // process() re-keyed R1, R3, Rz to R: counted after <application id>-rekeyed-repartition
+      const rekeyed = await collect(client(), [`${app}-rekeyed-repartition`], (r) => r.length >= 3)
+      expect(rekeyed.map((r) => `${r.key!.toString()}=${r.value!.toString()}`).sort()).toEqual([
+        'R=R1',
+        'R=R3',
+        'R=Rz',
+      ])
     } catch (error) {
       throw new Error(`${String(error)}; state ${streams?.state}, error: ${String(streams?.error?.stack)}`)
     } finally {

@@ -246,16 +246,22 @@ export class KStream<K, V> {
     })
   }
 
-  /** Attaches a Processor API processor; its output is a new stream. */
+  /**
+   * Attaches a Processor API processor; its output is a new stream. As Kafka Streams' `process()`: the
+   * processor runs on the stream as it is (no repartition before it, even after a key change: call
+   * `repartition()` first if its stores need the new key co-located), and since it may change keys, its
+   * output is marked for repartitioning — the next key-based operator (groupByKey, join, toTable)
+   * repartitions after it.
+   */
   process<K2, V2>(supplier: ProcessorSupplier<K, V, K2, V2>, serdes: Serdes<K2, V2> = {}): KStream<K2, V2> {
     const name = this.context.nameOr(serdes.name ?? supplier.name, 'KSTREAM-PROCESSOR-')
-    const node = this.context.addProcessor(name, supplier, [this.colocated().node])
+    const node = this.context.addProcessor(name, supplier, [this.node])
     return new KStream(
       this.context,
       node,
       serdes.keySerde ?? (this.keySerde as unknown as Serde<K2>),
       serdes.valueSerde ?? (this.valueSerde as unknown as Serde<V2>),
-      false,
+      true,
     )
   }
 
