@@ -600,7 +600,8 @@ export async function certify(options: CertifyOptions): Promise<CertifyResult> {
   // the brokers' data is large and of no use after a pass: the logs stay
   if (passed) await rm(path.join(runDir, 'kafka'), { recursive: true, force: true }).catch(() => undefined)
   const durationMs = Date.now() - started
-  const minutes = `${Math.floor(durationMs / 60_000)}m${String(Math.round((durationMs % 60_000) / 1000)).padStart(2, '0')}s`
+  const seconds = Math.round(durationMs / 1000) // rounded first: 239.6 s is 4m00s, not 3m60s
+  const minutes = `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`
   const records =
     `${produced?.toLocaleString('en-US') ?? '?'} records produced` +
     (verdict?.verifiedRecords !== undefined

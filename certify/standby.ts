@@ -126,7 +126,7 @@ export async function certifyStandby(options: StandbyRunOptions): Promise<Standb
   let producing: Promise<number> | undefined
   const finish = (passed: boolean, detail: string): StandbyResult => {
     const seconds = Math.round((Date.now() - started) / 1000)
-    const summary = `standby ${options.client}: ${passed ? 'STANDBY-TEST-PASSED' : 'FAILED'} — ${detail} (${Math.floor(seconds / 60)}m${seconds % 60}s; logs in ${runDir})`
+    const summary = `standby ${options.client}: ${passed ? 'STANDBY-TEST-PASSED' : 'FAILED'} — ${detail} (${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s; logs in ${runDir})`
     return { passed, summary, runDir }
   }
   try {
