@@ -1,8 +1,8 @@
 // KTable: the latest value per key. Its node forwards each update as a Change (new value, and the old one
 // when a downstream operator asked for it); downstream joins read its rows through a value getter.
-import type { Serde } from '../../state/index.js'
+import type { KeyValueStoreRef, Serde } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
-import type { Change } from './change.js'
+import type { Change, ValueAndTimestamp } from './change.js'
 import type { DslContext } from './dsl-context.js'
 import { TopologyError } from '../errors.js'
 import { foreignKeyJoin, type ForeignKeyJoinOptions } from './foreign-key-join.js'
@@ -71,26 +71,10 @@ export class KTable<K, V> {
     supplier: ValueTransformerWithKeySupplier<K, V, V2>,
     options: TableOptions<K, V2> = {},
   ): KTable<K, V2> {
-    const name = this.context.nameOr(options.name, 'KTABLE-TRANSFORMVALUES-')
-    const valueSerde = options.valueSerde ?? (this.valueSerde as unknown as Serde<V2>)
-    const store =
-      options.storeName === undefined
-        ? undefined
-        : tableStore(
-            resolveMaterialized(this.context, options, 'KTABLE-TRANSFORMVALUES-'),
-            options.keySerde ?? this.keySerde,
-            valueSerde,
-          )
-    const node = new TableTransformValuesNode<K, V, V2>(this, supplier, store)
-    this.context.addProcessor(name, node.supplier(), [this.node])
-    return new KTable(
-      this.context,
-      name,
-      this.keySerde,
-      valueSerde,
-      node,
-      options.storeName,
-      this.windowGraceMs,
+    return this.derive(
+      'KTABLE-TRANSFORMVALUES-',
+      options,
+      (store) => new TableTransformValuesNode<K, V, V2>(this, supplier, store),
     )
   }
 
@@ -100,17 +84,32 @@ export class KTable<K, V> {
     isFilter: boolean,
     options: TableOptions<K, V2>,
   ): KTable<K, V2> {
+    return this.derive(
+      prefix,
+      options,
+      (store) => new TableTransformNode<K, V, V2>(this, compute, isFilter, store),
+    )
+  }
+
+  /** A table computed row by row from this one; it has a store of its own when `options` names one. */
+  private derive<V2>(
+    prefix: string,
+    options: TableOptions<K, V2>,
+    makeNode: (
+      store: KeyValueStoreRef<K, ValueAndTimestamp<V2>> | undefined,
+    ) => TableProducer<K, V2> & { supplier(): ProcessorSupplier<K, Change<V>, K, Change<V2>> },
+  ): KTable<K, V2> {
     const name = this.context.nameOr(options.name, prefix)
-    const materialized = options.storeName !== undefined
     const valueSerde = options.valueSerde ?? (this.valueSerde as unknown as Serde<V2>)
-    const store = materialized
-      ? tableStore(
-          resolveMaterialized(this.context, options, prefix),
-          options.keySerde ?? this.keySerde,
-          valueSerde,
-        )
-      : undefined
-    const node = new TableTransformNode<K, V, V2>(this, compute, isFilter, store)
+    const store =
+      options.storeName === undefined
+        ? undefined
+        : tableStore(
+            resolveMaterialized(this.context, options, prefix),
+            options.keySerde ?? this.keySerde,
+            valueSerde,
+          )
+    const node = makeNode(store)
     this.context.addProcessor(name, node.supplier(), [this.node])
     return new KTable(
       this.context,

@@ -10,6 +10,8 @@ import type { ValueJoiner } from './kstream.js'
 /** A global table as `StreamsBuilder.globalTable` returns it: the ref of its (read-only) store. */
 export type GlobalKTable<K, V> = KeyValueStoreRef<K, V>
 
+const missing = (x: unknown): x is null | undefined => x === null || x === undefined
+
 /**
  * Adds the join processor; returns its name (Kafka Streams names both kinds `KSTREAM-LEFTJOIN-…`). As Kafka
  * Streams 4.1 does (test/topology/reference/branches.scenario): a record with a null value is dropped and
@@ -35,7 +37,6 @@ export function streamGlobalTableJoin<K, V, KG, VG, VR>(
       return {
         process: async (record) => {
           const mappedKey = keySelector(record.key, record.value)
-          const missing = (x: unknown) => x === null || x === undefined
           if (missing(record.value) || (!options.left && missing(mappedKey))) {
             ctx.droppedRecord()
             return

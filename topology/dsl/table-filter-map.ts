@@ -18,6 +18,18 @@ export interface ParentTable<K, V> {
 }
 
 /**
+ * Kafka Streams' rule for an operator computed from its parent table: materialized, it reads old values
+ * from its own store; otherwise it can send them only if its parent can (asked, with `forceMaterialization`).
+ */
+export function canSendOldValues<K, V>(
+  store: KeyValueStoreRef<K, unknown> | undefined,
+  parent: ParentTable<K, V>,
+  forceMaterialization: boolean,
+): boolean {
+  return store !== undefined || parent.enableSendingOldValues(forceMaterialization)
+}
+
+/**
  * Shared shape of filter and mapValues: `compute` maps a parent value to this table's value (null: no row).
  * Kafka Streams' rules, kept here:
  * - the old value is sent only when asked for, computed from the parent's old value, or read from this
@@ -39,11 +51,7 @@ export class TableTransformNode<K, VIn, VOut> implements TableProducer<K, VOut> 
   }
 
   enableSendingOldValues(forceMaterialization: boolean): boolean {
-    if (this.store !== undefined) {
-      this.sendOldValues = true
-      return true
-    }
-    if (this.parent.enableSendingOldValues(forceMaterialization)) this.sendOldValues = true
+    if (canSendOldValues(this.store, this.parent, forceMaterialization)) this.sendOldValues = true
     return this.sendOldValues
   }
 

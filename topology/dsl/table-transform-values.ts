@@ -8,7 +8,7 @@
 import type { KeyValueStoreRef, StoreRef } from '../../state/index.js'
 import type { ProcessorContext, ProcessorSupplier } from '../processor.js'
 import type { Change, ValueAndTimestamp } from './change.js'
-import type { ParentTable } from './table-filter-map.js'
+import { canSendOldValues, type ParentTable } from './table-filter-map.js'
 import {
   storeGetter,
   tableForwarder,
@@ -42,11 +42,7 @@ export class TableTransformValuesNode<K, VIn, VOut> implements TableProducer<K, 
   ) {}
 
   enableSendingOldValues(forceMaterialization: boolean): boolean {
-    if (this.store !== undefined) {
-      this.sendOldValues = true
-      return true
-    }
-    if (this.parent.enableSendingOldValues(forceMaterialization)) this.sendOldValues = true
+    if (canSendOldValues(this.store, this.parent, forceMaterialization)) this.sendOldValues = true
     return this.sendOldValues
   }
 
