@@ -11,6 +11,7 @@ import { InMemoryBytesStore } from './in-memory-bytes-store.js'
 import { IndexedWindowStore } from './indexed-window-store.js'
 import type { KeyValueStore } from './key-value-store.js'
 import type { LevelDbOptions } from './level-db-bytes-store.js'
+import { KeyIndexedBytesStore } from './key-indexed-bytes-store.js'
 import { LevelDbBytesStore } from './level-db-bytes-store.js'
 import { MemoryMirroredBytesStore } from './memory-mirrored-bytes-store.js'
 import { MeteredKeyValueStore } from './metered-key-value-store.js'
@@ -73,16 +74,25 @@ export function buildKeyValueStore<K, V>(
   return new StoreStack<KeyValueStore<K, V>>({ name: ref.name, store, logging, bytes, cache, metrics })
 }
 
-/** Builds `Metered(Window(ChangeLogging(TimeIndexed(LevelDB | memory))))` for a window store spec or ref. */
+/**
+ * Builds `Metered(Window(ChangeLogging(KeyIndexed(TimeIndexed(LevelDB)) | TimeIndexed(memory))))` for a
+ * window store spec or ref.
+ */
 export function buildWindowStore<K, V>(
   spec: WindowStoreSpec<K, V>,
   env: StoreEnv,
 ): BuiltStore<WindowStore<K, V>> {
   const ref = windowStoreRef(spec)
   const metrics = env.metrics ?? noopStoreMetrics
-  const bytes = new TimeIndexedBytesStore(bytesStore(ref.name, ref.persistent, env))
+  const indexed = new TimeIndexedBytesStore(bytesStore(ref.name, ref.persistent, env))
+  const { getSync } = indexed
+  // a join fetches one key's few entries per record: from memory's keys and synchronous reads, no iterator
+  const bytes =
+    indexed.rangeSync === undefined && getSync !== undefined && env.levelDb?.syncReads !== false
+      ? new KeyIndexedBytesStore(indexed, getSync)
+      : indexed
   const logging = new ChangeLoggingKeyValueStore(bytes, ref.logging ? env.changelog : undefined, ref.name)
-  const window = new IndexedWindowStore(logging, bytes, ref)
+  const window = new IndexedWindowStore(logging, indexed, ref)
   const store = new MeteredWindowStore(window, metrics)
   return new StoreStack<WindowStore<K, V>>({
     name: ref.name,

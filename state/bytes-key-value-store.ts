@@ -29,6 +29,11 @@ export interface BytesKeyValueStore {
   /** Closes the store. Idempotent. Iterators still in use fail afterwards. */
   close(): Promise<void>
   get(key: Buffer): Promise<Buffer | undefined>
+  /**
+   * `get`, answered at once. Present only on stores that can read without a round trip to another
+   * thread (memory, or LevelDB's synchronous read, which blocks for a read that goes to disk).
+   */
+  readonly getSync?: (key: Buffer) => Buffer | undefined
   /** Entries with `gte <= key < lt`, in byte order. */
   range(range: ByteRange): AsyncIterable<readonly [Buffer, Buffer]>
   /**

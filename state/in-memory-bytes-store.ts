@@ -44,6 +44,10 @@ export class InMemoryBytesStore implements BytesKeyValueStore {
   }
 
   async get(key: Buffer): Promise<Buffer | undefined> {
+    return this.getSync(key)
+  }
+
+  readonly getSync = (key: Buffer): Buffer | undefined => {
     this.assertOpen()
     return this.entries.get(keyString(key))?.value
   }

@@ -62,7 +62,7 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
 
   async fetch(key: K, fromTimestamp: number, toTimestamp: number): Promise<readonly TimestampedValue<V>[]> {
     const keyBytes = this.keySerde.serialize(key)
-    if (this.retention) await this.retention.sweep()
+    if (this.retention?.sweepDue) await this.retention.sweep()
     const from = Math.max(0, fromTimestamp, this.retention?.liveFrom ?? 0)
     if (toTimestamp < from) return []
     const gte = windowKey(keyBytes, from, 0)
@@ -72,6 +72,13 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
         : windowKey(keyBytes, toTimestamp + 1, 0)
     const found: TimestampedValue<V>[] = []
     const length = keyBytes.length + windowKeySuffixBytes
+    if (this.logging.scansSync) {
+      for (const [composite, bytes] of this.logging.rangeSync({ gte, lt })) {
+        if (composite.length === length)
+          found.push({ timestamp: windowKeyTimestamp(composite), value: this.decode(bytes) })
+      }
+      return found
+    }
     for await (const [composite, bytes] of this.logging.range({ gte, lt })) {
       if (composite.length === length)
         found.push({ timestamp: windowKeyTimestamp(composite), value: this.decode(bytes) })

@@ -124,10 +124,22 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   }
 
   async get(key: Buffer): Promise<Buffer | undefined> {
+    if (this.syncReads) return this.getSync(key)
     const { db, dataPrefix } = this.opened()
     const prefixed = Buffer.concat([dataPrefix, key], dataPrefix.length + key.length)
     try {
-      return this.syncReads ? db.getSync(prefixed) : await db.get(prefixed)
+      return await db.get(prefixed)
+    } catch (error) {
+      throw this.translate(error, 'get')
+    }
+  }
+
+  /** LevelDB's synchronous read (whatever `syncReads` says): blocks for a read that goes to disk. */
+  readonly getSync = (key: Buffer): Buffer | undefined => {
+    const { db, dataPrefix } = this.opened()
+    const prefixed = Buffer.concat([dataPrefix, key], dataPrefix.length + key.length)
+    try {
+      return db.getSync(prefixed)
     } catch (error) {
       throw this.translate(error, 'get')
     }

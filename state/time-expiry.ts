@@ -65,6 +65,11 @@ export class Retention {
     return time > this.streamTime - this.retentionMs
   }
 
+  /** Whether the horizon has moved by a sweep step since the last sweep (`sweep` would delete). */
+  get sweepDue(): boolean {
+    return this.liveFrom - this.sweptBefore >= this.sweepStepMs
+  }
+
   /** Deletes expired entries once the horizon has moved by a sweep step since the last sweep. */
   async sweep(): Promise<void> {
     const horizon = this.liveFrom

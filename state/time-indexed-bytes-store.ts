@@ -37,11 +37,21 @@ const empty = Buffer.alloc(0)
  */
 export class TimeIndexedBytesStore implements BytesKeyValueStore {
   private latest = -1
+  /** `get` answered at once, when the inner store can. */
+  readonly getSync?: (key: Buffer) => Buffer | undefined
+  /** `range` read at once, when the inner store holds its data in memory. */
+  readonly rangeSync?: (range: ByteRange) => (readonly [Buffer, Buffer])[]
 
   constructor(
     readonly inner: BytesKeyValueStore,
     readonly suffixBytes: number = windowKeySuffixBytes,
-  ) {}
+  ) {
+    const { getSync, rangeSync } = inner
+    if (getSync !== undefined) this.getSync = (key) => getSync(tagged(dataTag, key))
+    if (rangeSync !== undefined)
+      this.rangeSync = (range) =>
+        rangeSync(dataRange(range)).map(([key, value]) => [key.subarray(1), value] as const)
+  }
 
   /** The greatest time written to this store, committed or restored; -1 when none. */
   get maxTime(): number {
@@ -71,10 +81,7 @@ export class TimeIndexedBytesStore implements BytesKeyValueStore {
   }
 
   async *range(range: ByteRange): AsyncGenerator<readonly [Buffer, Buffer]> {
-    const inner = this.inner.range({
-      gte: range.gte === undefined ? dataStart : tagged(dataTag, range.gte),
-      lt: range.lt === undefined ? dataEnd : tagged(dataTag, range.lt),
-    })
+    const inner = this.inner.range(dataRange(range))
     for await (const [key, value] of inner) yield [key.subarray(1), value]
   }
 
@@ -129,6 +136,14 @@ export class TimeIndexedBytesStore implements BytesKeyValueStore {
       index.copy(key, key.length - suffix, 1, 1 + suffix)
       yield key
     }
+  }
+}
+
+/** The inner range of the data keys in `range`. */
+function dataRange(range: ByteRange): ByteRange {
+  return {
+    gte: range.gte === undefined ? dataStart : tagged(dataTag, range.gte),
+    lt: range.lt === undefined ? dataEnd : tagged(dataTag, range.lt),
   }
 }
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { BytesKeyValueStore } from '../../state/index.js'
 import {
   InMemoryBytesStore,
+  KeyIndexedBytesStore,
   LevelDbBytesStore,
   MemoryMirroredBytesStore,
   StateStoreError,
@@ -23,7 +24,17 @@ const implementations: [string, () => BytesKeyValueStore][] = [
   ['LevelDbBytesStore', () => new LevelDbBytesStore(`${dir.path}/db`)],
   ['InMemoryBytesStore', () => new InMemoryBytesStore()],
   ['MemoryMirroredBytesStore', () => new MemoryMirroredBytesStore(new LevelDbBytesStore(`${dir.path}/db`))],
+  ['KeyIndexedBytesStore', () => keyIndexed()],
 ]
+
+function keyIndexed(): KeyIndexedBytesStore {
+  const level = new LevelDbBytesStore(`${dir.path}/db`)
+  return new KeyIndexedBytesStore(level, level.getSync)
+}
+
+function pairs(found: readonly (readonly [Buffer, Buffer])[]): string[] {
+  return found.map(([k, v]) => `${k.toString()}=${v.toString()}`)
+}
 
 describe.each(implementations)('%s', (_name, create) => {
   it('reads back what a batch wrote, later writes of one key winning', async () => {
@@ -266,6 +277,41 @@ describe('MemoryMirroredBytesStore', () => {
     await level.close()
     await expect(store.write([put('a', '2')], 2)).rejects.toMatchObject({ code: 'STORE_CLOSED' })
     expect(store.rangeSync({}).map(([k, v]) => `${k.toString()}=${v.toString()}`)).toEqual(['a=1'])
+    await store.close()
+  })
+})
+
+describe('KeyIndexedBytesStore', () => {
+  it('ranges from its keys in memory and synchronous reads, as LevelDB ranges, across close and reopen', async () => {
+    const store = keyIndexed()
+    await store.open()
+    await store.write([put('a', '1'), put('b', '2'), put('c', '3'), put('d', '4')], 7)
+    await store.write([del('b'), put('c', '5'), del('x')], 8)
+    expect(pairs(store.rangeSync({}))).toEqual(['a=1', 'c=5', 'd=4'])
+    expect(pairs(store.rangeSync({ gte: b('b'), lt: b('d') }))).toEqual(['c=5'])
+    expect(pairs(store.rangeSync({ gte: b('b') }))).toEqual(await entries(store.range({ gte: b('b') })))
+    await store.close()
+    expect(() => store.rangeSync({})).toThrow(expect.objectContaining({ code: 'STORE_CLOSED' }))
+
+    const reopened = keyIndexed()
+    await reopened.open()
+    expect(await reopened.checkpoint()).toBe(8)
+    expect(pairs(reopened.rangeSync({}))).toEqual(['a=1', 'c=5', 'd=4'])
+    expect(await reopened.keyCount()).toBe(3)
+    await reopened.wipe()
+    expect(reopened.rangeSync({})).toEqual([])
+    await reopened.close()
+  })
+
+  it('keeps its keys as they were when the LevelDB write fails', async () => {
+    const level = new LevelDbBytesStore(`${dir.path}/db`)
+    const store = new KeyIndexedBytesStore(level, level.getSync)
+    await store.open()
+    await store.write([put('a', '1')], 1)
+    await level.close()
+    await expect(store.write([put('b', '2')], 2)).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+    await level.open()
+    expect(pairs(store.rangeSync({}))).toEqual(['a=1'])
     await store.close()
   })
 })

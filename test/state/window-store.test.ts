@@ -87,6 +87,24 @@ describe.each([
     expect(await store.expireBefore(301)).toBe(1)
   })
 
+  it('fetches the same while a commit is in flight as before and after it, deletes included', async () => {
+    const { store, built } = await open(persistent)
+    store.put('k', 'a', 10)
+    store.put('k', 'b', 20)
+    await built.commit(1)
+    store.put('k', 'c', 30)
+    expect(await store.expireBefore(15)).toBe(1)
+    const expected = [
+      { timestamp: 20, value: 'b' },
+      { timestamp: 30, value: 'c' },
+    ]
+    const committing = built.commit(2)
+    const during = store.fetch('k', 0, 100)
+    await committing
+    expect(await during).toEqual(expected)
+    expect(await store.fetch('k', 0, 100)).toEqual(expected)
+  })
+
   it('drops puts older than the expiry time', async () => {
     const { store, writer } = await open(persistent)
     await store.expireBefore(100)
