@@ -15,6 +15,8 @@ export interface RestoreResult {
   readonly rate: number
   /** From process start to RUNNING. */
   readonly readySeconds: number
+  /** The process's CPU time from its REBALANCING to its RUNNING state, as the harness saw them. */
+  readonly cpuSeconds?: number
 }
 
 export interface RunResult {

@@ -69,9 +69,16 @@ function launchSettings(ctx: RunContext, phase: string): LaunchSettings {
 }
 
 /** Starts the system (its log named after `phase`) and waits until it reports RUNNING. */
-export async function startSystem(ctx: RunContext, phase: string, timeoutMs: number): Promise<StartedSystem> {
+export async function startSystem(
+  ctx: RunContext,
+  phase: string,
+  timeoutMs: number,
+  /** Told of the child as soon as it is launched (to watch its start-up). */
+  onLaunched?: (child: RunningChild) => void,
+): Promise<StartedSystem> {
   const child = launch(ctx.spec, launchSettings(ctx, phase), ctx.spec.label)
   ctx.children.push(child)
+  onLaunched?.(child)
   const running = await child.waitFor(
     (e) => e.event === 'state' && e.state === 'RUNNING',
     timeoutMs,

@@ -24,6 +24,7 @@ export const systemIds = [
   'engine-confluent',
   'engine-kafkajs',
   'engine-base',
+  'service-base',
   'kstreams',
 ] as const
 export type SystemId = (typeof systemIds)[number]
@@ -77,6 +78,13 @@ export const systems: Readonly<Record<SystemId, SystemSpec>> = {
     id: 'engine-base',
     label: 'our engine, base revision (confluent)',
     kind: 'engine',
+    client: 'confluent',
+  },
+  // experiments: the Reservation Service of another checkout (BENCH_BASE_SERVICE), interleaved with this one's
+  'service-base': {
+    id: 'service-base',
+    label: 'reservation service, base revision (confluent)',
+    kind: 'service',
     client: 'confluent',
   },
   kstreams: { id: 'kstreams', label: 'Kafka Streams 4.1.2 (Java)', kind: 'kstreams' },
@@ -201,9 +209,10 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
   // BENCH_CPU_PROF_DIR: every Node child writes a V8 CPU profile there when it exits;
   // BENCH_NODE_FLAGS: V8/Node flags for every Node child (heap and GC experiments)
   const profile = process.env['BENCH_CPU_PROF_DIR']
-  // BENCH_BASE_NODE_FLAGS: engine-base's own (experiments with flags: the same code on both sides)
+  // BENCH_BASE_NODE_FLAGS: engine-base's and service-base's own (experiments with flags: the same code on both sides)
   const flagsVariable =
-    spec.id === 'engine-base' && process.env['BENCH_BASE_NODE_FLAGS'] !== undefined
+    (spec.id === 'engine-base' || spec.id === 'service-base') &&
+    process.env['BENCH_BASE_NODE_FLAGS'] !== undefined
       ? 'BENCH_BASE_NODE_FLAGS'
       : 'BENCH_NODE_FLAGS'
   const flags = (process.env[flagsVariable] ?? '').split(/\s+/).filter(Boolean)
@@ -235,8 +244,14 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
       )
     }
     case 'service': {
-      // BENCH_SERVICE_SCRIPT: another service entry point (experiments with engine settings)
-      const [command, args] = node(process.env['BENCH_SERVICE_SCRIPT'] ?? 'run-service.ts')
+      // BENCH_SERVICE_SCRIPT: another service entry point (experiments with engine settings);
+      // BENCH_BASE_SERVICE (service-base): the run-service.ts of another checkout, side by side in one run
+      const base = process.env['BENCH_BASE_SERVICE']
+      if (spec.id === 'service-base' && !base)
+        throw new Error('service-base needs BENCH_BASE_SERVICE=<path of run-service.ts>')
+      const [command, args] = node(
+        spec.id === 'service-base' ? base! : (process.env['BENCH_SERVICE_SCRIPT'] ?? 'run-service.ts'),
+      )
       return new RunningChild(
         name,
         command,

@@ -1,7 +1,10 @@
 // Phase 8 of a run (stateful systems): the state directory deleted, the system started again; restore
 // records/s = changelog records restored ÷ restore time (Kafka Streams: first onRestoreStart to last
-// onRestoreEnd; ours: REBALANCING to RUNNING, as the engine restores inside the assignment).
+// onRestoreEnd; ours: REBALANCING to RUNNING, as the engine restores inside the assignment). Also the
+// process's CPU time from its REBALANCING to its RUNNING state (as the harness receives them): on a
+// shared machine steadier than the wall time.
 import { rm } from 'node:fs/promises'
+import { cpuSeconds } from '../proc-stats.js'
 import type { RestoreResult } from '../report.js'
 import { startSystem, type RunContext } from '../run-context.js'
 
@@ -10,7 +13,14 @@ export async function measureRestore(ctx: RunContext): Promise<RestoreResult | u
   if (!ctx.stateful || !ctx.settings.restore) return undefined
   await rm(ctx.stateDir, { recursive: true, force: true })
   ctx.say(`${ctx.tag}   state deleted; restoring`)
-  const { child, runningAt } = await startSystem(ctx, 'restore', ctx.quick ? 300_000 : 900_000)
+  let cpuAtRebalancing: number | undefined
+  const { child, runningAt } = await startSystem(ctx, 'restore', ctx.quick ? 300_000 : 900_000, (started) => {
+    void started
+      .waitFor((e) => e.event === 'state' && e.state === 'REBALANCING', 60_000, 'REBALANCING state')
+      .then(() => (cpuAtRebalancing = cpuOf(started.measuredPid())))
+      .catch(() => undefined)
+  })
+  const cpuAtRunning = cpuOf(child.measuredPid())
   // restore reports may trail the state change by a moment
   await child.waitFor((e) => e.event === 'restored', 1000, 'restore report').catch(() => undefined)
   await new Promise((resolve) => setTimeout(resolve, 200))
@@ -24,10 +34,22 @@ export async function measureRestore(ctx: RunContext): Promise<RestoreResult | u
     seconds,
     rate: seconds > 0 ? records / seconds : 0,
     readySeconds: (runningAt - child.spawnedAt) / 1000,
+    ...(cpuAtRebalancing !== undefined && cpuAtRunning !== undefined
+      ? { cpuSeconds: cpuAtRunning - cpuAtRebalancing }
+      : {}),
   }
   ctx.say(
-    `${ctx.tag}   restored ${records} changelog records in ${seconds.toFixed(2)} s (${Math.round(restore.rate)}/s), RUNNING ${restore.readySeconds.toFixed(1)} s after start`,
+    `${ctx.tag}   restored ${records} changelog records in ${seconds.toFixed(2)} s (${Math.round(restore.rate)}/s), RUNNING ${restore.readySeconds.toFixed(1)} s after start${restore.cpuSeconds === undefined ? '' : `, ${restore.cpuSeconds.toFixed(2)} CPU-s from REBALANCING to RUNNING`}`,
   )
   await child.stop()
   return restore
+}
+
+function cpuOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    return cpuSeconds(pid)
+  } catch {
+    return undefined
+  }
 }
