@@ -1,5 +1,6 @@
 // The window store: window keys over the change-logging layer, with a time index for expiry.
 
+import type { ByteRange } from './byte-range.js'
 import type { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { deserializeStored } from './deserialize-stored.js'
 import { expireBetween, Retention } from './time-expiry.js'
@@ -63,23 +64,43 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
   async fetch(key: K, fromTimestamp: number, toTimestamp: number): Promise<readonly TimestampedValue<V>[]> {
     const keyBytes = this.keySerde.serialize(key)
     if (this.retention?.sweepDue) await this.retention.sweep()
+    const range = this.rangeOf(keyBytes, fromTimestamp, toTimestamp)
+    if (range === undefined) return []
+    if (this.logging.scansSync) return this.collect(keyBytes, this.logging.rangeSync(range))
+    const found: TimestampedValue<V>[] = []
+    const length = keyBytes.length + windowKeySuffixBytes
+    for await (const [composite, bytes] of this.logging.range(range)) {
+      if (composite.length === length)
+        found.push({ timestamp: windowKeyTimestamp(composite), value: this.decode(bytes) })
+    }
+    return found
+  }
+
+  fetchNow(key: K, fromTimestamp: number, toTimestamp: number): readonly TimestampedValue<V>[] | undefined {
+    if (!this.logging.scansSync || this.retention?.sweepDue) return undefined
+    const keyBytes = this.keySerde.serialize(key)
+    const range = this.rangeOf(keyBytes, fromTimestamp, toTimestamp)
+    if (range === undefined) return []
+    return this.collect(keyBytes, this.logging.rangeSync(range))
+  }
+
+  /** The window keys of `keyBytes` from `fromTimestamp` to `toTimestamp`, both inclusive; none if empty. */
+  private rangeOf(keyBytes: Buffer, fromTimestamp: number, toTimestamp: number): ByteRange | undefined {
     const from = Math.max(0, fromTimestamp, this.retention?.liveFrom ?? 0)
-    if (toTimestamp < from) return []
+    if (toTimestamp < from) return undefined
     const gte = windowKey(keyBytes, from, 0)
     const lt =
       toTimestamp >= Number.MAX_SAFE_INTEGER
         ? Buffer.concat([keyBytes, Buffer.alloc(windowKeySuffixBytes, 0xff)])
         : windowKey(keyBytes, toTimestamp + 1, 0)
+    return { gte, lt }
+  }
+
+  /** The values of `keyBytes` among scanned entries (a longer key sharing its bytes is not its). */
+  private collect(keyBytes: Buffer, entries: readonly (readonly [Buffer, Buffer])[]): TimestampedValue<V>[] {
     const found: TimestampedValue<V>[] = []
     const length = keyBytes.length + windowKeySuffixBytes
-    if (this.logging.scansSync) {
-      for (const [composite, bytes] of this.logging.rangeSync({ gte, lt })) {
-        if (composite.length === length)
-          found.push({ timestamp: windowKeyTimestamp(composite), value: this.decode(bytes) })
-      }
-      return found
-    }
-    for await (const [composite, bytes] of this.logging.range({ gte, lt })) {
+    for (const [composite, bytes] of entries) {
       if (composite.length === length)
         found.push({ timestamp: windowKeyTimestamp(composite), value: this.decode(bytes) })
     }

@@ -32,6 +32,21 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return this.measure('fetch', () => this.inner.fetch(key, fromTimestamp, toTimestamp))
   }
 
+  fetchNow(key: K, fromTimestamp: number, toTimestamp: number): readonly TimestampedValue<V>[] | undefined {
+    if (this.inner.fetchNow === undefined) return undefined
+    if (!this.timed) {
+      const found = this.inner.fetchNow(key, fromTimestamp, toTimestamp)
+      // counted only when answered: otherwise the caller's `fetch` counts it
+      if (found !== undefined) this.metrics.recordOperation(this.name, 'fetch', undefined)
+      return found
+    }
+    const start = process.hrtime.bigint()
+    const found = this.inner.fetchNow(key, fromTimestamp, toTimestamp)
+    if (found !== undefined)
+      this.metrics.recordOperation(this.name, 'fetch', Number(process.hrtime.bigint() - start))
+    return found
+  }
+
   expireBefore(timestamp: number): Promise<number> {
     return this.measure('expire', () => this.inner.expireBefore(timestamp))
   }

@@ -26,6 +26,11 @@ export interface WindowStore<K, V> {
   /** Values of `key` with `fromTimestamp <= timestamp <= toTimestamp` (both inclusive). */
   fetch(key: K, fromTimestamp: number, toTimestamp: number): Promise<readonly TimestampedValue<V>[]>
   /**
+   * `fetch`, answered at once when the store can do it without waiting (its scan reads memory and
+   * synchronous reads, and no expiry is due); `undefined` when it cannot: then call `fetch`.
+   */
+  fetchNow?(key: K, fromTimestamp: number, toTimestamp: number): readonly TimestampedValue<V>[] | undefined
+  /**
    * Removes every value with a timestamp before `timestamp` (retention); returns how many.
    * Cost is proportional to the values removed, not to the store size. Removals are applied
    * locally at commit and are not logged: the changelog topic must expire them itself

@@ -105,6 +105,22 @@ describe.each([
     expect(await store.fetch('k', 0, 100)).toEqual(expected)
   })
 
+  it('answers fetchNow as fetch, pending and committed values alike', async () => {
+    const { store, built } = await open(persistent)
+    store.put('k', 'a', 10)
+    store.put('j', 'x', 15)
+    await built.commit(1)
+    store.put('k', 'b', 20)
+    const expected = [
+      { timestamp: 10, value: 'a' },
+      { timestamp: 20, value: 'b' },
+    ]
+    expect(store.fetchNow?.('k', 0, 100)).toEqual(expected)
+    expect(await store.fetch('k', 0, 100)).toEqual(expected)
+    expect(store.fetchNow?.('k', 11, 100)).toEqual(expected.slice(1))
+    expect(store.fetchNow?.('k', 21, 100)).toEqual([])
+  })
+
   it('drops puts older than the expiry time', async () => {
     const { store, writer } = await open(persistent)
     await store.expireBefore(100)
@@ -132,6 +148,23 @@ describe.each([
       { timestamp: 20, value: 'b' },
     ])
     expect(await store.expireBefore(15)).toBe(1)
+  })
+})
+
+describe('window store with a retention', () => {
+  it('leaves fetchNow to fetch while an expiry sweep is due, then answers it again', async () => {
+    const built = buildWindowStore(
+      { name: 'joins', keySerde: stringSerde, valueSerde: jsonSerde<string>(), retentionMs: 1000 },
+      { dir: dir.path, changelog: new RecordingWriter() },
+    )
+    stores.push(built)
+    await built.open()
+    const store = built.store
+    store.put('k', 'old', 10)
+    store.put('k', 'new', 100_000)
+    expect(store.fetchNow?.('k', 0, 200_000)).toBeUndefined()
+    expect(await store.fetch('k', 0, 200_000)).toEqual([{ timestamp: 100_000, value: 'new' }])
+    expect(store.fetchNow?.('k', 0, 200_000)).toEqual([{ timestamp: 100_000, value: 'new' }])
   })
 })
 

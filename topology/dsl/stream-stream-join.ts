@@ -12,6 +12,7 @@ import {
   type KeyValueStoreRef,
   type Serde,
   type StoreRef,
+  type TimestampedValue,
   type WindowStoreRef,
 } from '../../state/index.js'
 import type { ProcessorContext, ProcessorSupplier } from '../processor.js'
@@ -169,8 +170,46 @@ export function streamStreamJoin<K, V, VO, VR>(
       if (!tracker)
         trackers.set(ctx.taskId, (tracker = { streamTime: -1, minTime: Infinity, nextTimeToEmit: 0 }))
       const time = tracker
+      /** Forwards `record` joined with each match (a held record of the other side so found is no longer pending). */
+      const joinMatches = (
+        record: StreamRecord<K, VThis>,
+        matches: readonly TimestampedValue<VOther>[],
+      ): void => {
+        const key = record.key
+        for (const match of matches) {
+          if (held) held.delete(outerKey(keySerde.serialize(key), match.timestamp, !spec.left))
+          ctx.forward({
+            ...record,
+            value: spec.joiner(record.value, match.value, key),
+            timestamp: Math.max(record.timestamp, match.timestamp),
+          })
+        }
+      }
+      /** A left or outer join's record: emits held records whose window closed, joins, holds it if unmatched. */
+      const processHeld = async (
+        record: StreamRecord<K, VThis>,
+        held: KeyValueStore<Buffer, Buffer[]>,
+      ): Promise<void> => {
+        const key = record.key
+        const timestamp = record.timestamp
+        if (timestamp === time.streamTime) await emitHeld(ctx, held, time, record, spec)
+        const from = Math.max(0, timestamp - spec.before)
+        const to = Math.max(0, timestamp + spec.after)
+        const matches = await other.fetch(key, from, to)
+        joinMatches(record, matches)
+        if (!spec.outer || matches.length > 0) return
+        if (to < time.streamTime) {
+          ctx.forward({ ...record, value: spec.joiner(record.value, null, key) })
+          return
+        }
+        time.minTime = Math.min(time.minTime, timestamp)
+        const id = outerKey(keySerde.serialize(key), timestamp, spec.left)
+        const list = (await held.get(id)) ?? []
+        held.put(id, [...list, spec.thisSerde.serialize(record.value)])
+      }
       return {
-        process: async (record) => {
+        // an inner join whose store answers at once runs synchronously: no promise per record
+        process: (record) => {
           const timestamp = record.timestamp
           time.streamTime = Math.max(time.streamTime, timestamp)
           const nullKey = record.key === null || record.key === undefined
@@ -183,28 +222,13 @@ export function streamStreamJoin<K, V, VO, VR>(
             ctx.droppedRecord()
             return
           }
-          if (held && timestamp === time.streamTime) await emitHeld(ctx, held, time, record, spec)
+          if (held) return processHeld(record, held)
+          // inner join: neither held records nor records joined with null
           const from = Math.max(0, timestamp - spec.before)
           const to = Math.max(0, timestamp + spec.after)
-          const matches = await other.fetch(record.key, from, to)
-          for (const match of matches) {
-            // a partner found: the other side's held record of that time is joined, no longer pending
-            if (held) held.delete(outerKey(keySerde.serialize(record.key), match.timestamp, !spec.left))
-            ctx.forward({
-              ...record,
-              value: spec.joiner(record.value, match.value, record.key),
-              timestamp: Math.max(timestamp, match.timestamp),
-            })
-          }
-          if (!spec.outer || matches.length > 0) return
-          if (!held || to < time.streamTime) {
-            ctx.forward({ ...record, value: spec.joiner(record.value, null, record.key) })
-            return
-          }
-          time.minTime = Math.min(time.minTime, timestamp)
-          const id = outerKey(keySerde.serialize(record.key), timestamp, spec.left)
-          const list = (await held.get(id)) ?? []
-          held.put(id, [...list, spec.thisSerde.serialize(record.value)])
+          const matches = other.fetchNow?.(record.key, from, to)
+          if (matches !== undefined) return joinMatches(record, matches)
+          return other.fetch(record.key, from, to).then((found) => joinMatches(record, found))
         },
         close: () => {
           trackers.delete(ctx.taskId)
