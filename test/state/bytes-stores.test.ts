@@ -78,6 +78,21 @@ describe.each(implementations)('%s', (_name, create) => {
     await store.close()
   })
 
+  it('wipe of a store without data (every key deleted) drops its checkpoint and leaves it usable', async () => {
+    const store = create()
+    await store.open()
+    await store.write([put('a', '1')])
+    await store.write([del('a')], 42)
+    await store.wipe()
+    expect(store.isOpen).toBe(true)
+    expect(await store.checkpoint()).toBeUndefined()
+    expect(await store.keyCount()).toBe(0)
+    await store.write([put('b', '2')], 43)
+    expect(await entries(store.range({}))).toEqual(['b=2'])
+    expect(await store.checkpoint()).toBe(store.persistent ? 43 : undefined)
+    await store.close()
+  })
+
   it('counts its keys (metadata and deleted keys excluded), afresh after a wipe', async () => {
     const store = create()
     await store.open()
