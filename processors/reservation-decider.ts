@@ -89,6 +89,10 @@ export function reservationDecider(
       const run = async (input: DecisionInput, now: number) => {
         const data = await loadDecisionState(stores, promotions, input, now, options.config)
         const result = decide(preloadedView(data), input, now, options.config)
+        if (result.deadLetter !== undefined) {
+          ctx.deadLetter(result.deadLetter)
+          return
+        }
         apply(stores, result.writes)
         emit(ctx, result.events, result.notifications, options.metrics)
         if (input.type === 'retention-due') {

@@ -1,6 +1,7 @@
 // Payment events routed to the reservation's resource (spec §5, workflows happy 1 and alternative 4,
-// late or stray payments). The router sends payments for unknown reservations to the DLQ; should one
-// arrive anyway, nothing is decided.
+// late or stray payments). The router sends payments for unknown reservations to the DLQ; one that
+// arrives anyway (its route was known, but the reservation is gone by the time the payment is decided:
+// retention removed it while the payment was on its way) goes to the DLQ from here, with the reason.
 //
 //   status \ payment      PaymentAuthorized               PaymentCompleted                          PaymentFailed
 //   PENDING_PAYMENT,      → AUTHORIZED (hold ends)        → AUTHORIZED, then ReservationFinalized   → PAYMENT_FAILED, notification
@@ -19,7 +20,12 @@ import type { Workspace } from './workspace.js'
 /** Returns the first event emitted (the payment's recorded outcome), or undefined for an unknown reservation. */
 export function decidePayment(ws: Workspace, payment: PaymentEvent): ReservationEvent | undefined {
   const reservation = ws.reservation(payment.reservationId)
-  if (reservation === undefined) return undefined
+  if (reservation === undefined) {
+    ws.reject(
+      `unknown reservation '${payment.reservationId}': resource '${ws.resourceId}' holds no reservation with this id (removed by retention before the payment was decided, or never created here)`,
+    )
+    return undefined
+  }
   const common = {
     reservationId: reservation.reservationId,
     causationId: payment.paymentId,

@@ -15,6 +15,11 @@ export interface DecisionResult {
   readonly notifications: readonly ReservationNotification[]
   /** Store changes; apply all of them (in any order) atomically with forwarding the events. */
   readonly writes: readonly StateWrite[]
+  /**
+   * The input cannot be decided and goes to the DLQ with this reason (a payment for a reservation this
+   * resource does not know); nothing else is emitted or written then.
+   */
+  readonly deadLetter?: string
 }
 
 export const emptyDecisionResult: DecisionResult = { events: [], notifications: [], writes: [] }

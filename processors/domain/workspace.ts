@@ -38,6 +38,7 @@ export class Workspace {
   private readonly events: ReservationEvent[] = []
   private readonly notifications: ReservationNotification[] = []
   private readonly writes = new Map<string, StateWrite>()
+  private unprocessable: string | undefined
   private meta: ResourceMeta
   private definition: ResourceDefinition | undefined
   private readonly reservations = new Map<string, Reservation>()
@@ -284,7 +285,14 @@ export class Workspace {
   }
 
   result(): DecisionResult {
+    if (this.unprocessable !== undefined)
+      return { events: [], notifications: [], writes: [], deadLetter: this.unprocessable }
     return { events: this.events, notifications: this.notifications, writes: [...this.writes.values()] }
+  }
+
+  /** The input cannot be decided: it goes to the DLQ with `reason`, and nothing else comes of it. */
+  reject(reason: string): void {
+    this.unprocessable = reason
   }
 
   private writeMeta(): void {

@@ -143,6 +143,21 @@ describe('reservation topology on the test driver', () => {
     await driver.close()
   })
 
+  it('dead-letters a routed payment whose reservation its resource no longer holds, with the reason, instead of deciding nothing', async () => {
+    const { driver, codecs, pipe, events } = await setup(1)
+    await pipe(topics.resources, 'room-1', resource(codecs), T0)
+    // as the router forwards a payment whose route it knew, when retention removed the reservation on the
+    // resource's side while the payment was on its way
+    await pipe('svc-payments-by-resource-repartition', 'room-1', authorized(codecs, 'p1', 'gone', T0), T0)
+    const dead = driver.readRawOutput('reservation-dlq')
+    expect(dead.map((r) => codecs.payment.decode(r.value!).paymentId)).toEqual(['p1'])
+    expect(dead[0]!.headers!['dlq.reason']!.toString()).toMatch(
+      /unknown reservation 'gone': resource 'room-1' holds no reservation with this id/,
+    )
+    expect(events().filter((e) => e.type.startsWith('Payment'))).toEqual([])
+    await driver.close()
+  })
+
   it('judges strays without waiting for decider tasks that have no traffic once they say they are idle', async () => {
     const { driver, codecs, pipe } = await setup(3)
     await pipe(topics.resources, 'room-1', resource(codecs), T0)

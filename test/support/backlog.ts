@@ -247,7 +247,11 @@ function audit(
   }
   const deadReasons = new Map<string, string>()
   for (const d of dead) {
-    if (d.headers[dlqHeaders.topic]?.toString() !== paymentsTopic || d.value === null) continue
+    // the router dead-letters a payment read from the payments topic; the decider one it was routed
+    // (read from the repartition topic) whose reservation it no longer holds
+    const source = d.headers[dlqHeaders.topic]?.toString()
+    const payment = source === paymentsTopic || source?.endsWith('-payments-by-resource-repartition')
+    if (!payment || d.value === null) continue
     try {
       deadReasons.set(decodePayment(d.value).paymentId, d.headers[dlqHeaders.reason]?.toString() ?? '')
     } catch {

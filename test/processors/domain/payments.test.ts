@@ -81,8 +81,12 @@ describe('late and stray payments', () => {
     expect(h.violations()).toEqual([])
   })
 
-  it('decides nothing about a payment for an unknown reservation (the router dead-letters those)', () => {
-    expect(h.pay('PaymentAuthorized', 'nope', 100)).toMatchObject({ events: [], writes: [] })
+  it('sends a payment for a reservation its resource does not know to the DLQ, with the reason, and decides nothing else', () => {
+    const result = h.pay('PaymentCompleted', 'nope', 100)
+    expect(result).toMatchObject({ events: [], notifications: [], writes: [] })
+    expect(result.deadLetter).toMatch(
+      /unknown reservation 'nope': resource '.+' holds no reservation with this id/,
+    )
   })
 
   it('ignores a repeated payment event', () => {
