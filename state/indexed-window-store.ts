@@ -67,13 +67,9 @@ export class IndexedWindowStore<K, V> implements WindowStore<K, V> {
     const range = this.rangeOf(keyBytes, fromTimestamp, toTimestamp)
     if (range === undefined) return []
     if (this.logging.scansSync) return this.collect(keyBytes, this.logging.rangeSync(range))
-    const found: TimestampedValue<V>[] = []
-    const length = keyBytes.length + windowKeySuffixBytes
-    for await (const [composite, bytes] of this.logging.range(range)) {
-      if (composite.length === length)
-        found.push({ timestamp: windowKeyTimestamp(composite), value: this.decode(bytes) })
-    }
-    return found
+    const entries: (readonly [Buffer, Buffer])[] = []
+    for await (const entry of this.logging.range(range)) entries.push(entry)
+    return this.collect(keyBytes, entries)
   }
 
   fetchNow(key: K, fromTimestamp: number, toTimestamp: number): readonly TimestampedValue<V>[] | undefined {
