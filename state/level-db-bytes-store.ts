@@ -29,7 +29,10 @@ export interface LevelDbOptions {
 const formatVersion = Buffer.from('1')
 const formatKey = Buffer.from('format')
 const checkpointKey = Buffer.from('checkpoint')
-/** Entries fetched per native call while iterating. */
+/**
+ * Entries asked for per native call while iterating. classic-level hands back fewer once a read holds
+ * `highWaterMarkBytes` (16 KiB by default), so a short read is not the end of a range: only an empty one is.
+ */
 const iteratorBatch = 256
 
 function openHandles(location: string, options: LevelDbOptions) {
@@ -154,9 +157,10 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
     const skip = dataPrefix.length
     try {
       for (;;) {
+        // only an empty read is the end: a read stops early once it holds highWaterMarkBytes
         const entries = await iterator.nextv(iteratorBatch)
+        if (entries.length === 0) return
         for (const [key, value] of entries) yield [key.subarray(skip), value]
-        if (entries.length < iteratorBatch) return
       }
     } catch (error) {
       throw this.translate(error, 'range')
@@ -260,8 +264,8 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
     try {
       for (;;) {
         const batch = await iterator.nextv(1000)
+        if (batch.length === 0) break
         keys += batch.length
-        if (batch.length < 1000) break
       }
     } catch (error) {
       throw this.translate(error, 'count the keys of')
