@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createKafkaClient } from '../../kafka/index.js'
 import { startLocalKafka } from '../../tools/local-kafka/local-kafka-cluster.js'
 import { collect, uniqueName } from '../support/kafka.js'
+import { until } from '../support/until.js'
 
 const cli = path.resolve('tools/local-kafka/cli.ts')
 const tsx = path.resolve('node_modules/.bin/tsx')
@@ -67,9 +68,18 @@ describe('local Kafka tool', () => {
       await admin.createTopics([
         { topic, partitions: 2, replicationFactor: 3, config: { 'min.insync.replicas': '2' } },
       ])
-      const [description] = await admin.describeTopics([topic])
+      // the broker asked may learn of a new topic a moment after the controller created it (under load,
+      // UNKNOWN_TOPIC_OR_PART for a while)
+      const description = await until(
+        `${topic} known to the broker asked`,
+        async () => (await admin.describeTopics([topic]))[0],
+        {
+          retryErrors: true,
+          timeoutMs: 30_000,
+        },
+      )
       await admin.disconnect()
-      expect(description!.partitions.every((p) => new Set(p.replicas).size === 3)).toBe(true)
+      expect(description.partitions.every((p) => new Set(p.replicas).size === 3)).toBe(true)
 
       const producer = kafka.producer()
       await producer.connect()
