@@ -1,5 +1,6 @@
 // The standby replicas' reconcile protocol without a broker: a failed broker call while a standby opens
-// leaves no LevelDB store open, so the next attempt (or the task becoming active here) can open it.
+// leaves no LevelDB store open, so the next attempt (or the task becoming active here) can open it; the copy
+// of a task whose owner left is kept until the task is claimed again.
 import { describe, expect, it } from 'vitest'
 import type { KafkaAdmin, PartitionReader } from '../../kafka/index.js'
 import { StandbyTasks } from '../../topology/runtime/standby-tasks.js'
@@ -43,5 +44,44 @@ describe('standby tasks', () => {
     ])
     await standbys.closeAll()
     expect(await standbys.report()).toEqual([])
+  })
+
+  it('keeps the copy of a task whose owner left until the task is claimed again', async () => {
+    const stateDir = await cleanup.tempDir('standby-unit-')
+    let instances = ['self', 'other']
+    let owner: string | undefined = 'other'
+    const activeHere = new Set<string>()
+    const standbys = new StandbyTasks({
+      config: {
+        applicationId: 'app',
+        stateDir,
+        instanceId: 'self',
+        log: () => undefined,
+        numStandbyReplicas: 1,
+      },
+      topology: summingTopology('in', 'out'),
+      layout: { tasksPerSubtopology: new Map([[0, 1]]), partitions: new Map() },
+      admin: {
+        endOffsets: async (topic: string) => [{ topic, partition: 0, offset: 0 }],
+      } as unknown as KafkaAdmin,
+      reader: {} as PartitionReader,
+      instances: () => instances,
+      ownerOf: () => owner,
+      activeHere: () => activeHere,
+    })
+    const kept = async () => (await standbys.report()).map((r) => r.taskId)
+    await standbys.reconcile()
+    expect(await kept()).toEqual(['0_0'])
+    // the owner withdrew from the registry (its tombstone): nobody claims 0_0, and the copy stays for the
+    // join that follows, where the assignor gives 0_0 to this instance
+    ;[instances, owner] = [['self'], undefined]
+    await standbys.reconcile()
+    expect(await kept()).toEqual(['0_0'])
+    // claimed again, here: placement decides, and a task active here has no standby
+    activeHere.add('0_0')
+    owner = 'self'
+    await standbys.reconcile()
+    expect(await kept()).toEqual([])
+    await standbys.closeAll()
   })
 })

@@ -29,6 +29,16 @@ describe('task assignor', () => {
     expect(byMember(owner)).toEqual({ a: ['0_0', '0_2', '0_3'], b: ['0_1', '0_4', '0_5'] })
   })
 
+  it('gives every task with a copy to its holder before a task without one takes the room', () => {
+    // a left with 0_0 and 0_1; x keeps a copy of 0_1, y none of 0_0 (not known here): 0_0, first by task
+    // id, went to x (tied load, first member id) and filled it, and 0_1 had to go to y
+    const owner = assignTasks(tasks, [
+      { memberId: 'x', state: { active: ['0_2', '0_5'], standby: ['0_1', '0_3'] } },
+      { memberId: 'y', state: { active: ['0_3', '0_4'], standby: ['0_5', '0_2'] } },
+    ])
+    expect(byMember(owner)).toEqual({ x: ['0_1', '0_2', '0_5'], y: ['0_0', '0_3', '0_4'] })
+  })
+
   it('moves tasks off an overloaded member, to a standby holder first, then to the least loaded', () => {
     // a ran everything alone; b joins with a copy of 0_4, c with nothing
     const owner = assignTasks(tasks, [

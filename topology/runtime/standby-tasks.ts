@@ -9,7 +9,11 @@
 //
 // Reconcile protocol (on the instance's queue, so that it never interleaves with a rebalance):
 //   1. Place: the tasks this instance keeps a standby of (standby-placement.ts), never one active here.
-//   2. Close the standbys no longer placed here (after the catch-up in progress, if any).
+//   2. Close the standbys no longer placed here (after the catch-up in progress, if any) — but not those of
+//      a task nobody claims: its owner left, and until the task is claimed again its copies are where the
+//      assignment sends it (task-assignor.ts step 4; each member lists its copies with its join). Closed
+//      then, the copy would be missing from the join that follows the departure, and the task would go
+//      to any member and restore from the beginning.
 //   3. Open the stores of new standbys. A store without a checkpoint, or with one beyond its changelog's
 //      end (a copy ahead of the committed changelog), is wiped, as a restore does.
 // Catch-up protocol (off the queue, one pass at a time; processing goes on meanwhile):
@@ -113,7 +117,10 @@ export class StandbyTasks {
         config.numStandbyReplicas,
       ).filter((id) => !active.has(id)),
     ) // 1
-    const gone = [...this.standbys.keys()].filter((id) => !placed.has(id))
+    // a task nobody claims keeps its copies: its owner left (the registry holds its tombstone), and the
+    // coming assignment gives it to a holder only if that holder still has it when it joins
+    const unclaimed = (id: string) => !active.has(id) && this.context.ownerOf(id) === undefined
+    const gone = [...this.standbys.keys()].filter((id) => !placed.has(id) && !unclaimed(id))
     if (gone.length > 0) await this.release(gone) // 2
     for (const taskId of placed) {
       if (this.standbys.has(taskId)) continue

@@ -4,13 +4,15 @@
 //
 // Assignment protocol (the group leader, on every rebalance; a pure function of what the members sent):
 //   1. Each member sends, with its join, the tasks it runs (active or restoring) and those it keeps
-//      standby copies of (standby-tasks.ts: caught up every half second).
+//      standby copies of (standby-tasks.ts: caught up every half second; the copies of a task whose owner
+//      left are kept until it is claimed again, so the join after a departure lists them).
 //   2. Capacity: every member takes at most ceil(tasks / members) tasks, so the load stays balanced.
 //   3. A task stays with a member that runs it, while that member has capacity (no restore at all).
 //   4. Otherwise it goes to a member that keeps a standby copy of it, the least loaded of them: its
 //      restore starts at the copy's position and reads only the tail.
 //   5. Otherwise to the least loaded member (ties: member id order); it restores from its own local
-//      state if any, else from the beginning.
+//      state if any, else from the beginning. Step 4 runs for every task before step 5 for any: a task
+//      without a copy must not take the room of a copy holder that another task needs.
 // A task's partitions (co-partitioned inputs: partition p of each of its source topics) always go to one
 // member together. Not done: warm-up tasks (Kafka Streams moves state ahead of a move to balance load:
 // here a task moves when a member's capacity requires it, to its standby holder when there is one).
@@ -48,8 +50,9 @@ export function assignTasks(
     if (owner.has(task)) continue
     const holders = ordered.filter((m) => m.state?.standby.includes(task)).map((m) => m.memberId)
     const holder = leastLoaded(holders) // 4
-    give(task, holder ?? leastLoaded(ordered.map((m) => m.memberId))!) // 5
+    if (holder !== undefined) give(task, holder)
   }
+  for (const task of sorted) if (!owner.has(task)) give(task, leastLoaded(ordered.map((m) => m.memberId))!) // 5
   return owner
 }
 
