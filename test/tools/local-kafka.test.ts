@@ -54,47 +54,52 @@ function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000) {
 }
 
 describe('local Kafka tool', () => {
-  it('runs a 3-node KRaft cluster whose topics replicate and survive one broker failure', async () => {
-    const cluster = await startLocalKafka({ nodes: 3 })
-    try {
-      expect(cluster.nodes).toHaveLength(3)
-      const kafka = createKafkaClient({
-        brokers: cluster.bootstrapServers.split(','),
-        clientId: 'three-nodes',
-      })
-      const admin = kafka.admin()
-      await admin.connect()
-      const topic = uniqueName('replicated')
-      await admin.createTopics([
-        { topic, partitions: 2, replicationFactor: 3, config: { 'min.insync.replicas': '2' } },
-      ])
-      // the broker asked may learn of a new topic a moment after the controller created it (under load,
-      // UNKNOWN_TOPIC_OR_PART for a while)
-      const description = await until(
-        `${topic} known to the broker asked`,
-        async () => (await admin.describeTopics([topic]))[0],
-        {
-          retryErrors: true,
-          timeoutMs: 30_000,
-        },
-      )
-      await admin.disconnect()
-      expect(description.partitions.every((p) => new Set(p.replicas).size === 3)).toBe(true)
+  // three brokers start, one is killed and restarted: ~20 s on a quiet machine, over 60 s at load 17
+  it(
+    'runs a 3-node KRaft cluster whose topics replicate and survive one broker failure',
+    { timeout: 180_000 },
+    async () => {
+      const cluster = await startLocalKafka({ nodes: 3 })
+      try {
+        expect(cluster.nodes).toHaveLength(3)
+        const kafka = createKafkaClient({
+          brokers: cluster.bootstrapServers.split(','),
+          clientId: 'three-nodes',
+        })
+        const admin = kafka.admin()
+        await admin.connect()
+        const topic = uniqueName('replicated')
+        await admin.createTopics([
+          { topic, partitions: 2, replicationFactor: 3, config: { 'min.insync.replicas': '2' } },
+        ])
+        // the broker asked may learn of a new topic a moment after the controller created it (under load,
+        // UNKNOWN_TOPIC_OR_PART for a while)
+        const description = await until(
+          `${topic} known to the broker asked`,
+          async () => (await admin.describeTopics([topic]))[0],
+          {
+            retryErrors: true,
+            timeoutMs: 30_000,
+          },
+        )
+        await admin.disconnect()
+        expect(description.partitions.every((p) => new Set(p.replicas).size === 3)).toBe(true)
 
-      const producer = kafka.producer()
-      await producer.connect()
-      await producer.send([{ topic, key: Buffer.from('a'), value: Buffer.from('before') }])
-      await cluster.killNode(2)
-      await producer.send([{ topic, key: Buffer.from('a'), value: Buffer.from('after') }])
-      await producer.disconnect()
-      const records = await collect(kafka, [topic], (r) => r.length >= 2)
-      expect(records.map((r) => r.value!.toString())).toEqual(['before', 'after'])
-      await cluster.restartNode(2)
-      expect(cluster.nodes.every((n) => n.running)).toBe(true)
-    } finally {
-      await cluster.stop()
-    }
-  })
+        const producer = kafka.producer()
+        await producer.connect()
+        await producer.send([{ topic, key: Buffer.from('a'), value: Buffer.from('before') }])
+        await cluster.killNode(2)
+        await producer.send([{ topic, key: Buffer.from('a'), value: Buffer.from('after') }])
+        await producer.disconnect()
+        const records = await collect(kafka, [topic], (r) => r.length >= 2)
+        expect(records.map((r) => r.value!.toString())).toEqual(['before', 'after'])
+        await cluster.restartNode(2)
+        expect(cluster.nodes.every((n) => n.running)).toBe(true)
+      } finally {
+        await cluster.stop()
+      }
+    },
+  )
 
   it('leaves no JVM behind when the process that started the broker is killed with SIGKILL', async () => {
     const dir = await tempDir('orphan-')
