@@ -157,7 +157,6 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
     const skip = dataPrefix.length
     try {
       for (;;) {
-        // only an empty read is the end: a read stops early once it holds highWaterMarkBytes
         const entries = await iterator.nextv(iteratorBatch)
         if (entries.length === 0) return
         for (const [key, value] of entries) yield [key.subarray(skip), value]

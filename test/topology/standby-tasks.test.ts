@@ -9,9 +9,30 @@ import { cleanupAfterAll } from '../support/cleanup-after-all.js'
 
 const cleanup = cleanupAfterAll()
 
+/** Standbys of this instance ('self') for the one-partition summing topology; `admin` and the registry as given. */
+async function standbyTasks(context: {
+  readonly admin: KafkaAdmin
+  readonly instances: () => readonly string[]
+  readonly ownerOf: () => string | undefined
+  readonly activeHere: () => ReadonlySet<string>
+}): Promise<StandbyTasks> {
+  return new StandbyTasks({
+    config: {
+      applicationId: 'app',
+      stateDir: await cleanup.tempDir('standby-unit-'),
+      instanceId: 'self',
+      log: () => undefined,
+      numStandbyReplicas: 1,
+    },
+    topology: summingTopology('in', 'out'),
+    layout: { tasksPerSubtopology: new Map([[0, 1]]), partitions: new Map() },
+    reader: {} as PartitionReader,
+    ...context,
+  })
+}
+
 describe('standby tasks', () => {
   it('closes what it opened when the changelog end cannot be fetched, and opens the standby on the next round', async () => {
-    const stateDir = await cleanup.tempDir('standby-unit-')
     let brokerDown = true
     const admin = {
       endOffsets: async (topic: string) => {
@@ -19,18 +40,8 @@ describe('standby tasks', () => {
         return [{ topic, partition: 0, offset: 0 }]
       },
     } as unknown as KafkaAdmin
-    const standbys = new StandbyTasks({
-      config: {
-        applicationId: 'app',
-        stateDir,
-        instanceId: 'self',
-        log: () => undefined,
-        numStandbyReplicas: 1,
-      },
-      topology: summingTopology('in', 'out'),
-      layout: { tasksPerSubtopology: new Map([[0, 1]]), partitions: new Map() },
+    const standbys = await standbyTasks({
       admin,
-      reader: {} as PartitionReader,
       instances: () => ['self', 'other'],
       ownerOf: () => 'other',
       activeHere: () => new Set(),
@@ -47,24 +58,13 @@ describe('standby tasks', () => {
   })
 
   it('keeps the copy of a task whose owner left until the task is claimed again', async () => {
-    const stateDir = await cleanup.tempDir('standby-unit-')
     let instances = ['self', 'other']
     let owner: string | undefined = 'other'
     const activeHere = new Set<string>()
-    const standbys = new StandbyTasks({
-      config: {
-        applicationId: 'app',
-        stateDir,
-        instanceId: 'self',
-        log: () => undefined,
-        numStandbyReplicas: 1,
-      },
-      topology: summingTopology('in', 'out'),
-      layout: { tasksPerSubtopology: new Map([[0, 1]]), partitions: new Map() },
+    const standbys = await standbyTasks({
       admin: {
         endOffsets: async (topic: string) => [{ topic, partition: 0, offset: 0 }],
       } as unknown as KafkaAdmin,
-      reader: {} as PartitionReader,
       instances: () => instances,
       ownerOf: () => owner,
       activeHere: () => activeHere,
