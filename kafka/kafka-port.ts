@@ -167,6 +167,12 @@ export interface KafkaProducer {
 }
 
 export interface KafkaTransaction {
+  /**
+   * Adds records to the transaction. kafkajs: resolves when they are acknowledged, with the lowest offset
+   * written per partition. confluent: resolves once they are queued, with no positions — the commit is
+   * their acknowledgement (it fails if any of them was not written), and a caller that needs positions
+   * derives them (the runtime's record collector: changelog checkpoints).
+   */
   send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]>
   /**
    * Adds consumed positions to the transaction, so they commit atomically with its output.

@@ -41,7 +41,7 @@ export {
   stringSerde,
 } from './serde.js'
 export { cacheEntryOverheadBytes, RecordCache } from './record-cache.js'
-export type { BuiltStore, ForwardRunner, StateStore } from './state-store.js'
+export type { BuiltStore, ChangelogAdvance, ForwardRunner, StateStore } from './state-store.js'
 export type { StoreMetrics, StoreOperation } from './store-metrics.js'
 export { noopStoreMetrics, storeOperations } from './store-metrics.js'
 export type {

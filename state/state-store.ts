@@ -25,15 +25,32 @@ import type { BytesWrite } from './bytes-key-value-store.js'
  *    to the next commit.
  * 2. The runtime commits: the transaction with input offsets (exactly-once), or flushes the
  *    producer and commits offsets (at-least-once).
- * 3. Only once step 2 succeeded: `commit(nextChangelogOffset)` every store, which writes the
- *    sealed changes and the checkpoint in one atomic local write. Local state is thus never ahead
- *    of the committed changelog.
+ * 3. Only once step 2 succeeded: `commit(checkpoint)` every store, which writes the sealed changes
+ *    and the checkpoint in one atomic local write. Local state is thus never ahead of the committed
+ *    changelog. The checkpoint is the next changelog offset when the client reported where the writes
+ *    landed, or a `ChangelogAdvance` when it did not (see there): never past the true position, since
+ *    a checkpoint before it only makes a restore replay records the store already holds.
  * 4. If step 2 failed or the transaction aborted: `discardPending()` every store, then
  *    re-initialize the task from its checkpoints (restore protocol from step 2).
  *
  * `close()` neither flushes nor commits: uncommitted writes are dropped, as the changelog has not
  * committed them either. Commit first to keep them.
  */
+/**
+ * Where a commit's changelog writes went, when the client did not report their offsets (confluent
+ * transactions: delivery reports only of failures). At least `written` records went to the changelog
+ * partition after the store's last checkpoint — each record takes an offset of its own, and the
+ * transaction's commit markers and anyone else's writes only add offsets — so the last checkpoint plus
+ * `written` is never past the true position. `end`, when given, is the partition's end offset read after
+ * the commit and before anything more was written to it: the true position, or past it by commit markers —
+ * or by someone else's writes, which the store tells apart by how far past its count the end is
+ * (`StoreStack`).
+ */
+export interface ChangelogAdvance {
+  readonly written: number
+  readonly end?: number | undefined
+}
+
 export interface StateStore {
   readonly name: string
   /** Data and checkpoint survive restarts (LevelDB); otherwise every open restores from the start. */
@@ -52,8 +69,11 @@ export interface StateStore {
   readonly cacheOverflowing: boolean
   /** Commit step 1: pushes cached writes down to the change-logging layer (which logs them) and seals them. */
   flush(): void
-  /** Commit step 3: makes the sealed writes durable locally, atomically with `checkpoint`. */
-  commit(checkpoint?: number): Promise<void>
+  /**
+   * Commit step 3: makes the sealed writes durable locally, atomically with `checkpoint` (the next
+   * changelog offset, or how far the changelog advanced); none: the stored checkpoint is kept.
+   */
+  commit(checkpoint?: number | ChangelogAdvance): Promise<void>
   /** Commit step 4: drops cached and pending writes that the changelog did not commit. */
   discardPending(): void
   /** Restore step 3: applies changelog records (null value = delete) and the next offset to read. */

@@ -417,6 +417,43 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
     }
   })
 
+  it("fails a transaction's commit, at the latest, with the error of a record the broker refused; nothing of it is read", async () => {
+    const topic = uniqueName(`refused-${kind}`)
+    await createTopic(kafka, topic, 1, { 'max.message.bytes': '1024' })
+    const producer = kafka.producer({ transactionalId: uniqueName(`refused-tx-${kind}`) })
+    await producer.connect()
+    try {
+      const txn = await producer.beginTransaction()
+      const outcome = await txn
+        .send([
+          { topic, partition: 0, key: null, value: Buffer.from('fits') },
+          { topic, partition: 0, key: null, value: Buffer.alloc(4096, 'x') },
+        ])
+        .then(() => txn.commit())
+        .then(
+          () => 'committed',
+          (error: unknown) => error,
+        )
+      expect(outcome).toBeInstanceOf(Error)
+      expect((outcome as Error).message).toMatch(/too large|MESSAGE_TOO_LARGE|MSG_SIZE_TOO_LARGE/i)
+      await txn.abort().catch(() => undefined)
+    } finally {
+      await producer.disconnect().catch(() => undefined)
+    }
+    // a later transaction (a new producer: the failed one may be unusable) commits; a reader sees only it
+    const next = kafka.producer({ transactionalId: uniqueName(`refused-next-${kind}`) })
+    await next.connect()
+    try {
+      const txn = await next.beginTransaction()
+      await txn.send([{ topic, partition: 0, key: null, value: Buffer.from('after') }])
+      await txn.commit()
+    } finally {
+      await next.disconnect()
+    }
+    const seen = await collect(kafka, [topic], (records) => records.length >= 1)
+    expect(seen.map((r) => r.value?.toString())).toEqual(['after'])
+  })
+
   it('creates, lists and describes topics, and creating an existing topic is a no-op', async () => {
     const topic = uniqueName(`admin-${kind}`)
     const admin = kafka.admin()

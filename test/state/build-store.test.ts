@@ -108,6 +108,43 @@ describe('buildKeyValueStore', () => {
     await built.close()
   })
 
+  it('advances the checkpoint of writes whose changelog offsets were not reported: by the records written, or to the end read after the commit', async () => {
+    const built = buildKeyValueStore(slots, { dir: dir.path, changelog: new RecordingWriter() })
+    await built.open()
+    await built.restore([], 10) // the changelog's end when the task opened
+    const commitOf = async (records: number, checkpoint: { written: number; end?: number }) => {
+      for (let i = 0; i < records; i++) built.store.put(`k${i}`, { holder: 'ann' })
+      built.flush()
+      await built.commit(checkpoint)
+      return built.checkpoint()
+    }
+    expect(await commitOf(3, { written: 3 })).toBe(13) // 3 records from 10: at least at 13 (a marker may follow)
+    // the end read after the next commit: 2 more records, and the markers of both commits (+ one after the restore)
+    expect(await commitOf(2, { written: 2, end: 17 })).toBe(17)
+    expect(await commitOf(1, { written: 1, end: 5 })).toBe(18) // an end below the count is not believed
+    // nor one further past the count than the markers of the commits since account for: another writer's
+    expect(await commitOf(1, { written: 1, end: 40 })).toBe(19)
+    expect(await commitOf(1, { written: 1 })).toBe(20)
+    expect(await commitOf(0, { written: 0, end: 24 })).toBe(24) // 20 + 3 counted commits' markers + 1
+    await built.close()
+
+    // reopened: the advance goes from the checkpoint read back; a store with none keeps none
+    const reopened = buildKeyValueStore(slots, { dir: dir.path, changelog: new RecordingWriter() })
+    await reopened.open()
+    expect(await reopened.checkpoint()).toBe(24)
+    reopened.store.put('k', { holder: 'bob' })
+    reopened.flush()
+    await reopened.commit({ written: 1 })
+    expect(await reopened.checkpoint()).toBe(25)
+    await reopened.wipe()
+    reopened.store.put('k', { holder: 'cat' })
+    reopened.flush()
+    await reopened.commit({ written: 1 })
+    expect(await reopened.checkpoint()).toBeUndefined()
+    expect(await reopened.store.get('k')).toEqual({ holder: 'cat' })
+    await reopened.close()
+  })
+
   it('wipe empties the store and its checkpoint', async () => {
     const built = buildKeyValueStore(slots, { dir: dir.path, changelog: new RecordingWriter() })
     await built.open()

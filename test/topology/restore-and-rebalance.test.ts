@@ -10,6 +10,7 @@ import {
   type ProcessorSupplier,
   type ValueAndTimestamp,
 } from '../../topology/index.js'
+import { clientKinds } from '../../kafka/index.js'
 import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
 import { summingTopology } from '../support/summing-topology.js'
 import { cleanupAfterAll } from '../support/cleanup-after-all.js'
@@ -141,6 +142,67 @@ describe('restore from changelogs', () => {
       `restore: from empty state ${fullRestored} changelog records; intact state read a tail of ${tailRestored}`,
     )
   })
+})
+
+describe('checkpoints under exactly-once', () => {
+  it.each(clientKinds)(
+    'on %s: each commit checkpoints its stores, a clean close at their changelog ends, so a restart restores nothing',
+    async (kind) => {
+      const app = uniqueName(`checkpoint-${kind}`)
+      const [input, output] = [`${app}-in`, `${app}-out`]
+      await createTopic(client(kind), input, 2)
+      await createTopic(client(kind), output, 2)
+      const stateDir = await tempDir()
+      const KEYS = 20
+      const start = async () => {
+        const streams = new KafkaStreams(summingTopology(input, output), {
+          applicationId: app,
+          client: client(kind),
+          stateDir,
+          commitIntervalMs: 100,
+          processingGuarantee: 'exactly_once',
+        })
+        await streams.start()
+        await waitForTasks(streams, 2)
+        return streams
+      }
+      const changelogEnds = async () => {
+        const admin = client(kind).admin()
+        await admin.connect()
+        try {
+          return (await admin.endOffsets(`${app}-sums-changelog`)).map((o) => o.offset)
+        } finally {
+          await admin.disconnect()
+        }
+      }
+      const checkpoints = async (streams: KafkaStreams) =>
+        Promise.all(
+          [...streams.activeTasks]
+            .sort((a, b) => a.partition - b.partition)
+            .map((task) => task.stores.get('sums')!.checkpoint()),
+        )
+
+      let streams = await start()
+      for (let round = 0; round < 5; round++) {
+        await produceNumbers(input, round * 100, 100, KEYS)
+        await waitCaughtUp(app, input)
+        // while running: a checkpoint after every commit, never past the changelog's end
+        const [ends, points] = [await changelogEnds(), await checkpoints(streams)]
+        points.forEach((point, partition) => {
+          expect(point, `checkpoint of partition ${partition} after round ${round}`).toBeDefined()
+          expect(point!).toBeLessThanOrEqual(ends[partition]!)
+        })
+      }
+      const values = await storeValues(streams, KEYS)
+      await streams.close()
+
+      streams = await start()
+      expect(streams.restores.map((r) => r.records)).toEqual([0, 0])
+      expect(await storeValues(streams, KEYS)).toEqual(values)
+      expect(Object.values(values).reduce((a, b) => a! + b!, 0)).toBe(500)
+      await streams.close()
+    },
+  )
 })
 
 describe('two instances with one application id', () => {

@@ -10,7 +10,8 @@
 //      after wiping local data. A checkpoint beyond the changelog's end (local state ahead of the committed
 //      changelog) or one that cannot be read is a TaskCorruptedError (`checkpointOf`), and so is a task a
 //      recovery names as corrupted: its recovery, wipe and restore from the beginning, happens here.
-//   3. A store already at the end (or with an empty changelog) is reported with 0 records restored.
+//   3. A store already at the end (or with an empty changelog, which gets checkpoint 0) is reported with 0
+//      records restored.
 //   4. Read all the other changelog partitions to their ends in one reader pass (read_committed). Reading
 //      goes on while the stores write their batches, each store in order; at most `maxUnwrittenRecords`
 //      records wait to be written.
@@ -128,7 +129,12 @@ export class ChangelogRestorer {
         const target = { task, store, from, end, restored: 0, done: false, writing: Promise.resolve() }
         if (end > 0 && (checkpoint === undefined || checkpoint < end))
           targets.set({ topic, partition: task.partition }, target)
-        else report(task, store.name, from, 0) // 3
+        else {
+          // 3; an empty changelog gets its checkpoint, 0: commits whose changelog offsets are not reported
+          // advance a store's checkpoint from the one it has (ChangelogAdvance)
+          if (checkpoint === undefined && store.persistent) await store.restore([], 0)
+          report(task, store.name, from, 0)
+        }
       }
     }
     const pending = new Map<StreamTask, number>() // targets not yet at their end, per task

@@ -9,7 +9,10 @@
 //   3. exactly_once: add the sealed offsets to the transaction and commit it (output, changelogs and
 //      offsets become visible atomically). at_least_once: commit the sealed offsets.
 //   4. Only then write each store's sealed changes locally, with its changelog position as checkpoint:
-//      local state is never ahead of the committed changelog.
+//      local state is never ahead of the committed changelog. Where the client reported no positions
+//      (confluent transactions), the checkpoint advances by the records written (a lower bound: a
+//      restore replays a little more), and at least every `changelogEndRefreshMs`, and in every commit
+//      waited for (close, revocation), by the changelogs' end offsets read now (`changelogEnds`).
 //   If 2, 3 or 4 fails: abort, replace the producer, drop every task's uncommitted state, rebuild the
 //   tasks from their checkpoints and rewind the inputs to the committed offsets (the runtime's recovery).
 // Steps 2–4 run in the background: batches keep being processed meanwhile, their output held back by the
@@ -24,7 +27,7 @@
 //   producing / committing / writing-local ──fails──▶ failed ──settle: recover──▶ idle
 //
 // A commit waited for at once (`commitNow`) handles its own failure: it goes back to idle, never to failed.
-import type { KafkaConsumer, TopicPartitionOffset } from '../../kafka/index.js'
+import type { KafkaAdmin, KafkaConsumer, TopicPartitionOffset } from '../../kafka/index.js'
 import { TopicPartitionMap } from '../../kafka/index.js'
 import { errorMessage } from '../errors.js'
 import type { StreamTask } from './stream-task.js'
@@ -45,6 +48,14 @@ export type CommitState = (typeof commitStates)[number]
 /** Commit intervals that processing may run ahead of a commit in progress before it waits for it. */
 const commitBacklogIntervals = 3
 
+/**
+ * How often, at most, a commit's checkpoints go by records counted instead of the changelogs' end offsets
+ * when the client reports no positions (step 4). Each commit that writes a changelog partition adds a
+ * commit marker the count does not see, so a checkpoint by count falls behind by one offset per commit:
+ * reading the ends bounds what a restart after a crash replays to what was written in this long.
+ */
+const changelogEndRefreshMs = 30_000
+
 /** What a commit works with: the instance's tasks, producers and consumer, and its recovery. */
 export interface CommitContext {
   readonly config: Pick<
@@ -54,6 +65,8 @@ export interface CommitContext {
   readonly tasks: () => readonly StreamTask[]
   readonly collector: TaskProducers
   readonly consumer: KafkaConsumer
+  /** Changelog end offsets for step 4 (when the client reports no positions). */
+  readonly admin: Pick<KafkaAdmin, 'endOffsets'>
   /** After a failed commit: rebuilds the tasks from their checkpoints and rewinds their inputs. */
   readonly recover: (error: unknown) => Promise<void>
 }
@@ -63,6 +76,10 @@ export class Commit {
   /** Steps 2–4 of the commit started last, until it is settled (see `settle`). */
   private inFlight: Promise<void> | undefined
   private lastCommit = Date.now()
+  /** When step 4 last read the changelogs' end offsets. */
+  private lastChangelogEnds = Date.now()
+  /** Changelog partitions whose checkpoint went by count since their end was last read (step 4). */
+  private readonly countedCheckpoints = new TopicPartitionMap<true>()
   /** Records were processed, or a punctuation wrote, since the last commit started. */
   private uncommitted = false
   /** A processor asked for a commit while one was in progress. */
@@ -121,7 +138,7 @@ export class Commit {
   }
 
   /** Step 1, then steps 2–4 in the background. Waits for the previous commit first: one at a time. */
-  private async start(): Promise<void> {
+  private async start(readEnds = false): Promise<void> {
     await this.settle()
     const { collector } = this.context
     const tasks = this.context.tasks()
@@ -133,7 +150,7 @@ export class Commit {
     collector.seal()
     this.lastCommit = Date.now()
     this.uncommitted = false
-    const committing = this.finish(tasks, offsets, started)
+    const committing = this.finish(tasks, offsets, started, readEnds)
     this.inFlight = committing
     committing.then(
       () => {
@@ -153,6 +170,7 @@ export class Commit {
     tasks: readonly StreamTask[],
     offsets: readonly TopicPartitionOffset[],
     started: bigint,
+    readEnds: boolean,
   ): Promise<void> {
     const { config, collector, consumer } = this.context
     if (config.processingGuarantee === 'exactly_once') {
@@ -165,17 +183,56 @@ export class Commit {
       await consumer.commitOffsets(offsets) // 3
     }
     this.stateValue = 'writing-local'
+    const ends = await this.changelogEnds(tasks, readEnds) // 4
     await Promise.all(
       tasks.map((task) =>
-        task.commitStores((store) =>
-          collector.position(changelogTopic(config.applicationId, store), task.partition),
-        ),
+        task.commitStores((store) => {
+          const tp = { topic: changelogTopic(config.applicationId, store), partition: task.partition }
+          const reported = collector.position(tp.topic, tp.partition)
+          if (reported !== undefined) return reported
+          const written = collector.unreportedWrites(tp.topic, tp.partition)
+          const end = ends.get(tp)
+          if (end !== undefined) this.countedCheckpoints.delete(tp)
+          else if (written > 0) this.countedCheckpoints.set(tp, true)
+          return written === 0 && end === undefined ? undefined : { written, end }
+        }),
       ),
-    ) // 4
+    )
     collector.clearPositions()
     collector.unseal()
     for (const o of offsets) this.committedPositions.set(o, o)
     config.metrics.committed(Number(process.hrtime.bigint() - started) / 1e9)
+  }
+
+  /**
+   * Step 4, for the changelog partitions whose checkpoints went by count (writes of this commit or an
+   * earlier one whose offsets went unreported): their end offsets, read after the commit and before the
+   * collector sends anything more — when asked, or when the last read is `changelogEndRefreshMs` old. A
+   * failed read costs only precision: the checkpoints then go by count.
+   */
+  private async changelogEnds(
+    tasks: readonly StreamTask[],
+    always: boolean,
+  ): Promise<TopicPartitionMap<number>> {
+    const ends = new TopicPartitionMap<number>()
+    if (!always && Date.now() - this.lastChangelogEnds < changelogEndRefreshMs) return ends
+    const { config, collector, admin } = this.context
+    const topics = new Set<string>()
+    for (const task of tasks)
+      for (const store of task.stores.values()) {
+        const tp = { topic: changelogTopic(config.applicationId, store.name), partition: task.partition }
+        if (this.countedCheckpoints.has(tp) || collector.unreportedWrites(tp.topic, tp.partition) > 0)
+          topics.add(tp.topic)
+      }
+    if (topics.size === 0) return ends
+    this.lastChangelogEnds = Date.now()
+    try {
+      for (const offsets of await Promise.all([...topics].map((topic) => admin.endOffsets(topic))))
+        for (const o of offsets) ends.set(o, o.offset)
+    } catch (error) {
+      config.log('info', `changelog end offsets not read (checkpoints go by count): ${errorMessage(error)}`)
+    }
+    return ends
   }
 
   /** Waits for the commit in progress; if it failed, recovers (abort, rebuild the tasks, rewind). */
@@ -200,7 +257,7 @@ export class Commit {
    * the instance is closing, the transaction is only aborted.
    */
   async commitNow(what: string, onFailure: 'recover' | 'abort'): Promise<void> {
-    await this.start()
+    await this.start(true)
     const committing = this.inFlight
     this.inFlight = undefined
     if (this.stateValue === 'failed') this.stateValue = 'idle'

@@ -167,6 +167,7 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
     tasks: () => tasks.running,
     collector,
     consumer,
+    admin,
     recover: (error) => recovery.recover(error),
   }))
   const recovery: Recovery = (parts.recovery = new Recovery({

@@ -28,8 +28,13 @@ export class RecordCollector implements RecordSink {
   private transaction: Promise<KafkaTransaction> | undefined
   /** A commit is in progress: records are buffered, not sent (they belong to the next transaction). */
   private sealed = false
-  /** Next offset after the last record we wrote, per changelog partition, in this commit cycle. */
+  /** Next offset after the last record we wrote, per partition, in this commit cycle (as reported). */
   private readonly positions = new TopicPartitionMap<number>()
+  /**
+   * Records written per partition in this commit cycle whose offsets the client did not report (confluent
+   * transactions, see `KafkaTransaction.send`); a commit then checkpoints by `ChangelogAdvance`.
+   */
+  private readonly unreported = new TopicPartitionMap<number>()
 
   constructor(
     private producer: KafkaProducer,
@@ -135,22 +140,40 @@ export class RecordCollector implements RecordSink {
     this.inflight = []
     await Promise.allSettled(inflight)
     this.failure = undefined
-    this.positions.clear()
+    this.clearPositions()
     const txn = this.transaction
     this.transaction = undefined
     if (txn) await txn.then((t) => t.abort()).catch(() => undefined)
   }
 
-  /** The next offset after our last write to a partition in this cycle; undefined if none. */
+  /** The next offset after our last write to a partition in this cycle, as reported; undefined if none. */
   position(topic: string, partition: number): number | undefined {
     return this.positions.get({ topic, partition })
   }
 
-  clearPositions(): void {
-    this.positions.clear()
+  /** Records written to a partition in this cycle whose offsets were not reported (0 if none). */
+  unreportedWrites(topic: string, partition: number): number {
+    return this.unreported.get({ topic, partition }) ?? 0
   }
 
-  private track({ counts, oldestByTopic }: SentSummary, positions: readonly RecordPosition[]): void {
+  clearPositions(): void {
+    this.positions.clear()
+    this.unreported.clear()
+  }
+
+  private track(
+    { counts, unpartitioned, oldestByTopic }: SentSummary,
+    positions: readonly RecordPosition[],
+  ): void {
+    if (positions.length === 0) {
+      // not reported (confluent transaction): counted by the partitions the records named; the client
+      // chose the partition of the others (no key, no partitioner), which it did not say
+      for (const [tp, count] of counts) {
+        this.metrics.recordsProduced(tp.topic, tp.partition, count)
+        this.unreported.set(tp, (this.unreported.get(tp) ?? 0) + count)
+      }
+      for (const [topic, count] of unpartitioned) this.metrics.recordsProduced(topic, -1, count)
+    }
     for (const position of positions) {
       const count = counts.get(position)
       this.metrics.recordsProduced(position.topic, position.partition, count ?? 1)
@@ -166,24 +189,32 @@ export class RecordCollector implements RecordSink {
   }
 }
 
-/** Of one produce call: records per partition (those with a partition chosen), oldest timestamp per topic. */
+/**
+ * Of one produce call: records per partition (those with a partition chosen), records per topic left to
+ * the client's partitioner, oldest timestamp per topic.
+ */
 interface SentSummary {
   readonly counts: TopicPartitionMap<number>
+  readonly unpartitioned: Map<string, number>
   readonly oldestByTopic: Map<string, number>
 }
 
 function summarize(records: readonly OutgoingRecord[]): SentSummary {
   const counts = new TopicPartitionMap<number>()
+  const unpartitioned = new Map<string, number>()
   const oldestByTopic = new Map<string, number>()
   for (const record of records) {
     if (record.timestamp !== undefined && record.timestamp < (oldestByTopic.get(record.topic) ?? Infinity)) {
       oldestByTopic.set(record.topic, record.timestamp)
     }
-    if (record.partition === undefined) continue
+    if (record.partition === undefined) {
+      unpartitioned.set(record.topic, (unpartitioned.get(record.topic) ?? 0) + 1)
+      continue
+    }
     const tp = { topic: record.topic, partition: record.partition }
     counts.set(tp, (counts.get(tp) ?? 0) + 1)
   }
-  return { counts, oldestByTopic }
+  return { counts, unpartitioned, oldestByTopic }
 }
 
 /** Bytes a record adds to a produce request, roughly (key, value and per-record overhead). */

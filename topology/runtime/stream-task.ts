@@ -4,7 +4,13 @@
 // tracks what to commit (only what it processed, never what it merely buffers). The same class runs under
 // the Kafka runtime and under the test driver; only its TaskEnv (task-environment.ts) differs.
 import type { ConsumedRecord, TopicPartitionOffset } from '../../kafka/index.js'
-import { buildStore, isStateStoreError, type BuiltStore, type ForwardRunner } from '../../state/index.js'
+import {
+  buildStore,
+  isStateStoreError,
+  type BuiltStore,
+  type ChangelogAdvance,
+  type ForwardRunner,
+} from '../../state/index.js'
 import { DeserializationError, StreamsError, TaskCorruptedError } from '../errors.js'
 import type { Cancellable, PunctuationType } from '../processor.js'
 import type { StreamRecord } from '../record.js'
@@ -279,7 +285,7 @@ export class StreamTask {
    * Commit step 4: sealed writes → local store, with each changelog's next offset as checkpoint. A store
    * that finds its data corrupted fails it with TaskCorruptedError: the recovery wipes and restores it.
    */
-  async commitStores(checkpointOf: (store: string) => number | undefined): Promise<void> {
+  async commitStores(checkpointOf: (store: string) => number | ChangelogAdvance | undefined): Promise<void> {
     try {
       await Promise.all([...this.stores.values()].map((store) => store.commit(checkpointOf(store.name))))
     } catch (error) {

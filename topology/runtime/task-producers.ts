@@ -48,7 +48,10 @@ export interface TaskProducers {
   abort(): Promise<void>
   /** After a failed commit: producers that a failed transaction may have left unusable are replaced. */
   replaceProducers(): Promise<void>
+  /** The next offset after our last write to a partition in this commit cycle, as the client reported it. */
   position(topic: string, partition: number): number | undefined
+  /** Records written to a partition in this commit cycle whose offsets the client did not report. */
+  unreportedWrites(topic: string, partition: number): number
   clearPositions(): void
   close(): Promise<void>
 }
@@ -133,6 +136,7 @@ export class SharedProducer implements TaskProducers {
     this.collector.commitTransaction(consumer, offsets)
   abort = () => this.collector.abort()
   position = (topic: string, partition: number) => this.collector.position(topic, partition)
+  unreportedWrites = (topic: string, partition: number) => this.collector.unreportedWrites(topic, partition)
   clearPositions = () => this.collector.clearPositions()
 
   // a new producer every time, not only when fenced: after a failed transaction a client can be left in a
@@ -261,6 +265,12 @@ export class ProducerPerTask implements TaskProducers {
       if (position !== undefined) return position
     }
     return undefined
+  }
+
+  unreportedWrites(topic: string, partition: number): number {
+    let written = 0
+    for (const { collector } of this.tasks.values()) written += collector.unreportedWrites(topic, partition)
+    return written
   }
 
   clearPositions(): void {
