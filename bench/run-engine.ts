@@ -4,7 +4,7 @@
 // OTHER_TOPIC, TABLE_TOPIC, SINK_TOPIC, JOIN_WINDOW_MS, WINDOW_SIZE_MS, WINDOW_ADVANCE_MS, GRACE_MS; for
 // several instances of one application (the failover benchmark) INSTANCE_ID (default APPLICATION_ID),
 // NUM_STANDBY_REPLICAS (default 0) and GROUP_INSTANCE_ID (static membership; default none);
-// CACHE_MAX_BYTES (the record cache, default the engine's: 0).
+// CACHE_MAX_BYTES (the record cache; default 10 MiB, Kafka Streams' default — the engine's own is 0).
 // Reports as run-service.ts does.
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { clientKindFromEnv, createKafkaClient } from '../kafka/index.js'
@@ -62,7 +62,7 @@ const streams = new KafkaStreams(topology, {
   commitIntervalMs: Number(env('COMMIT_INTERVAL_MS')),
   instanceId: process.env['INSTANCE_ID'] || applicationId,
   numStandbyReplicas: Number(process.env['NUM_STANDBY_REPLICAS'] ?? '0'),
-  cacheMaxBytes: Number(process.env['CACHE_MAX_BYTES'] ?? '0'),
+  cacheMaxBytes: Number(process.env['CACHE_MAX_BYTES'] ?? String(10 * 1024 * 1024)),
   ...(process.env['GROUP_INSTANCE_ID'] ? { groupInstanceId: process.env['GROUP_INSTANCE_ID'] } : {}),
   metrics: traceDrain(new PrometheusStreamsMetrics(registry)),
   log: (level, message) => {
