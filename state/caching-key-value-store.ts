@@ -148,6 +148,18 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     return value
   }
 
+  /** The cache entry of a key the cache holds (its `value`: `get`'s answer), bumped as `get` does. */
+  getNow(key: K): { readonly value: V | undefined } | undefined {
+    this.assertOpen()
+    if (this.maxEntries === 0) return undefined
+    const id = keyString(this.keySerde.serialize(key))
+    const hit = this.cache.get(id)
+    if (hit === undefined) return undefined
+    this.cache.delete(id)
+    this.cache.set(id, hit)
+    return hit
+  }
+
   put(key: K, value: V): void {
     this.write(this.keySerde.serialize(key), value)
   }

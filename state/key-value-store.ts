@@ -53,6 +53,12 @@ export interface KeyValueStore<K, V> {
    */
   setFlushListener?(listener: FlushListener<K, V>, sendOldValues: boolean): boolean
   get(key: K): Promise<V | undefined>
+  /**
+   * `get`'s answer when the store has it at hand (its cache holds the key): an object whose `value` is
+   * the key's value (`undefined`: absent), to be read at once; `undefined` when only `get` can answer. A
+   * processor that can go on synchronously then needs no promise per record.
+   */
+  getNow?(key: K): { readonly value: V | undefined } | undefined
   put(key: K, value: V): void
   delete(key: K): void
   /** All entries in the range (default: all entries). */

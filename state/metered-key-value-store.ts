@@ -41,6 +41,21 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     }
   }
 
+  getNow(key: K): { readonly value: V | undefined } | undefined {
+    if (this.inner.getNow === undefined) return undefined
+    if (!this.timed) {
+      const found = this.inner.getNow(key)
+      // counted only when answered: otherwise the caller's `get` counts it
+      if (found !== undefined) this.metrics.recordOperation(this.name, 'get', undefined)
+      return found
+    }
+    const start = process.hrtime.bigint()
+    const found = this.inner.getNow(key)
+    if (found !== undefined)
+      this.metrics.recordOperation(this.name, 'get', Number(process.hrtime.bigint() - start))
+    return found
+  }
+
   put(key: K, value: V): void {
     if (!this.timed) {
       this.metrics.recordOperation(this.name, 'put', undefined)

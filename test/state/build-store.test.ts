@@ -225,6 +225,43 @@ describe('buildKeyValueStore', () => {
     }
   })
 
+  it('answers getNow from its cache (as get would), and leaves a key it does not hold to get; counted when answered', async () => {
+    const metrics = new CountingMetrics(false)
+    const built = buildKeyValueStore(slots, { dir: dir.path, changelog: new RecordingWriter(), metrics })
+    await built.open()
+    built.store.put('written', { holder: 'ann' })
+    built.store.delete('deleted')
+    built.flush()
+    await built.commit(3)
+    await built.close()
+
+    const reopened = buildKeyValueStore(slots, { dir: dir.path, changelog: new RecordingWriter(), metrics })
+    await reopened.open()
+    const store = reopened.store
+    expect(store.getNow!('written')).toBeUndefined() // on disk, not in the cache: only get can answer
+    expect(await store.get('written')).toEqual({ holder: 'ann' })
+    expect(store.getNow!('written')?.value).toEqual({ holder: 'ann' }) // loaded into the cache by get
+    expect(store.getNow!('never')).toBeUndefined()
+    expect(await store.get('never')).toBeUndefined()
+    const absent = store.getNow!('never') // absence is cached too: answered, with no value
+    expect(absent).toBeDefined()
+    expect(absent!.value).toBeUndefined()
+    store.put('fresh', { holder: 'bob' })
+    expect(store.getNow!('fresh')?.value).toEqual({ holder: 'bob' })
+    expect(metrics.counts.get('get')).toBe(2 + 3) // the two gets, and the three getNow that answered
+    await reopened.close()
+
+    const uncached = buildKeyValueStore(
+      { ...slots, cacheMaxEntries: 0 },
+      { dir: `${dir.path}/uncached`, changelog: new RecordingWriter() },
+    )
+    await uncached.open()
+    uncached.store.put('a', { holder: 'cat' })
+    expect(uncached.store.getNow!('a')).toBeUndefined()
+    expect(await uncached.store.get('a')).toEqual({ holder: 'cat' })
+    await uncached.close()
+  })
+
   it('throws STORE_CLOSED for use before open and after close', async () => {
     const built = buildKeyValueStore(slots, { dir: dir.path, changelog: new RecordingWriter() })
     expect(() => built.store.put('a', { holder: 'x' })).toThrow(

@@ -2,6 +2,7 @@
 // one row per key in a timestamped store, each record folded into it, each new row forwarded.
 import type { KeyValueStoreRef, StoreRef } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
+import type { StreamRecord } from '../record.js'
 import type { Change, ValueAndTimestamp } from './change.js'
 import { storeGetter, tableForwarder, type TableProducer, type ValueGetterSupplier } from './table-node.js'
 
@@ -62,23 +63,29 @@ export class StreamAggregateNode<K, VA> implements TableProducer<K, VA> {
       create: (ctx) => {
         const store = ctx.store(this.store)
         const forward = tableForwarder(ctx, store, this.sendOldValues)
+        const apply = (
+          record: StreamRecord<K, V>,
+          key: K,
+          value: V,
+          old: ValueAndTimestamp<VA> | undefined,
+        ) => {
+          const oldValue = start(old === undefined ? null : old.value)
+          const newValue = fold(key, value, oldValue)
+          const timestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp)
+          store.put(key, { value: newValue, timestamp })
+          forward({ ...record, timestamp, value: { newValue, oldValue } })
+        }
         return {
-          process: async (record) => {
-            if (
-              record.key === null ||
-              record.key === undefined ||
-              record.value === null ||
-              record.value === undefined
-            ) {
+          // synchronous when the store has the row at hand (no promise per record), else after its get
+          process: (record) => {
+            const { key, value } = record
+            if (key === null || key === undefined || value === null || value === undefined) {
               ctx.droppedRecord()
               return
             }
-            const old = await store.get(record.key)
-            const oldValue = start(old === undefined ? null : old.value)
-            const newValue = fold(record.key, record.value, oldValue)
-            const timestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp)
-            store.put(record.key, { value: newValue, timestamp })
-            forward({ ...record, timestamp, value: { newValue, oldValue } })
+            const now = store.getNow?.(key)
+            if (now !== undefined) return apply(record, key, value, now.value)
+            return store.get(key).then((old) => apply(record, key, value, old))
           },
         }
       },

@@ -2,6 +2,8 @@
 // current value for its key, read through the table's value getter (so the table's store is in the task).
 import type { StoreRef } from '../../state/index.js'
 import type { ProcessorSupplier } from '../processor.js'
+import type { StreamRecord } from '../record.js'
+import type { ValueAndTimestamp } from './change.js'
 import type { DslContext } from './dsl-context.js'
 import type { KStream, ValueJoiner } from './kstream.js'
 import type { KTable } from './ktable.js'
@@ -24,16 +26,23 @@ export function streamTableJoin<K, V, VT, VR>(
     },
     create: (ctx) => {
       const values = getter.create(ctx)
+      const join = (record: StreamRecord<K, V>, value: V, row: ValueAndTimestamp<VT> | undefined) => {
+        if (row === undefined && !options.left) return
+        ctx.forward({ ...record, value: joiner(value, (row?.value ?? null) as VT, record.key) })
+      }
       return {
-        process: async (record) => {
-          const nullKey = record.key === null || record.key === undefined
-          if (record.value === null || record.value === undefined || (nullKey && !options.left)) {
+        // synchronous when the table has the row at hand (no promise per record), else after its get
+        process: (record) => {
+          const { key, value } = record
+          const nullKey = key === null || key === undefined
+          if (value === null || value === undefined || (nullKey && !options.left)) {
             ctx.droppedRecord()
             return
           }
-          const row = nullKey ? undefined : await values.get(record.key)
-          if (row === undefined && !options.left) return
-          ctx.forward({ ...record, value: joiner(record.value, (row?.value ?? null) as VT, record.key) })
+          if (nullKey) return join(record, value, undefined)
+          const now = values.getNow?.(key)
+          if (now !== undefined) return join(record, value, now.value)
+          return values.get(key).then((row) => join(record, value, row))
         },
       }
     },

@@ -8,6 +8,8 @@ import type { Change, ValueAndTimestamp } from './change.js'
 /** Reads a table's current row for a key, as of the record being processed. */
 export interface ValueGetter<K, V> {
   get(key: K): Promise<ValueAndTimestamp<V> | undefined>
+  /** `get`'s answer when the table has it at hand (see `KeyValueStore.getNow`), else undefined. */
+  getNow?(key: K): { readonly value: ValueAndTimestamp<V> | undefined } | undefined
 }
 
 /** Makes value getters per task; a processor using one declares `storeRefs()` in its own stores. */
@@ -34,7 +36,8 @@ export function storeGetter<K, V>(ref: KeyValueStoreRef<K, ValueAndTimestamp<V>>
     storeRefs: () => [ref],
     create: (context) => {
       const store = context.store(ref)
-      return { get: (key) => store.get(key) }
+      const getNow = store.getNow?.bind(store)
+      return getNow ? { get: (key) => store.get(key), getNow } : { get: (key) => store.get(key) }
     },
   }
 }
