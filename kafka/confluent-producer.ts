@@ -292,15 +292,7 @@ function produce(producer: NativeProducer, records: readonly OutgoingRecord[]): 
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!
       try {
-        producer.produce(
-          record.topic,
-          record.partition ?? -1,
-          record.value,
-          record.key,
-          record.timestamp ?? 0,
-          tracker,
-          record.headers === undefined ? undefined : toNativeHeaders(record.headers),
-        )
+        produceOne(producer, record, tracker)
       } catch (error) {
         // the records before this one were queued and will report; this one and the rest never will
         tracker.failure ??= error as LibrdKafkaError
@@ -318,22 +310,24 @@ function produce(producer: NativeProducer, records: readonly OutgoingRecord[]): 
  */
 function queue(producer: NativeProducer, records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
   try {
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!
-      producer.produce(
-        record.topic,
-        record.partition ?? -1,
-        record.value,
-        record.key,
-        record.timestamp ?? 0,
-        undefined,
-        record.headers === undefined ? undefined : toNativeHeaders(record.headers),
-      )
-    }
+    for (let i = 0; i < records.length; i++) produceOne(producer, records[i]!, undefined)
   } catch (error) {
     return Promise.reject(producerError(error, 'transactional produce'))
   }
   return Promise.resolve([])
+}
+
+/** One record into librdkafka's queue; `opaque` comes back with its delivery report. */
+function produceOne(producer: NativeProducer, record: OutgoingRecord, opaque: SendTracker | undefined): void {
+  producer.produce(
+    record.topic,
+    record.partition ?? -1,
+    record.value,
+    record.key,
+    record.timestamp ?? 0,
+    opaque,
+    record.headers === undefined ? undefined : toNativeHeaders(record.headers),
+  )
 }
 
 function onDelivery(error: LibrdKafkaError | null, report: DeliveryReport): void {

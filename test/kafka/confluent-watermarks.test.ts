@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfluentWatermarks } from '../../kafka/confluent-watermarks.js'
 import type { KafkaClient, KafkaProducer, KafkaTransaction } from '../../kafka/index.js'
-import { brokers, client, createTopic, uniqueName } from '../support/kafka.js'
+import { brokers, client, createTopic, onBroker, uniqueName } from '../support/kafka.js'
 
 const committedRecords = 10
 const openRecords = 5
@@ -31,6 +31,7 @@ describe('end offsets on confluent with a transaction open', () => {
     await committed.commit()
     open = await producer.beginTransaction()
     await open.send(Array.from({ length: openRecords }, (_, i) => record(committedRecords + i)))
+    await onBroker(kafka, topic, 0, highWatermark) // queued until then (see onBroker)
   })
 
   afterAll(async () => {

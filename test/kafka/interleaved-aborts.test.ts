@@ -6,7 +6,7 @@
 // kafka/kafkajs-aborted-filter.ts). Both adapters, the group consumer and the partition reader.
 import { describe, expect, it } from 'vitest'
 import { clientKinds, type KafkaClient } from '../../kafka/index.js'
-import { client, collect, createTopic, uniqueName } from '../support/kafka.js'
+import { client, collect, createTopic, onBroker, uniqueName } from '../support/kafka.js'
 
 const value = (text: string) => Buffer.from(text)
 
@@ -17,12 +17,16 @@ async function interleave(kafka: KafkaClient, topic: string): Promise<void> {
   )
   for (const producer of [first!, second!, committed!]) await producer.connect()
   try {
+    // each record on the broker before the next step (see onBroker), so that the aborts interleave there
     const a = await first!.beginTransaction()
     await a.send([{ topic, partition: 0, key: value('k'), value: value('aborted-first-1') }])
+    await onBroker(kafka, topic, 0, 1)
     const b = await second!.beginTransaction()
     await b.send([{ topic, partition: 0, key: value('k'), value: value('aborted-second') }])
+    await onBroker(kafka, topic, 0, 2)
     await b.abort()
     await a.send([{ topic, partition: 0, key: value('k'), value: value('aborted-first-2') }])
+    await onBroker(kafka, topic, 0, 4) // b's abort marker, then a's second record
     await a.abort()
     const c = await committed!.beginTransaction()
     await c.send([{ topic, partition: 0, key: value('k'), value: value('committed') }])

@@ -4,8 +4,15 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { clientKinds } from '../../kafka/index.js'
-import { brokers, client, collect, createTopic, recentTimestamp, uniqueName } from '../support/kafka.js'
-import { until } from '../support/until.js'
+import {
+  brokers,
+  client,
+  collect,
+  createTopic,
+  onBroker,
+  recentTimestamp,
+  uniqueName,
+} from '../support/kafka.js'
 
 const run = promisify(execFile)
 
@@ -80,20 +87,7 @@ describe.each(clientKinds)('kcat interop: %s', (kind) => {
     await producer.connect()
     const aborted = await producer.beginTransaction()
     await aborted.send([{ topic, key: Buffer.from('a'), value: Buffer.from('aborted') }])
-    // on the broker before the abort: confluent's send resolves once queued (an abort purges the queue),
-    // kafkajs's once acknowledged (and its admin reads end offsets read_committed: 0 under the open transaction)
-    if (kind === 'confluent') {
-      const admin = kafka.admin()
-      await admin.connect()
-      try {
-        await until(
-          'the aborted record on the broker',
-          async () => (await admin.endOffsets(topic))[0]!.offset >= 1,
-        )
-      } finally {
-        await admin.disconnect()
-      }
-    }
+    await onBroker(kafka, topic, 0, 1) // on the broker before the abort, which would purge it otherwise
     await aborted.abort()
     const committed = await producer.beginTransaction()
     await committed.send([{ topic, key: Buffer.from('c'), value: Buffer.from('committed') }])

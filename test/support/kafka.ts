@@ -2,6 +2,7 @@
 // that collects records until a condition holds (or fails with what it saw after a timeout).
 import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
+import { until } from './until.js'
 import {
   createKafkaClient,
   type ClientKind,
@@ -45,6 +46,27 @@ export async function createTopic(
   await admin.connect()
   try {
     await admin.createTopics([{ topic, partitions, replicationFactor: 1, ...(config ? { config } : {}) }])
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/**
+ * Waits until partition `partition` of `topic` holds `offset` offsets (records and transaction markers).
+ * A transactional send on confluent resolves once its records are queued, and an abort purges what is
+ * still queued: a test that needs records of a transaction it aborts on the broker (for read_committed to
+ * skip them) waits here first. kafkajs acknowledges a send before it resolves (and its admin's end offsets
+ * are read_committed, which stop at an open transaction), so on kafkajs this returns at once.
+ */
+export async function onBroker(kafka: KafkaClient, topic: string, partition: number, offset: number) {
+  if (kafka.kind !== 'confluent') return
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await until(`${topic}-${partition} at offset ${offset}`, async () => {
+      const end = (await admin.endOffsets(topic)).find((o) => o.partition === partition)
+      return (end?.offset ?? 0) >= offset
+    })
   } finally {
     await admin.disconnect()
   }
