@@ -3,6 +3,21 @@
 import type { BytesWrite } from './bytes-key-value-store.js'
 
 /**
+ * Where a commit's changelog writes went, when the client did not report their offsets (confluent
+ * transactions: delivery reports only of failures). At least `written` records went to the changelog
+ * partition after the store's last checkpoint — each record takes an offset of its own, and the
+ * transaction's commit markers and anyone else's writes only add offsets — so the last checkpoint plus
+ * `written` is never past the true position. `end`, when given, is the partition's end offset read after
+ * the commit and before anything more was written to it: the true position, or past it by commit markers —
+ * or by someone else's writes, which the store tells apart by how far past its count the end is
+ * (`StoreStack`).
+ */
+export interface ChangelogAdvance {
+  readonly written: number
+  readonly end?: number | undefined
+}
+
+/**
  * The runtime's side of a store: one object per store per task, whatever its type.
  *
  * Restore protocol (when a task is assigned):
@@ -36,21 +51,6 @@ import type { BytesWrite } from './bytes-key-value-store.js'
  * `close()` neither flushes nor commits: uncommitted writes are dropped, as the changelog has not
  * committed them either. Commit first to keep them.
  */
-/**
- * Where a commit's changelog writes went, when the client did not report their offsets (confluent
- * transactions: delivery reports only of failures). At least `written` records went to the changelog
- * partition after the store's last checkpoint — each record takes an offset of its own, and the
- * transaction's commit markers and anyone else's writes only add offsets — so the last checkpoint plus
- * `written` is never past the true position. `end`, when given, is the partition's end offset read after
- * the commit and before anything more was written to it: the true position, or past it by commit markers —
- * or by someone else's writes, which the store tells apart by how far past its count the end is
- * (`StoreStack`).
- */
-export interface ChangelogAdvance {
-  readonly written: number
-  readonly end?: number | undefined
-}
-
 export interface StateStore {
   readonly name: string
   /** Data and checkpoint survive restarts (LevelDB); otherwise every open restores from the start. */
