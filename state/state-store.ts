@@ -80,6 +80,11 @@ export interface StateStore {
   restore(records: readonly BytesWrite[], nextOffset: number): Promise<void>
   /** The next changelog offset to restore from, `undefined` to restore from the start. */
   checkpoint(): Promise<number | undefined>
+  /**
+   * The checkpoint went by records counted (`ChangelogAdvance` without a believed end) since it was last
+   * taken from the changelog: a changelog end read would make it exact.
+   */
+  readonly checkpointByCount: boolean
   /** Deletes all local data and the checkpoint; works on a corrupted store and leaves it open. */
   wipe(): Promise<void>
   close(): Promise<void>

@@ -132,6 +132,10 @@ export class StoreStack<S> implements BuiltStore<S> {
     this.record('restore', start)
   }
 
+  get checkpointByCount(): boolean {
+    return this.countedCommits > 0
+  }
+
   async checkpoint(): Promise<number | undefined> {
     return (this.lastCheckpoint = await this.layers.bytes.checkpoint())
   }

@@ -78,8 +78,6 @@ export class Commit {
   private lastCommit = Date.now()
   /** When step 4 last read the changelogs' end offsets. */
   private lastChangelogEnds = Date.now()
-  /** Changelog partitions whose checkpoint went by count since their end was last read (step 4). */
-  private readonly countedCheckpoints = new TopicPartitionMap<true>()
   /** Records were processed, or a punctuation wrote, since the last commit started. */
   private uncommitted = false
   /** A processor asked for a commit while one was in progress. */
@@ -192,8 +190,6 @@ export class Commit {
           if (reported !== undefined) return reported
           const written = collector.unreportedWrites(tp.topic, tp.partition)
           const end = ends.get(tp)
-          if (end !== undefined) this.countedCheckpoints.delete(tp)
-          else if (written > 0) this.countedCheckpoints.set(tp, true)
           return written === 0 && end === undefined ? undefined : { written, end }
         }),
       ),
@@ -220,9 +216,9 @@ export class Commit {
     const topics = new Set<string>()
     for (const task of tasks)
       for (const store of task.stores.values()) {
-        const tp = { topic: changelogTopic(config.applicationId, store.name), partition: task.partition }
-        if (this.countedCheckpoints.has(tp) || collector.unreportedWrites(tp.topic, tp.partition) > 0)
-          topics.add(tp.topic)
+        const topic = changelogTopic(config.applicationId, store.name)
+        if (store.checkpointByCount || collector.unreportedWrites(topic, task.partition) > 0)
+          topics.add(topic)
       }
     if (topics.size === 0) return ends
     this.lastChangelogEnds = Date.now()
