@@ -33,7 +33,7 @@ export interface BytesKeyValueStore {
    * `get`, answered at once. Present only on stores that can read without a round trip to another
    * thread (memory, or LevelDB's synchronous read, which blocks for a read that goes to disk).
    */
-  readonly getSync?: (key: Buffer) => Buffer | undefined
+  readonly getSync?: ((key: Buffer) => Buffer | undefined) | undefined
   /** Entries with `gte <= key < lt`, in byte order. */
   range(range: ByteRange): AsyncIterable<readonly [Buffer, Buffer]>
   /**

@@ -86,12 +86,14 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     let flushed = 0
     // a key dirtied again while the ones before it are handed on is visited again (Map iteration)
     for (const [id, entry] of this.dirty) {
-      const below = await this.valueBelow(entry)
+      const reading = this.valueBelow(entry)
+      const below = reading instanceof Promise ? await reading : reading
       if (!entry.dirty || this.dirty.get(id) !== entry) continue
       this.dirty.delete(id)
       this.sortedDirty.delete(id)
       entry.dirty = false
-      await this.writeThrough(entry, below, run)
+      const handing = this.writeThrough(entry, below, run)
+      if (handing) await handing
       flushed += 1
     }
     return flushed
@@ -102,7 +104,8 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     let evicted = 0
     while (this.overflowing) {
       const [id, entry] = this.cache.entries().next().value!
-      const below = entry.dirty ? await this.valueBelow(entry) : undefined
+      const reading = entry.dirty ? this.valueBelow(entry) : undefined
+      const below = reading instanceof Promise ? await reading : reading
       if (this.cache.get(id) !== entry) continue
       this.cache.delete(id)
       this.recordCache!.add(-entry.size)
@@ -111,7 +114,8 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
       this.dirty.delete(id)
       this.sortedDirty.delete(id)
       entry.dirty = false
-      await this.writeThrough(entry, below, run)
+      const handing = this.writeThrough(entry, below, run)
+      if (handing) await handing
     }
     this.touched = false
     return evicted
@@ -137,27 +141,46 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
       return hit.value
     }
     const bytes = await this.logging.get(keyBytes)
-    const value = bytes === undefined ? undefined : this.decode(bytes)
     // A write may have landed while loading; it is newer than what was loaded.
     const raced = this.cache.get(id)
     if (raced !== undefined) return raced.value
-    const size = this.sizeOf(keyBytes, bytes)
-    this.cache.set(id, { key: keyBytes, value, dirty: false, timestamp: 0, size })
-    this.recordCache?.add(size)
-    if (this.listener === undefined) this.evictOverflow()
-    return value
+    return this.cacheLoaded(id, keyBytes, bytes).value
   }
 
-  /** The cache entry of a key the cache holds (its `value`: `get`'s answer), bumped as `get` does. */
+  /** Caches what the layer below held for a key the cache did not (a clean entry). */
+  private cacheLoaded(id: string, keyBytes: Buffer, bytes: Buffer | undefined): CacheEntry<V> {
+    const value = bytes === undefined ? undefined : this.decode(bytes)
+    const size = this.sizeOf(keyBytes, bytes)
+    const entry = { key: keyBytes, value, dirty: false, timestamp: 0, size }
+    this.cache.set(id, entry)
+    this.recordCache?.add(size)
+    if (this.listener === undefined) this.evictOverflow()
+    return entry
+  }
+
+  /**
+   * `get`, answered at once when it can be: the key's cache entry (its `value`), bumped as `get` does, or on
+   * a miss what the layer below answers at once (`ChangeLoggingKeyValueStore.getNow`), then cached as `get`
+   * caches it; `undefined` when neither can: then call `get`.
+   */
   getNow(key: K): { readonly value: V | undefined } | undefined {
     this.assertOpen()
-    if (this.maxEntries === 0) return undefined
-    const id = keyString(this.keySerde.serialize(key))
+    const keyBytes = this.keySerde.serialize(key)
+    if (this.maxEntries === 0) {
+      const below = this.logging.getNow(keyBytes)
+      if (below === undefined) return undefined
+      return { value: below.value === undefined ? undefined : this.decode(below.value) }
+    }
+    const id = keyString(keyBytes)
     const hit = this.cache.get(id)
-    if (hit === undefined) return undefined
-    this.cache.delete(id)
-    this.cache.set(id, hit)
-    return hit
+    if (hit !== undefined) {
+      this.cache.delete(id)
+      this.cache.set(id, hit)
+      return hit
+    }
+    const below = this.logging.getNow(keyBytes)
+    if (below === undefined) return undefined
+    return this.cacheLoaded(id, keyBytes, below.value)
   }
 
   put(key: K, value: V): void {
@@ -273,12 +296,15 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     else this.logging.put(entry.key, entry.bytes ?? this.valueSerde.serialize(entry.value), entry.timestamp)
   }
 
-  /** Writes a dirty entry through, then hands it to the listener; the runner processes what it forwards. */
-  private async writeThrough(
+  /**
+   * Writes a dirty entry through, then hands it to the listener; the runner processes what it forwards (a
+   * promise only when that does not finish at once).
+   */
+  private writeThrough(
     entry: CacheEntry<V>,
     below: Buffer | undefined,
     run: ForwardRunner,
-  ): Promise<void> {
+  ): void | Promise<void> {
     const newValue = entry.value
     if (newValue === undefined && below === undefined) return
     this.pushDown(entry)
@@ -289,7 +315,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
       timestamp: entry.timestamp,
     }
     const listener = this.listener!
-    await run(() => listener(change), entry.timestamp)
+    return run(() => listener(change), entry.timestamp)
   }
 
   private sizeOf(key: Buffer, value: Buffer | undefined): number {

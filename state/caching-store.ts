@@ -80,9 +80,14 @@ export abstract class CachingStore<E extends CachingEntry, L> {
     return this.cache.size
   }
 
-  /** What the layer below holds for an entry written since: the value last handed on, needed for a removal and for old values. */
-  protected async valueBelow(entry: E): Promise<Buffer | undefined> {
-    return entry.value === undefined || this.sendOldValues ? this.logging.get(entry.key) : undefined
+  /**
+   * What the layer below holds for an entry written since: the value last handed on, needed for a removal
+   * and for old values. A promise only when the layer below cannot answer at once.
+   */
+  protected valueBelow(entry: E): Buffer | undefined | Promise<Buffer | undefined> {
+    if (entry.value !== undefined && !this.sendOldValues) return undefined
+    const now = this.logging.getNow(entry.key)
+    return now === undefined ? this.logging.get(entry.key) : now.value
   }
 
   protected assertOpen(): void {

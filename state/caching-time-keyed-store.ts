@@ -84,6 +84,12 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
     return entry === undefined ? this.logging.get(key) : entry.value
   }
 
+  /** `get`, answered at once when the cache or the layer below can; `undefined` when not: call `get`. */
+  getNow(key: Buffer): { readonly value: Buffer | undefined } | undefined {
+    const entry = this.cache.get(keyString(key))
+    return entry === undefined ? this.logging.getNow(key) : entry
+  }
+
   /** Entries in the byte range, cached ones over the logging layer's, in byte order. */
   range(range: ByteRange): AsyncIterable<readonly [Buffer, Buffer]> {
     if (this.cache.size === 0) return this.logging.range(range)
@@ -106,10 +112,12 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
     let flushed = 0
     // an entry written again while the ones before it are handed on is a new entry, visited at its new place
     for (const [id, entry] of this.cache) {
-      const below = await this.valueBelow(entry)
+      const reading = this.valueBelow(entry)
+      const below = reading instanceof Promise ? await reading : reading
       if (this.cache.get(id) !== entry) continue
       this.drop(id, entry)
-      await this.writeThrough(entry, below, run)
+      const handing = this.writeThrough(entry, below, run)
+      if (handing) await handing
       flushed += 1
     }
     return flushed
@@ -120,10 +128,12 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
     let evicted = 0
     while (this.overflowing) {
       const [id, entry] = this.cache.entries().next().value!
-      const below = await this.valueBelow(entry)
+      const reading = this.valueBelow(entry)
+      const below = reading instanceof Promise ? await reading : reading
       if (this.cache.get(id) !== entry) continue
       this.drop(id, entry)
-      await this.writeThrough(entry, below, run)
+      const handing = this.writeThrough(entry, below, run)
+      if (handing) await handing
       evicted += 1
     }
     this.touched = false
@@ -164,7 +174,8 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
     this.recordCache!.add(-entry.size)
   }
 
-  private async writeThrough(entry: Entry, below: Buffer | undefined, run: ForwardRunner): Promise<void> {
+  /** Writes an entry through and hands it on; a promise only when what it forwards does not finish at once. */
+  private writeThrough(entry: Entry, below: Buffer | undefined, run: ForwardRunner): void | Promise<void> {
     if (entry.value === undefined && below === undefined) return
     if (this.live(entry.key)) {
       if (entry.value === undefined) this.logging.delete(entry.key, entry.timestamp)
@@ -172,6 +183,6 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
     }
     const listener = this.listener!
     const oldValue = this.sendOldValues ? below : undefined
-    await run(() => listener(entry.key, entry.value, oldValue, entry.timestamp), entry.timestamp)
+    return run(() => listener(entry.key, entry.value, oldValue, entry.timestamp), entry.timestamp)
   }
 }

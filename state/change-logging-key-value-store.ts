@@ -82,6 +82,17 @@ export class ChangeLoggingKeyValueStore {
     return this.inner.get(key)
   }
 
+  /**
+   * `get`, answered at once when it can be: a pending write, or an inner store that reads synchronously
+   * (`getSync`: in memory, or LevelDB's synchronous read); `undefined` when it cannot: then call `get`.
+   */
+  getNow(key: Buffer): { readonly value: Buffer | undefined } | undefined {
+    const write = this.pending.get(keyString(key))
+    if (write !== undefined) return { value: write.value ?? undefined }
+    const getSync = this.inner.getSync
+    return getSync === undefined ? undefined : { value: getSync(key) }
+  }
+
   /** Entries in range, pending writes merged over the inner store, in byte order. */
   range(range: ByteRange): AsyncIterable<readonly [Buffer, Buffer]> {
     const underlay = this.inner.range(range)

@@ -89,6 +89,14 @@ export class IndexedTimeWindowStore<K, V> implements TimeWindowStore<K, V> {
     return bytes === undefined ? undefined : this.decode(bytes)
   }
 
+  fetchNow(key: K, windowStart: number): { readonly value: V | undefined } | undefined {
+    if (this.retention.sweepDue) return undefined
+    if (windowStart < this.retention.liveFrom) return { value: undefined }
+    const found = this.cache.getNow(windowKey(this.keySerde.serialize(key), windowStart, 0))
+    if (found === undefined) return undefined
+    return { value: found.value === undefined ? undefined : this.decode(found.value) }
+  }
+
   async fetchRange(key: K, from: number, to: number, backward = false): Promise<readonly WindowedValue<V>[]> {
     await this.retention.sweep()
     const keyBytes = this.keySerde.serialize(key)

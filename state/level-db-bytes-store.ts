@@ -84,6 +84,7 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   ) {
     this.name = options.name ?? location
     this.syncReads = options.syncReads ?? true
+    this.getSync = this.syncReads ? this.readSync : undefined
   }
 
   get isOpen(): boolean {
@@ -127,7 +128,7 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   }
 
   async get(key: Buffer): Promise<Buffer | undefined> {
-    if (this.syncReads) return this.getSync(key)
+    if (this.syncReads) return this.readSync(key)
     const { db, dataPrefix } = this.opened()
     const prefixed = Buffer.concat([dataPrefix, key], dataPrefix.length + key.length)
     try {
@@ -137,8 +138,11 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
     }
   }
 
-  /** LevelDB's synchronous read (whatever `syncReads` says): blocks for a read that goes to disk. */
-  readonly getSync = (key: Buffer): Buffer | undefined => {
+  /** LevelDB's synchronous read, present with `syncReads` (see `BytesKeyValueStore.getSync`). */
+  readonly getSync: ((key: Buffer) => Buffer | undefined) | undefined
+
+  /** LevelDB's synchronous read: blocks for a read that goes to disk. */
+  private readonly readSync = (key: Buffer): Buffer | undefined => {
     const { db, dataPrefix } = this.opened()
     const prefixed = Buffer.concat([dataPrefix, key], dataPrefix.length + key.length)
     try {

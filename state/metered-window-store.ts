@@ -71,6 +71,18 @@ export function meteredTimeWindowStore<K, V>(
   metrics: StoreMetrics,
 ): TimeWindowStore<K, V> {
   const measure = measurer(inner.name, metrics)
+  /** A fetch answered at once is counted (and timed); one not answered is counted by the `fetch` that follows. */
+  const answered = <T>(fetch: () => T | undefined): T | undefined => {
+    const start = metrics.timed ? process.hrtime.bigint() : undefined
+    const found = fetch()
+    if (found !== undefined)
+      metrics.recordOperation(
+        inner.name,
+        'fetch',
+        start === undefined ? undefined : Number(process.hrtime.bigint() - start),
+      )
+    return found
+  }
   return {
     name: inner.name,
     retentionMs: inner.retentionMs,
@@ -79,6 +91,7 @@ export function meteredTimeWindowStore<K, V>(
     },
     put: (key, value, windowStart) => measure('put', () => inner.put(key, value, windowStart)),
     fetch: (key, windowStart) => measure('fetch', () => inner.fetch(key, windowStart)),
+    fetchNow: (key, windowStart) => answered(() => inner.fetchNow?.(key, windowStart)),
     fetchRange: (key, from, to, backward) =>
       measure('fetch', () => inner.fetchRange(key, from, to, backward)),
     fetchAll: (from, to) => measure('fetch', () => inner.fetchAll(from, to)),

@@ -97,9 +97,9 @@ export interface StateStore {
 /**
  * How a store's record cache hands a flushed or evicted entry on: the task runs `emit` (the flush
  * listener, which forwards) and processes everything it forwards, with `timestamp` as the record time of
- * what the processors downstream write.
+ * what the processors downstream write. A promise only when that processing does not finish at once.
  */
-export type ForwardRunner = (emit: () => void, timestamp: number) => Promise<void>
+export type ForwardRunner = (emit: () => void, timestamp: number) => void | Promise<void>
 
 /** A store stack from the builder: the typed handle for processors plus the lifecycle for the runtime. */
 export interface BuiltStore<S> extends StateStore {

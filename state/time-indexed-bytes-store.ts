@@ -38,7 +38,7 @@ const empty = Buffer.alloc(0)
 export class TimeIndexedBytesStore implements BytesKeyValueStore {
   private latest = -1
   /** `get` answered at once, when the inner store can. */
-  readonly getSync?: (key: Buffer) => Buffer | undefined
+  readonly getSync?: ((key: Buffer) => Buffer | undefined) | undefined
   /** `range` read at once, when the inner store holds its data in memory. */
   readonly rangeSync?: (range: ByteRange) => (readonly [Buffer, Buffer])[]
 

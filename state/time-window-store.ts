@@ -57,6 +57,11 @@ export interface TimeWindowStore<K, V> {
   /** Sets (or with `undefined`, deletes) the value of `key` in the window starting at `windowStart`. */
   put(key: K, value: V | undefined, windowStart: number): boolean
   fetch(key: K, windowStart: number): Promise<V | undefined>
+  /**
+   * `fetch`, answered at once when the store can do it without waiting (the record cache or a synchronous
+   * read below has the answer, and no expiry is due); `undefined` when it cannot: then call `fetch`.
+   */
+  fetchNow?(key: K, windowStart: number): { readonly value: V | undefined } | undefined
   /** `key`'s windows with `from <= windowStart <= to`, in start order (reversed when `backward`). */
   fetchRange(key: K, from: number, to: number, backward?: boolean): Promise<readonly WindowedValue<V>[]>
   /** Every key's windows with `from <= windowStart <= to`. */

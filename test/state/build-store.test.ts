@@ -225,7 +225,7 @@ describe('buildKeyValueStore', () => {
     }
   })
 
-  it('answers getNow from its cache (as get would), and leaves a key it does not hold to get; counted when answered', async () => {
+  it('answers getNow from its cache or a synchronous read below (caching what it read, as get does), and leaves a read that would wait to get; counted when answered', async () => {
     const metrics = new CountingMetrics(false)
     const built = buildKeyValueStore(slots, { dir: dir.path, changelog: new RecordingWriter(), metrics })
     await built.open()
@@ -238,18 +238,28 @@ describe('buildKeyValueStore', () => {
     const reopened = buildKeyValueStore(slots, { dir: dir.path, changelog: new RecordingWriter(), metrics })
     await reopened.open()
     const store = reopened.store
-    expect(store.getNow!('written')).toBeUndefined() // on disk, not in the cache: only get can answer
-    expect(await store.get('written')).toEqual({ holder: 'ann' })
-    expect(store.getNow!('written')?.value).toEqual({ holder: 'ann' }) // loaded into the cache by get
-    expect(store.getNow!('never')).toBeUndefined()
-    expect(await store.get('never')).toBeUndefined()
-    const absent = store.getNow!('never') // absence is cached too: answered, with no value
+    // on disk, not in the cache: LevelDB's synchronous read answers, and the cache keeps what it read
+    expect(store.getNow!('written')?.value).toEqual({ holder: 'ann' })
+    const absent = store.getNow!('never') // absence is answered too: an entry with no value
     expect(absent).toBeDefined()
     expect(absent!.value).toBeUndefined()
     store.put('fresh', { holder: 'bob' })
     expect(store.getNow!('fresh')?.value).toEqual({ holder: 'bob' })
-    expect(metrics.counts.get('get')).toBe(2 + 3) // the two gets, and the three getNow that answered
+    expect(await store.get('written')).toEqual({ holder: 'ann' })
+    expect(metrics.counts.get('get')).toBe(3 + 1) // the three getNow that answered, and the get
     await reopened.close()
+
+    // reads that go through LevelDB's thread pool (`syncReads: false`): only what the cache holds is answered
+    const asyncReads = buildKeyValueStore(slots, {
+      dir: dir.path,
+      changelog: new RecordingWriter(),
+      levelDb: { syncReads: false },
+    })
+    await asyncReads.open()
+    expect(asyncReads.store.getNow!('written')).toBeUndefined()
+    expect(await asyncReads.store.get('written')).toEqual({ holder: 'ann' })
+    expect(asyncReads.store.getNow!('written')?.value).toEqual({ holder: 'ann' }) // loaded into the cache by get
+    await asyncReads.close()
 
     const uncached = buildKeyValueStore(
       { ...slots, cacheMaxEntries: 0 },
@@ -257,7 +267,10 @@ describe('buildKeyValueStore', () => {
     )
     await uncached.open()
     uncached.store.put('a', { holder: 'cat' })
-    expect(uncached.store.getNow!('a')).toBeUndefined()
+    expect(uncached.store.getNow!('a')?.value).toEqual({ holder: 'cat' }) // the write not committed yet
+    uncached.flush()
+    await uncached.commit(1)
+    expect(uncached.store.getNow!('a')?.value).toEqual({ holder: 'cat' }) // LevelDB's synchronous read
     expect(await uncached.store.get('a')).toEqual({ holder: 'cat' })
     await uncached.close()
   })

@@ -29,7 +29,7 @@ const implementations: [string, () => BytesKeyValueStore][] = [
 
 function keyIndexed(): KeyIndexedBytesStore {
   const level = new LevelDbBytesStore(`${dir.path}/db`)
-  return new KeyIndexedBytesStore(level, level.getSync)
+  return new KeyIndexedBytesStore(level, level.getSync!)
 }
 
 function pairs(found: readonly (readonly [Buffer, Buffer])[]): string[] {
@@ -356,7 +356,7 @@ describe('KeyIndexedBytesStore', () => {
 
   it('keeps its keys as they were when the LevelDB write fails', async () => {
     const level = new LevelDbBytesStore(`${dir.path}/db`)
-    const store = new KeyIndexedBytesStore(level, level.getSync)
+    const store = new KeyIndexedBytesStore(level, level.getSync!)
     await store.open()
     await store.write([put('a', '1')], 1)
     await level.close()

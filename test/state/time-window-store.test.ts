@@ -122,6 +122,20 @@ describe.each([
     ])
   })
 
+  it('answers fetchNow at once from pending writes and committed data, and not while an expiry sweep is due', async () => {
+    const { store, stack } = await openWindows(persistent, 60_000)
+    store.put('k', 1, 0)
+    expect(store.fetchNow!('k', 0)).toEqual({ value: 1 }) // a write not committed yet
+    await stack.commit(1)
+    expect(store.fetchNow!('k', 0)).toEqual({ value: 1 }) // committed: read synchronously
+    expect(store.fetchNow!('k', 500)).toEqual({ value: undefined }) // no such window: answered too
+    store.put('k', 2, 200_000) // the horizon moves past window 0 by more than a sweep step
+    expect(store.fetchNow!('k', 200_000)).toBeUndefined() // the sweep only fetch runs comes first
+    expect(await store.fetch('k', 200_000)).toBe(2)
+    expect(store.fetchNow!('k', 200_000)).toEqual({ value: 2 })
+    expect(store.fetchNow!('k', 0)).toEqual({ value: undefined }) // expired
+  })
+
   it('restores values, and its stream time, from changelog records', async () => {
     const source = await openWindows(persistent, 1000)
     source.store.put('k', 1, 100)

@@ -1,7 +1,7 @@
 // Aggregation over tumbling and hopping time windows (Kafka Streams' KStreamWindowAggregate): each record
 // updates every window it falls in that is not closed yet; a window closes once the processor's stream
 // time passes its end plus the grace period, and a record only for closed windows is dropped and counted.
-import type { StoreRef, TimeWindowStore, TimeWindowStoreRef } from '../../state/index.js'
+import type { StoreRef, TimeWindowStore, TimeWindowStoreRef, Window } from '../../state/index.js'
 import type { ProcessorContext, ProcessorSupplier } from '../processor.js'
 import type { StreamRecord } from '../record.js'
 import type { Change, ValueAndTimestamp } from './change.js'
@@ -84,8 +84,43 @@ export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA
         const windows = this.windows
         const forward = windowForwarder(ctx, store, windows.sizeMs, this.sendOldValues)
         let observedStreamTime = -1
+        type Row = ValueAndTimestamp<VA> | undefined
+        /** Folds the record into one window whose row was read. */
+        const update = (record: StreamRecord<K, V>, window: Window, old: Row) => {
+          const base = old === undefined ? initializer() : old.value
+          const newTimestamp =
+            old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp)
+          const newValue = aggregator(record.key, record.value, base)
+          // an update of a window the store already expired is dropped there, and counted (Kafka Streams)
+          if (!store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start))
+            ctx.droppedRecord()
+          forward({
+            ...record,
+            key: new Windowed(record.key, window),
+            timestamp: newTimestamp,
+            value: { newValue, oldValue: base },
+          })
+        }
+        /** The windows from `from` on, each read as the store answers: at once when it can, else awaited. */
+        const fold = (
+          record: StreamRecord<K, V>,
+          open: readonly Window[],
+          from: number,
+        ): void | Promise<void> => {
+          for (let i = from; i < open.length; i++) {
+            const window = open[i]!
+            const now = store.fetchNow?.(record.key, window.start)
+            if (now === undefined)
+              return store.fetch(record.key, window.start).then((old) => {
+                update(record, window, old)
+                return fold(record, open, i + 1)
+              })
+            update(record, window, now.value)
+          }
+        }
         return {
-          process: async (record) => {
+          // synchronous while the store answers at once (a record cache hit, or a synchronous read below)
+          process: (record) => {
             if (record.key === null || record.key === undefined) {
               ctx.droppedRecord()
               return
@@ -93,25 +128,12 @@ export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA
             const timestamp = record.timestamp
             observedStreamTime = Math.max(observedStreamTime, timestamp)
             const closeTime = observedStreamTime - windows.graceMs
+            const open: Window[] = []
             for (const window of windows.windowsFor(timestamp)) {
-              if (window.end <= closeTime) {
-                ctx.droppedRecord()
-                continue
-              }
-              const old = await store.fetch(record.key, window.start)
-              const base = old === undefined ? initializer() : old.value
-              const newTimestamp = old === undefined ? timestamp : Math.max(timestamp, old.timestamp)
-              const newValue = aggregator(record.key, record.value, base)
-              // an update of a window the store already expired is dropped there, and counted (Kafka Streams)
-              if (!store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start))
-                ctx.droppedRecord()
-              forward({
-                ...record,
-                key: new Windowed(record.key, window),
-                timestamp: newTimestamp,
-                value: { newValue, oldValue: base },
-              })
+              if (window.end <= closeTime) ctx.droppedRecord()
+              else open.push(window)
             }
+            return fold(record, open, 0)
           },
         }
       },

@@ -98,8 +98,8 @@ export class ProcessorGraph {
   }
 
   /** Runs what a record cache hands on (`emit`), and everything it forwards, to completion. */
-  async runCached(emit: () => void, context: RunContext): Promise<void> {
-    await this.run(emit, context)
+  runCached(emit: () => void, context: RunContext): void | Promise<void> {
+    return this.run(emit, context)
   }
 
   /** Runs the work queue synchronously until a piece of work returns a promise, then `runAsync`. */

@@ -133,11 +133,13 @@ export class StreamTask {
 
   /** Runs what a record cache hands on, at its record time, as part of `input`'s processing if any. */
   private forwardRunner(input: ConsumedRecord | undefined): ForwardRunner {
-    return async (emit, timestamp) => {
+    const failed = (error: unknown) => handleFailure(this.env, this.id, 'processing', error, input)
+    return (emit, timestamp) => {
       try {
-        await this.graph.runCached(emit, { input, cachedRecordTime: timestamp })
+        const running = this.graph.runCached(emit, { input, cachedRecordTime: timestamp })
+        if (running) return running.catch(failed)
       } catch (error) {
-        handleFailure(this.env, this.id, 'processing', error, input)
+        failed(error)
       }
     }
   }
