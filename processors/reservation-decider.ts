@@ -23,6 +23,7 @@ import {
   type DecisionConfig,
   type DecisionInput,
   type DueHold,
+  type PreloadedData,
   type StateWrite,
 } from './domain/index.js'
 import { reservationStoreRefs, type ReservationStores } from './reservation-stores.js'
@@ -86,8 +87,13 @@ export function reservationDecider(
       ) as unknown as ReservationStores
       const promotions = ctx.store(options.promotions)
 
-      const run = async (input: DecisionInput, now: number) => {
-        const data = await loadDecisionState(stores, promotions, input, now, options.config)
+      /** Loads, decides and applies: synchronously when the state is at hand (state-loader.ts). */
+      const run = (input: DecisionInput, now: number): void | Promise<void> => {
+        const loading = loadDecisionState(stores, promotions, input, now, options.config)
+        if (loading instanceof Promise) return loading.then((data) => decideAndApply(input, now, data))
+        decideAndApply(input, now, loading)
+      }
+      const decideAndApply = (input: DecisionInput, now: number, data: PreloadedData) => {
         const result = decide(preloadedView(data), input, now, options.config)
         if (result.deadLetter !== undefined) {
           ctx.deadLetter(result.deadLetter)
@@ -145,7 +151,14 @@ export function reservationDecider(
           },
           deciderOutputs.routes,
         )
-      const handle = (record: { key: string; value: DeciderInput }) => {
+      /** After a record: a task that had published that it is idle is back in the router's minimum. */
+      const activeAgain = () => {
+        if (!idle) return
+        // behind whatever this record routed
+        idle = false
+        publishProgress(ctx.streamTime)
+      }
+      const handle = (record: { key: string; value: DeciderInput }): void | Promise<void> => {
         const input = record.value
         const origin = ctx.origin
         switch (input.kind) {
@@ -203,14 +216,11 @@ export function reservationDecider(
             publishProgress(ctx.streamTime)
           })
         },
-        async process(record) {
+        process(record) {
           active = ctx.wallClockTime
-          await handle(record)
-          if (idle) {
-            // active again: back in the router's minimum, behind whatever this record routed
-            idle = false
-            publishProgress(ctx.streamTime)
-          }
+          const handling = handle(record)
+          if (handling) return handling.then(activeAgain)
+          activeAgain()
         },
       }
     },

@@ -1,6 +1,9 @@
 // The loading protocol of processors/domain/read-plan.ts against the engine's stores (MemoryState.load is
 // the same protocol in memory): exactly the keys and ranges the plan names, so a command on a resource
-// with thousands of reservations costs a few point reads and one or two short range scans.
+// with thousands of reservations costs a few point reads and one or two short range scans. The protocol
+// is written once, as a generator of reads; `loadDecisionState` answers each read at once while the
+// stores can (their caches, memory, LevelDB's synchronous reads) and awaits only one that would wait, so a
+// decision whose state is at hand is loaded, decided and applied without a promise.
 import {
   keyRanges,
   parseSlotKey,
@@ -18,44 +21,97 @@ import type { PromotionDefinition } from '../schemas/index.js'
 import type { KeyValueStore } from '../state/index.js'
 import type { ReservationStores } from './reservation-stores.js'
 
-async function scan<V>(store: KeyValueStore<string, V>, range: KeyRange): Promise<[string, V][]> {
-  const entries: [string, V][] = []
-  for await (const { key, value } of store.range({ gte: range.gte, lt: range.lt })) entries.push([key, value])
+type Read =
+  | { readonly kind: 'get'; readonly store: KeyValueStore<string, unknown>; readonly key: string }
+  | { readonly kind: 'scan'; readonly store: KeyValueStore<string, unknown>; readonly range: KeyRange }
+
+/** Reads `key` (the loader's step; its answer comes back from the driver). */
+function* get<V>(store: KeyValueStore<string, V> | undefined, key: string): Generator<Read, V | undefined> {
+  if (store === undefined) return undefined
+  return (yield { kind: 'get', store: store, key }) as V | undefined
+}
+
+/** Scans `range` (the loader's step). */
+function* scan<V>(store: KeyValueStore<string, V>, range: KeyRange): Generator<Read, [string, V][]> {
+  return (yield { kind: 'scan', store: store, range }) as [string, V][]
+}
+
+/** A read answered at once (`{ value }`), or `undefined` when only awaiting the store can answer it. */
+function readNow(read: Read): { readonly value: unknown } | undefined {
+  if (read.kind === 'get') return read.store.getNow?.(read.key)
+  const found = read.store.rangeNow?.({ gte: read.range.gte, lt: read.range.lt })
+  return found === undefined ? undefined : { value: found.map(({ key, value }) => [key, value]) }
+}
+
+async function readLater(read: Read): Promise<unknown> {
+  if (read.kind === 'get') return read.store.get(read.key)
+  const entries: [string, unknown][] = []
+  for await (const { key, value } of read.store.range({ gte: read.range.gte, lt: read.range.lt }))
+    entries.push([key, value])
   return entries
 }
 
-export async function loadDecisionState(
+/** Runs the loader: synchronously while every read is answered at once, then awaiting from the first that is not. */
+function drive<T>(loader: Generator<Read, T>): T | Promise<T> {
+  let step = loader.next()
+  while (!step.done) {
+    const now = readNow(step.value)
+    if (now === undefined) return driveLater(loader, step.value)
+    step = loader.next(now.value)
+  }
+  return step.value
+}
+
+async function driveLater<T>(loader: Generator<Read, T>, pending: Read): Promise<T> {
+  let step = loader.next(await readLater(pending))
+  while (!step.done) {
+    const now = readNow(step.value)
+    step = loader.next(now === undefined ? await readLater(step.value) : now.value)
+  }
+  return step.value
+}
+
+/** The decision's state: at once when every read is (see the top of this file), else a promise. */
+export function loadDecisionState(
   stores: ReservationStores,
   promotions: KeyValueStore<string, PromotionDefinition> | undefined,
   input: DecisionInput,
   now: number,
   config: DecisionConfig,
-): Promise<PreloadedData> {
+): PreloadedData | Promise<PreloadedData> {
+  return drive(load(stores, promotions, input, now, config))
+}
+
+function* load(
+  stores: ReservationStores,
+  promotions: KeyValueStore<string, PromotionDefinition> | undefined,
+  input: DecisionInput,
+  now: number,
+  config: DecisionConfig,
+): Generator<Read, PreloadedData> {
   // 1. the plan
   const plan = readPlan(input, now)
   const resourceId = plan.resourceId
   // 2. point reads and the plan's scans
   const reservations = new Map<string, Reservation | undefined>()
-  const getReservation = async (id: string) => {
-    reservations.set(id, await stores.reservations.get(storeKeys.reservation(resourceId, id)))
-  }
-  for (const id of plan.reservationIds) await getReservation(id)
+  for (const id of plan.reservationIds)
+    reservations.set(id, yield* get(stores.reservations, storeKeys.reservation(resourceId, id)))
   const waitlist: WaitlistEntry[] | undefined = plan.waitlist
-    ? (await scan(stores.waitlist, keyRanges.waitlist(resourceId))).map(([, entry]) => entry)
+    ? (yield* scan(stores.waitlist, keyRanges.waitlist(resourceId))).map(([, entry]) => entry)
     : undefined
   let live: PreloadedData['live']
   if (plan.live !== undefined) {
     const found: Reservation[] = []
-    for (const [, id] of await scan(
+    for (const [, id] of yield* scan(
       stores['reservation-index'],
       keyRanges.reservationsEndingAfter(resourceId, plan.live.start),
     )) {
-      const reservation = await stores.reservations.get(storeKeys.reservation(resourceId, id))
+      const reservation = yield* get(stores.reservations, storeKeys.reservation(resourceId, id))
       if (reservation !== undefined) found.push(reservation)
     }
     live = { range: plan.live, reservations: found }
   }
-  const resource = await stores.resources.get(storeKeys.resource(resourceId))
+  const resource = yield* get(stores.resources, storeKeys.resource(resourceId))
   // 3. what depends on step 2
   const second = secondReadPlan(
     input,
@@ -64,29 +120,31 @@ export async function loadDecisionState(
     config,
   )
   // 4. its reads
-  for (const id of second.reservationIds) if (!reservations.has(id)) await getReservation(id)
+  for (const id of second.reservationIds)
+    if (!reservations.has(id))
+      reservations.set(id, yield* get(stores.reservations, storeKeys.reservation(resourceId, id)))
   const slots = new Map<number, number>()
   for (const window of second.slotWindows) {
-    for (const [key, usage] of await scan(stores.slots, keyRanges.slots(resourceId, window))) {
+    for (const [key, usage] of yield* scan(stores.slots, keyRanges.slots(resourceId, window))) {
       slots.set(parseSlotKey(key).slotStart, usage.used)
     }
   }
   const outcomes = new Map<string, string | undefined>()
   if (plan.idempotencyKey !== undefined)
-    outcomes.set(plan.idempotencyKey, await stores.commands.get(plan.idempotencyKey))
+    outcomes.set(plan.idempotencyKey, yield* get(stores.commands, plan.idempotencyKey))
   const promotionDefinitions = new Map<string, PromotionDefinition | undefined>()
   const promotionUses = new Map<string, number>()
   for (const code of plan.promotionCodes) {
-    promotionDefinitions.set(code, await promotions?.get(code))
+    promotionDefinitions.set(code, yield* get(promotions, code))
     promotionUses.set(
       code,
-      (await stores['promotion-uses'].get(storeKeys.promotionUses(resourceId, code))) ?? 0,
+      (yield* get(stores['promotion-uses'], storeKeys.promotionUses(resourceId, code))) ?? 0,
     )
   }
   return {
     resourceId,
     resource,
-    meta: await stores['resource-meta'].get(storeKeys.meta(resourceId)),
+    meta: yield* get(stores['resource-meta'], storeKeys.meta(resourceId)),
     reservations,
     slotWindows: second.slotWindows,
     slots,

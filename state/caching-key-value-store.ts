@@ -194,20 +194,23 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
   /** Entries in the byte range, dirty cache entries merged over the layer below, in byte order. */
   scan(range: ByteRange): AsyncIterable<KeyValue<K, V>> {
     this.assertOpen()
-    const fromCache = (entry: CacheEntry<V>): KeyValue<K, V> | undefined =>
-      entry.value === undefined
-        ? undefined
-        : { key: this.keySerde.deserialize(entry.key), value: entry.value }
-    const fromBelow = (key: Buffer, bytes: Buffer): KeyValue<K, V> => {
-      const cached = this.cache.get(keyString(key))?.value
-      return { key: this.keySerde.deserialize(key), value: cached ?? this.decode(bytes) }
-    }
+    const fromCache = (entry: CacheEntry<V>) => this.fromCache(entry)
+    const fromBelow = (key: Buffer, bytes: Buffer) => this.fromBelow(key, bytes)
     // a store held in memory is scanned at once: no awaited step per entry
-    if (this.logging.scansSync)
-      return asyncIterableOf(
-        mergeSorted(this.sortedDirty.in(range), this.logging.rangeSync(range), fromCache, fromBelow),
-      )
+    if (this.logging.scansSync) return asyncIterableOf(this.scanNow(range)!)
     return mergeRanges(this.sortedDirty.in(range), this.logging.range(range), fromCache, fromBelow)
+  }
+
+  /** `scan`'s entries at once, when the layer below holds its data in memory; otherwise `undefined`. */
+  scanNow(range: ByteRange): KeyValue<K, V>[] | undefined {
+    this.assertOpen()
+    if (!this.logging.scansSync) return undefined
+    return mergeSorted(
+      this.sortedDirty.in(range),
+      this.logging.rangeSync(range),
+      (entry) => this.fromCache(entry),
+      (key, bytes) => this.fromBelow(key, bytes),
+    )
   }
 
   /** Pushes every dirty entry down to the logging layer (which logs it); entries stay cached, clean. */
@@ -316,6 +319,19 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     }
     const listener = this.listener!
     return run(() => listener(change), entry.timestamp)
+  }
+
+  /** A scanned dirty cache entry (a removal: none). */
+  private fromCache(entry: CacheEntry<V>): KeyValue<K, V> | undefined {
+    return entry.value === undefined
+      ? undefined
+      : { key: this.keySerde.deserialize(entry.key), value: entry.value }
+  }
+
+  /** A scanned entry of the layer below, its value from the cache when the cache holds it decoded. */
+  private fromBelow(key: Buffer, bytes: Buffer): KeyValue<K, V> {
+    const cached = this.cache.get(keyString(key))?.value
+    return { key: this.keySerde.deserialize(key), value: cached ?? this.decode(bytes) }
   }
 
   private sizeOf(key: Buffer, value: Buffer | undefined): number {

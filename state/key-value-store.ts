@@ -64,6 +64,11 @@ export interface KeyValueStore<K, V> {
   /** All entries in the range (default: all entries). */
   range(range?: KeyRange<K>): AsyncIterable<KeyValue<K, V>>
   /**
+   * `range`'s entries at once, when the store holds its data in memory (and its cache); `undefined` when
+   * only `range` can answer.
+   */
+  rangeNow?(range?: KeyRange<K>): readonly KeyValue<K, V>[] | undefined
+  /**
    * Entries whose serialized key starts with the serialized prefix: e.g. `prefixScan('slot|r1|')`
    * on string keys. Pass a serializer when the prefix is not itself a key (any `Serde` will do).
    */

@@ -79,10 +79,27 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   range(range: KeyRange<K> = {}): AsyncIterable<KeyValue<K, V>> {
-    return this.scan({
+    return this.scan(this.byteRange(range))
+  }
+
+  rangeNow(range: KeyRange<K> = {}): readonly KeyValue<K, V>[] | undefined {
+    const start = this.timed ? process.hrtime.bigint() : undefined
+    const found = this.inner.scanNow(this.byteRange(range))
+    // counted only when answered: otherwise the caller's `range` counts it
+    if (found !== undefined)
+      this.metrics.recordOperation(
+        this.name,
+        'range',
+        start === undefined ? undefined : Number(process.hrtime.bigint() - start),
+      )
+    return found
+  }
+
+  private byteRange(range: KeyRange<K>): ByteRange {
+    return {
       gte: range.gte === undefined ? undefined : this.keySerde.serialize(range.gte),
       lt: range.lt === undefined ? undefined : this.keySerde.serialize(range.lt),
-    })
+    }
   }
 
   prefixScan(prefix: K): AsyncIterable<KeyValue<K, V>>

@@ -1,5 +1,5 @@
 // All stores of the reservation processor in memory, with the loading protocol of read-plan.ts run
-// synchronously: the reference for the processor's async loader, and the state of domain tests and of
+// synchronously: the reference for the processor's loader (state-loader.ts), and the state of domain tests and of
 // the broker-free test driver.
 import type { PromotionDefinition, ResourceDefinition } from '../../schemas/generated/types.js'
 import type { DecisionConfig } from './decision-config.js'
