@@ -24,6 +24,7 @@ import {
   paymentRoutesRef,
   pendingPaymentsRef,
   pendingPaymentTimesRef,
+  type PaymentRoute,
   type PendingPayment,
 } from './reservation-stores.js'
 
@@ -110,6 +111,57 @@ export function paymentRouter(
         recompute()
         if (tableTime !== undefined && tableTime !== before) await judgeStrays()
       }
+      /** Step 2a: a route arrived; the payments waiting for it are routed (or dead-lettered: created too late). */
+      const routed = (
+        record: { readonly key: string; readonly timestamp: number },
+        resourceId: string,
+        waiting: readonly { readonly key: string; readonly value: PendingPayment }[],
+      ) => {
+        const createdAt = record.timestamp
+        for (const { key, value } of waiting) {
+          pending.delete(key)
+          byTime.delete(`${pad(value.timestamp)}|${key}`)
+          if (createdAt > value.timestamp + grace) {
+            ctx.deadLetter(createdTooLate(record.key, createdAt, value.timestamp), original(value))
+            continue
+          }
+          ctx.forward({
+            key: resourceId,
+            value: options.codec.decode(Buffer.from(value.valueBase64, 'base64')),
+            timestamp: Math.max(value.timestamp, record.timestamp),
+          })
+        }
+      }
+      /** Steps 1 and 2 for a payment, once its route (or that there is none yet) is known. */
+      const paid = (
+        record: { readonly key: string; readonly timestamp: number },
+        input: Extract<RouterInput, { kind: 'payment' }>,
+        route: PaymentRoute | undefined,
+      ) => {
+        const reservationId = input.payment.reservationId
+        if (route !== undefined) {
+          if (route.createdAt > record.timestamp + grace)
+            ctx.deadLetter(createdTooLate(reservationId, route.createdAt, record.timestamp))
+          else ctx.forward({ key: route.resourceId, value: input.payment, timestamp: record.timestamp })
+          return
+        }
+        if (tableTime !== undefined && record.timestamp + grace < tableTime) {
+          ctx.deadLetter(notCreated(reservationId, record.timestamp, tableTime))
+          return
+        }
+        const origin = ctx.origin!
+        const key = `${prefix(reservationId)}${origin.topic}|${origin.partition}|${pad(origin.offset)}`
+        pending.put(key, {
+          reservationId,
+          topic: origin.topic,
+          partition: origin.partition,
+          offset: origin.offset,
+          timestamp: record.timestamp,
+          key: record.key,
+          valueBase64: input.bytes.toString('base64'),
+        })
+        byTime.put(`${pad(record.timestamp)}|${key}`, key)
+      }
       return {
         async init() {
           for await (const { key, value } of progressStore.range({ gte: '', lt: '~' })) {
@@ -118,7 +170,9 @@ export function paymentRouter(
           }
           recompute()
         },
-        async process(record) {
+        // synchronous while the stores answer at once (routes: its cache or LevelDB's synchronous read;
+        // pending payments: held in memory), else a promise
+        process(record) {
           const input = record.value
           if (input === null) {
             routes.delete(record.key)
@@ -128,26 +182,12 @@ export function paymentRouter(
             case 'progress':
               return advance(input.progress)
             case 'route': {
-              const createdAt = record.timestamp
-              routes.put(record.key, { resourceId: input.resourceId, createdAt })
-              for (const { key, value } of await scan(
-                pending,
-                prefix(record.key),
-                `${prefix(record.key)}~`,
-              )) {
-                pending.delete(key)
-                byTime.delete(`${pad(value.timestamp)}|${key}`)
-                if (createdAt > value.timestamp + grace) {
-                  ctx.deadLetter(createdTooLate(record.key, createdAt, value.timestamp), original(value))
-                  continue
-                }
-                ctx.forward({
-                  key: input.resourceId,
-                  value: options.codec.decode(Buffer.from(value.valueBase64, 'base64')),
-                  timestamp: Math.max(value.timestamp, record.timestamp),
-                })
-              }
-              return
+              routes.put(record.key, { resourceId: input.resourceId, createdAt: record.timestamp })
+              const gte = prefix(record.key)
+              const lt = `${gte}~`
+              const waiting = pending.rangeNow?.({ gte, lt })
+              if (waiting !== undefined) return routed(record, input.resourceId, waiting)
+              return scan(pending, gte, lt).then((found) => routed(record, input.resourceId, found))
             }
             case 'payment':
               break
@@ -157,29 +197,9 @@ export function paymentRouter(
             ctx.deadLetter(`record key '${record.key}' is not the payment's reservationId '${reservationId}'`)
             return
           }
-          const route = await routes.get(reservationId)
-          if (route !== undefined) {
-            if (route.createdAt > record.timestamp + grace)
-              ctx.deadLetter(createdTooLate(reservationId, route.createdAt, record.timestamp))
-            else ctx.forward({ key: route.resourceId, value: input.payment, timestamp: record.timestamp })
-            return
-          }
-          if (tableTime !== undefined && record.timestamp + grace < tableTime) {
-            ctx.deadLetter(notCreated(reservationId, record.timestamp, tableTime))
-            return
-          }
-          const origin = ctx.origin!
-          const key = `${prefix(reservationId)}${origin.topic}|${origin.partition}|${pad(origin.offset)}`
-          pending.put(key, {
-            reservationId,
-            topic: origin.topic,
-            partition: origin.partition,
-            offset: origin.offset,
-            timestamp: record.timestamp,
-            key: record.key,
-            valueBase64: input.bytes.toString('base64'),
-          })
-          byTime.put(`${pad(record.timestamp)}|${key}`, key)
+          const known = routes.getNow?.(reservationId)
+          if (known !== undefined) return paid(record, input, known.value)
+          return routes.get(reservationId).then((route) => paid(record, input, route))
         },
       }
     },
