@@ -29,14 +29,25 @@ export function jsonSerde<T>(): Serde<T> {
   }
 }
 
-/** 8-byte big-endian signed integer, so that byte order equals numeric order for non-negative numbers. */
+const twoTo32 = 2 ** 32
+
+/**
+ * 8-byte big-endian signed integer (Kafka's LongSerde), so that byte order equals numeric order for
+ * non-negative numbers. A safe integer is written as two 32-bit halves (no BigInt per value: counts are
+ * written once per record); any other integer through BigInt; a non-integer is a RangeError.
+ */
 export const int64Serde: Serde<number> = {
   serialize: (value) => {
     const bytes = Buffer.allocUnsafe(8)
-    bytes.writeBigInt64BE(BigInt(value))
+    if (Number.isSafeInteger(value)) {
+      const high = Math.floor(value / twoTo32)
+      bytes.writeInt32BE(high, 0)
+      bytes.writeUInt32BE(value - high * twoTo32, 4)
+    } else bytes.writeBigInt64BE(BigInt(value))
     return bytes
   },
-  deserialize: (bytes) => Number(bytes.readBigInt64BE()),
+  // one rounding (the sum), as Number(BigInt) rounds: equal for every 8-byte value
+  deserialize: (bytes) => bytes.readInt32BE(0) * twoTo32 + bytes.readUInt32BE(4),
 }
 
 /** 4-byte big-endian signed integer: Kafka's IntegerSerializer/IntegerDeserializer. */
