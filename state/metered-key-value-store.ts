@@ -5,7 +5,7 @@ import { prefixRange } from './byte-range.js'
 import type { CachingKeyValueStore } from './caching-key-value-store.js'
 import type { FlushListener, KeyRange, KeyValue, KeyValueStore } from './key-value-store.js'
 import type { Serde, Serializer } from './serde.js'
-import type { StoreMetrics, StoreOperation } from './store-metrics.js'
+import { recordIfAnswered, type StoreMetrics, type StoreOperation } from './store-metrics.js'
 
 /**
  * The `KeyValueStore` handed to processors. Translates typed ranges and prefixes into byte
@@ -42,18 +42,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   getNow(key: K): { readonly value: V | undefined } | undefined {
-    if (this.inner.getNow === undefined) return undefined
-    if (!this.timed) {
-      const found = this.inner.getNow(key)
-      // counted only when answered: otherwise the caller's `get` counts it
-      if (found !== undefined) this.metrics.recordOperation(this.name, 'get', undefined)
-      return found
-    }
-    const start = process.hrtime.bigint()
-    const found = this.inner.getNow(key)
-    if (found !== undefined)
-      this.metrics.recordOperation(this.name, 'get', Number(process.hrtime.bigint() - start))
-    return found
+    return recordIfAnswered(this.metrics, this.name, 'get', () => this.inner.getNow(key))
   }
 
   put(key: K, value: V): void {
@@ -83,16 +72,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   rangeNow(range: KeyRange<K> = {}): readonly KeyValue<K, V>[] | undefined {
-    const start = this.timed ? process.hrtime.bigint() : undefined
-    const found = this.inner.scanNow(this.byteRange(range))
-    // counted only when answered: otherwise the caller's `range` counts it
-    if (found !== undefined)
-      this.metrics.recordOperation(
-        this.name,
-        'range',
-        start === undefined ? undefined : Number(process.hrtime.bigint() - start),
-      )
-    return found
+    return recordIfAnswered(this.metrics, this.name, 'range', () => this.inner.scanNow(this.byteRange(range)))
   }
 
   private byteRange(range: KeyRange<K>): ByteRange {

@@ -1,6 +1,6 @@
 // The metered layer of window and session stores: the typed public face, counting and timing operations.
 
-import type { StoreMetrics, StoreOperation } from './store-metrics.js'
+import { recordIfAnswered, type StoreMetrics, type StoreOperation } from './store-metrics.js'
 import type { SessionStore, TimeWindowStore } from './time-window-store.js'
 import type { TimestampedValue, WindowStore } from './window-store.js'
 
@@ -33,18 +33,9 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   fetchNow(key: K, fromTimestamp: number, toTimestamp: number): readonly TimestampedValue<V>[] | undefined {
-    if (this.inner.fetchNow === undefined) return undefined
-    if (!this.timed) {
-      const found = this.inner.fetchNow(key, fromTimestamp, toTimestamp)
-      // counted only when answered: otherwise the caller's `fetch` counts it
-      if (found !== undefined) this.metrics.recordOperation(this.name, 'fetch', undefined)
-      return found
-    }
-    const start = process.hrtime.bigint()
-    const found = this.inner.fetchNow(key, fromTimestamp, toTimestamp)
-    if (found !== undefined)
-      this.metrics.recordOperation(this.name, 'fetch', Number(process.hrtime.bigint() - start))
-    return found
+    return recordIfAnswered(this.metrics, this.name, 'fetch', () =>
+      this.inner.fetchNow?.(key, fromTimestamp, toTimestamp),
+    )
   }
 
   expireBefore(timestamp: number): Promise<number> {
@@ -71,18 +62,6 @@ export function meteredTimeWindowStore<K, V>(
   metrics: StoreMetrics,
 ): TimeWindowStore<K, V> {
   const measure = measurer(inner.name, metrics)
-  /** A fetch answered at once is counted (and timed); one not answered is counted by the `fetch` that follows. */
-  const answered = <T>(fetch: () => T | undefined): T | undefined => {
-    const start = metrics.timed ? process.hrtime.bigint() : undefined
-    const found = fetch()
-    if (found !== undefined)
-      metrics.recordOperation(
-        inner.name,
-        'fetch',
-        start === undefined ? undefined : Number(process.hrtime.bigint() - start),
-      )
-    return found
-  }
   return {
     name: inner.name,
     retentionMs: inner.retentionMs,
@@ -91,7 +70,8 @@ export function meteredTimeWindowStore<K, V>(
     },
     put: (key, value, windowStart) => measure('put', () => inner.put(key, value, windowStart)),
     fetch: (key, windowStart) => measure('fetch', () => inner.fetch(key, windowStart)),
-    fetchNow: (key, windowStart) => answered(() => inner.fetchNow?.(key, windowStart)),
+    fetchNow: (key, windowStart) =>
+      recordIfAnswered(metrics, inner.name, 'fetch', () => inner.fetchNow?.(key, windowStart)),
     fetchRange: (key, from, to, backward) =>
       measure('fetch', () => inner.fetchRange(key, from, to, backward)),
     fetchAll: (from, to) => measure('fetch', () => inner.fetchAll(from, to)),

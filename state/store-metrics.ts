@@ -24,6 +24,27 @@ export interface StoreMetrics {
   recordOperation(store: string, operation: StoreOperation, durationNs: number | undefined): void
 }
 
+/**
+ * Runs a read that answers at once or not at all (`undefined`: the caller then awaits the full read, which
+ * records itself); records it, timed when `metrics.timed`, only when it answered.
+ */
+export function recordIfAnswered<T>(
+  metrics: StoreMetrics,
+  store: string,
+  operation: StoreOperation,
+  read: () => T | undefined,
+): T | undefined {
+  const start = metrics.timed ? process.hrtime.bigint() : undefined
+  const found = read()
+  if (found !== undefined)
+    metrics.recordOperation(
+      store,
+      operation,
+      start === undefined ? undefined : Number(process.hrtime.bigint() - start),
+    )
+  return found
+}
+
 export const noopStoreMetrics: StoreMetrics = {
   timed: false,
   recordOperation: () => undefined,

@@ -36,8 +36,7 @@ export function storeGetter<K, V>(ref: KeyValueStoreRef<K, ValueAndTimestamp<V>>
     storeRefs: () => [ref],
     create: (context) => {
       const store = context.store(ref)
-      const getNow = store.getNow?.bind(store)
-      return getNow ? { get: (key) => store.get(key), getNow } : { get: (key) => store.get(key) }
+      return { get: (key) => store.get(key), getNow: (key) => store.getNow?.(key) }
     },
   }
 }

@@ -101,19 +101,27 @@ export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA
             value: { newValue, oldValue: base },
           })
         }
-        /** The windows from `from` on, each read as the store answers: at once when it can, else awaited. */
+        /**
+         * The record's windows from `from` on: one closed (ending at or before `closeTime`) is dropped, the
+         * others read as the store answers — at once when it can, else awaited — and updated.
+         */
         const fold = (
           record: StreamRecord<K, V>,
-          open: readonly Window[],
+          windowsOf: readonly Window[],
+          closeTime: number,
           from: number,
         ): void | Promise<void> => {
-          for (let i = from; i < open.length; i++) {
-            const window = open[i]!
+          for (let i = from; i < windowsOf.length; i++) {
+            const window = windowsOf[i]!
+            if (window.end <= closeTime) {
+              ctx.droppedRecord()
+              continue
+            }
             const now = store.fetchNow?.(record.key, window.start)
             if (now === undefined)
               return store.fetch(record.key, window.start).then((old) => {
                 update(record, window, old)
-                return fold(record, open, i + 1)
+                return fold(record, windowsOf, closeTime, i + 1)
               })
             update(record, window, now.value)
           }
@@ -125,15 +133,9 @@ export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA
               ctx.droppedRecord()
               return
             }
-            const timestamp = record.timestamp
-            observedStreamTime = Math.max(observedStreamTime, timestamp)
+            observedStreamTime = Math.max(observedStreamTime, record.timestamp)
             const closeTime = observedStreamTime - windows.graceMs
-            const open: Window[] = []
-            for (const window of windows.windowsFor(timestamp)) {
-              if (window.end <= closeTime) ctx.droppedRecord()
-              else open.push(window)
-            }
-            return fold(record, open, 0)
+            return fold(record, windows.windowsFor(record.timestamp), closeTime, 0)
           },
         }
       },
