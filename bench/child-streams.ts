@@ -8,27 +8,27 @@ export interface RestoreCount {
   readonly store: string
   readonly taskId: string
   readonly records: number
+  /** When the engine began reading the store's changelog and when the store reached its end (epoch ms). */
+  readonly startedAt: number
+  readonly endedAt: number
 }
 
 /**
  * Returns the listener for the engine's state changes: every change becomes a `state` event; on RUNNING,
- * the stores restored since the REBALANCING that led to it come first (the engine restores inside the
- * assignment, so that span is the restore's; `restores` lists every restore so far, each reported once),
- * then the state. ERROR also reports `errorMessage()`.
+ * the stores restored since the last RUNNING come first, each with the span the engine reports for it
+ * (from when it began reading the changelog to the store's end, as Kafka Streams' `onRestoreStart` and
+ * `onRestoreEnd`; `restores` lists every restore so far, each reported once), then the state. ERROR also
+ * reports `errorMessage()`.
  */
 export function stateReporter(
   restores: () => Promise<readonly RestoreCount[]>,
   errorMessage: () => string,
 ): (state: string, previous: string) => void {
-  let rebalancingAt: number | undefined
   let reported = 0
   return (state, previous) => {
     const at = Date.now()
-    if (state === 'REBALANCING' && rebalancingAt === undefined) rebalancingAt = at
     if (state !== 'RUNNING') emit({ event: 'state', state, previous, at })
     else {
-      const from = rebalancingAt ?? at
-      rebalancingAt = undefined
       void restores().then((counts) => {
         const fresh = counts.slice(reported)
         reported = counts.length
@@ -39,8 +39,8 @@ export function stateReporter(
             store: restore.store,
             partition: restore.taskId,
             records: restore.records,
-            startAt: from,
-            endAt: at,
+            startAt: restore.startedAt,
+            endAt: restore.endedAt,
           })
         }
         emit({ event: 'state', state, previous, at })

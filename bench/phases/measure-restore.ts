@@ -1,6 +1,8 @@
 // Phase 8 of a run (stateful systems): the state directory deleted, the system started again; restore
-// records/s = changelog records restored ÷ restore time (Kafka Streams: first onRestoreStart to last
-// onRestoreEnd; ours: REBALANCING to RUNNING, as the engine restores inside the assignment). Also the
+// records/s = changelog records restored ÷ restore time, from the first store's restore start to the
+// last one's end as each system reports them (Kafka Streams: onRestoreStart / onRestoreEnd of its
+// StateRestoreListener; ours: each RestoreReport's startedAt / endedAt). Until 2026-12-02 ours was timed
+// from REBALANCING to RUNNING, which also counted the group join and opening the stores. Also the
 // process's CPU time from its REBALANCING to its RUNNING state (as the harness receives them): on a
 // shared machine steadier than the wall time.
 import { rm } from 'node:fs/promises'

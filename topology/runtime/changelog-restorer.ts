@@ -37,6 +37,12 @@ export interface RestoreReport {
   readonly taskId: string
   readonly from: number | 'earliest'
   readonly records: number
+  /**
+   * When reading its changelog began and when the store reached its end with every write done (epoch ms;
+   * Kafka Streams' `onRestoreStart` / `onRestoreEnd`). Equal for a store with nothing to restore.
+   */
+  readonly startedAt: number
+  readonly endedAt: number
 }
 
 interface RestoreTarget {
@@ -98,9 +104,15 @@ export class ChangelogRestorer {
     }
     const targets = new TopicPartitionMap<RestoreTarget>()
     const reports = new Map<StreamTask, RestoreReport[]>() // step 5, held until the task is restored
-    const report = (task: StreamTask, store: string, from: number | 'earliest', records: number) => {
+    const report = (
+      task: StreamTask,
+      store: string,
+      from: number | 'earliest',
+      records: number,
+      startedAt = Date.now(),
+    ) => {
       const ofTask = reports.get(task) ?? []
-      ofTask.push({ store, taskId: task.id, from, records })
+      ofTask.push({ store, taskId: task.id, from, records, startedAt, endedAt: Date.now() })
       reports.set(task, ofTask)
     }
     const restored = (task: StreamTask) => {
@@ -140,11 +152,12 @@ export class ChangelogRestorer {
     const pending = new Map<StreamTask, number>() // targets not yet at their end, per task
     for (const t of targets.values()) pending.set(t.task, (pending.get(t.task) ?? 0) + 1)
     for (const task of tasks) if (!pending.has(task)) restored(task)
+    let readingSince = Date.now() // set again when step 4 begins: every changelog is read from then on
     /** Step 5 for a target at its end, once its writes are done; the task is restored with its last one. */
     const ended = (target: RestoreTarget) => {
       const { task, store, from, restored: records } = target
       this.config.metrics.restored(store.name, 0, 0)
-      report(task, store.name, from, records)
+      report(task, store.name, from, records, readingSince)
       if (records > 0)
         this.config.log(
           'info',
@@ -165,6 +178,7 @@ export class ChangelogRestorer {
         : undefined
     for (const [tp, t] of targets) progress?.expect(tp, t.end - (t.from === 'earliest' ? 0 : t.from))
     cancelled()
+    readingSince = Date.now()
     progress?.start()
     try {
       await this.readAll(targets, progress, cancelled, ended) // 4
