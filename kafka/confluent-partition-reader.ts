@@ -70,6 +70,11 @@ export class ConfluentPartitionReader implements PartitionReader {
         'isolation.level': this.options.isolation ?? 'read_committed',
         'fetch.wait.max.ms': 50,
         'queued.max.messages.kbytes': 65536,
+        // a fetch queue past its thresholds (queued.min.messages, 100,000 across the assigned partitions,
+        // or the kbytes above) postpones every partition's next fetch by this long; librdkafka's 1,000 ms
+        // left a restore idle for most of each second once it read faster than it wrote (500,000 records
+        // read with nothing done with them: 113k records/s, against 190k–230k with 10 ms)
+        'fetch.queue.backoff.ms': 10,
       },
       { 'auto.offset.reset': 'earliest' },
     )

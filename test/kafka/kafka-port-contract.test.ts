@@ -394,6 +394,84 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
     }
   })
 
+  it('reads many batches of several partitions to their ends: each record once, in offset order, a stopped read leaving the reader usable', async () => {
+    const topic = uniqueName(`reader-many-${kind}`)
+    const partitions = 3
+    const perPartition = 12_000 // a few of the reader's batches per partition, more than two in all
+    await createTopic(kafka, topic, partitions)
+    const plain = kafka.producer()
+    await plain.connect()
+    for (let from = 0; from < perPartition - 10; from += 4000)
+      await plain.send(
+        Array.from({ length: partitions * Math.min(4000, perPartition - 10 - from) }, (_, i) => ({
+          topic,
+          partition: i % partitions,
+          key: Buffer.from(`k${i % 97}`),
+          value: Buffer.from(String(from + Math.floor(i / partitions))),
+        })),
+      )
+    await plain.disconnect()
+    // the last records of each partition in a committed transaction: each end lies past its marker
+    const producer = kafka.producer({ transactionalId: uniqueName(`reader-many-tx-${kind}`) })
+    await producer.connect()
+    const txn = await producer.beginTransaction()
+    await txn.send(
+      Array.from({ length: partitions * 10 }, (_, i) => ({
+        topic,
+        partition: i % partitions,
+        key: null,
+        value: Buffer.from(String(perPartition - 10 + Math.floor(i / partitions))),
+      })),
+    )
+    await txn.commit()
+    await producer.disconnect()
+    const admin = kafka.admin()
+    await admin.connect()
+    const brokerEnds = await admin.endOffsets(topic)
+    await admin.disconnect()
+    const requests = Array.from({ length: partitions }, (_, partition) => ({
+      partition: { topic, partition },
+      from: 'earliest' as const,
+    }))
+
+    const reader = kafka.reader({ isolation: 'read_committed' })
+    try {
+      class Stop extends Error {}
+      const stopped = await reader
+        .readAllToEnd(requests, () => {
+          throw new Stop('stop')
+        })
+        .then(
+          () => 'read to the end',
+          (error: unknown) => error,
+        )
+      expect(stopped).toBeInstanceOf(Stop)
+      const values = Array.from({ length: partitions }, () => [] as number[])
+      const offsets = Array.from({ length: partitions }, () => [] as number[])
+      const endedAfter: number[] = []
+      const ends = await reader.readAllToEnd(
+        requests,
+        (tp, records) => {
+          expect(endedAfter[tp.partition]).toBeUndefined() // nothing handed on after a partition's end
+          for (const r of records) {
+            values[tp.partition]!.push(Number(r.value!.toString()))
+            offsets[tp.partition]!.push(r.offset)
+          }
+        },
+        (tp) => void (endedAfter[tp.partition] = values[tp.partition]!.length),
+      )
+      const expected = Array.from({ length: perPartition }, (_, i) => i)
+      for (let p = 0; p < partitions; p++) {
+        expect(values[p]).toEqual(expected)
+        expect(offsets[p]).toEqual([...offsets[p]!].sort((a, b) => a - b))
+        expect(endedAfter[p]).toBe(perPartition)
+        expect(ends.get({ topic, partition: p })).toBe(brokerEnds[p]!.offset)
+      }
+    } finally {
+      await reader.close()
+    }
+  })
+
   it('reports PRODUCER_FENCED to a transactional producer whose id a newer producer took over on connect', async () => {
     const topic = uniqueName(`fence-${kind}`)
     await createTopic(kafka, topic, 1)
