@@ -130,7 +130,7 @@ describe('standby replicas', () => {
         { observed: () => `b=${b.activeTasks.map((t) => t.id).join(',')} ${b.state}` },
       )
       const takeover = b.restores.filter((r) => r.taskId === aTask)
-      expect(takeover).toEqual([{ store: 'sums', taskId: aTask, from: aPartitionEnd, records: 0 }])
+      expect(takeover).toMatchObject([{ store: 'sums', taskId: aTask, from: aPartitionEnd, records: 0 }])
       await until(
         'b keeping no standby of a task it runs',
         async () => ((await b.standbyTasks()).length === 0 ? true : undefined),
