@@ -187,8 +187,11 @@ export class ConfluentPartitionReader implements PartitionReader {
   }
 }
 
+/** The headers of a message without any (most changelog records): one shared, frozen object. */
+const noHeaders: Readonly<Record<string, Buffer>> = Object.freeze({})
+
 function toRecord(message: NativeMessage): ConsumedRecord {
-  const headers: Record<string, Buffer> = {}
+  const headers: Record<string, Buffer> = message.headers?.length ? {} : noHeaders
   for (const header of message.headers ?? []) {
     for (const [name, value] of Object.entries(header)) {
       headers[name] = Buffer.isBuffer(value) ? value : Buffer.from(String(value))

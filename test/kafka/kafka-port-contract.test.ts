@@ -326,7 +326,13 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
     const plain = kafka.producer()
     await plain.connect()
     await plain.send(
-      Array.from({ length: 5 }, (_, i) => ({ topic, partition: 1, key: null, value: Buffer.from(`p${i}`) })),
+      Array.from({ length: 5 }, (_, i) => ({
+        topic,
+        partition: 1,
+        key: null,
+        value: Buffer.from(`p${i}`),
+        ...(i === 1 ? { headers: { h: Buffer.from('x') } } : {}),
+      })),
     )
     await plain.disconnect()
     const producer = kafka.producer({ transactionalId: uniqueName(`reader-tx-${kind}`) })
@@ -344,10 +350,17 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
     const reader = kafka.reader({ isolation: 'read_committed' })
     try {
       const all: string[] = []
+      const headers: Record<string, string>[] = []
       const end = await reader.readToEnd({ topic, partition: 1 }, 'earliest', (records) => {
         all.push(...records.map((r) => r.value!.toString()))
+        headers.push(
+          ...records.map((r) =>
+            Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.toString()])),
+          ),
+        )
       })
       expect(all).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'c0', 'c1'])
+      expect(headers).toEqual([{}, { h: 'x' }, {}, {}, {}, {}, {}])
       const admin = kafka.admin()
       await admin.connect()
       const [, p1] = await admin.endOffsets(topic)

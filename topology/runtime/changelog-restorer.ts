@@ -20,11 +20,12 @@
 //      store once, not once per attempt.
 import {
   TopicPartitionMap,
+  type ConsumedRecord,
   type KafkaAdmin,
   type PartitionReader,
   type TopicPartitionOffset,
 } from '../../kafka/index.js'
-import { isStateStoreError, type BuiltStore } from '../../state/index.js'
+import { isStateStoreError, type BuiltStore, type BytesWrite } from '../../state/index.js'
 import { TaskCorruptedError, errorMessage } from '../errors.js'
 import { retryBroker } from './broker-retry.js'
 import { RestoreProgress } from './restore-progress.js'
@@ -63,6 +64,10 @@ export class RestoreCancelled extends Error {
   constructor() {
     super('restore cancelled')
   }
+}
+
+function hasKey(record: ConsumedRecord): record is ConsumedRecord & BytesWrite {
+  return record.key !== null
 }
 
 /** Changelog records read but not yet written to their stores, at most, during a restore. */
@@ -246,7 +251,10 @@ export class ChangelogRestorer {
           // written after the end, by the task itself now that it runs: already in its store
           if (target.done) return
           const next = records[records.length - 1]!.offset + 1
-          const batch = records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value }))
+          // the records themselves are the batch unless one has no key (no changelog record lacks one)
+          const batch: readonly BytesWrite[] = records.every(hasKey)
+            ? records
+            : records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value }))
           unwritten += batch.length
           target.writing = target.writing.then(async () => {
             await target.store.restore(batch, next)
