@@ -9,7 +9,8 @@
 //   3. exactly_once: add the sealed offsets to the transaction and commit it (output, changelogs and
 //      offsets become visible atomically). at_least_once: commit the sealed offsets.
 //   4. Only then write each store's sealed changes locally, with its changelog position as checkpoint:
-//      local state is never ahead of the committed changelog. Where the client reported no positions
+//      local state is never ahead of the committed changelog. Once the checkpoints are taken (after the
+//      changelogs' end offsets, when those are read), the collector is unsealed while the stores write. Where the client reported no positions
 //      (confluent transactions), the checkpoint advances by the records written (a lower bound: a
 //      restore replays a little more), and at least every `changelogEndRefreshMs`, and in every commit
 //      waited for (close, revocation), by the changelogs' end offsets read now (`changelogEnds`).
@@ -182,7 +183,8 @@ export class Commit {
     }
     this.stateValue = 'writing-local'
     const ends = await this.changelogEnds(tasks, readEnds) // 4
-    await Promise.all(
+    // each store's checkpoint is taken from the collector as its write starts (synchronously, below)
+    const storesWritten = Promise.all(
       tasks.map((task) =>
         task.commitStores((store) => {
           const tp = { topic: changelogTopic(config.applicationId, store), partition: task.partition }
@@ -194,8 +196,11 @@ export class Commit {
         }),
       ),
     )
+    // the transaction is committed and every checkpoint taken: what was held back goes into the next
+    // transaction while the stores write (a failed write recovers, which aborts that one too)
     collector.clearPositions()
     collector.unseal()
+    await storesWritten
     for (const o of offsets) this.committedPositions.set(o, o)
     config.metrics.committed(Number(process.hrtime.bigint() - started) / 1e9)
   }
