@@ -32,6 +32,7 @@
 import type { KafkaAdmin, KafkaConsumer, TopicPartitionOffset } from '../../kafka/index.js'
 import { TopicPartitionMap } from '../../kafka/index.js'
 import { errorMessage } from '../errors.js'
+import type { ChangelogAdvance } from '../../state/index.js'
 import type { StreamTask } from './stream-task.js'
 import type { ResolvedConfig } from './streams-config.js'
 import type { TaskProducers } from './task-producers.js'
@@ -184,24 +185,23 @@ export class Commit {
     }
     this.stateValue = 'writing-local'
     const ends = await this.changelogEnds(tasks, readEnds) // 4
-    // each store's checkpoint is taken from the collector as its write starts (synchronously, below)
-    const storesWritten = Promise.all(
-      tasks.map((task) =>
-        task.commitStores((store) => {
-          const tp = { topic: changelogTopic(config.applicationId, store), partition: task.partition }
-          const reported = collector.position(tp.topic, tp.partition)
-          if (reported !== undefined) return reported
-          const written = collector.unreportedWrites(tp.topic, tp.partition)
-          const end = ends.get(tp)
-          return written === 0 && end === undefined ? undefined : { written, end }
-        }),
-      ),
+    // every store's checkpoint, taken from what this commit wrote before anything more is sent
+    const checkpointOf = (task: StreamTask, store: string): number | ChangelogAdvance | undefined => {
+      const tp = { topic: changelogTopic(config.applicationId, store), partition: task.partition }
+      const reported = collector.position(tp.topic, tp.partition)
+      if (reported !== undefined) return reported
+      const written = collector.unreportedWrites(tp.topic, tp.partition)
+      const end = ends.get(tp)
+      return written === 0 && end === undefined ? undefined : { written, end }
+    }
+    const checkpoints = tasks.map(
+      (task) => new Map([...task.stores.keys()].map((store) => [store, checkpointOf(task, store)])),
     )
     // the transaction is committed and every checkpoint taken: what was held back goes into the next
     // transaction while the stores write (a failed write recovers, which aborts that one too)
     collector.clearPositions()
     collector.unseal()
-    await storesWritten
+    await Promise.all(tasks.map((task, i) => task.commitStores((store) => checkpoints[i]!.get(store))))
     for (const o of offsets) this.committedPositions.set(o, o)
     config.metrics.committed(Number(process.hrtime.bigint() - started) / 1e9)
   }
