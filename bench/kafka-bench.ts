@@ -1,6 +1,12 @@
 // The benchmark's Kafka plumbing, through the project's Kafka port: one run's topics, preloading a backlog,
 // and watching a consumer group drain it (its committed offsets reaching the end offsets).
-import type { KafkaAdmin, KafkaClient, KafkaProducer, OutgoingRecord } from '../kafka/index.js'
+import type {
+  KafkaAdmin,
+  KafkaClient,
+  KafkaProducer,
+  OutgoingRecord,
+  PartitionReader,
+} from '../kafka/index.js'
 import { internalTopic } from '../topology/runtime/topic-names.js'
 
 export interface RunTopics {
@@ -102,6 +108,13 @@ export interface DrainWatch {
   readonly internal: readonly string[]
   /** Under exactly-once the last offset of an internal partition is a transaction marker, never committed. */
   readonly markerSlack: number
+  /**
+   * Whether a partition holds a committed record at or after an offset (read_committed). When given, an
+   * internal partition whose committed offset is further from its end than `markerSlack` counts as drained
+   * if it holds none after that offset: only transaction markers (or aborted records) follow. With a producer
+   * per task (kafkajs under exactly-once) each upstream task's last transaction leaves its own marker.
+   */
+  readonly recordsFrom?: (topic: string, partition: number, offset: number) => Promise<boolean>
   readonly timeoutMs: number
   /** Fails when the committed offsets do not move for this long. */
   readonly stallMs: number
@@ -143,7 +156,9 @@ export async function waitDrained(watch: DrainWatch): Promise<number> {
             (await watch.admin.committedOffsets(watch.groupId, topic)).map((o) => [o.partition, o.offset]),
           )
           for (const end of ends) {
-            if ((committed.get(end.partition) ?? 0) < end.offset - watch.markerSlack) done = false
+            const at = committed.get(end.partition) ?? 0
+            if (at >= end.offset - watch.markerSlack) continue
+            if (!watch.recordsFrom || (await watch.recordsFrom(topic, end.partition, at))) done = false
           }
         }
       }
@@ -170,6 +185,28 @@ export async function waitDrained(watch: DrainWatch): Promise<number> {
 
 export async function endOffsetsByPartition(admin: KafkaAdmin, topic: string): Promise<Map<number, number>> {
   return new Map((await admin.endOffsets(topic)).map((o) => [o.partition, o.offset]))
+}
+
+/**
+ * `DrainWatch.recordsFrom` over a read_committed reader of `client`: whether any record is left from an
+ * offset to the partition's current end (its last stable offset). `close` when the wait is over.
+ */
+export function recordsFromReader(client: KafkaClient): {
+  readonly recordsFrom: (topic: string, partition: number, offset: number) => Promise<boolean>
+  readonly close: () => Promise<void>
+} {
+  let reader: PartitionReader | undefined
+  return {
+    recordsFrom: async (topic, partition, offset) => {
+      reader ??= client.reader({ isolation: 'read_committed' })
+      let found = false
+      await reader.readToEnd({ topic, partition }, offset, (records) => {
+        if (records.length > 0) found = true
+      })
+      return found
+    },
+    close: async () => await reader?.close(),
+  }
 }
 
 /** Deletes every topic whose name starts with one of `prefixes`. */

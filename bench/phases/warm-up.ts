@@ -3,7 +3,7 @@
 // while); then it is stopped (SIGSTOP) while the measured backlog is produced, and resumed (SIGCONT): the
 // drain measured from there starts warm, with every input already on the broker.
 import type { RunningChild } from '../child-runner.js'
-import { waitDrained } from '../kafka-bench.js'
+import { recordsFromReader, waitDrained } from '../kafka-bench.js'
 import { cpuSeconds } from '../proc-stats.js'
 import { startSystem, type RunContext, type StartedSystem } from '../run-context.js'
 import { internalTopicsOf } from '../systems.js'
@@ -16,17 +16,23 @@ export async function waitInputsDrained(
   inputs: ReadonlyMap<string, ReadonlyMap<number, number>>,
   progress?: (committed: number, total: number) => void,
 ): Promise<number> {
-  return waitDrained({
-    admin: ctx.admin,
-    groupId: ctx.applicationId,
-    inputs,
-    internal: internalTopicsOf(ctx.spec, ctx.scenario.workload, ctx.applicationId),
-    markerSlack: ctx.scenario.guarantee === 'exactly_once' ? 1 : 0,
-    timeoutMs: ctx.quick ? 300_000 : 900_000,
-    stallMs: 60_000,
-    check: () => child.check(),
-    ...(progress ? { progress } : {}),
-  })
+  const reader = recordsFromReader(ctx.client)
+  try {
+    return await waitDrained({
+      admin: ctx.admin,
+      groupId: ctx.applicationId,
+      inputs,
+      internal: internalTopicsOf(ctx.spec, ctx.scenario.workload, ctx.applicationId),
+      markerSlack: ctx.scenario.guarantee === 'exactly_once' ? 1 : 0,
+      recordsFrom: reader.recordsFrom,
+      timeoutMs: ctx.quick ? 300_000 : 900_000,
+      stallMs: 60_000,
+      check: () => child.check(),
+      ...(progress ? { progress } : {}),
+    })
+  } finally {
+    await reader.close()
+  }
 }
 
 export interface WarmSystem extends StartedSystem {

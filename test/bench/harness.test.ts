@@ -1,7 +1,9 @@
 // The benchmark harness's pieces, cheaply: the workload generator (record sizes, key distribution, order
 // of follow-ups), the statistics, the /proc readers and the child protocol. No timing, no broker.
 import { describe, expect, it } from 'vitest'
+import type { KafkaAdmin } from '../../kafka/index.js'
 import { parseChildEvent } from '../../bench/child-protocol.js'
+import { waitDrained, type DrainWatch } from '../../bench/kafka-bench.js'
 import { answeredId } from '../../bench/latency.js'
 import { childPids, cpuSeconds, parseStatTicks, parseStatusKb, peakRssBytes } from '../../bench/proc-stats.js'
 import { median, percentile, sortedCopy, summarizeLatencies } from '../../bench/stats.js'
@@ -172,5 +174,56 @@ describe('child protocol and latency matching', () => {
     expect(answeredId(Buffer.from('{"paymentId":"p-9","type":"PaymentAuthorized"}'))).toBe('p-9')
     expect(answeredId(Buffer.from('{"type":"Other"}'))).toBeUndefined()
     expect(answeredId(null)).toBeUndefined()
+  })
+})
+
+describe('drain watch', () => {
+  /** An admin answering from fixed end and committed offsets, one partition per topic. */
+  function watchOf(committed: { input: number; internal: number }, recordsAfter: boolean | undefined) {
+    const admin = {
+      committedOffsets: async (_group: string, topic: string) => [
+        { topic, partition: 0, offset: topic === 'in' ? committed.input : committed.internal },
+      ],
+      endOffsets: async (topic: string) => [{ topic, partition: 0, offset: topic === 'in' ? 100 : 50 }],
+    } as unknown as KafkaAdmin
+    const asked: number[] = []
+    const watch: DrainWatch = {
+      admin,
+      groupId: 'g',
+      inputs: new Map([['in', new Map([[0, 100]])]]),
+      internal: ['repartition'],
+      markerSlack: 1,
+      ...(recordsAfter === undefined
+        ? {}
+        : {
+            recordsFrom: async (_topic: string, _partition: number, offset: number) => {
+              asked.push(offset)
+              return recordsAfter
+            },
+          }),
+      timeoutMs: 60_000,
+      stallMs: 200,
+      check: () => undefined,
+      pollMs: 10,
+    }
+    return { watch, asked }
+  }
+
+  it('counts an internal partition as drained when only markers follow its committed offset', async () => {
+    // six markers after the last record: one per upstream task's producer (a producer per task)
+    const { watch, asked } = watchOf({ input: 100, internal: 44 }, false)
+    await expect(waitDrained(watch)).resolves.toBeGreaterThan(0)
+    expect(asked).toEqual([44])
+  })
+
+  it('does not while records follow it, nor by the marker slack alone when it cannot read', async () => {
+    const withRecords = watchOf({ input: 100, internal: 44 }, true)
+    await expect(waitDrained(withRecords.watch)).rejects.toThrow(/no progress/)
+    expect(withRecords.asked.length).toBeGreaterThan(1)
+    const unread = watchOf({ input: 100, internal: 44 }, undefined)
+    await expect(waitDrained(unread.watch)).rejects.toThrow(/no progress/)
+    const withinSlack = watchOf({ input: 100, internal: 49 }, true)
+    await expect(waitDrained(withinSlack.watch)).resolves.toBeGreaterThan(0)
+    expect(withinSlack.asked).toEqual([])
   })
 })
