@@ -32,6 +32,8 @@ export function kafkajsEntryLevel(level: number, namespace: string, message: str
   const handledByKafkajs =
     (namespace === 'Connection' && message.startsWith('Response ')) ||
     message.startsWith('Restarting the consumer in ') ||
+    // a retriable produce error (CONCURRENT_TRANSACTIONS, a leader moving): its send is retried
+    (namespace === 'Producer' && message.startsWith('Failed to send messages: ')) ||
     message.endsWith('re-joining the group')
   return level <= 1 && handledByKafkajs ? 'warn' : kafkajsLevel(level)
 }

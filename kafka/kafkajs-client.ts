@@ -127,6 +127,15 @@ class SendQueue {
   }
 }
 
+/**
+ * A transactional producer's retries. The first send of a transaction right after the last one committed
+ * meets the coordinator still writing that one's markers, and is refused with CONCURRENT_TRANSACTIONS until
+ * it is done (milliseconds); Java's producer retries that after 20 ms. kafkajs retries every send, the
+ * idempotent producer's forever, after the client's backoff (100 ms, doubling): with a producer per task
+ * (exactly-once on kafkajs) most commits then waited for it. Forever still, from 20 ms, doubling up to 5 s.
+ */
+const transactionalRetry = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, maxRetryTime: 5000 }
+
 class KafkajsProducer implements KafkaProducer {
   private readonly producer: KjsProducer
   private readonly sends = new SendQueue()
@@ -138,7 +147,7 @@ class KafkajsProducer implements KafkaProducer {
     this.producer = kafka.producer({
       idempotent: transactional || (options.idempotent ?? true),
       maxInFlightRequests: transactional || (options.idempotent ?? true) ? 1 : 5,
-      ...(transactional ? { transactionalId: options.transactionalId } : {}),
+      ...(transactional ? { transactionalId: options.transactionalId, retry: transactionalRetry } : {}),
       transactionTimeout: options.transactionTimeoutMs ?? 60_000,
       allowAutoTopicCreation: false,
     })

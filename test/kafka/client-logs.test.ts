@@ -42,6 +42,10 @@ describe('Kafka client logs', () => {
     expect(
       kafkajsEntryLevel(1, 'Runner', 'The coordinator is not aware of this member, re-joining the group'),
     ).toBe('warn')
+    const concurrent =
+      'Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing'
+    expect(kafkajsEntryLevel(1, 'Producer', concurrent)).toBe('warn') // retried by kafkajs
+    expect(kafkajsEntryLevel(1, 'Producer', 'The broker refused the record')).toBe('error')
     expect(kafkajsEntryLevel(1, 'Connection', 'Connection error: connect ECONNREFUSED 127.0.0.1:1')).toBe(
       'error',
     )
