@@ -215,6 +215,58 @@ describe.each([
   })
 })
 
+describe('CachingKeyValueStore keys', () => {
+  /** A store whose keys are typed K, over memory, flushed to a recording changelog. */
+  async function keyedBy<K>(keySerde: Serde<K>) {
+    const inner = new InMemoryBytesStore()
+    await inner.open()
+    const writer = new RecordingWriter()
+    const cache = new CachingKeyValueStore(new ChangeLoggingKeyValueStore(inner, writer), {
+      name: 'keyed',
+      keySerde,
+      valueSerde: jsonSerde<number>(),
+      maxEntries: 10,
+      timestamp: () => 0,
+    })
+    return { cache, writer }
+  }
+
+  it('finds each key by the key it is given: repeated, alternating, an object changed in place, 0 and -0', async () => {
+    const strings = await keyedBy(stringSerde)
+    strings.cache.put('a', 1)
+    expect(strings.cache.getNow('a')).toEqual(expect.objectContaining({ value: 1 }))
+    strings.cache.put('a', 2)
+    strings.cache.put('b', 3)
+    strings.cache.put('a', 4)
+    expect(await strings.cache.get('a')).toBe(4)
+    expect(await strings.cache.get('b')).toBe(3)
+    strings.cache.flush()
+    expect(strings.writer.records.map((r) => `${r.key}=${r.value}`)).toEqual(['a=4', 'b=3'])
+
+    const objects = await keyedBy(jsonSerde<{ id: string }>())
+    const key = { id: 'x' }
+    objects.cache.put(key, 1)
+    key.id = 'y' // the same object, now another key
+    objects.cache.put(key, 2)
+    expect(await objects.cache.get({ id: 'x' })).toBe(1)
+    expect(await objects.cache.get({ id: 'y' })).toBe(2)
+
+    const float64: Serde<number> = {
+      serialize: (n) => {
+        const out = Buffer.alloc(8)
+        out.writeDoubleBE(n)
+        return out
+      },
+      deserialize: (bytes) => bytes.readDoubleBE(0),
+    }
+    const numbers = await keyedBy(float64)
+    numbers.cache.put(0, 1)
+    numbers.cache.put(-0, 2) // equal under ===, other bytes
+    expect(await numbers.cache.get(0)).toBe(1)
+    expect(await numbers.cache.get(-0)).toBe(2)
+  })
+})
+
 function prefix(text: string) {
   const gte = b(text)
   const lt = Buffer.from(gte)

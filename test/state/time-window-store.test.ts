@@ -136,6 +136,40 @@ describe.each([
     expect(store.fetchNow!('k', 0)).toEqual({ value: undefined }) // expired
   })
 
+  it('keys every put and fetch by the key and window it is given: repeated, alternating, an object key changed in place', async () => {
+    const { store, stack, writer } = await openWindows(persistent)
+    // the same key and window twice, another window of it, another key, then back to the first
+    store.put('a', 1, 100)
+    store.put('a', 2, 100)
+    store.put('a', 3, 200)
+    store.put('b', 4, 200)
+    store.put('a', 5, 100)
+    expect(store.fetchNow!('a', 100)).toEqual({ value: 5 })
+    expect(store.fetchNow!('b', 100)).toEqual({ value: undefined })
+    expect(store.fetchNow!('a', 200)).toEqual({ value: 3 })
+    expect(store.fetchNow!('b', 200)).toEqual({ value: 4 })
+    await stack.commit(1)
+    expect(store.fetchNow!('a', 100)).toEqual({ value: 5 })
+    expect(store.fetchNow!('b', 200)).toEqual({ value: 4 })
+    expect(writer.records.map((r) => r.key.slice(0, 1))).toEqual(['a', 'a', 'a', 'b', 'a'])
+
+    const ref = timeWindowStoreRef({
+      name: 'by-object',
+      keySerde: jsonSerde<{ id: string }>(),
+      valueSerde: jsonSerde<number>(),
+      retentionMs: 1000,
+      persistent,
+    })
+    const objects = buildTimeWindowStore(ref, { dir: dir.path, changelog: new RecordingWriter() })
+    built.push(objects)
+    await objects.open()
+    const key = { id: 'x' }
+    objects.store.put(key, 1, 100)
+    key.id = 'y' // the same object, now another key
+    objects.store.put(key, 2, 100)
+    expect(await objects.store.fetch({ id: 'x' }, 100)).toBe(1)
+    expect(await objects.store.fetch({ id: 'y' }, 100)).toBe(2)
+  })
   it('restores values, and its stream time, from changelog records', async () => {
     const source = await openWindows(persistent, 1000)
     source.store.put('k', 1, 100)
