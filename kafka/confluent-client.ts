@@ -145,6 +145,12 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
  */
 const gapGraceMs = 200
 
+/**
+ * The consumer's fetch ahead, in milliseconds of consumption at the measured rate
+ * (`js.consumer.max.cache.size.per.worker.ms`): each fetch hands the main thread at most that much work.
+ */
+const fetchAheadMs = 20
+
 /** How often librdkafka reports the last stable offsets (its statistics have a 1 s granularity). */
 const stableOffsetsIntervalMs = 1000
 
@@ -201,6 +207,10 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
         ],
       },
       'js.consumer.max.batch.size': options.maxBatchSize ?? 1000,
+      // how much the KafkaJS-style layer fetches at once: enough for this many ms at the rate it measured
+      // (its default 1,500 ms let one fetch take a whole 200,000-record backlog, turned into JavaScript
+      // objects in one go on the main thread: a second of nothing else — no processing, no commit)
+      'js.consumer.max.cache.size.per.worker.ms': fetchAheadMs,
       ...(options.groupInstanceId ? { 'group.instance.id': options.groupInstanceId } : {}),
       // read_committed: the last stable offsets come only with librdkafka's statistics (see `currentLag`)
       ...(this.readCommitted
