@@ -130,9 +130,9 @@ class SendQueue {
 /**
  * A transactional producer's retries. The first send of a transaction right after the last one committed
  * meets the coordinator still writing that one's markers, and is refused with CONCURRENT_TRANSACTIONS until
- * it is done (milliseconds); Java's producer retries that after 20 ms. kafkajs retries every send, the
- * idempotent producer's forever, after the client's backoff (100 ms, doubling): with a producer per task
- * (exactly-once on kafkajs) most commits then waited for it. Forever still, from 20 ms, doubling up to 5 s.
+ * it is done (milliseconds); Java's producer retries that after 20 ms (`ADD_PARTITIONS_RETRY_BACKOFF_MS`).
+ * kafkajs retries every send, the idempotent producer's forever, after the client's backoff (100 ms,
+ * doubling). Forever still here, from 20 ms, doubling up to 5 s.
  */
 const transactionalRetry = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, maxRetryTime: 5000 }
 
