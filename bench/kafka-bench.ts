@@ -189,7 +189,8 @@ export async function endOffsetsByPartition(admin: KafkaAdmin, topic: string): P
 
 /**
  * `DrainWatch.recordsFrom` over a read_committed reader of `client`: whether any record is left from an
- * offset to the partition's current end (its last stable offset). `close` when the wait is over.
+ * offset to the partition's current end (its last stable offset); the read stops at the first record.
+ * `close` when the wait is over.
  */
 export function recordsFromReader(client: KafkaClient): {
   readonly recordsFrom: (topic: string, partition: number, offset: number) => Promise<boolean>
@@ -199,15 +200,23 @@ export function recordsFromReader(client: KafkaClient): {
   return {
     recordsFrom: async (topic, partition, offset) => {
       reader ??= client.reader({ isolation: 'read_committed' })
-      let found = false
-      await reader.readToEnd({ topic, partition }, offset, (records) => {
-        if (records.length > 0) found = true
-      })
-      return found
+      try {
+        // what onBatch throws ends the read, and the reader reads on (the port's contract)
+        await reader.readToEnd({ topic, partition }, offset, (records) => {
+          if (records.length > 0) throw new FoundRecord('a record follows')
+        })
+        return false
+      } catch (error) {
+        if (error instanceof FoundRecord) return true
+        throw error
+      }
     },
     close: async () => await reader?.close(),
   }
 }
+
+/** Thrown by `recordsFromReader` to end a read at its first record. */
+class FoundRecord extends Error {}
 
 /** Deletes every topic whose name starts with one of `prefixes`. */
 export async function deleteTopicsWithPrefixes(

@@ -146,8 +146,10 @@ export function createConfluentClient(config: KafkaClientConfig): KafkaClient {
 const gapGraceMs = 200
 
 /**
- * The consumer's fetch ahead, in milliseconds of consumption at the measured rate
+ * The consumer's fetch ahead, in milliseconds of consumption at the rate the KafkaJS-style layer measured
  * (`js.consumer.max.cache.size.per.worker.ms`): each fetch hands the main thread at most that much work.
+ * Its default, 1,500 ms, let one fetch after a pause take a whole 200,000-record backlog and turn it into
+ * JavaScript objects in one go on the main thread: a second with no processing and no commit.
  */
 const fetchAheadMs = 20
 
@@ -207,9 +209,6 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
         ],
       },
       'js.consumer.max.batch.size': options.maxBatchSize ?? 1000,
-      // how much the KafkaJS-style layer fetches at once: enough for this many ms at the rate it measured
-      // (its default 1,500 ms let one fetch take a whole 200,000-record backlog, turned into JavaScript
-      // objects in one go on the main thread: a second of nothing else — no processing, no commit)
       'js.consumer.max.cache.size.per.worker.ms': fetchAheadMs,
       ...(options.groupInstanceId ? { 'group.instance.id': options.groupInstanceId } : {}),
       // read_committed: the last stable offsets come only with librdkafka's statistics (see `currentLag`)
