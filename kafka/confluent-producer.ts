@@ -15,6 +15,11 @@
 // Such a send resolves once its records are queued, with no positions (`KafkaTransaction.send`); the
 // commit's error names a record that failed ("ProduceRequest for <topic> [0] with 2 message(s) failed:
 // Broker: Message size too large"), and the failure reports, which carry no tracker, are left unread.
+//
+// A producer made with `acknowledgedBy: 'flush'` (the runtime's at-least-once producer) asks for reports of
+// failures only too, for the same reasons (at-least-once, the reports took 29% of a pipe drain's main
+// thread): its sends resolve once queued, and `flush` is their acknowledgement. What makes that safe is
+// the order in which a failure reaches JavaScript, argued step by step at `flush`.
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript'
 import { ProducerFencedError, type StreamsError } from '../errors/index.js'
 import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
@@ -63,6 +68,12 @@ const transactionOpGraceMs = 10_000
 const transactionalIdleMs = 45_000
 
 /**
+ * How long a `flush` waits for librdkafka to write what is queued: past librdkafka's own bound on a
+ * record's delivery (`message.timeout.ms`, 300 s), after which every record has been written or failed.
+ */
+const flushTimeoutMs = 310_000
+
+/**
  * Producers whose destroy waits for librdkafka to answer a transactional call (see `disconnect`); each
  * promise settles once its producer is destroyed.
  */
@@ -104,6 +115,10 @@ export class ConfluentProducer implements KafkaProducer {
    */
   private readonly pending = new Set<Promise<void>>()
   private readonly log: ClientLog | undefined
+  /** Records are acknowledged by `flush`, not by their send (`acknowledgedBy: 'flush'`, or a transaction). */
+  private readonly reportsFailuresOnly: boolean
+  /** The first failure of a record sent outside a transaction without a tracker, since the last `flush`. */
+  private unflushedFailure: LibrdKafkaError | undefined
 
   constructor(
     brokers: readonly string[],
@@ -114,13 +129,15 @@ export class ConfluentProducer implements KafkaProducer {
     log?: ClientLog,
   ) {
     this.transactional = options.transactionalId !== undefined
+    this.reportsFailuresOnly = this.transactional || options.acknowledgedBy === 'flush'
     this.producer = new (nativeClient().Producer)({
       ...security,
       'bootstrap.servers': brokers.join(','),
       'client.id': clientId,
       dr_cb: true,
-      // a transaction's records are acknowledged by its commit; reports only of failures (see the top)
-      'delivery.report.only.error': this.transactional,
+      // a transaction's records are acknowledged by its commit, others by a flush where asked: reports
+      // only of failures then (see the top)
+      'delivery.report.only.error': this.reportsFailuresOnly,
       'enable.idempotence': this.transactional || (options.idempotent ?? true),
       ...(this.transactional
         ? {
@@ -137,7 +154,10 @@ export class ConfluentProducer implements KafkaProducer {
       partitioner: 'murmur2_random',
       'allow.auto.create.topics': false,
     })
-    this.producer.on('delivery-report', (error, report) => onDelivery(error, report))
+    this.producer.on('delivery-report', (error, report) => {
+      if (report.opaque !== undefined) onDelivery(error, report)
+      else if (error && !this.transactional) this.unflushedFailure ??= error
+    })
     this.log = log
     if (log) this.producer.on('event.log', (event: LibrdkafkaLogEvent) => log.librdkafka(event))
   }
@@ -239,7 +259,37 @@ export class ConfluentProducer implements KafkaProducer {
       return Promise.reject(
         new KafkaError('INVALID_ARGUMENT', 'produce: a transactional producer sends within a transaction'),
       )
-    return produce(this.producer, records)
+    return this.reportsFailuresOnly
+      ? queue(this.producer, records, 'produce')
+      : produce(this.producer, records)
+  }
+
+  /**
+   * Waits until every record queued so far is written or failed, then until the binding has handed every
+   * failure report of them to JavaScript, and rejects with the first failure since the last flush. Why no
+   * failure can be missed (librdkafka 2.x, the binding's `DeliveryReportDispatcher`, libuv's async handles):
+   *   1. `rd_kafka_flush` returns without error only once librdkafka counts no message left, and a failed
+   *      message leaves that count only after the delivery report callback ran for it (`rd_kafka_poll_cb`,
+   *      RD_KAFKA_OP_DR: the callback, then `rd_kafka_msg_destroy`). So by then the binding has queued every
+   *      failure in its dispatcher and marked the dispatcher's uv_async handle pending (`Add`'s first
+   *      report signals it; while more than 100 wait, the dispatcher's own `Flush` signals it again).
+   *   2. The flush's completion reaches the main thread after that, through libuv's work-queue async handle
+   *      (`wq_async`, created with the loop, so served first). libuv serves, in one pass of the poll phase
+   *      (`uv__async_io`), every async handle pending when the pass reaches it, in the order they were
+   *      created: the dispatcher's handle, pending since before, is served in the same pass, after the
+   *      flush's callback, and hands over up to 100 reports — all failures here, so at least one if any.
+   *   3. The check phase (setImmediate) comes after that poll phase. Two of them are waited for: one would
+   *      do by 2; the second covers a libuv that served the handles in another order.
+   */
+  async flush(): Promise<void> {
+    await call('producer flush', (done) =>
+      this.producer.flush(flushTimeoutMs, (error: LibrdKafkaError | undefined) => done(error ?? undefined)),
+    )
+    await nextCheckPhase()
+    await nextCheckPhase()
+    const failure = this.unflushedFailure
+    this.unflushedFailure = undefined
+    if (failure !== undefined) throw producerError(failure, 'produce')
   }
 
   async beginTransaction(): Promise<KafkaTransaction> {
@@ -251,7 +301,7 @@ export class ConfluentProducer implements KafkaProducer {
     )
     const producer = this.producer
     return {
-      send: (records) => queue(producer, records),
+      send: (records) => queue(producer, records, 'transactional produce'),
       sendOffsets: async (consumer: KafkaConsumer, offsets: readonly TopicPartitionOffset[]) => {
         if (!('nativeConsumer' in consumer))
           throw new TypeError('sendOffsets needs a consumer of the same client')
@@ -305,14 +355,19 @@ function produce(producer: NativeProducer, records: readonly OutgoingRecord[]): 
 }
 
 /**
- * Queues records into the open transaction, without a delivery report per record (see the top of the
- * file): resolves at once with no positions; a record the client refuses outright rejects it.
+ * Queues records into the open transaction, or for a producer acknowledged by `flush`, without a delivery
+ * report per record (see the top of the file): resolves at once with no positions; a record the client
+ * refuses outright rejects it.
  */
-function queue(producer: NativeProducer, records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
+function queue(
+  producer: NativeProducer,
+  records: readonly OutgoingRecord[],
+  what: string,
+): Promise<RecordPosition[]> {
   try {
     for (let i = 0; i < records.length; i++) produceOne(producer, records[i]!, undefined)
   } catch (error) {
-    return Promise.reject(producerError(error, 'transactional produce'))
+    return Promise.reject(producerError(error, what))
   }
   return Promise.resolve([])
 }
@@ -349,6 +404,10 @@ function onDelivery(error: LibrdKafkaError | null, report: DeliveryReport): void
 function settle(tracker: SendTracker): void {
   if (tracker.failure !== undefined) tracker.reject(producerError(tracker.failure, 'produce'))
   else tracker.resolve([...tracker.positions.values()])
+}
+
+function nextCheckPhase(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function toNativeHeaders(headers: Readonly<Record<string, Buffer>>): MessageHeader[] {

@@ -155,12 +155,27 @@ export interface ProducerOptions {
   readonly idempotent?: boolean
   readonly transactionTimeoutMs?: number
   readonly lingerMs?: number
+  /**
+   * What acknowledges a non-transactional send. 'send' (the default): its own promise, once every record
+   * of it is written (acks=all), with the lowest offset per partition. 'flush': the producer's next `flush`
+   * — a send may then resolve once its records are queued, with no positions (confluent: no delivery
+   * report per record, as in a transaction). kafkajs acknowledges every send by its promise either way.
+   */
+  readonly acknowledgedBy?: 'send' | 'flush'
 }
 
 export interface KafkaProducer {
   connect(): Promise<void>
-  /** Produces a batch and resolves when every record is acknowledged (acks=all). */
+  /**
+   * Produces a batch and resolves when every record is acknowledged (acks=all) — or, on a producer made
+   * with `acknowledgedBy: 'flush'`, possibly once they are queued, with no positions.
+   */
   send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]>
+  /**
+   * Resolves once every record sent so far (outside a transaction) is written; rejects with the error of
+   * the first one since the last flush that was not.
+   */
+  flush(): Promise<void>
   /** Starts a transaction; only on a producer made with a transactionalId. */
   beginTransaction(): Promise<KafkaTransaction>
   disconnect(): Promise<void>

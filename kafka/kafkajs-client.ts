@@ -125,6 +125,10 @@ class SendQueue {
     this.tail = result.catch(() => undefined)
     return result
   }
+  /** Resolves once every send so far has ended. */
+  async idle(): Promise<void> {
+    await this.tail
+  }
 }
 
 /**
@@ -139,6 +143,8 @@ const transactionalRetry = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime:
 class KafkajsProducer implements KafkaProducer {
   private readonly producer: KjsProducer
   private readonly sends = new SendQueue()
+  /** The first failure of a send outside a transaction since the last `flush`. */
+  private unflushedFailure: Error | undefined
   constructor(
     kafka: KjsKafka,
     private readonly options: ProducerOptions,
@@ -167,18 +173,30 @@ class KafkajsProducer implements KafkaProducer {
       if (this.options.transactionalId !== undefined) await (await this.producer.transaction()).abort()
     })
   disconnect = () => translate('producer disconnect', () => this.producer.disconnect())
+  /** Every send is acknowledged by its own promise too (`acknowledgedBy` changes nothing here). */
+  async flush(): Promise<void> {
+    await this.sends.idle()
+    const failure = this.unflushedFailure
+    this.unflushedFailure = undefined
+    if (failure !== undefined) throw failure
+  }
 
   async send(records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
     if (records.length === 0) return []
-    return this.sends.run(() =>
-      translate('produce', async () =>
-        toPositions(
-          await sendPerPartition(records, (group) =>
-            this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(group) }),
+    try {
+      return await this.sends.run(() =>
+        translate('produce', async () =>
+          toPositions(
+            await sendPerPartition(records, (group) =>
+              this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(group) }),
+            ),
           ),
         ),
-      ),
-    )
+      )
+    } catch (error) {
+      this.unflushedFailure ??= error instanceof Error ? error : new Error(String(error))
+      throw error
+    }
   }
 
   async beginTransaction(): Promise<KafkaTransaction> {

@@ -548,6 +548,46 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
     expect(seen.map((r) => r.value?.toString())).toEqual(['after'])
   })
 
+  it('acknowledges by flush a producer made so: a record the broker refused fails the next flush, once, whatever its place among thousands; every other record is written', async () => {
+    const topic = uniqueName(`flushed-${kind}`)
+    const refusing = uniqueName(`flush-refused-${kind}`)
+    await createTopic(kafka, topic, 2)
+    await createTopic(kafka, refusing, 1, { 'max.message.bytes': '1024' })
+    const producer = kafka.producer({ idempotent: true, acknowledgedBy: 'flush' })
+    await producer.connect()
+    const written: string[] = []
+    const good = (round: number, count: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const value = `r${round}-${i}`
+        written.push(value)
+        return { topic, partition: i % 2, key: null, value: Buffer.from(value) }
+      })
+    try {
+      // the refused record at another place each round: its report must reach the flush however the
+      // delivery reports and the flush's completion interleave
+      for (let round = 0; round < 5; round++) {
+        const records = good(round, 3000)
+        const refused = { topic: refusing, partition: 0, key: null, value: Buffer.alloc(4096, 'x') }
+        records.splice(round * 700, 0, refused)
+        // kafkajs acknowledges each send itself: its send fails as well
+        await producer.send(records).catch(() => undefined)
+        const flushed = await producer.flush().then(
+          () => 'flushed',
+          (error: unknown) => error,
+        )
+        expect(flushed).toBeInstanceOf(Error)
+        expect((flushed as Error).message).toMatch(/too large|MESSAGE_TOO_LARGE|MSG_SIZE_TOO_LARGE/i)
+        await expect(producer.flush()).resolves.toBeUndefined() // each failure reported once
+      }
+      await producer.send(good(5, 3000))
+      await expect(producer.flush()).resolves.toBeUndefined()
+    } finally {
+      await producer.disconnect()
+    }
+    const seen = await collect(kafka, [topic], (records) => records.length >= written.length)
+    expect(seen.map((r) => r.value!.toString()).sort()).toEqual([...written].sort())
+  })
+
   it('creates, lists and describes topics, and creating an existing topic is a no-op', async () => {
     const topic = uniqueName(`admin-${kind}`)
     const admin = kafka.admin()

@@ -19,6 +19,7 @@ function loggingProducer() {
   const producer: KafkaProducer = {
     connect: async () => undefined,
     disconnect: async () => undefined,
+    flush: async () => undefined,
     send: () => Promise.reject(new Error('transactional only')),
     beginTransaction: async (): Promise<KafkaTransaction> => {
       const n = ++transactions

@@ -10,6 +10,7 @@ function recordingProducer() {
   const producer: KafkaProducer = {
     connect: async () => undefined,
     disconnect: async () => undefined,
+    flush: async () => undefined,
     send: async (records): Promise<RecordPosition[]> => {
       calls.push([...records])
       return []

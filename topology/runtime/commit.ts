@@ -10,7 +10,7 @@
 //      offsets become visible atomically). at_least_once: commit the sealed offsets.
 //   4. Only then write each store's sealed changes locally, with its changelog position as checkpoint:
 //      local state is never ahead of the committed changelog. Where the client reported no positions
-//      (confluent transactions), the checkpoint advances by the records written (a lower bound: a
+//      (confluent: transactions, and the at-least-once producer), the checkpoint advances by the records written (a lower bound: a
 //      restore replays a little more), and at least every `changelogEndRefreshMs`, and in every commit
 //      waited for (close, revocation), by the changelogs' end offsets read now (`changelogEnds`). Once
 //      every checkpoint is taken, the collector is unsealed: the next transaction's output goes while

@@ -108,12 +108,20 @@ export class RecordCollector implements RecordSink {
     )
   }
 
-  /** Waits for every send so far (sealed: those before the seal); throws the first send failure. */
+  /**
+   * Waits for every send so far (sealed: those before the seal) to be written; throws the first failure.
+   * Outside a transaction that is the producer's flush: its sends may resolve once queued (the runtime's
+   * at-least-once producer is acknowledged by flush, `ProducerOptions.acknowledgedBy`).
+   */
   async drain(): Promise<void> {
     this.flush()
     const inflight = this.inflight
     this.inflight = []
     await Promise.all(inflight)
+    if (!this.transactional)
+      await this.producer.flush().catch((error: unknown) => {
+        this.failure ??= error
+      })
     if (this.failure !== undefined) {
       const failure = this.failure
       this.failure = undefined
@@ -166,7 +174,7 @@ export class RecordCollector implements RecordSink {
     positions: readonly RecordPosition[],
   ): void {
     if (positions.length === 0) {
-      // not reported (confluent transaction): counted by the partitions the records named; the client
+      // not reported (confluent: a transaction, or a producer acknowledged by flush): counted by the partitions the records named; the client
       // chose the partition of the others (no key, no partitioner), which it did not say
       for (const [tp, count] of counts) {
         this.metrics.recordsProduced(tp.topic, tp.partition, count)

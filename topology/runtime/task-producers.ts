@@ -118,7 +118,8 @@ export class SharedProducer implements TaskProducers {
               transactionalId: transactionalId(config.applicationId, config.instanceId),
               transactionTimeoutMs: config.transactionTimeoutMs,
             }
-          : { idempotent: true },
+          : // acknowledged by the commit's flush, not record by record (confluent-producer.ts)
+            { idempotent: true, acknowledgedBy: 'flush' },
       ),
     )
   }
