@@ -279,7 +279,8 @@ export class ConfluentProducer implements KafkaProducer {
    *      created: the dispatcher's handle, pending since before, is served in the same pass, after the
    *      flush's callback, and hands over up to 100 reports — all failures here, so at least one if any.
    *   3. The check phase (setImmediate) comes after that poll phase. Two of them are waited for: one would
-   *      do by 2; the second covers a libuv that served the handles in another order.
+   *      do by 2; the second gives one more poll phase, a margin should a libuv serve the handles in
+   *      another order.
    */
   async flush(): Promise<void> {
     await call('producer flush', (done) =>

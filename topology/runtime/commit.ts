@@ -10,11 +10,11 @@
 //      offsets become visible atomically). at_least_once: commit the sealed offsets.
 //   4. Only then write each store's sealed changes locally, with its changelog position as checkpoint:
 //      local state is never ahead of the committed changelog. Where the client reported no positions
-//      (confluent: transactions, and the at-least-once producer), the checkpoint advances by the records written (a lower bound: a
-//      restore replays a little more), and at least every `changelogEndRefreshMs`, and in every commit
-//      waited for (close, revocation), by the changelogs' end offsets read now (`changelogEnds`). Once
-//      every checkpoint is taken, the collector is unsealed: the next transaction's output goes while
-//      the stores write.
+//      (confluent: transactions, and the at-least-once producer), the checkpoint advances by the records
+//      written (a lower bound: a restore replays a little more), and at least every
+//      `changelogEndRefreshMs`, and in every commit waited for (close, revocation), by the changelogs' end
+//      offsets read now (`changelogEnds`). Once every checkpoint is taken, the collector is unsealed: the
+//      next transaction's output goes while the stores write.
 //   If 2, 3 or 4 fails: abort, replace the producer, drop every task's uncommitted state, rebuild the
 //   tasks from their checkpoints and rewind the inputs to the committed offsets (the runtime's recovery).
 // Steps 2–4 run in the background: batches keep being processed meanwhile, their output held back by the

@@ -174,8 +174,9 @@ export class RecordCollector implements RecordSink {
     positions: readonly RecordPosition[],
   ): void {
     if (positions.length === 0) {
-      // not reported (confluent: a transaction, or a producer acknowledged by flush): counted by the partitions the records named; the client
-      // chose the partition of the others (no key, no partitioner), which it did not say
+      // not reported (confluent: a transaction, or a producer acknowledged by flush): counted by the
+      // partitions the records named; the client chose the partition of the others (no key, no
+      // partitioner), which it did not say
       for (const [tp, count] of counts) {
         this.metrics.recordsProduced(tp.topic, tp.partition, count)
         this.unreported.set(tp, (this.unreported.get(tp) ?? 0) + count)
