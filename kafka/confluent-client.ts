@@ -5,13 +5,10 @@
 import { clientLog } from './client-logs.js'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { ConfluentWatermarks } from './confluent-watermarks.js'
-import {
-  ConfluentProducer,
-  librdkafkaCodeName,
-  settleConfluentProducers,
-  type NativeConsumerSource,
-} from './confluent-producer.js'
+import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
+import { settleConfluentProducers } from './deferred-destroys.js'
 import { librdkafkaSecurityProperties } from './kafka-security.js'
+import { librdkafkaCodeName } from './librdkafka-code-name.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'
 import {
   fromHeaders,

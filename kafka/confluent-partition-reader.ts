@@ -9,7 +9,7 @@
 import type { Message as NativeMessage } from '@confluentinc/kafka-javascript'
 import { randomUUID } from 'node:crypto'
 import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
-import { librdkafkaCodeName } from './confluent-producer.js'
+import { librdkafkaCodeName } from './librdkafka-code-name.js'
 import { ConfluentWatermarks } from './confluent-watermarks.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'

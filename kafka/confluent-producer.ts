@@ -2,7 +2,7 @@
 // not its KafkaJS-style layer: that layer makes a promise and a metadata object per record and resolves
 // them one by one from the delivery reports, which cost the stream thread more than the produce call
 // itself. Here a send is one tracker: each delivery report lowers its count and keeps the lowest offset
-// per partition, and the send resolves once, when the last report arrives.
+// per partition, and the send resolves once, when the last report arrives (confluent-send.ts).
 //
 // A transactional producer asks for no delivery report but failures (`delivery.report.only.error`): its
 // records are acknowledged as a whole by the transaction's commit, which librdkafka completes only once
@@ -20,12 +20,13 @@
 // failures only too, for the same reasons (at-least-once, the reports took 29% of a pipe drain's main
 // thread): its sends resolve once queued, and `flush` is their acknowledgement. What makes that safe is
 // the order in which a failure reaches JavaScript, argued step by step at `flush`.
-import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript'
-import { ProducerFencedError, type StreamsError } from '../errors/index.js'
+import type { LibrdKafkaError } from '@confluentinc/kafka-javascript'
+import { ProducerFencedError } from '../errors/index.js'
 import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
-import { KafkaError, translateClientError } from './kafka-error.js'
+import { onDeliveryReport, producerError, sendQueued, sendTracked } from './confluent-send.js'
+import { deferDestroy } from './deferred-destroys.js'
+import { KafkaError } from './kafka-error.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'
-import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
   KafkaConsumer,
   KafkaProducer,
@@ -72,37 +73,6 @@ const transactionalIdleMs = 45_000
  * record's delivery (`message.timeout.ms`, 300 s), after which every record has been written or failed.
  */
 const flushTimeoutMs = 310_000
-
-/**
- * Producers whose destroy waits for librdkafka to answer a transactional call (see `disconnect`); each
- * promise settles once its producer is destroyed.
- */
-const awaitingDestroy = new Set<Promise<void>>()
-
-/**
- * Resolves once every producer whose destroy waits for a transactional call's answer is destroyed, or
- * after `timeoutMs`; with how many are left. A process must not exit before: `process.exit` joins the
- * libuv threads, and one still runs the librdkafka call (Node's exit waits for it without a bound).
- */
-export async function settleConfluentProducers(timeoutMs: number): Promise<number> {
-  if (awaitingDestroy.size === 0) return 0
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([
-    Promise.all(awaitingDestroy),
-    new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-  ])
-  clearTimeout(timer)
-  return awaitingDestroy.size
-}
-
-interface SendTracker {
-  remaining: number
-  failure: LibrdKafkaError | undefined
-  /** The lowest offset written per partition. */
-  readonly positions: TopicPartitionMap<RecordPosition>
-  readonly resolve: (positions: RecordPosition[]) => void
-  readonly reject: (error: unknown) => void
-}
 
 export class ConfluentProducer implements KafkaProducer {
   private readonly producer: NativeProducer
@@ -155,7 +125,7 @@ export class ConfluentProducer implements KafkaProducer {
       'allow.auto.create.topics': false,
     })
     this.producer.on('delivery-report', (error, report) => {
-      if (report.opaque !== undefined) onDelivery(error, report)
+      if (report.opaque !== undefined) onDeliveryReport(error, report)
       else if (error && !this.transactional) this.unflushedFailure ??= error
     })
     this.log = log
@@ -236,12 +206,12 @@ export class ConfluentProducer implements KafkaProducer {
           'error',
           `producer destroy deferred: librdkafka has not answered a transactional call of it within ${Date.now() - since} ms`,
         )
-        const destroyed = Promise.all(this.pending)
-          .then(() => this.destroy())
-          .then(() => this.log?.write('error', 'deferred producer destroy done'))
-          .catch(() => undefined)
-          .finally(() => awaitingDestroy.delete(destroyed))
-        awaitingDestroy.add(destroyed)
+        deferDestroy(
+          Promise.all(this.pending)
+            .then(() => this.destroy())
+            .then(() => this.log?.write('error', 'deferred producer destroy done'))
+            .catch(() => undefined),
+        )
         return
       }
     }
@@ -260,8 +230,8 @@ export class ConfluentProducer implements KafkaProducer {
         new KafkaError('INVALID_ARGUMENT', 'produce: a transactional producer sends within a transaction'),
       )
     return this.reportsFailuresOnly
-      ? queue(this.producer, records, 'produce')
-      : produce(this.producer, records)
+      ? sendQueued(this.producer, records, 'produce')
+      : sendTracked(this.producer, records)
   }
 
   /**
@@ -302,7 +272,7 @@ export class ConfluentProducer implements KafkaProducer {
     )
     const producer = this.producer
     return {
-      send: (records) => queue(producer, records, 'transactional produce'),
+      send: (records) => sendQueued(producer, records, 'transactional produce'),
       sendOffsets: async (consumer: KafkaConsumer, offsets: readonly TopicPartitionOffset[]) => {
         if (!('nativeConsumer' in consumer))
           throw new TypeError('sendOffsets needs a consumer of the same client')
@@ -330,89 +300,8 @@ export class ConfluentProducer implements KafkaProducer {
   }
 }
 
-function produce(producer: NativeProducer, records: readonly OutgoingRecord[]): Promise<RecordPosition[]> {
-  if (records.length === 0) return Promise.resolve([])
-  return new Promise((resolve, reject) => {
-    const tracker: SendTracker = {
-      remaining: records.length,
-      failure: undefined,
-      positions: new TopicPartitionMap(),
-      resolve,
-      reject,
-    }
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!
-      try {
-        produceOne(producer, record, tracker)
-      } catch (error) {
-        // the records before this one were queued and will report; this one and the rest never will
-        tracker.failure ??= error as LibrdKafkaError
-        tracker.remaining -= records.length - i
-        if (tracker.remaining === 0) settle(tracker)
-        return
-      }
-    }
-  })
-}
-
-/**
- * Queues records into the open transaction, or for a producer acknowledged by `flush`, without a delivery
- * report per record (see the top of the file): resolves at once with no positions; a record the client
- * refuses outright rejects it.
- */
-function queue(
-  producer: NativeProducer,
-  records: readonly OutgoingRecord[],
-  what: string,
-): Promise<RecordPosition[]> {
-  try {
-    for (let i = 0; i < records.length; i++) produceOne(producer, records[i]!, undefined)
-  } catch (error) {
-    return Promise.reject(producerError(error, what))
-  }
-  return Promise.resolve([])
-}
-
-/** One record into librdkafka's queue; `opaque` comes back with its delivery report. */
-function produceOne(producer: NativeProducer, record: OutgoingRecord, opaque: SendTracker | undefined): void {
-  producer.produce(
-    record.topic,
-    record.partition ?? -1,
-    record.value,
-    record.key,
-    record.timestamp ?? 0,
-    opaque,
-    record.headers === undefined ? undefined : toNativeHeaders(record.headers),
-  )
-}
-
-function onDelivery(error: LibrdKafkaError | null, report: DeliveryReport): void {
-  const tracker = report.opaque as SendTracker | undefined
-  if (!tracker) return
-  if (error) tracker.failure ??= error
-  else {
-    const seen = tracker.positions.get(report)
-    if (seen === undefined || report.offset < seen.offset)
-      tracker.positions.set(report, {
-        topic: report.topic,
-        partition: report.partition,
-        offset: report.offset,
-      })
-  }
-  if (--tracker.remaining === 0) settle(tracker)
-}
-
-function settle(tracker: SendTracker): void {
-  if (tracker.failure !== undefined) tracker.reject(producerError(tracker.failure, 'produce'))
-  else tracker.resolve([...tracker.positions.values()])
-}
-
 function nextCheckPhase(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
-}
-
-function toNativeHeaders(headers: Readonly<Record<string, Buffer>>): MessageHeader[] {
-  return Object.entries(headers).map(([key, value]) => ({ [key]: value }))
 }
 
 /** Runs a callback-style librdkafka call, translating its error. */
@@ -427,19 +316,4 @@ function call(
       reject(producerError(error, what))
     }
   })
-}
-
-/** librdkafka's name of a numeric error code (its native errors carry only the number), e.g. -144 → ERR__FENCED. */
-let codeNames: ReadonlyMap<number, string> | undefined
-export function librdkafkaCodeName(code: number): string | undefined {
-  codeNames ??= new Map(Object.entries(nativeClient().CODES.ERRORS).map(([name, code]) => [code, name]))
-  return codeNames.get(code)
-}
-
-/**
- * A fatal librdkafka error leaves the producer unusable (a newer producer with our transactional id
- * bumped the epoch, say): it is translated as a fenced producer, whose recovery is a new producer.
- */
-function producerError(error: unknown, what: string): StreamsError {
-  return translateClientError(error, what, librdkafkaCodeName)
 }

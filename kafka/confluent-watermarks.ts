@@ -26,7 +26,7 @@
 // and an admin handle has none: `rd_kafka_cgrp_op(rkcg=NULL)`, SIGSEGV (a broker-loss core;
 // confluent-kafka-javascript #374). A consumer handle has its group, which looks the coordinator up.
 import type { IsolationLevel } from './kafka-port.js'
-import { librdkafkaCodeName } from './confluent-producer.js'
+import { librdkafkaCodeName } from './librdkafka-code-name.js'
 import { KafkaError, translateClientError } from './kafka-error.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'
 

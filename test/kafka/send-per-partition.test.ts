@@ -1,8 +1,8 @@
-// The kafkajs adapter's split of a send into one `sendBatch` per partition (kafka/kafkajs-client.ts): a
+// The kafkajs adapter's split of a send into one `sendBatch` per partition (kafka/kafkajs-producer.ts): a
 // kafkajs retry of a call spanning several leaders duplicated records in a committed transaction.
 import { describe, expect, it } from 'vitest'
 import type { OutgoingRecord } from '../../kafka/kafka-port.js'
-import { sendPerPartition } from '../../kafka/kafkajs-client.js'
+import { sendPerPartition } from '../../kafka/kafkajs-producer.js'
 
 const record = (topic: string, partition: number | undefined, n: number): OutgoingRecord => ({
   topic,
