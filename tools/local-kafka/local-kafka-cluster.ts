@@ -152,6 +152,8 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
         `-Dorg.slf4j.simpleLogger.logFile=${node.logFile}`,
         '-Dorg.slf4j.simpleLogger.defaultLogLevel=info',
         '-Dorg.slf4j.simpleLogger.showDateTime=true',
+        // e.g. -Dorg.slf4j.simpleLogger.log.kafka.request.logger=debug logs every request the node completes
+        ...(process.env['LOCAL_KAFKA_JAVA_OPTS'] ?? '').split(/\s+/).filter(Boolean),
         '-cp',
         distribution.classPath,
         'kafka.Kafka',
