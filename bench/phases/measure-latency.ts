@@ -5,6 +5,7 @@ import { measureLatency, type LatencyResult } from '../latency.js'
 import type { RunContext } from '../run-context.js'
 import { outputTopicOf } from '../systems.js'
 import { toProbeRecord, type ProbePhase } from '../workload-plan.js'
+import { commitCount, type CommitCount } from './drain-backlog.js'
 
 async function probe(
   ctx: RunContext,
@@ -21,6 +22,7 @@ async function probe(
       return next.done ? next : { done: false as const, value: toProbeRecord(next.value, topics) }
     },
   }
+  const before = await commitCount(ctx, child)
   const result = await measureLatency({
     client: ctx.client,
     outputTopic: outputTopicOf(ctx.spec, ctx.scenario.workload, topics),
@@ -33,10 +35,26 @@ async function probe(
     check: () => child.check(),
     groupId: `${ctx.applicationId}-latency-${phase}`,
   })
+  const commits = commitsDuring(ctx, before?.commits, (await commitCount(ctx, child))?.commits)
   say(
-    `${tag}   p50 ${result.p50Ms ?? '–'} ms, p99 ${result.p99Ms ?? '–'} ms (${result.samples} samples, ${result.unanswered} of ${result.sent} unanswered)`,
+    `${tag}   p50 ${result.p50Ms ?? '–'} ms, p99 ${result.p99Ms ?? '–'} ms (${result.samples} samples, ${result.unanswered} of ${result.sent} unanswered)${commits}`,
   )
   return result
+}
+
+/**
+ * The commits while the probe ran, as a note for the progress line: our engine's count and mean duration
+ * from its commit histogram; Kafka Streams' count and its own recent average (`commit-latency-avg-ms`, a
+ * window of its recent samples: up to a minute, Kafka metrics' defaults, so partly the drain's).
+ */
+function commitsDuring(ctx: RunContext, before?: CommitCount, after?: CommitCount): string {
+  if (!before || !after || after.count <= before.count) return ''
+  const count = after.count - before.count
+  const meanMs =
+    ctx.spec.kind === 'kstreams'
+      ? (1000 * after.seconds) / after.count
+      : (1000 * (after.seconds - before.seconds)) / count
+  return `; ${count} commits meanwhile, ${meanMs.toFixed(1)} ms each on average`
 }
 
 export interface Latencies {
