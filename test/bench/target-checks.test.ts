@@ -1,6 +1,7 @@
-// The benchmark report's verdicts on issue 15's targets (bench/report.ts `targetChecks`).
+// The benchmark report's verdicts on issue 15's targets (bench/target-checks.ts).
 import { describe, expect, it } from 'vitest'
-import { targetChecks, type ScenarioResult, type SystemSummary } from '../../bench/report.js'
+import type { ScenarioResult, SystemSummary } from '../../bench/report.js'
+import { targetChecks } from '../../bench/target-checks.js'
 
 function scenario(ours: Partial<SystemSummary>, kstreams: Partial<SystemSummary>): ScenarioResult {
   const summary = (system: SystemSummary['system'], label: string, figures: Partial<SystemSummary>) => ({
