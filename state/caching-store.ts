@@ -8,8 +8,6 @@ import type { RecordCache } from './record-cache.js'
 
 /** What every cache entry holds. */
 export interface CachingEntry {
-  /** The serialized key; its `keyString` is the entry's id. */
-  readonly key: Buffer
   /** `undefined`: the key is absent (a delete or removal, or a miss below). */
   readonly value: unknown
   /** Bytes the entry counts in the instance's budget (0 outside record-caching mode). */
@@ -84,10 +82,10 @@ export abstract class CachingStore<E extends CachingEntry, L> {
    * What the layer below holds for an entry written since: the value last handed on, needed for a removal
    * and for old values. A promise only when the layer below cannot answer at once.
    */
-  protected valueBelow(entry: E): Buffer | undefined | Promise<Buffer | undefined> {
+  protected valueBelow(key: Buffer, entry: E): Buffer | undefined | Promise<Buffer | undefined> {
     if (entry.value !== undefined && !this.sendOldValues) return undefined
-    const now = this.logging.getNow(entry.key)
-    return now === undefined ? this.logging.get(entry.key) : now.value
+    const now = this.logging.getNow(key)
+    return now === undefined ? this.logging.get(key) : now.value
   }
 
   protected assertOpen(): void {

@@ -4,12 +4,8 @@ import type { ByteRange } from './byte-range.js'
 import { keyString, stringRange } from './byte-range.js'
 import type { BytesKeyValueStore, BytesWrite } from './bytes-key-value-store.js'
 import { StateStoreError } from './errors.js'
+import { ownedBytes } from './owned-bytes.js'
 import { SortedKeys } from './sorted-keys.js'
-
-interface Entry {
-  readonly key: Buffer
-  readonly value: Buffer
-}
 
 /**
  * An in-memory `BytesKeyValueStore`.
@@ -18,12 +14,14 @@ interface Entry {
  * - Nothing survives `close()`; `checkpoint()` is always `undefined`, so the runtime restores
  *   the store from the start of its changelog every time it opens.
  * - `sorted` holds exactly the keys of `entries`, as `keyString`s (so in byte order).
+ * - A key is kept only as its `keyString` (read back with `Buffer.from(id, 'latin1')`), a value in memory of
+ *   its own (`ownedBytes`): no slice of a shared buffer is kept.
  * - `range` iterates a snapshot of the keys in range taken when iteration starts; entries deleted
  *   while iterating are skipped, entries added are not seen.
  */
 export class InMemoryBytesStore implements BytesKeyValueStore {
   readonly persistent = false
-  private entries = new Map<string, Entry>()
+  private entries = new Map<string, Buffer>()
   private readonly sorted = new SortedKeys()
   private bytes = 0
   private opened = false
@@ -49,21 +47,18 @@ export class InMemoryBytesStore implements BytesKeyValueStore {
 
   readonly getSync = (key: Buffer): Buffer | undefined => {
     this.assertOpen()
-    return this.entries.get(keyString(key))?.value
+    return this.entries.get(keyString(key))
   }
 
   async *range(range: ByteRange): AsyncGenerator<readonly [Buffer, Buffer]> {
-    for (const key of this.keysIn(range)) {
-      const entry = this.entries.get(key)
-      if (entry !== undefined) yield [entry.key, entry.value]
+    for (const id of this.keysIn(range)) {
+      const value = this.entries.get(id)
+      if (value !== undefined) yield [Buffer.from(id, 'latin1'), value]
     }
   }
 
   readonly rangeSync = (range: ByteRange): (readonly [Buffer, Buffer])[] =>
-    this.keysIn(range).map((key) => {
-      const entry = this.entries.get(key)!
-      return [entry.key, entry.value] as const
-    })
+    this.keysIn(range).map((id) => [Buffer.from(id, 'latin1'), this.entries.get(id)!] as const)
 
   /** The ids of the keys in range, in order: a snapshot taken now. */
   private keysIn(range: ByteRange): string[] {
@@ -77,13 +72,13 @@ export class InMemoryBytesStore implements BytesKeyValueStore {
     for (const { key, value } of batch) {
       const id = keyString(key)
       const previous = this.entries.get(id)
-      if (previous !== undefined) this.bytes -= previous.key.length + previous.value.length
+      if (previous !== undefined) this.bytes -= id.length + previous.length
       if (value === null) {
         if (previous === undefined) continue
         this.entries.delete(id)
         this.sorted.delete(id)
       } else {
-        this.entries.set(id, { key, value })
+        this.entries.set(id, ownedBytes(value))
         this.bytes += key.length + value.length
         if (previous === undefined) this.sorted.add(id)
       }
