@@ -256,6 +256,17 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay: the Reservation S
   }
   const env = () => containerEnv(objects(), 'reservation', container())
 
+  it('bounds the V8 heap to at most half the container memory limit (room for LevelDB and librdkafka)', () => {
+    const heapMb = /--max-old-space-size=(\d+)/.exec(env().get('NODE_OPTIONS') ?? '')?.[1]
+    expect(heapMb, 'NODE_OPTIONS --max-old-space-size').toBeDefined()
+    const limit = String(container().resources?.limits?.['memory'] ?? '')
+    const unit = /^(\d+)(Mi|Gi)$/.exec(limit)
+    expect(unit, `memory limit ${limit}`).not.toBeNull()
+    const limitMb = Number(unit![1]) * (unit![2] === 'Gi' ? 1024 : 1)
+    expect(Number(heapMb)).toBeGreaterThanOrEqual(128)
+    expect(Number(heapMb)).toBeLessThanOrEqual(limitMb / 2)
+  })
+
   it('drains on SIGTERM within a grace period of at least 30 s (60 s)', () => {
     expect(service().pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30)
     expect(service().pod.terminationGracePeriodSeconds).toBe(60)
