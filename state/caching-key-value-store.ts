@@ -17,7 +17,7 @@ import type { ForwardRunner } from './state-store.js'
 interface CacheEntry<V> {
   /**
    * The serialized key as its `keyString`, the entry's id in `cache` (the same string). Not the key's bytes:
-   * those are read back with `keyBytesOf` when written down. A kept `Buffer` per entry cost ~100 bytes of heap
+   * those are read back with `keyOf` when written down. A kept `Buffer` per entry cost ~100 bytes of heap
    * and, as a slice of Node's shared pool, kept its whole 8 KiB pool slab alive: 213 MB of slabs in a heap
    * snapshot of the reservation service with 470,000 cached entries (bench/README, issue 15).
    */
@@ -98,7 +98,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     let flushed = 0
     // a key dirtied again while the ones before it are handed on is visited again (Map iteration)
     for (const [id, entry] of this.dirty) {
-      const reading = this.valueBelow(keyBytesOf(entry), entry)
+      const reading = this.valueBelow(entry)
       const below = reading instanceof Promise ? await reading : reading
       if (!entry.dirty || this.dirty.get(id) !== entry) continue
       this.dirty.delete(id)
@@ -116,7 +116,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     let evicted = 0
     while (this.overflowing) {
       const [id, entry] = this.cache.entries().next().value!
-      const reading = entry.dirty ? this.valueBelow(keyBytesOf(entry), entry) : undefined
+      const reading = entry.dirty ? this.valueBelow(entry) : undefined
       const below = reading instanceof Promise ? await reading : reading
       if (this.cache.get(id) !== entry) continue
       this.cache.delete(id)
@@ -307,7 +307,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
   }
 
   private pushDownEntry(entry: CacheEntry<V>): void {
-    this.pushDown(keyBytesOf(entry), entry.value, entry.timestamp, entry.bytes)
+    this.pushDown(this.keyOf(entry), entry.value, entry.timestamp, entry.bytes)
   }
 
   private pushDown(key: Buffer, value: V | undefined, timestamp: number, bytes?: Buffer): void {
@@ -326,7 +326,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
   ): void | Promise<void> {
     const newValue = entry.value
     if (newValue === undefined && below === undefined) return
-    const key = keyBytesOf(entry)
+    const key = this.keyOf(entry)
     this.pushDown(key, newValue, entry.timestamp, entry.bytes)
     const change = {
       key: this.keySerde.deserialize(key),
@@ -340,7 +340,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
 
   /** The dirty entries in range, in byte order, each with its key's bytes: what a scan merges over the layer below. */
   private dirtyIn(range: ByteRange): DirtyInRange<V>[] {
-    return this.sortedDirty.in(range).map((entry) => ({ key: keyBytesOf(entry), entry }))
+    return this.sortedDirty.in(range).map((entry) => ({ key: this.keyOf(entry), entry }))
   }
 
   /** A scanned dirty cache entry (a removal: none). */
@@ -358,12 +358,12 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     return this.listener === undefined ? 0 : key.length + (value?.length ?? 0) + cacheEntryOverheadBytes
   }
 
+  /** An entry's serialized key, read back from its id. */
+  protected keyOf(entry: CacheEntry<V>): Buffer {
+    return Buffer.from(entry.id, 'latin1')
+  }
+
   private decode(bytes: Buffer): V {
     return deserializeStored(this.valueSerde, bytes, this.name)
   }
-}
-
-/** An entry's serialized key, read back from its id. */
-function keyBytesOf(entry: CacheEntry<unknown>): Buffer {
-  return Buffer.from(entry.id, 'latin1')
 }

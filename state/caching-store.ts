@@ -82,11 +82,15 @@ export abstract class CachingStore<E extends CachingEntry, L> {
    * What the layer below holds for an entry written since: the value last handed on, needed for a removal
    * and for old values. A promise only when the layer below cannot answer at once.
    */
-  protected valueBelow(key: Buffer, entry: E): Buffer | undefined | Promise<Buffer | undefined> {
+  protected valueBelow(entry: E): Buffer | undefined | Promise<Buffer | undefined> {
     if (entry.value !== undefined && !this.sendOldValues) return undefined
+    const key = this.keyOf(entry)
     const now = this.logging.getNow(key)
     return now === undefined ? this.logging.get(key) : now.value
   }
+
+  /** An entry's serialized key. */
+  protected abstract keyOf(entry: E): Buffer
 
   protected assertOpen(): void {
     if (!this.logging.isOpen)

@@ -112,7 +112,7 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
     let flushed = 0
     // an entry written again while the ones before it are handed on is a new entry, visited at its new place
     for (const [id, entry] of this.cache) {
-      const reading = this.valueBelow(entry.key, entry)
+      const reading = this.valueBelow(entry)
       const below = reading instanceof Promise ? await reading : reading
       if (this.cache.get(id) !== entry) continue
       this.drop(id, entry)
@@ -128,7 +128,7 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
     let evicted = 0
     while (this.overflowing) {
       const [id, entry] = this.cache.entries().next().value!
-      const reading = this.valueBelow(entry.key, entry)
+      const reading = this.valueBelow(entry)
       const below = reading instanceof Promise ? await reading : reading
       if (this.cache.get(id) !== entry) continue
       this.drop(id, entry)
@@ -166,6 +166,10 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
     this.cache.set(id, { key, value, timestamp, size })
     this.recordCache!.add(size - (old?.size ?? 0))
     this.touched = true
+  }
+
+  protected keyOf(entry: Entry): Buffer {
+    return entry.key
   }
 
   private drop(id: string, entry: Entry): void {
