@@ -18,7 +18,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { brokerProperties, type NodeAddress } from './broker-config.js'
 import { ensureKafkaDistribution, type KafkaDistribution } from './kafka-distribution.js'
-import { freePort, requireJava, requirePortFree } from './prerequisites.js'
+import { freePorts, requireJava, requirePortFree } from './prerequisites.js'
 import { SecuredAdmin } from './secured-admin.js'
 import { scramFormatArguments, securedListenerProperties, type SecuredOptions } from './secured-listener.js'
 import { SetupError } from './setup-error.js'
@@ -92,14 +92,16 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   await mkdir(workDir, { recursive: true })
 
   const addresses: (NodeAddress & { internalPort: number })[] = []
+  if (options.port !== undefined) await requirePortFree(options.port, 'Kafka broker')
+  const requested = options.port === undefined ? [] : [options.port]
+  const chosen = await freePorts(count * (options.secured ? 3 : 2) - requested.length, requested)
+  const next = () => chosen.shift()!
   for (let i = 0; i < count; i++) {
-    const brokerPort = i === 0 && options.port !== undefined ? options.port : await freePort()
-    if (i === 0 && options.port !== undefined) await requirePortFree(brokerPort, 'Kafka broker')
     addresses.push({
       nodeId: i + 1,
-      brokerPort,
-      controllerPort: await freePort(),
-      internalPort: options.secured ? await freePort() : 0,
+      brokerPort: i === 0 && options.port !== undefined ? options.port : next(),
+      controllerPort: next(),
+      internalPort: options.secured ? next() : 0,
     })
   }
   let tls: TlsMaterial | undefined

@@ -45,6 +45,34 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/**
+ * `count` distinct ports the OS just gave out on 127.0.0.1, none of them in `except`. Each is held until all
+ * are chosen: `freePort` called twice can get the same port back once the first is closed (a node's
+ * broker and controller listeners on one port: KRaft's format refused it in a CI run).
+ */
+export async function freePorts(count: number, except: readonly number[] = []): Promise<number[]> {
+  const servers: net.Server[] = []
+  const ports: number[] = []
+  try {
+    while (ports.length < count) {
+      const server = net.createServer()
+      server.unref()
+      servers.push(server)
+      const port = await new Promise<number>((resolve, reject) => {
+        server.on('error', reject)
+        server.listen(0, '127.0.0.1', () => {
+          const address = server.address()
+          resolve(typeof address === 'object' && address ? address.port : 0)
+        })
+      })
+      if (!except.includes(port)) ports.push(port)
+    }
+    return ports
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
+  }
+}
+
 /** Throws PORT_TAKEN when something already listens on 127.0.0.1:port. */
 export async function requirePortFree(port: number, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
