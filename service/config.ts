@@ -34,6 +34,8 @@ export interface ServiceConfig {
   readonly commitIntervalMs: number | undefined
   /** Warm copies of each task's state on other instances (Kafka Streams' num.standby.replicas). */
   readonly numStandbyReplicas: number
+  /** Bytes the stores' caches of deserialized values hold together (StreamsConfig.storeCacheMaxBytes). */
+  readonly storeCacheMaxBytes: number | undefined
   /** Static membership (group.instance.id): unset for dynamic membership. */
   readonly groupInstanceId: string | undefined
   readonly httpPort: number
@@ -108,6 +110,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     processingGuarantee: oneOf(env, 'PROCESSING_GUARANTEE', processingGuarantees, 'exactly_once'),
     commitIntervalMs: env['COMMIT_INTERVAL_MS'] ? integer(env, 'COMMIT_INTERVAL_MS', 100, 1) : undefined,
     numStandbyReplicas: integer(env, 'NUM_STANDBY_REPLICAS', 0, 0),
+    storeCacheMaxBytes: env['STORE_CACHE_MAX_BYTES']
+      ? integer(env, 'STORE_CACHE_MAX_BYTES', 0, 0)
+      : undefined,
     groupInstanceId: env['GROUP_INSTANCE_ID'] || undefined,
     httpPort,
     httpHost: env['HTTP_HOST'] || '127.0.0.1',

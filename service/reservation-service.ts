@@ -88,6 +88,7 @@ export async function startReservationService(
     ...(config.commitIntervalMs === undefined ? {} : { commitIntervalMs: config.commitIntervalMs }),
     ...(config.instanceId === undefined ? {} : { instanceId: config.instanceId }),
     numStandbyReplicas: config.numStandbyReplicas,
+    ...(config.storeCacheMaxBytes === undefined ? {} : { storeCacheMaxBytes: config.storeCacheMaxBytes }),
     ...(config.groupInstanceId === undefined ? {} : { groupInstanceId: config.groupInstanceId }),
     deadLetterTopic: config.topics.dlq,
     replicationFactor: config.layout.replicationFactor,

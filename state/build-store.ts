@@ -16,7 +16,7 @@ import { LevelDbBytesStore } from './level-db-bytes-store.js'
 import { MemoryMirroredBytesStore } from './memory-mirrored-bytes-store.js'
 import { MeteredKeyValueStore } from './metered-key-value-store.js'
 import { meteredSessionStore, meteredTimeWindowStore, MeteredWindowStore } from './metered-window-store.js'
-import type { RecordCache } from './record-cache.js'
+import type { CacheBudget, RecordCache } from './record-cache.js'
 import type { BuiltStore } from './state-store.js'
 import type { StoreMetrics } from './store-metrics.js'
 import { noopStoreMetrics } from './store-metrics.js'
@@ -48,6 +48,8 @@ export interface StoreEnv {
   readonly timestamp?: (() => number) | undefined
   /** The instance's record cache budget (none: no record caching). */
   readonly recordCache?: RecordCache | undefined
+  /** The instance's budget for the key-value stores' caches of deserialized values (none: each store's `cacheMaxEntries` only). */
+  readonly storeCache?: CacheBudget | undefined
   /** LevelDB tuning for persistent stores. */
   readonly levelDb?: Omit<LevelDbOptions, 'name'> | undefined
 }
@@ -69,6 +71,7 @@ export function buildKeyValueStore<K, V>(
     maxEntries: ref.cacheMaxEntries,
     timestamp: env.timestamp ?? Date.now,
     recordCache: env.recordCache,
+    storeCache: env.storeCache,
   })
   const store = new MeteredKeyValueStore(cache, ref.keySerde, metrics)
   return new StoreStack<KeyValueStore<K, V>>({ name: ref.name, store, logging, bytes, cache, metrics })

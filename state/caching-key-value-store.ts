@@ -10,7 +10,7 @@ import { StateStoreError } from './errors.js'
 import type { FlushListener, KeyValue } from './key-value-store.js'
 import { asyncIterableOf, mergeRanges, mergeSorted } from './merge-ranges.js'
 import type { Serde } from './serde.js'
-import { cacheEntryOverheadBytes, type RecordCache } from './record-cache.js'
+import { cacheEntryOverheadBytes, type CacheBudget, type RecordCache } from './record-cache.js'
 import { SortedIndex } from './sorted-index.js'
 import type { ForwardRunner } from './state-store.js'
 
@@ -28,8 +28,13 @@ interface CacheEntry<V> {
   dirty: boolean
   /** Timestamp of the latest write, used for its changelog record. */
   timestamp: number
-  /** Record-caching mode: the value serialized at its write, and the bytes the entry counts in the budget. */
+  /** Record-caching mode: the value serialized at its write. */
   bytes?: Buffer | undefined
+  /**
+   * The bytes the entry counts in its budget: its key's and its value's serialized length, and
+   * `cacheEntryOverheadBytes`. Outside record-caching mode a written value is serialized only when it is
+   * written down, so until then the entry counts the value it had.
+   */
   size: number
 }
 
@@ -49,6 +54,11 @@ export interface CachingOptions<K, V> {
   readonly timestamp: () => number
   /** The instance's record cache budget; record caching needs it enabled (see `setFlushListener`). */
   readonly recordCache?: RecordCache | undefined
+  /**
+   * The instance's budget for caches of deserialized values (outside record-caching mode): a store that
+   * takes an entry while it is exceeded evicts its own least recently used entries. None: `maxEntries` only.
+   */
+  readonly storeCache?: CacheBudget | undefined
 }
 
 /**
@@ -59,7 +69,10 @@ export interface CachingOptions<K, V> {
  * that callers must treat values read from the store as immutable (see `KeyValueStore`).
  *
  * Invariants:
- * - `cache` is in LRU order (least recently used first) and holds at most `maxEntries` entries.
+ * - `cache` is in LRU order (least recently used first) and holds at most `maxEntries` entries; each entry
+ *   counts its `size` in the record cache (record-caching mode) or the store cache budget (otherwise). Outside
+ *   record-caching mode a store that takes an entry (a miss loaded, a key written) while the store cache
+ *   budget is exceeded evicts its own least recently used entries until it is not, or it holds none.
  * - `dirty` holds exactly the cache entries with `dirty === true`, in first-dirtied order;
  *   `sortedDirty`, when present, holds exactly its ids.
  * - A clean entry equals what the logging layer returns for its key, so scans only need to merge
@@ -84,12 +97,24 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
   private readonly keySerde: Serde<K>
   private readonly valueSerde: Serde<V>
   private readonly timestamp: () => number
+  private readonly storeCache: CacheBudget | undefined
 
   constructor(logging: ChangeLoggingKeyValueStore, options: CachingOptions<K, V>) {
     super(logging, options)
     this.keySerde = options.keySerde
     this.valueSerde = options.valueSerde
     this.timestamp = options.timestamp
+    this.storeCache = options.storeCache
+  }
+
+  /** Enters record-caching mode; the entries cached before then count in the record cache from now on. */
+  override setFlushListener(listener: FlushListener<K, V>, sendOldValues: boolean): boolean {
+    if (!super.setFlushListener(listener, sendOldValues)) return false
+    let counted = 0
+    for (const entry of this.cache.values()) counted += entry.size
+    this.storeCache?.add(-counted)
+    this.recordCache!.add(counted)
+    return true
   }
 
   /** Record-caching mode: writes every dirty entry through and hands it to the listener, in first-dirtied order. */
@@ -165,7 +190,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     const size = this.sizeOf(keyBytes, bytes)
     const entry = { id, value, dirty: false, timestamp: 0, size }
     this.cache.set(id, entry)
-    this.recordCache?.add(size)
+    this.account(size)
     if (this.listener === undefined) this.evictOverflow()
     return entry
   }
@@ -233,7 +258,9 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
         store: this.name,
       })
     for (const entry of this.dirty.values()) {
-      this.pushDownEntry(entry)
+      const size = entry.id.length + this.pushDownEntry(entry) + cacheEntryOverheadBytes
+      this.account(size - entry.size)
+      entry.size = size
       entry.dirty = false
     }
     this.dirty.clear()
@@ -243,8 +270,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
 
   /** Drops every cached entry, dirty ones included, without writing them anywhere. */
   clear(): void {
-    if (this.recordCache !== undefined)
-      for (const entry of this.cache.values()) this.recordCache.add(-entry.size)
+    for (const entry of this.cache.values()) this.account(-entry.size)
     this.cache.clear()
     this.dirty.clear()
     this.sortedDirty.reset()
@@ -259,22 +285,25 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     }
     const recording = this.listener !== undefined
     const bytes = recording && value !== undefined ? this.valueSerde.serialize(value) : undefined
-    const size = this.sizeOf(keyBytes, bytes)
     this.touched = recording
     const id = keyString(keyBytes)
     const entry = this.cache.get(id)
     if (entry === undefined) {
+      const size = this.sizeOf(keyBytes, bytes)
       const created = { id, value, dirty: true, timestamp, bytes, size }
       this.cache.set(id, created)
-      this.recordCache?.add(size)
+      this.account(size)
       this.markDirty(id, created)
       if (!recording) this.evictOverflow()
       return
     }
-    this.recordCache?.add(size - entry.size)
+    if (recording) {
+      const size = this.sizeOf(keyBytes, bytes)
+      this.account(size - entry.size)
+      entry.size = size
+    }
     entry.value = value
     entry.bytes = bytes
-    entry.size = size
     entry.timestamp = timestamp
     this.cache.delete(id)
     this.cache.set(id, entry)
@@ -284,12 +313,18 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     }
   }
 
-  /** Evicts least recently used entries beyond `maxEntries`; a dirty one is pushed down first. */
+  /**
+   * Evicts least recently used entries beyond `maxEntries`, and while the store cache budget is exceeded; a
+   * dirty one is pushed down first.
+   */
   private evictOverflow(): void {
-    while (this.cache.size > this.maxEntries) {
+    while (
+      this.cache.size > this.maxEntries ||
+      (this.storeCache?.overBudget === true && this.cache.size > 0)
+    ) {
       for (const [id, entry] of this.cache) {
         this.cache.delete(id)
-        this.recordCache?.add(-entry.size)
+        this.account(-entry.size)
         if (entry.dirty) {
           this.dirty.delete(id)
           this.sortedDirty.delete(id)
@@ -306,13 +341,20 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     this.sortedDirty.add(id)
   }
 
-  private pushDownEntry(entry: CacheEntry<V>): void {
-    this.pushDown(this.keyOf(entry), entry.value, entry.timestamp, entry.bytes)
+  /** Writes an entry down; the length of its serialized value (0 for a removal). */
+  private pushDownEntry(entry: CacheEntry<V>): number {
+    return this.pushDown(this.keyOf(entry), entry.value, entry.timestamp, entry.bytes)
   }
 
-  private pushDown(key: Buffer, value: V | undefined, timestamp: number, bytes?: Buffer): void {
-    if (value === undefined) this.logging.delete(key, timestamp)
-    else this.logging.put(key, bytes ?? this.valueSerde.serialize(value), timestamp)
+  /** Writes a key's value (`undefined`: its removal) down; the length of the serialized value. */
+  private pushDown(key: Buffer, value: V | undefined, timestamp: number, bytes?: Buffer): number {
+    if (value === undefined) {
+      this.logging.delete(key, timestamp)
+      return 0
+    }
+    const serialized = bytes ?? this.valueSerde.serialize(value)
+    this.logging.put(key, serialized, timestamp)
+    return serialized.length
   }
 
   /**
@@ -355,7 +397,13 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
   }
 
   private sizeOf(key: Buffer, value: Buffer | undefined): number {
-    return this.listener === undefined ? 0 : key.length + (value?.length ?? 0) + cacheEntryOverheadBytes
+    return key.length + (value?.length ?? 0) + cacheEntryOverheadBytes
+  }
+
+  /** Counts `delta` bytes in the entries' budget: the record cache's in record-caching mode, else the store cache's. */
+  private account(delta: number): void {
+    if (this.listener !== undefined) this.recordCache!.add(delta)
+    else this.storeCache?.add(delta)
   }
 
   /** An entry's serialized key, read back from its id. */

@@ -40,7 +40,12 @@ export {
   jsonSerde,
   stringSerde,
 } from './serde.js'
-export { cacheEntryOverheadBytes, RecordCache } from './record-cache.js'
+export {
+  CacheBudget,
+  cacheEntryOverheadBytes,
+  defaultStoreCacheMaxBytes,
+  RecordCache,
+} from './record-cache.js'
 export type { BuiltStore, ChangelogAdvance, ForwardRunner, StateStore } from './state-store.js'
 export type { StoreMetrics, StoreOperation } from './store-metrics.js'
 export { noopStoreMetrics, storeOperations } from './store-metrics.js'

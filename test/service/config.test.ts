@@ -67,3 +67,17 @@ describe('Kafka security and the HTTP bind address', () => {
     expect(JSON.stringify(config)).not.toContain('hunter2-pw')
   })
 })
+
+describe('the store cache budget', () => {
+  it('leaves it to the engine’s default when unset, and takes STORE_CACHE_MAX_BYTES in bytes', () => {
+    expect(configFromEnv({}).storeCacheMaxBytes).toBeUndefined()
+    expect(configFromEnv({ STORE_CACHE_MAX_BYTES: '33554432' }).storeCacheMaxBytes).toBe(33_554_432)
+    expect(configFromEnv({ STORE_CACHE_MAX_BYTES: '0' }).storeCacheMaxBytes).toBe(0)
+  })
+
+  it('rejects a size that is not a whole number of bytes', () => {
+    expect(() => configFromEnv({ STORE_CACHE_MAX_BYTES: '64MiB' })).toThrow(
+      /STORE_CACHE_MAX_BYTES=64MiB must be an integer >= 0/,
+    )
+  })
+})

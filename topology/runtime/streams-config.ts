@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import type { KafkaClient } from '../../kafka/index.js'
+import { defaultStoreCacheMaxBytes } from '../../state/index.js'
 import { logTo, rootLogger, type LogFields } from '../../logging/logger.js'
 import { StreamsError } from '../errors.js'
 import type { FailureHandling, FailureStage } from './record-sink.js'
@@ -68,6 +69,15 @@ export interface StreamsConfig {
    */
   readonly cacheMaxBytes?: number
   /**
+   * The bytes this instance's key-value stores may hold together in their caches of deserialized values
+   * (outside record-caching mode; each store also holds at most its `cacheMaxEntries`), counted as Kafka
+   * Streams counts its cache: each entry's serialized key and value and 64 bytes. A store that takes an entry
+   * while they hold more evicts its own least recently used entries, written down first. The heap those
+   * entries take is about 2-3x what is counted (deserialized values, the map). Default 64 MiB; 0 keeps
+   * no entry past the store's next read or write.
+   */
+  readonly storeCacheMaxBytes?: number
+  /**
    * Static membership (Kafka Streams' group.instance.id, KIP-345): an instance restarted with the same id
    * within `sessionTimeoutMs` takes its tasks back without a rebalance, and a stop does not rebalance
    * either (its partitions wait for it for the session timeout). Unique per instance; '' (default) for
@@ -129,6 +139,15 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       `cacheMaxBytes must be an integer >= 0, got ${config.cacheMaxBytes}`,
     )
   }
+  if (
+    config.storeCacheMaxBytes !== undefined &&
+    !(Number.isSafeInteger(config.storeCacheMaxBytes) && config.storeCacheMaxBytes >= 0)
+  ) {
+    throw new StreamsError(
+      'CONFIG_INVALID',
+      `storeCacheMaxBytes must be an integer >= 0, got ${config.storeCacheMaxBytes}`,
+    )
+  }
   const deadLetter: FailureHandling = config.deadLetterTopic ? 'dead-letter' : 'fail'
   return {
     applicationId: config.applicationId,
@@ -158,6 +177,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     numStandbyReplicas: config.numStandbyReplicas ?? 0,
     groupInstanceId: config.groupInstanceId ?? '',
     cacheMaxBytes: config.cacheMaxBytes ?? 0,
+    storeCacheMaxBytes: config.storeCacheMaxBytes ?? defaultStoreCacheMaxBytes,
     log: config.log ?? logTo(rootLogger().child({ component: 'streams' })),
   }
 }

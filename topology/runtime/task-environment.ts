@@ -4,7 +4,14 @@
 // handled. The two differ only in the options they pass: a producer's sink or a capturing one, the broker's
 // partition counts or the driver's, a state directory or memory.
 import path from 'node:path'
-import type { KeyValueStore, RecordCache, StoreEnv, StoreMetrics, StoreRef } from '../../state/index.js'
+import type {
+  CacheBudget,
+  KeyValueStore,
+  RecordCache,
+  StoreEnv,
+  StoreMetrics,
+  StoreRef,
+} from '../../state/index.js'
 import type { PartitionGroupOptions } from './partition-group.js'
 import type { FailureHandling, FailureStage, RecordSink } from './record-sink.js'
 import { changelogTopic, runtimeTopic } from './topic-names.js'
@@ -48,6 +55,8 @@ export interface TaskEnvOptions extends Pick<
   readonly storeMetrics?: StoreMetrics | undefined
   /** The record cache every task's stores share (one per instance, Kafka Streams' ThreadCache). */
   readonly recordCache?: RecordCache | undefined
+  /** The budget every task's key-value stores share for their caches of deserialized values (one per instance). */
+  readonly storeCache?: CacheBudget | undefined
 }
 
 /** The environment of the task `taskId`. */
@@ -67,6 +76,7 @@ export function taskEnvironment(options: TaskEnvOptions, taskId: string): TaskEn
       },
       metrics: options.storeMetrics,
       recordCache: options.recordCache,
+      storeCache: options.storeCache,
     }),
     globalStores: options.globalStores,
     deadLetterTopic: options.deadLetterTopic,

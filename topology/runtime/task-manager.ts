@@ -20,7 +20,7 @@ import {
   type PartitionReader,
   type TopicPartition,
 } from '../../kafka/index.js'
-import { RecordCache, type KeyValueStore } from '../../state/index.js'
+import { CacheBudget, RecordCache, type KeyValueStore } from '../../state/index.js'
 import type { Topology } from '../topology.js'
 import type { TopicLayout } from './internal-topics.js'
 import { taskIdOf } from './topic-names.js'
@@ -89,6 +89,7 @@ export class TaskManager {
       stateDir: config.stateDir,
       storeMetrics: config.metrics.store,
       recordCache,
+      storeCache: new CacheBudget(config.storeCacheMaxBytes),
       globalStores,
       deadLetterTopic: config.deadLetterTopic,
       handling: config.handling,

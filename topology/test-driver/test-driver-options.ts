@@ -20,6 +20,8 @@ export interface TestDriverOptions {
    * after each pipe and each wall-clock advance, so the cache deduplicates the updates of one pipe.
    */
   readonly cacheMaxBytes?: number
+  /** As the runtime's (default 64 MiB): the bytes the key-value stores' caches of deserialized values hold together. */
+  readonly storeCacheMaxBytes?: number
 }
 
 /** A record to pipe, as bytes. */

@@ -8,6 +8,8 @@ import os from 'node:os'
 import type { OutgoingRecord } from '../../kafka/index.js'
 import {
   buildStore,
+  CacheBudget,
+  defaultStoreCacheMaxBytes,
   RecordCache,
   type KeyValueStore,
   type Serde,
@@ -55,6 +57,7 @@ export class TopologyTestDriver {
   private wallClock: number
   private started: Promise<void>
   private readonly recordCache: RecordCache
+  private readonly storeCache: CacheBudget
 
   constructor(
     private readonly topology: Topology,
@@ -64,6 +67,7 @@ export class TopologyTestDriver {
     this.partitions = options.partitions ?? 1
     this.wallClock = options.wallClockMs ?? 0
     this.recordCache = new RecordCache(options.cacheMaxBytes ?? 0)
+    this.storeCache = new CacheBudget(options.storeCacheMaxBytes ?? defaultStoreCacheMaxBytes)
     this.internalTopics = internalSourceTopics(this.applicationId, topology)
     this.started = this.start()
   }
@@ -77,6 +81,7 @@ export class TopologyTestDriver {
       // every store is kept in memory (memoryOnly): nothing is written there
       stateDir: os.tmpdir(),
       recordCache: this.recordCache,
+      storeCache: this.storeCache,
       globalStores: this.globalStores,
       deadLetterTopic: this.options.deadLetterTopic,
       handling: {
