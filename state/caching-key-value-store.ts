@@ -140,7 +140,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
   async evictRecords(run: ForwardRunner): Promise<number> {
     let evicted = 0
     while (this.overflowing) {
-      const [id, entry] = this.cache.entries().next().value!
+      const [id, entry] = this.leastRecentlyUsed()!
       const reading = entry.dirty ? this.valueBelow(entry) : undefined
       const below = reading instanceof Promise ? await reading : reading
       if (this.cache.get(id) !== entry) continue
@@ -271,7 +271,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
   /** Drops every cached entry, dirty ones included, without writing them anywhere. */
   clear(): void {
     for (const entry of this.cache.values()) this.account(-entry.size)
-    this.cache.clear()
+    this.clearCache()
     this.dirty.clear()
     this.sortedDirty.reset()
   }
@@ -322,16 +322,14 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
       this.cache.size > this.maxEntries ||
       (this.storeCache?.overBudget === true && this.cache.size > 0)
     ) {
-      for (const [id, entry] of this.cache) {
-        this.cache.delete(id)
-        this.account(-entry.size)
-        if (entry.dirty) {
-          this.dirty.delete(id)
-          this.sortedDirty.delete(id)
-          this.pushDownEntry(entry)
-          entry.dirty = false
-        }
-        break
+      const [id, entry] = this.leastRecentlyUsed()!
+      this.cache.delete(id)
+      this.account(-entry.size)
+      if (entry.dirty) {
+        this.dirty.delete(id)
+        this.sortedDirty.delete(id)
+        this.pushDownEntry(entry)
+        entry.dirty = false
       }
     }
   }

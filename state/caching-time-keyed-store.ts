@@ -127,7 +127,7 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
   async evictRecords(run: ForwardRunner): Promise<number> {
     let evicted = 0
     while (this.overflowing) {
-      const [id, entry] = this.cache.entries().next().value!
+      const [id, entry] = this.leastRecentlyUsed()!
       const reading = this.valueBelow(entry)
       const below = reading instanceof Promise ? await reading : reading
       if (this.cache.get(id) !== entry) continue
@@ -152,7 +152,7 @@ export class CachingTimeKeyedStore extends CachingStore<Entry, BytesFlushListene
   /** Drops every cached entry without writing it anywhere. */
   clear(): void {
     for (const entry of this.cache.values()) this.recordCache?.add(-entry.size)
-    this.cache.clear()
+    this.clearCache()
     this.sorted.reset()
   }
 

@@ -139,4 +139,29 @@ describe('the store cache budget: the bytes the key-value caches of an instance 
 
     expect([budget.sizeBytes, recordCache.sizeBytes]).toEqual([0, entryBytes])
   })
+
+  it('evicts in least-recently-used order through thousands of hits and evictions', async () => {
+    const budget = new CacheBudget(50 * entryBytes)
+    const a = await storeUnder(budget, 'a', 40)
+    const keys = Array.from({ length: 120 }, (_, i) => String.fromCharCode(0x30 + i)) // one-byte keys
+    await a.inner.write(keys.map((k) => put(k, '{"n":1}')))
+    const model: string[] = [] // least recently used first, at most 40 (the entry bound is the tighter one)
+    let misses = 0
+    let seed = 7
+    for (let i = 0; i < 5000; i++) {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      const key = keys[(seed >>> 0) % (i % 3 === 0 ? keys.length : 30)]! // mostly 30 hot keys, sometimes any
+      const at = model.indexOf(key)
+      if (at >= 0) model.splice(at, 1)
+      else misses += 1
+      model.push(key)
+      if (model.length > 40) model.shift()
+      await a.cache.get(key)
+      expect(a.inner.gets).toBe(misses)
+    }
+    expect(misses).toBeGreaterThan(500)
+    expect(a.cache.size).toBe(40)
+  })
 })
