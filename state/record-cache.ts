@@ -8,7 +8,7 @@ import { StateStoreError } from './errors.js'
 export const cacheEntryOverheadBytes = 64
 
 /** The store cache budget's default size (StreamsConfig.storeCacheMaxBytes). */
-export const defaultStoreCacheMaxBytes = 64 * 1024 * 1024
+export const defaultStoreCacheMaxBytes = 16 * 1024 * 1024
 
 /**
  * Bytes the caching layers of an instance hold together, against a maximum. A layer adds the size of each

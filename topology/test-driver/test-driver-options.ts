@@ -20,7 +20,7 @@ export interface TestDriverOptions {
    * after each pipe and each wall-clock advance, so the cache deduplicates the updates of one pipe.
    */
   readonly cacheMaxBytes?: number
-  /** As the runtime's (default 64 MiB): the bytes the key-value stores' caches of deserialized values hold together. */
+  /** As the runtime's (default 16 MiB): the bytes the key-value stores' caches of deserialized values hold together. */
   readonly storeCacheMaxBytes?: number
 }
 
