@@ -17,8 +17,8 @@ import { SortedKeys } from './sorted-keys.js'
  *   new buffers (`Buffer.from(s, 'latin1')`): a copy of the caller's bytes, never a view of them. A `Buffer`
  *   per value cost ~200 bytes of heap besides its bytes (its object, its `ArrayBuffer`'s and the native
  *   backing store's bookkeeping), a string ~16; as a slice of Node's shared pool it kept a whole 8 KiB slab
- *   alive. Heap snapshot of the reservation service at 360,000 records: 350,000 values in its in-memory
- *   mirrors held by 93 MB of `Buffer`s (bench/README, issue 15).
+ *   alive. A heap snapshot of the reservation service mid-drain on a long backlog: 350,000 values in its
+ *   in-memory mirrors held by 93 MB of `Buffer`s (bench/README, issue 15).
  * - `range` iterates a snapshot of the keys in range taken when iteration starts; entries deleted
  *   while iterating are skipped, entries added are not seen.
  */
