@@ -131,23 +131,10 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       `numStandbyReplicas must be a whole number, 0 or more, got ${config.numStandbyReplicas}`,
     )
   }
-  if (
-    config.cacheMaxBytes !== undefined &&
-    !(Number.isSafeInteger(config.cacheMaxBytes) && config.cacheMaxBytes >= 0)
-  ) {
-    throw new StreamsError(
-      'CONFIG_INVALID',
-      `cacheMaxBytes must be an integer >= 0, got ${config.cacheMaxBytes}`,
-    )
-  }
-  if (
-    config.storeCacheMaxBytes !== undefined &&
-    !(Number.isSafeInteger(config.storeCacheMaxBytes) && config.storeCacheMaxBytes >= 0)
-  ) {
-    throw new StreamsError(
-      'CONFIG_INVALID',
-      `storeCacheMaxBytes must be an integer >= 0, got ${config.storeCacheMaxBytes}`,
-    )
+  for (const name of ['cacheMaxBytes', 'storeCacheMaxBytes'] as const) {
+    const bytes = config[name]
+    if (bytes !== undefined && !(Number.isSafeInteger(bytes) && bytes >= 0))
+      throw new StreamsError('CONFIG_INVALID', `${name} must be an integer >= 0, got ${bytes}`)
   }
   const deadLetter: FailureHandling = config.deadLetterTopic ? 'dead-letter' : 'fail'
   return {
