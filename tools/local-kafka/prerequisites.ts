@@ -33,16 +33,8 @@ export function requireMaven(): string {
 
 /** Resolves with a port the OS just gave out on 127.0.0.1; the caller binds it soon after. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
+  const [port] = await freePorts(1)
+  return port!
 }
 
 /**
