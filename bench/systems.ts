@@ -216,6 +216,17 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
       ? 'BENCH_BASE_NODE_FLAGS'
       : 'BENCH_NODE_FLAGS'
   const flags = (process.env[flagsVariable] ?? '').split(/\s+/).filter(Boolean)
+  // BENCH_BASE_ENV: NAME=value pairs for engine-base's and service-base's environment only (experiments
+  // with what a process reads at start, e.g. glibc's MALLOC_ARENA_MAX: the same code on both sides)
+  const baseEnv: Record<string, string> =
+    spec.id === 'engine-base' || spec.id === 'service-base'
+      ? Object.fromEntries(
+          (process.env['BENCH_BASE_ENV'] ?? '')
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+        )
+      : {}
   const node = (script: string) =>
     [
       process.execPath,
@@ -265,6 +276,7 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
           KAFKA_CLIENT: spec.client ?? 'confluent',
           INSTANCE_ID: s.applicationId,
           HTTP_PORT: '0',
+          ...baseEnv,
         },
         s.logFile,
       )
@@ -280,7 +292,7 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
         name,
         command,
         args,
-        { ...engine, KAFKA_CLIENT: spec.client ?? 'confluent' },
+        { ...engine, KAFKA_CLIENT: spec.client ?? 'confluent', ...baseEnv },
         s.logFile,
       )
     }
