@@ -265,6 +265,8 @@ describe.each(Object.keys(overlays) as Overlay[])('%s overlay: the Reservation S
     const limitMb = Number(unit![1]) * (unit![2] === 'Gi' ? 1024 : 1)
     expect(Number(heapMb)).toBeGreaterThanOrEqual(128)
     expect(Number(heapMb)).toBeLessThanOrEqual(limitMb / 2)
+    // and the native heap: glibc's malloc arenas bounded (a few threads allocate: libuv's, librdkafka's)
+    expect(Number(env().get('MALLOC_ARENA_MAX'))).toBeGreaterThanOrEqual(1)
   })
 
   it('drains on SIGTERM within a grace period of at least 30 s (60 s)', () => {

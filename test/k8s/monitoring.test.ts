@@ -31,6 +31,7 @@ const serviceMetrics: Record<string, { type: 'counter' | 'gauge' | 'histogram'; 
   streams_store_operations_total: { type: 'counter', labels: ['store', 'operation'] },
   streams_store_size_bytes: { type: 'gauge', labels: ['store'] },
   streams_store_keys: { type: 'gauge', labels: ['store'] },
+  streams_cache_size_bytes: { type: 'gauge', labels: ['cache'] },
   streams_dlq_records_total: { type: 'counter', labels: ['stage'] },
   streams_tasks_active: { type: 'gauge', labels: [] },
   reservation_events_total: { type: 'counter', labels: ['type'] },

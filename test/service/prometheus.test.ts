@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../tools/local-kafka/prerequisites.js'
+import { defaultStoreCacheMaxBytes } from '../../state/index.js'
 import { ScenarioRunner } from '../../service/demo/scenario-runner.js'
 import { scenarios } from '../../service/demo/scenarios.js'
 import { serviceEnv, startTestService, testClient, type TestService } from '../support/service.js'
@@ -100,6 +101,17 @@ describe('metrics scraped by a real Prometheus', () => {
     )
     expect(keys('retention-index')).toBeGreaterThanOrEqual(keys('reservations'))
     expect(keys('commands')).toBeGreaterThan(0)
+    // the caches' bytes: the stores' caches of the reservations just read and written, within the budget
+    const storeCacheBytes = await until(
+      'store cache size',
+      async () => {
+        const result = await query('streams_cache_size_bytes')
+        const bytes = Number(result.find((r) => r.metric['cache'] === 'store')?.value[1] ?? 0)
+        return result.some((r) => r.metric['cache'] === 'record') && bytes > 0 ? bytes : undefined
+      },
+      { intervalMs: 500, retryErrors: true },
+    )
+    expect(storeCacheBytes).toBeLessThanOrEqual(defaultStoreCacheMaxBytes)
     const removed = await query('sum by (kind) (reservation_retention_removed_total)')
     expect(removed.map((r) => r.metric['kind']).sort()).toEqual([
       'command-id',

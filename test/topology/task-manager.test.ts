@@ -2,6 +2,7 @@
 // tasks are created, start running or close — the processing pass and the commit read them, never copy them.
 import { describe, expect, it } from 'vitest'
 import { TopicPartitionMap, type KafkaAdmin, type PartitionReader } from '../../kafka/index.js'
+import { CacheBudget } from '../../state/index.js'
 import { resolveConfig } from '../../topology/runtime/streams-config.js'
 import type { TaskProducers } from '../../topology/runtime/task-producers.js'
 import { TaskManager } from '../../topology/runtime/task-manager.js'
@@ -42,6 +43,7 @@ describe('task manager', () => {
       admin,
       { readAllToEnd: async () => new TopicPartitionMap<number>() } as unknown as PartitionReader,
       new Map(),
+      new CacheBudget(0),
       {
         exclusive: (work) => work(),
         onRunning: (tasks) => void started.push(...tasks.map((t) => t.id)),

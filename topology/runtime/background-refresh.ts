@@ -2,7 +2,8 @@
 // first thing on close:
 //   - the processing tick (wall-clock punctuation, the commit when due: stream-thread.ts), on the work
 //     queue, every min(100 ms, commit interval); its failure stops the instance;
-//   - the runtime metrics (lag, positions: runtime-metrics.ts), off the queue, every `metricsRefreshMs`;
+//   - the runtime metrics (lag, positions: runtime-metrics.ts; the caches' sizes), off the queue, every
+//     `metricsRefreshMs`;
 //   - the global tables and the instance registry, read to their ends off the queue, every 200 ms;
 //   - the standby replicas (standby-tasks.ts, when `numStandbyReplicas` > 0): placed, opened and closed on
 //     the queue (never during a rebalance), then caught up with their changelogs off it, every 500 ms.
@@ -94,6 +95,8 @@ export class BackgroundRefresh {
       commit.committedPositions,
       config.metrics,
     )
+    config.metrics.cacheSize?.('record', tasks.recordCache.sizeBytes)
+    config.metrics.cacheSize?.('store', tasks.storeCache.sizeBytes)
   }
 
   private async refreshGlobalTables(): Promise<void> {

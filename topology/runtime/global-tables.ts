@@ -2,7 +2,7 @@
 // straight from its topic (the topic is the changelog). `refresh` reads every partition to its end from
 // where the previous refresh stopped; the runtime calls it at start (before any task runs) and on a timer.
 import { TopicPartitionMap, type KafkaAdmin, type PartitionReader } from '../../kafka/index.js'
-import { buildStore, type BuiltStore, type KeyValueStore } from '../../state/index.js'
+import { buildStore, type BuiltStore, type CacheBudget, type KeyValueStore } from '../../state/index.js'
 import { errorMessage } from '../errors.js'
 import type { GlobalTable } from '../topology.js'
 
@@ -16,9 +16,14 @@ export class GlobalTables {
     private readonly log: (level: 'warn', message: string) => void,
   ) {}
 
-  async open(stateDir: string): Promise<void> {
+  /** Opens every table's store, its cache under the instance's `storeCache` budget. */
+  async open(stateDir: string, storeCache: CacheBudget): Promise<void> {
     for (const table of this.tables) {
-      const built = buildStore(table.store, { dir: stateDir, changelog: { log: () => undefined } })
+      const built = buildStore(table.store, {
+        dir: stateDir,
+        changelog: { log: () => undefined },
+        storeCache,
+      })
       await built.open()
       this.stores.set(table.store.name, { table, built })
     }

@@ -22,6 +22,7 @@
 //   6. Wait for replaced producers still under a transactional call librdkafka has not answered
 //      (kafka/confluent-producer.ts): the process cannot exit before they are destroyed.
 import type { KafkaAdmin, KafkaConsumer, PartitionReader, TopicPartition } from '../../kafka/index.js'
+import { CacheBudget } from '../../state/index.js'
 import type { Topology } from '../topology.js'
 import { BackgroundRefresh } from './background-refresh.js'
 import { Commit } from './commit.js'
@@ -98,7 +99,9 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
   ))
   const reader = (parts.reader = client.reader({ isolation: 'read_committed' })) // 2
   const backgroundReader = (parts.backgroundReader = client.reader({ isolation: 'read_committed' }))
-  await globalTables.open(config.stateDir)
+  // the one budget of every key-value cache here: the active tasks', the standbys' and the global tables'
+  const storeCache = new CacheBudget(config.storeCacheMaxBytes)
+  await globalTables.open(config.stateDir, storeCache)
   await globalTables.refresh(admin, backgroundReader)
   const registry = (parts.registry = new InstanceRegistry(
     // 3
@@ -121,6 +124,7 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
     admin,
     reader,
     globalTables.handles(),
+    storeCache,
     {
       exclusive,
       onRunning: (started) => parts.rebalance?.tasksRunning(started),
@@ -135,6 +139,7 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
       layout,
       admin,
       reader: standbyReader,
+      storeCache,
       instances: () => registry.all().map((i) => i.instanceId),
       ownerOf: (taskId) => registry.ownerOf(taskId)?.instanceId,
       activeHere: () => new Set(tasks.owned.map((t) => t.id)),

@@ -29,6 +29,7 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
   private readonly tasks: Gauge
   private readonly storeBytes: Gauge<'store'>
   private readonly storeKeyCounts: Gauge<'store'>
+  private readonly cacheBytes: Gauge<'cache'>
 
   constructor(registry: Registry) {
     const registers = [registry]
@@ -127,6 +128,12 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
       labelNames: ['store'],
       registers,
     })
+    this.cacheBytes = new Gauge({
+      name: 'streams_cache_size_bytes',
+      help: 'Bytes the caches hold, counted as Kafka Streams counts its cache: the record cache (cacheMaxBytes) and the key-value caches of deserialized values (storeCacheMaxBytes)',
+      labelNames: ['cache'],
+      registers,
+    })
     const cells = new Map<string, Partial<Record<StoreOperation, CounterCell>>>()
     this.store = {
       timed: false,
@@ -189,5 +196,8 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
   }
   storeKeys(store: string, keys: number): void {
     this.storeKeyCounts.labels(store).set(keys)
+  }
+  cacheSize(cache: 'record' | 'store', bytes: number): void {
+    this.cacheBytes.labels(cache).set(bytes)
   }
 }

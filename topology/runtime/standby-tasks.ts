@@ -26,7 +26,7 @@
 // after the catch-up in progress: LevelDB allows one open handle per directory.
 import path from 'node:path'
 import { TopicPartitionMap, type KafkaAdmin, type PartitionReader } from '../../kafka/index.js'
-import { buildStore, type BuiltStore, type StoreRef } from '../../state/index.js'
+import { buildStore, type BuiltStore, type CacheBudget, type StoreRef } from '../../state/index.js'
 import { StreamsError, errorMessage } from '../errors.js'
 import type { Topology } from '../topology.js'
 import type { TopicLayout } from './internal-topics.js'
@@ -56,6 +56,8 @@ export interface StandbyContext {
   readonly layout: TopicLayout
   readonly admin: KafkaAdmin
   readonly reader: PartitionReader
+  /** The budget of the instance's key-value caches (a standby's caches fill on interactive queries' reads). */
+  readonly storeCache?: CacheBudget | undefined
   /** Instance ids known to the registry, this one included. */
   readonly instances: () => readonly string[]
   /** The instance running a task, as the registry knows it. */
@@ -203,6 +205,7 @@ export class StandbyTasks {
             )
           },
         },
+        storeCache: this.context.storeCache,
       }) as BuiltStore<unknown>
       await store.open()
       stores.push(store)

@@ -21,6 +21,8 @@ export interface StreamsMetrics {
   tasksActive(count: number): void
   storeSize(store: string, bytes: number): void
   storeKeys(store: string, keys: number): void
+  /** Bytes the record cache or the store cache budget's caches hold (all local tasks, standbys, global tables). */
+  cacheSize?(cache: 'record' | 'store', bytes: number): void
 }
 
 export const noopStreamsMetrics: StreamsMetrics = {

@@ -20,7 +20,7 @@ import {
   type PartitionReader,
   type TopicPartition,
 } from '../../kafka/index.js'
-import { CacheBudget, RecordCache, type KeyValueStore } from '../../state/index.js'
+import { RecordCache, type CacheBudget, type KeyValueStore } from '../../state/index.js'
 import type { Topology } from '../topology.js'
 import type { TopicLayout } from './internal-topics.js'
 import { taskIdOf } from './topic-names.js'
@@ -57,6 +57,8 @@ export class TaskManager {
   private ownedList: readonly StreamTask[] = []
   private readonly byInput = new TopicPartitionMap<StreamTask>()
   private readonly ownedInputs = new TopicPartitionMap<TopicPartition>()
+  /** The record cache every task's stores share (Kafka Streams' ThreadCache). */
+  readonly recordCache: RecordCache
   /** The environment of every task (task-environment.ts), the test driver's but for these options. */
   private readonly envOptions: TaskEnvOptions
   private readonly restorer: ChangelogRestorer
@@ -72,6 +74,8 @@ export class TaskManager {
     admin: KafkaAdmin,
     reader: PartitionReader,
     globalStores: ReadonlyMap<string, KeyValueStore<unknown, unknown>>,
+    /** The budget of the instance's key-value caches, which its standby and global stores share too. */
+    readonly storeCache: CacheBudget,
     private readonly events: TaskManagerEvents,
   ) {
     this.restorer = new ChangelogRestorer(config, admin, reader)
@@ -80,7 +84,7 @@ export class TaskManager {
       restored: (tasks) => events.exclusive(() => this.startRestored(tasks)),
       failed: (error) => events.onRestoreFailed(error),
     })
-    const recordCache = new RecordCache(config.cacheMaxBytes)
+    const recordCache = (this.recordCache = new RecordCache(config.cacheMaxBytes))
     this.envOptions = {
       applicationId: config.applicationId,
       // each task gets its own (task-producers.ts): under a producer per task, its output goes to its producer
@@ -89,7 +93,7 @@ export class TaskManager {
       stateDir: config.stateDir,
       storeMetrics: config.metrics.store,
       recordCache,
-      storeCache: new CacheBudget(config.storeCacheMaxBytes),
+      storeCache,
       globalStores,
       deadLetterTopic: config.deadLetterTopic,
       handling: config.handling,
