@@ -1,8 +1,10 @@
 // The standby replicas' reconcile protocol without a broker: a failed broker call while a standby opens
 // leaves no LevelDB store open, so the next attempt (or the task becoming active here) can open it; the copy
-// of a task whose owner left is kept until the task is claimed again.
+// of a task whose owner left is kept until the task is claimed again; a standby's cached reads count in the
+// instance's store cache budget.
 import { describe, expect, it } from 'vitest'
 import type { KafkaAdmin, PartitionReader } from '../../kafka/index.js'
+import { CacheBudget, cacheEntryOverheadBytes, type KeyValueStore } from '../../state/index.js'
 import { StandbyTasks } from '../../topology/runtime/standby-tasks.js'
 import { summingTopology } from '../support/summing-topology.js'
 import { cleanupAfterAll } from '../support/cleanup-after-all.js'
@@ -15,6 +17,7 @@ async function standbyTasks(context: {
   readonly instances: () => readonly string[]
   readonly ownerOf: () => string | undefined
   readonly activeHere: () => ReadonlySet<string>
+  readonly storeCache?: CacheBudget
 }): Promise<StandbyTasks> {
   return new StandbyTasks({
     config: {
@@ -83,5 +86,26 @@ describe('standby tasks', () => {
     await standbys.reconcile()
     expect(await kept()).toEqual([])
     await standbys.closeAll()
+  })
+
+  it("counts a standby store's cached reads in the store cache budget and takes them back on close", async () => {
+    const budget = new CacheBudget(1_000_000)
+    const standbys = await standbyTasks({
+      admin: {
+        endOffsets: async (topic: string) => [{ topic, partition: 0, offset: 0 }],
+      } as unknown as KafkaAdmin,
+      instances: () => ['self', 'other'],
+      ownerOf: () => 'other',
+      activeHere: () => new Set(),
+      storeCache: budget,
+    })
+    await standbys.reconcile()
+    // interactive queries' reads of the standby (stale reads) fill its cache: two absent keys here
+    const sums = standbys.store('0_0', 'sums') as KeyValueStore<string, number>
+    expect(await sums.get('alpha')).toBeUndefined()
+    expect(await sums.get('be')).toBeUndefined()
+    expect(budget.sizeBytes).toBe('alpha'.length + 'be'.length + 2 * cacheEntryOverheadBytes)
+    await standbys.closeAll()
+    expect(budget.sizeBytes).toBe(0)
   })
 })
