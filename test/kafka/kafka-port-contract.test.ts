@@ -443,7 +443,12 @@ describe.each(targets)('Kafka port contract: $kind over $listener', ({ kind, lis
     await producer.disconnect()
     const admin = kafka.admin()
     await admin.connect()
-    const brokerEnds = await admin.endOffsets(topic)
+    // the commit returns once the coordinator has logged it; the markers reach the partitions just after
+    // (Kafka writes them asynchronously): each end is past its marker from then on
+    const brokerEnds = await until('the commit markers written', async () => {
+      const ends = await admin.endOffsets(topic)
+      return ends.length === partitions && ends.every((e) => e.offset === perPartition + 1) ? ends : undefined
+    })
     await admin.disconnect()
     const requests = Array.from({ length: partitions }, (_, partition) => ({
       partition: { topic, partition },
