@@ -209,24 +209,21 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
   // BENCH_CPU_PROF_DIR: every Node child writes a V8 CPU profile there when it exits;
   // BENCH_NODE_FLAGS: V8/Node flags for every Node child (heap and GC experiments)
   const profile = process.env['BENCH_CPU_PROF_DIR']
+  // engine-base and service-base: the code of another checkout, or this one's under other flags or environment
+  const isBase = spec.id === 'engine-base' || spec.id === 'service-base'
   // BENCH_BASE_NODE_FLAGS: engine-base's and service-base's own (experiments with flags: the same code on both sides)
   const flagsVariable =
-    (spec.id === 'engine-base' || spec.id === 'service-base') &&
-    process.env['BENCH_BASE_NODE_FLAGS'] !== undefined
+    isBase && process.env['BENCH_BASE_NODE_FLAGS'] !== undefined
       ? 'BENCH_BASE_NODE_FLAGS'
       : 'BENCH_NODE_FLAGS'
   const flags = (process.env[flagsVariable] ?? '').split(/\s+/).filter(Boolean)
   // BENCH_BASE_ENV: NAME=value pairs for engine-base's and service-base's environment only (experiments
   // with what a process reads at start, e.g. glibc's MALLOC_ARENA_MAX: the same code on both sides)
-  const baseEnv: Record<string, string> =
-    spec.id === 'engine-base' || spec.id === 'service-base'
-      ? Object.fromEntries(
-          (process.env['BENCH_BASE_ENV'] ?? '')
-            .split(/\s+/)
-            .filter(Boolean)
-            .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-        )
-      : {}
+  const baseEnv: Record<string, string> = {}
+  for (const pair of isBase ? (process.env['BENCH_BASE_ENV'] ?? '').split(/\s+/) : []) {
+    const at = pair.indexOf('=')
+    if (at > 0) baseEnv[pair.slice(0, at)] = pair.slice(at + 1)
+  }
   const node = (script: string) =>
     [
       process.execPath,
