@@ -28,7 +28,10 @@ export interface ValueSchema<T> {
   toBinary(value: T): Buffer
   /** Reads a complete Avro binary body, optionally written with another schema (`resolver`). Throws DecodeError. */
   fromBinary(body: Buffer, resolver?: AvroResolver): T
-  /** Validates a plain object (parsed JSON) and fills defaulted fields. Throws DecodeError. */
+  /**
+   * Validates a plain object (parsed JSON, handed over: it may be completed in place) and fills defaulted
+   * fields; unknown fields are dropped. Throws DecodeError.
+   */
   fromPlain(value: unknown): T
 }
 
@@ -120,9 +123,54 @@ function buildValueSchema(name: SchemaName): ValueSchema<unknown> {
       const record = recordFor(value, fail)
       const problems = fieldProblems(record, value)
       if (problems.length > 0) fail('INVALID_FIELD', problems.join('; '))
-      return record.clone(value) as unknown
+      return withDefaults(record, value as Record<string, unknown>)
     },
   }
+}
+
+/** How a valid plain value of a record type gets its missing defaulted fields (see `withDefaults`). */
+interface Completion {
+  /** The record's fields, to tell a value with other keys. */
+  readonly fields: ReadonlySet<string>
+  /** Its fields with a default. */
+  readonly defaulted: readonly avsc.types.Field[]
+  /** Whether a field's type may hold a record (whose own defaults only `clone` fills). */
+  readonly nested: boolean
+}
+
+const completions = new WeakMap<avsc.Type, Completion>()
+
+/**
+ * `value` (a valid plain object of `record`, owned by the caller) with its missing defaulted fields set, as
+ * `record.clone(value)` returns it: in place when it holds only the record's fields and none of them can
+ * hold a record, else by `clone` (which also drops unknown fields). `clone` copied every field into a new
+ * object of the record's class: 2.4% of the reservation service's main thread on a long backlog.
+ */
+function withDefaults(record: avsc.Type, value: Record<string, unknown>): unknown {
+  let completion = completions.get(record)
+  if (completion === undefined) {
+    const fields = (record as avsc.types.RecordType).fields
+    completion = {
+      fields: new Set(fields.map((field) => field.name)),
+      defaulted: fields.filter((field) => field.defaultValue() !== undefined),
+      nested: fields.some((field) => mayHoldRecord(field.type)),
+    }
+    completions.set(record, completion)
+  }
+  if (completion.nested) return record.clone(value)
+  for (const key in value) if (!completion.fields.has(key)) return record.clone(value)
+  for (const field of completion.defaulted)
+    if (value[field.name] === undefined) value[field.name] = field.defaultValue()
+  return value
+}
+
+function mayHoldRecord(type: avsc.Type): boolean {
+  if (type instanceof avsc.types.RecordType) return true
+  if (type instanceof avsc.types.ArrayType) return mayHoldRecord(type.itemsType)
+  if (type instanceof avsc.types.MapType) return mayHoldRecord(type.valuesType as avsc.Type)
+  if (type instanceof avsc.types.UnwrappedUnionType || type instanceof avsc.types.WrappedUnionType)
+    return type.types.some(mayHoldRecord)
+  return false
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,3 +1,4 @@
+import avsc from 'avsc'
 import { describe, expect, it } from 'vitest'
 import { createTopicCodec, formatFromEnv, type CodecFormat, codecFormats } from '../../schemas/codec.js'
 import { schemaNames, type SchemaName, type SchemaValues } from '../../schemas/generated/types.js'
@@ -91,6 +92,32 @@ describe('the formats', () => {
     const command = (await codec('reservation-command', 'json')).decode(Buffer.from(text))
     expect(command).toMatchObject({ waitlistIfUnavailable: false, promotionCode: null })
     expect(command).not.toHaveProperty('unknownExtra')
+  })
+
+  it.each(schemaNames)('fills every defaulted field JSON leaves out of %s with its default', async (name) => {
+    const subject = await codec(name, 'json')
+    const type = valueSchema(name).type
+    let filled = 0
+    for (const value of randomValues(name, 100) as Record<string, unknown>[]) {
+      const record =
+        type instanceof avsc.types.WrappedUnionType
+          ? type.types.find(
+              (branch) =>
+                ((branch as avsc.types.RecordType).field('type').type as avsc.types.EnumType).symbols[0] ===
+                value['type'],
+            )
+          : type
+      const json = JSON.parse(subject.encode(value as never).toString('utf8')) as Record<string, unknown>
+      const expected = { ...value }
+      for (const field of (record as avsc.types.RecordType).fields) {
+        if (field.defaultValue() === undefined) continue
+        delete json[field.name]
+        expected[field.name] = field.defaultValue()
+        filled++
+      }
+      expect(subject.decode(Buffer.from(JSON.stringify(json)))).toEqual(expected)
+    }
+    expect(filled).toBeGreaterThan(0)
   })
 
   it('picks the format from the environment', () => {
