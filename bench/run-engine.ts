@@ -10,6 +10,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { clientKindFromEnv, createKafkaClient } from '../kafka/index.js'
 import { KafkaStreams, processingGuarantees, type ProcessingGuarantee } from '../topology/index.js'
 import { PrometheusStreamsMetrics } from '../topology/runtime/prometheus-metrics.js'
+import { profileAllocations } from './alloc-profile.js'
 import { exitWithParent, onTermination } from './child-protocol.js'
 import { answerMetricsSignal, stateReporter } from './child-streams.js'
 import { traceDrain } from './drain-trace.js'
@@ -17,6 +18,7 @@ import { engineTopology } from './engine-topologies.js'
 import { engineWorkloadIds, type EngineWorkloadId } from './keyed-workload.js'
 
 exitWithParent()
+profileAllocations()
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback
   if (value === undefined || value === '') throw new Error(`${name} must be set`)

@@ -5,10 +5,12 @@
 import { createLogger } from '../logging/logger.js'
 import { startReservationService, type RunningService } from '../service/reservation-service.js'
 import { configFromEnv } from '../service/config.js'
+import { profileAllocations } from './alloc-profile.js'
 import { exitWithParent, onTermination } from './child-protocol.js'
 import { answerMetricsSignal, stateReporter } from './child-streams.js'
 
 exitWithParent()
+profileAllocations()
 const config = configFromEnv()
 if (!config.brokers) throw new Error('KAFKA_BROKERS must be set')
 let lastError = 'the service went to ERROR'

@@ -234,8 +234,8 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
         `--max-old-space-size=${s.javaHeapMb}`,
         ...flags,
         ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-        '--import',
-        'tsx',
+        // a compiled script (.js) runs without tsx, as the image runs dist/
+        ...(script.endsWith('.js') ? [] : ['--import', 'tsx']),
         path.resolve(here, script),
       ],
     ] as const
