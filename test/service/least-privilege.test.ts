@@ -1,7 +1,8 @@
 // The service on a secured broker (SASL_SSL, SCRAM, StandardAuthorizer with no access without an ACL)
 // under a principal granted exactly the ACLs `npm run cli -- acls` prints: the workflow runs; a principal
-// missing one is refused at start with an error naming what it lacks; and the password appears nowhere in
-// what the service logged, answered or raised.
+// missing one is refused at start (a topic's, the transactional ids') or stopped in ERROR soon after it (the
+// group's) with an error naming what it lacks and that command; and the password appears nowhere in what
+// the service logged, answered or raised.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
