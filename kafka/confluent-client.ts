@@ -7,6 +7,7 @@ import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { ConfluentWatermarks } from './confluent-watermarks.js'
 import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
 import { settleConfluentProducers } from './deferred-destroys.js'
+import { translateClientError } from './kafka-error.js'
 import { librdkafkaSecurityProperties } from './kafka-security.js'
 import { librdkafkaCodeName } from './librdkafka-code-name.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'
@@ -268,6 +269,7 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
 
   async run(handlers: ConsumerHandlers): Promise<void> {
     this.handlers = handlers
+    this.watchFetchErrors(handlers)
     await translate(
       'consumer run',
       () =>
@@ -297,6 +299,34 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
         }),
       librdkafkaCodeName,
     )
+  }
+
+  /**
+   * The errors of librdkafka's consume calls, by their code. The KafkaJS-style layer only logs them and
+   * consumes again ("Consumer encountered error while consuming. Retrying."), for ever: a group the
+   * principal may not use (GROUP_AUTHORIZATION_FAILED, reported once by librdkafka) left the instance
+   * STARTING with nothing to say. One that retrying cannot fix goes to `onFatal`.
+   */
+  private watchFetchErrors(handlers: ConsumerHandlers): void {
+    type Consume = (size: number, callback: (error: unknown, messages: unknown) => void) => void
+    const native = this.nativeConsumer() as unknown as { consume: Consume }
+    const consume = native.consume.bind(native)
+    let reported = false
+    native.consume = (size, callback) =>
+      consume(size, (error, messages) => {
+        if (error && !reported && !this.leaving) {
+          const failure = translateClientError(
+            error,
+            `consume (group ${this.options.groupId})`,
+            librdkafkaCodeName,
+          )
+          if (failure.code === 'AUTHORIZATION_FAILED') {
+            reported = true
+            handlers.onFatal?.(failure)
+          }
+        }
+        callback(error, messages)
+      })
   }
 
   async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {

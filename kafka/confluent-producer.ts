@@ -136,8 +136,9 @@ export class ConfluentProducer implements KafkaProducer {
     await call('producer connect', (done) => this.producer.connect({}, (error) => done(error ?? undefined)))
     this.producer.setPollInBackground(true)
     if (this.transactional)
-      await this.transactionCall('init transactions', (done) =>
-        this.producer.initTransactions(transactionOpTimeoutMs, (error) => done(error)),
+      await this.transactionCall(
+        `init transactions (transactional id ${this.options.transactionalId})`,
+        (done) => this.producer.initTransactions(transactionOpTimeoutMs, (error) => done(error)),
       )
   }
 

@@ -1,6 +1,7 @@
 // The one port through which the engine and the service talk to Kafka. Two adapters implement it:
 // confluent-client.ts (@confluentinc/kafka-javascript, librdkafka) and kafkajs-client.ts (pure JS).
 // Nothing outside kafka/ imports a Kafka client library.
+import type { StreamsError } from '../errors/index.js'
 import type { KafkaSecurity } from './kafka-security.js'
 import type { Logger } from '../logging/logger.js'
 import type { TopicPartitionMap } from './topic-partition-map.js'
@@ -254,6 +255,12 @@ export interface ConsumerHandlers {
    * for the revocation `disconnect()` causes: commit before disconnecting.
    */
   onRevoked?(partitions: readonly TopicPartition[]): Promise<void>
+  /**
+   * The consumer met an error that retrying cannot fix (an ACL of the group missing:
+   * `AUTHORIZATION_FAILED`), where its client would only log it and retry for ever, or stop consuming
+   * without a word: it delivers nothing more; the caller should stop. Called at most once.
+   */
+  onFatal?(error: StreamsError): void
 }
 
 export interface KafkaConsumer {

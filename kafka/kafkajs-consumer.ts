@@ -27,6 +27,8 @@ export class KafkajsConsumer implements KafkaConsumer {
   private readonly sought = new TopicPartitionMap<true>()
   /** Seeks and pauses across kafkajs's restarts of the consumer after a crash. */
   private readonly controls: KafkajsRestartWindow
+  /** `onFatal` was called (at most once). */
+  private fatalReported = false
 
   constructor(
     kafka: KjsKafka,
@@ -49,7 +51,13 @@ export class KafkajsConsumer implements KafkaConsumer {
     this.controls = new KafkajsRestartWindow(this.consumer, () => this.leaving)
     this.consumer.on(this.consumer.events.STOP, () => this.controls.stopped())
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.controls.notRestarted(payload.error)
+      if (payload.restart) return
+      // a crash it cannot come back from (a group the principal may not use): stopped for good
+      const fatal = this.controls.notRestarted(payload.error, `consumer of group ${options.groupId} crashed`)
+      if (fatal && !this.fatalReported) {
+        this.fatalReported = true
+        this.handlers?.onFatal?.(fatal)
+      }
     })
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const next = new TopicPartitionMap<TopicPartition>()

@@ -106,10 +106,15 @@ export class KafkajsProducer implements KafkaProducer {
    * do it now (it sends no EndTxn for one).
    */
   connect = () =>
-    translate('producer connect', async () => {
-      await this.producer.connect()
-      if (this.options.transactionalId !== undefined) await (await this.producer.transaction()).abort()
-    })
+    translate(
+      this.options.transactionalId === undefined
+        ? 'producer connect'
+        : `producer connect (transactional id ${this.options.transactionalId})`,
+      async () => {
+        await this.producer.connect()
+        if (this.options.transactionalId !== undefined) await (await this.producer.transaction()).abort()
+      },
+    )
   disconnect = () => translate('producer disconnect', () => this.producer.disconnect())
   /** Every send is acknowledged by its own promise too (`acknowledgedBy` changes nothing here). */
   async flush(): Promise<void> {

@@ -9,6 +9,7 @@
 // nothing to process; Java's consumer never stops looking for its coordinator: it runs again, with growing
 // pauses, unless retrying cannot help (credentials, ACLs, TLS, a wrong argument).
 import type { ConsumerRunConfig, Consumer as KjsConsumer } from 'kafkajs'
+import type { StreamsError } from '../errors/index.js'
 import { translateClientError } from './kafka-error.js'
 import type { TopicPartition, TopicPartitionOffset } from './kafka-port.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
@@ -53,10 +54,15 @@ export class KafkajsRestartWindow {
     if (!this.leaving()) this.restarting = true
   }
 
-  /** kafkajs crashed and will not restart the consumer: run it again after a pause, unless that cannot help. */
-  notRestarted(error: unknown): void {
-    const failure = translateClientError(error, 'consumer crashed')
-    if (this.leaving() || this.runConfig === undefined || permanentFailures.has(failure.code)) return
+  /**
+   * kafkajs crashed and will not restart the consumer: run it again after a pause, unless that cannot help.
+   * Returns the failure when it cannot (credentials, ACLs, TLS, a wrong argument): the consumer stays
+   * stopped, and the caller must hear of it.
+   */
+  notRestarted(error: unknown, during = 'consumer crashed'): StreamsError | undefined {
+    const failure = translateClientError(error, during)
+    if (this.leaving() || this.runConfig === undefined) return undefined
+    if (permanentFailures.has(failure.code)) return failure
     const pause = this.crashPauseMs
     this.crashPauseMs = Math.min(pause * 2, crashPauseMaxMs)
     this.consumer
@@ -67,6 +73,7 @@ export class KafkajsRestartWindow {
       // a crash of this start is reported by CRASH again, and comes back here
       this.consumer.run(this.runConfig).catch(() => undefined)
     }, pause)
+    return undefined
   }
 
   /** A group joined with this assignment: after a restart, what was asked for meanwhile is applied now. */

@@ -23,14 +23,14 @@ export interface RunningService {
 }
 
 /**
- * An authorization failure at start, with what to do: a topic the principal may not DESCRIBE looks
- * missing, so the service tries to create it, which needs CREATE.
+ * An authorization failure, with what to do: `npm run cli -- acls` prints the ACLs the service needs.
+ * `why`: how the failure came about, where the error alone does not make it plain.
  */
-function missingAcl(error: unknown, applicationId: string): unknown {
+function missingAcl(error: Error, applicationId: string, why = ''): Error {
   if (!(error instanceof KafkaError) || error.code !== 'AUTHORIZATION_FAILED') return error
   return new KafkaError(
     'AUTHORIZATION_FAILED',
-    `${error.message}: the principal lacks an ACL the service needs (a topic it may not read or write looks missing to it); \`npm run cli -- acls --application-id ${applicationId}\` prints them`,
+    `${error.message}: the principal lacks an ACL the service needs${why}; \`npm run cli -- acls --application-id ${applicationId}\` prints them`,
     { cause: error },
   )
 }
@@ -55,7 +55,10 @@ export async function startReservationService(
   const created = await admin
     .createTopics(serviceTopicSpecs(config.topics, config.layout))
     .catch((error: unknown) => {
-      throw missingAcl(error, config.applicationId)
+      throw error instanceof Error
+        ? // a topic the principal may not DESCRIBE looks missing, so the service tries to create it
+          missingAcl(error, config.applicationId, ' (a topic it may not read or write looks missing to it)')
+        : error
     })
     .finally(() => admin.disconnect())
   if (created.length > 0) log.info({ topics: created }, `created topics: ${created.join(', ')}`)
@@ -95,6 +98,8 @@ export async function startReservationService(
     metrics: new PrometheusStreamsMetrics(registry),
     advertisedUrl,
     log: logTo(logger.child({ component: 'streams' })),
+    // a transactional id or group ACL missing stops the instance in the start or after it (ERROR)
+    describeFailure: (error) => missingAcl(error, config.applicationId),
   })
   streams.onStateChange((state, previous) => log.info({ state, previous }, `state ${previous} -> ${state}`))
   const queries = new ReservationQueries(streams, config.decision.retentionMs)
@@ -106,7 +111,15 @@ export async function startReservationService(
     streams,
     queries,
   })
-  await streams.start()
+  try {
+    await streams.start()
+  } catch (error) {
+    // what the start built (clients, stores, the HTTP port) goes with it
+    await streams.close().catch(() => undefined)
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeAllConnections()
+    throw error
+  }
   log.info(
     `Reservation Service ${config.applicationId} (${config.processingGuarantee}, ${config.format}) on ${config.brokers.join(',')}; HTTP on ${config.httpHost}:${httpPort}`,
   )

@@ -1,12 +1,13 @@
 // The service on a secured broker (SASL_SSL, SCRAM, StandardAuthorizer with no access without an ACL)
 // under a principal granted exactly the ACLs `npm run cli -- acls` prints: the workflow runs; a principal
-// missing one is refused at start with an error naming what it lacks; and the password appears nowhere in
-// what the service logged, answered or raised.
+// missing one is refused at start (a topic's, the transactional ids') or stopped in ERROR soon after it (the
+// group's) with an error naming what it lacks and that command; and the password appears nowhere in what
+// the service logged, answered or raised.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { KafkaClient } from '../../kafka/index.js'
+import type { AclBinding, KafkaClient } from '../../kafka/index.js'
 import { reservationCodecs } from '../../processors/service-codecs.js'
 import { serviceAcls } from '../../service/acls.js'
 import { createLogger } from '../../logging/logger.js'
@@ -211,6 +212,71 @@ describe('the service under least-privilege ACLs', () => {
     expect(error!.message).toContain(`TOPIC_AUTHORIZATION_FAILED on ${config.topics.commands}`)
     expect(error!.message).toMatch(/lacks an ACL the service needs.*npm run cli -- acls --application-id/)
     expect(Date.now() - started).toBeLessThan(30_000)
+  })
+
+  /** A principal with every ACL the service needs but those `dropped` names, and its service's config. */
+  async function principalWithout(base: string, dropped: AclBinding['resourceType']) {
+    const env = await securedEnv(names(base), uniqueName(`reservation-no-${dropped}`), password)
+    const config = configFromEnv(env)
+    await createTopicsAsAdmin(config)
+    const user = env.KAFKA_SASL_USERNAME
+    const acls = serviceAcls(config.applicationId, config.topics)
+    expect(acls.filter((acl) => acl.resourceType === dropped)).toHaveLength(1)
+    // each tool call starts a JVM: side by side
+    await Promise.all([
+      cluster.secured!.tools.addScramUser({ name: user, password }),
+      cluster.secured!.tools.addAcls(
+        `User:${user}`,
+        acls.filter((acl) => acl.resourceType !== dropped),
+      ),
+    ])
+    return { ...config, brokers: cluster.bootstrapServers.split(',') }
+  }
+
+  it('refuses a principal without the transactional-id ACL at start (exactly_once), naming its transactional id', async () => {
+    const config = await principalWithout('lp-no-txn', 'TRANSACTIONAL_ID')
+    expect(config.processingGuarantee).toBe('exactly_once')
+    const started = Date.now()
+    const error = await startReservationService(config, logger).then(
+      async (service) => {
+        await service.stop()
+        return undefined
+      },
+      (e: unknown) => e as Error,
+    )
+    expect(error).toBeDefined()
+    captured.push(String(error), error?.stack ?? '')
+    expect(error).toMatchObject({ code: 'AUTHORIZATION_FAILED', retriable: false })
+    expect(error!.message).toContain('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
+    expect(error!.message).toContain(`transactional id ${config.applicationId}`)
+    expect(error!.message).toMatch(/lacks an ACL the service needs.*npm run cli -- acls --application-id/)
+    expect(Date.now() - started).toBeLessThan(30_000)
+  })
+
+  it('stops a principal without the group ACL in ERROR after the start, naming its group', async () => {
+    const config = await principalWithout('lp-no-group', 'GROUP')
+    const service = await startReservationService(config, logger)
+    try {
+      await until('the ERROR state', () => service.streams.state === 'ERROR', {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        observed: () => service.streams.state,
+      })
+      const error = service.streams.error
+      captured.push(String(error), error?.stack ?? '')
+      expect(error).toMatchObject({ code: 'AUTHORIZATION_FAILED', retriable: false })
+      expect(error!.message).toContain(`GROUP_AUTHORIZATION_FAILED`)
+      expect(error!.message).toContain(`group ${config.applicationId}`)
+      expect(error!.message).toMatch(/lacks an ACL the service needs.*npm run cli -- acls --application-id/)
+      // the liveness probe fails with it: Kubernetes restarts the pod, and its events say why
+      const live = await fetch(`http://127.0.0.1:${service.httpPort}/health/live`)
+      const body = (await live.json()) as { state: string; error: string }
+      captured.push(JSON.stringify(body))
+      expect(live.status).toBe(500)
+      expect(body).toEqual({ status: 'dead', state: 'ERROR', error: error!.message })
+    } finally {
+      await service.stop()
+    }
   })
 
   it('never shows the password in a log line, a metric or an error', () => {

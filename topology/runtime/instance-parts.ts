@@ -212,6 +212,8 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
     eachBatch: (batch) => thread.onBatch(batch),
     onAssigned: (partitions) => exclusive(() => rebalance.assigned(partitions)),
     onRevoked: (partitions) => exclusive(() => rebalance.revoked(partitions)),
+    // an error its client would retry for ever though that cannot help (the group's ACL missing)
+    onFatal: fail,
   })
   parts.background = new BackgroundRefresh({
     // 8

@@ -133,8 +133,8 @@ export class KafkaStreams {
     try {
       await buildParts(this.parts, this.hooks())
     } catch (error) {
-      this.fail(error)
-      throw error
+      // as described (`describeFailure`), unless the instance had failed or closed before
+      throw this.fail(error) ?? error
     }
   }
 
@@ -157,11 +157,13 @@ export class KafkaStreams {
     return (await this.parts.standbys?.report()) ?? []
   }
 
-  private fail(error: unknown): void {
-    if (this.stateValue === 'ERROR' || this.stateValue === 'NOT_RUNNING') return
-    this.failure = error instanceof Error ? error : new Error(String(error))
+  /** To ERROR, with the error as `describeFailure` tells it, which it returns (nothing when already failed or closed). */
+  private fail(error: unknown): Error | undefined {
+    if (this.stateValue === 'ERROR' || this.stateValue === 'NOT_RUNNING') return undefined
+    this.failure = this.config.describeFailure(error instanceof Error ? error : new Error(String(error)))
     this.config.log('error', `stopping on error: ${this.failure.message}`)
     this.setState('ERROR')
+    return this.failure
   }
 
   /** True once every task assigned to this instance is restored and running. */

@@ -89,6 +89,12 @@ export interface StreamsConfig {
   readonly metricsRefreshMs?: number
   /** Where the engine's lines go, with fields such as `task` and `partition`; the process's logger by default. */
   readonly log?: StreamsLog
+  /**
+   * The error the instance reports for one that stops it (the ERROR state's `error`, the rejection of
+   * `start()`, the "stopping on error" line): an application may add what its operator should do, e.g. the
+   * command that prints the ACLs it needs. The error itself by default.
+   */
+  readonly describeFailure?: (error: Error) => Error
 }
 
 /** One line of the engine's log: a level, a message, and fields a log pipeline can filter on. */
@@ -167,5 +173,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     cacheMaxBytes: config.cacheMaxBytes ?? 0,
     storeCacheMaxBytes: config.storeCacheMaxBytes ?? defaultStoreCacheMaxBytes,
     log: config.log ?? logTo(rootLogger().child({ component: 'streams' })),
+    describeFailure: config.describeFailure ?? ((error) => error),
   }
 }
