@@ -196,16 +196,7 @@ describe('the service under least-privilege ACLs', () => {
     )
     await cluster.secured!.tools.addAcls(`User:${user}`, acls)
     const started = Date.now()
-    const error = await startReservationService(
-      { ...config, brokers: cluster.bootstrapServers.split(',') },
-      logger,
-    ).then(
-      async (service) => {
-        await service.stop()
-        return undefined
-      },
-      (e: unknown) => e as Error,
-    )
+    const error = await startError({ ...config, brokers: cluster.bootstrapServers.split(',') })
     expect(error).toBeDefined()
     captured.push(String(error), error?.stack ?? '')
     expect(error).toMatchObject({ code: 'AUTHORIZATION_FAILED' })
@@ -213,6 +204,17 @@ describe('the service under least-privilege ACLs', () => {
     expect(error!.message).toMatch(/lacks an ACL the service needs.*npm run cli -- acls --application-id/)
     expect(Date.now() - started).toBeLessThan(30_000)
   })
+
+  /** The error the service's start is refused with; `undefined` (the service stopped again) if it started. */
+  async function startError(config: Parameters<typeof startReservationService>[0]) {
+    return startReservationService(config, logger).then(
+      async (service) => {
+        await service.stop()
+        return undefined
+      },
+      (e: unknown) => e as Error,
+    )
+  }
 
   /** A principal with every ACL the service needs but those `dropped` names, and its service's config. */
   async function principalWithout(base: string, dropped: AclBinding['resourceType']) {
@@ -237,13 +239,7 @@ describe('the service under least-privilege ACLs', () => {
     const config = await principalWithout('lp-no-txn', 'TRANSACTIONAL_ID')
     expect(config.processingGuarantee).toBe('exactly_once')
     const started = Date.now()
-    const error = await startReservationService(config, logger).then(
-      async (service) => {
-        await service.stop()
-        return undefined
-      },
-      (e: unknown) => e as Error,
-    )
+    const error = await startError(config)
     expect(error).toBeDefined()
     captured.push(String(error), error?.stack ?? '')
     expect(error).toMatchObject({ code: 'AUTHORIZATION_FAILED', retriable: false })
