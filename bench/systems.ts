@@ -224,6 +224,9 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
     const at = pair.indexOf('=')
     if (at > 0) baseEnv[pair.slice(0, at)] = pair.slice(at + 1)
   }
+  // what the deployment sets for the service's process (k8s/base/reservation/config.yaml): glibc's malloc
+  // arenas bounded to 2 (bench/README, ninth session); BENCH_BASE_ENV may override it for the base
+  const nodeEnv = { MALLOC_ARENA_MAX: '2' }
   const node = (script: string) =>
     [
       process.execPath,
@@ -248,6 +251,7 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
         args,
         {
           ...common,
+          ...nodeEnv,
           KAFKA_CLIENT: spec.client ?? 'confluent',
           PIPE_INPUTS: s.pipeInputs.join(','),
           PIPE_OUTPUT: s.topics.pipeOut,
@@ -270,6 +274,7 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
         args,
         {
           ...reservation,
+          ...nodeEnv,
           KAFKA_CLIENT: spec.client ?? 'confluent',
           INSTANCE_ID: s.applicationId,
           HTTP_PORT: '0',
@@ -289,7 +294,7 @@ export function launch(spec: SystemSpec, s: LaunchSettings, name: string): Runni
         name,
         command,
         args,
-        { ...engine, KAFKA_CLIENT: spec.client ?? 'confluent', ...baseEnv },
+        { ...engine, ...nodeEnv, KAFKA_CLIENT: spec.client ?? 'confluent', ...baseEnv },
         s.logFile,
       )
     }
