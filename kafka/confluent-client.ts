@@ -3,11 +3,11 @@
 // Revocation runs before partitions move (an awaited rebalance_cb), cooperative-sticky rebalancing is
 // available, and transactional offset commits carry the consumer's group metadata (KIP-447 fencing).
 import { clientLog } from './client-logs.js'
+import { watchConsumeErrors } from './confluent-consume-errors.js'
 import { ConfluentPartitionReader } from './confluent-partition-reader.js'
 import { ConfluentWatermarks } from './confluent-watermarks.js'
 import { ConfluentProducer, type NativeConsumerSource } from './confluent-producer.js'
 import { settleConfluentProducers } from './deferred-destroys.js'
-import { translateClientError } from './kafka-error.js'
 import { librdkafkaSecurityProperties } from './kafka-security.js'
 import { librdkafkaCodeName } from './librdkafka-code-name.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'
@@ -269,7 +269,10 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
 
   async run(handlers: ConsumerHandlers): Promise<void> {
     this.handlers = handlers
-    this.watchFetchErrors(handlers)
+    if (handlers.onFatal) {
+      const onFatal = handlers.onFatal.bind(handlers)
+      watchConsumeErrors(this.nativeConsumer(), this.options.groupId, () => this.leaving, onFatal)
+    }
     await translate(
       'consumer run',
       () =>
@@ -299,34 +302,6 @@ class ConfluentConsumer implements KafkaConsumer, NativeConsumerSource {
         }),
       librdkafkaCodeName,
     )
-  }
-
-  /**
-   * The errors of librdkafka's consume calls, by their code. The KafkaJS-style layer only logs them and
-   * consumes again ("Consumer encountered error while consuming. Retrying."), for ever: a group the
-   * principal may not use (GROUP_AUTHORIZATION_FAILED, reported once by librdkafka) left the instance
-   * STARTING with nothing to say. One that retrying cannot fix goes to `onFatal`.
-   */
-  private watchFetchErrors(handlers: ConsumerHandlers): void {
-    type Consume = (size: number, callback: (error: unknown, messages: unknown) => void) => void
-    const native = this.nativeConsumer() as unknown as { consume: Consume }
-    const consume = native.consume.bind(native)
-    let reported = false
-    native.consume = (size, callback) =>
-      consume(size, (error, messages) => {
-        if (error && !reported && !this.leaving) {
-          const failure = translateClientError(
-            error,
-            `consume (group ${this.options.groupId})`,
-            librdkafkaCodeName,
-          )
-          if (failure.code === 'AUTHORIZATION_FAILED') {
-            reported = true
-            handlers.onFatal?.(failure)
-          }
-        }
-        callback(error, messages)
-      })
   }
 
   async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {

@@ -111,15 +111,16 @@ export async function startReservationService(
     streams,
     queries,
   })
-  try {
-    await streams.start()
-  } catch (error) {
-    // what the start built (clients, stores, the HTTP port) goes with it
-    await streams.close().catch(() => undefined)
+  const stop = async () => {
+    await streams.close()
     await new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeAllConnections()
-    throw error
   }
+  // a failed start takes what it built (clients, stores, the HTTP port) with it
+  await streams.start().catch(async (error: unknown) => {
+    await stop().catch(() => undefined)
+    throw error
+  })
   log.info(
     `Reservation Service ${config.applicationId} (${config.processingGuarantee}, ${config.format}) on ${config.brokers.join(',')}; HTTP on ${config.httpHost}:${httpPort}`,
   )
@@ -127,10 +128,6 @@ export async function startReservationService(
     streams,
     registry,
     httpPort,
-    async stop() {
-      await streams.close()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeAllConnections()
-    },
+    stop,
   }
 }
