@@ -69,27 +69,25 @@ function buildValueSchema(name: SchemaName): ValueSchema<unknown> {
   const isUnion = branches.size > 0
   const choices = (): string => [...branches.keys()].join(', ')
 
-  /** The record type of a value; for unions chosen by its `type`. */
-  const recordFor = (value: unknown, fail: (code: 'UNKNOWN_TYPE', message: string) => never): avsc.Type => {
+  /** The record type of a value (for unions chosen by its `type`), or why there is none. */
+  const recordFor = (value: unknown): avsc.Type | string => {
     if (!isUnion) return type
     const discriminator = isObject(value) ? value['type'] : undefined
     if (typeof discriminator !== 'string') {
-      return fail('UNKNOWN_TYPE', `missing discriminator field 'type' (${name} expects one of ${choices()})`)
+      return `missing discriminator field 'type' (${name} expects one of ${choices()})`
     }
-    const branch = branches.get(discriminator)
-    if (branch === undefined) {
-      return fail('UNKNOWN_TYPE', `unknown type '${discriminator}' (${name} expects one of ${choices()})`)
-    }
-    return branch
+    return (
+      branches.get(discriminator) ?? `unknown type '${discriminator}' (${name} expects one of ${choices()})`
+    )
   }
 
+  // no closure per value: these run for every value encoded and decoded
   const checkedRecord = (value: unknown): avsc.Type => {
-    const fail = (code: 'UNKNOWN_TYPE' | 'INVALID_FIELD', message: string): never => {
-      throw new EncodeError(code, `cannot encode ${name}: ${message}`)
-    }
-    const record = recordFor(value, fail)
+    const record = recordFor(value)
+    if (typeof record === 'string') throw new EncodeError('UNKNOWN_TYPE', `cannot encode ${name}: ${record}`)
     const problems = fieldProblems(record, value)
-    if (problems.length > 0) fail('INVALID_FIELD', problems.join('; '))
+    if (problems.length > 0)
+      throw new EncodeError('INVALID_FIELD', `cannot encode ${name}: ${problems.join('; ')}`)
     return record
   }
 
@@ -116,14 +114,13 @@ function buildValueSchema(name: SchemaName): ValueSchema<unknown> {
       return isUnion ? (decoded as { unwrap(): unknown }).unwrap() : decoded
     },
     fromPlain(value) {
-      const fail = (code: 'UNKNOWN_TYPE' | 'INVALID_FIELD', message: string): never => {
-        throw new DecodeError(code, message)
-      }
-      if (!isObject(value)) fail('INVALID_FIELD', `value must be a JSON object, got ${describeValue(value)}`)
-      const record = recordFor(value, fail)
+      if (!isObject(value))
+        throw new DecodeError('INVALID_FIELD', `value must be a JSON object, got ${describeValue(value)}`)
+      const record = recordFor(value)
+      if (typeof record === 'string') throw new DecodeError('UNKNOWN_TYPE', record)
       const problems = fieldProblems(record, value)
-      if (problems.length > 0) fail('INVALID_FIELD', problems.join('; '))
-      return withDefaults(record, value as Record<string, unknown>)
+      if (problems.length > 0) throw new DecodeError('INVALID_FIELD', problems.join('; '))
+      return withDefaults(record, value)
     },
   }
 }

@@ -11,6 +11,7 @@ import type { FlushListener, KeyValue } from './key-value-store.js'
 import { asyncIterableOf, mergeRanges, mergeSorted } from './merge-ranges.js'
 import type { Serde } from './serde.js'
 import { cacheEntryOverheadBytes, type CacheBudget, type RecordCache } from './record-cache.js'
+import { keyBytesOf, keyFromBytes, keyIdOf } from './key-id.js'
 import { SortedIndex } from './sorted-index.js'
 import type { ForwardRunner } from './state-store.js'
 
@@ -165,29 +166,28 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
 
   async get(key: K): Promise<V | undefined> {
     this.assertOpen()
-    const keyBytes = this.keySerde.serialize(key)
     if (this.maxEntries === 0) {
-      const bytes = await this.logging.get(keyBytes)
+      const bytes = await this.logging.get(this.keySerde.serialize(key))
       return bytes === undefined ? undefined : this.decode(bytes)
     }
-    const id = keyString(keyBytes)
+    const id = keyIdOf(this.keySerde, key)
     const hit = this.cache.get(id)
     if (hit !== undefined) {
       this.cache.delete(id)
       this.cache.set(id, hit)
       return hit.value
     }
-    const bytes = await this.logging.get(keyBytes)
+    const bytes = await this.logging.get(keyBytesOf(id))
     // A write may have landed while loading; it is newer than what was loaded.
     const raced = this.cache.get(id)
     if (raced !== undefined) return raced.value
-    return this.cacheLoaded(id, keyBytes, bytes).value
+    return this.cacheLoaded(id, bytes).value
   }
 
   /** Caches what the layer below held for a key the cache did not (a clean entry). */
-  private cacheLoaded(id: string, keyBytes: Buffer, bytes: Buffer | undefined): CacheEntry<V> {
+  private cacheLoaded(id: string, bytes: Buffer | undefined): CacheEntry<V> {
     const value = bytes === undefined ? undefined : this.decode(bytes)
-    const size = this.sizeOf(keyBytes, bytes)
+    const size = this.sizeOf(id, bytes)
     const entry = { id, value, dirty: false, timestamp: 0, size }
     this.cache.set(id, entry)
     this.account(size)
@@ -202,30 +202,29 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
    */
   getNow(key: K): { readonly value: V | undefined } | undefined {
     this.assertOpen()
-    const keyBytes = this.keySerde.serialize(key)
     if (this.maxEntries === 0) {
-      const below = this.logging.getNow(keyBytes)
+      const below = this.logging.getNow(this.keySerde.serialize(key))
       if (below === undefined) return undefined
       return { value: below.value === undefined ? undefined : this.decode(below.value) }
     }
-    const id = keyString(keyBytes)
+    const id = keyIdOf(this.keySerde, key)
     const hit = this.cache.get(id)
     if (hit !== undefined) {
       this.cache.delete(id)
       this.cache.set(id, hit)
       return hit
     }
-    const below = this.logging.getNow(keyBytes)
+    const below = this.logging.getNow(keyBytesOf(id))
     if (below === undefined) return undefined
-    return this.cacheLoaded(id, keyBytes, below.value)
+    return this.cacheLoaded(id, below.value)
   }
 
   put(key: K, value: V): void {
-    this.write(this.keySerde.serialize(key), value)
+    this.write(key, value)
   }
 
   delete(key: K): void {
-    this.write(this.keySerde.serialize(key), undefined)
+    this.write(key, undefined)
   }
 
   /** Entries in the byte range, dirty cache entries merged over the layer below, in byte order. */
@@ -276,20 +275,20 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     this.sortedDirty.reset()
   }
 
-  private write(keyBytes: Buffer, value: V | undefined): void {
+  private write(key: K, value: V | undefined): void {
     this.assertOpen()
     const timestamp = this.timestamp()
     if (this.maxEntries === 0) {
-      this.pushDown(keyBytes, value, timestamp)
+      this.pushDown(this.keySerde.serialize(key), value, timestamp)
       return
     }
     const recording = this.listener !== undefined
     const bytes = recording && value !== undefined ? this.valueSerde.serialize(value) : undefined
     this.touched = recording
-    const id = keyString(keyBytes)
+    const id = keyIdOf(this.keySerde, key)
     const entry = this.cache.get(id)
     if (entry === undefined) {
-      const size = this.sizeOf(keyBytes, bytes)
+      const size = this.sizeOf(id, bytes)
       const created = { id, value, dirty: true, timestamp, bytes, size }
       this.cache.set(id, created)
       this.account(size)
@@ -298,7 +297,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
       return
     }
     if (recording) {
-      const size = this.sizeOf(keyBytes, bytes)
+      const size = this.sizeOf(id, bytes)
       this.account(size - entry.size)
       entry.size = size
     }
@@ -369,7 +368,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
     const key = this.keyOf(entry)
     this.pushDown(key, newValue, entry.timestamp, entry.bytes)
     const change = {
-      key: this.keySerde.deserialize(key),
+      key: keyFromBytes(this.keySerde, key, entry.id),
       newValue,
       oldValue: this.sendOldValues && below !== undefined ? this.decode(below) : undefined,
       timestamp: entry.timestamp,
@@ -385,17 +384,21 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
 
   /** A scanned dirty cache entry (a removal: none). */
   private fromCache({ key, entry }: DirtyInRange<V>): KeyValue<K, V> | undefined {
-    return entry.value === undefined ? undefined : { key: this.keySerde.deserialize(key), value: entry.value }
+    return entry.value === undefined
+      ? undefined
+      : { key: keyFromBytes(this.keySerde, key, entry.id), value: entry.value }
   }
 
   /** A scanned entry of the layer below, its value from the cache when the cache holds it decoded. */
   private fromBelow(key: Buffer, bytes: Buffer): KeyValue<K, V> {
-    const cached = this.cache.get(keyString(key))?.value
-    return { key: this.keySerde.deserialize(key), value: cached ?? this.decode(bytes) }
+    const id = keyString(key)
+    const cached = this.cache.get(id)?.value
+    return { key: keyFromBytes(this.keySerde, key, id), value: cached ?? this.decode(bytes) }
   }
 
-  private sizeOf(key: Buffer, value: Buffer | undefined): number {
-    return key.length + (value?.length ?? 0) + cacheEntryOverheadBytes
+  /** An entry's size in its budget; `id` has one char per byte of the serialized key. */
+  private sizeOf(id: string, value: Buffer | undefined): number {
+    return id.length + (value?.length ?? 0) + cacheEntryOverheadBytes
   }
 
   /** Counts `delta` bytes in the entries' budget: the record cache's in record-caching mode, else the store cache's. */
@@ -406,7 +409,7 @@ export class CachingKeyValueStore<K, V> extends CachingStore<CacheEntry<V>, Flus
 
   /** An entry's serialized key, read back from its id. */
   protected keyOf(entry: CacheEntry<V>): Buffer {
-    return Buffer.from(entry.id, 'latin1')
+    return keyBytesOf(entry.id)
   }
 
   private decode(bytes: Buffer): V {

@@ -48,43 +48,73 @@ export class NotPreloadedError extends Error {
 }
 
 export function preloadedView(data: PreloadedData): DecisionView {
-  const planned = <K, V>(map: ReadonlyMap<K, V>, key: K, what: string): V => {
-    if (!map.has(key)) throw new NotPreloadedError(`${what} ${String(key)} is not in the read plan`)
-    return map.get(key) as V
+  return new PreloadedView(data)
+}
+
+/** A view over preloaded data (a class: one per decision, so no closures built per decision). */
+class PreloadedView implements DecisionView {
+  readonly resourceId: string
+  /** The planned reservations, and the live ones (the planned entry wins where both hold one). */
+  private readonly reservations = new Map<string, Reservation | undefined>()
+
+  constructor(private readonly data: PreloadedData) {
+    this.resourceId = data.resourceId
+    for (const reservation of data.live?.reservations ?? [])
+      this.reservations.set(reservation.reservationId, reservation)
+    for (const [reservationId, reservation] of data.reservations)
+      this.reservations.set(reservationId, reservation)
   }
-  const reservations = new Map<string, Reservation | undefined>([
-    ...(data.live?.reservations ?? []).map(
-      (reservation) => [reservation.reservationId, reservation] as const,
-    ),
-    ...data.reservations,
-  ])
-  return {
-    resourceId: data.resourceId,
-    resource: () => data.resource,
-    meta: () => data.meta,
-    reservation: (reservationId) => planned(reservations, reservationId, 'reservation'),
-    slotUsed(slotStart) {
-      if (!data.slotWindows.some((window) => slotStart >= window.start && slotStart < window.end)) {
-        throw new NotPreloadedError(`slot ${slotStart} of ${data.resourceId} is not in the read plan`)
-      }
-      return data.slots.get(slotStart) ?? 0
-    },
-    waitlist() {
-      if (data.waitlist === undefined)
-        throw new NotPreloadedError(`the waitlist of ${data.resourceId} is not in the read plan`)
-      return data.waitlist
-    },
-    liveReservations(range) {
-      const live = data.live
-      if (live === undefined || !containsRange(live.range, range)) {
-        throw new NotPreloadedError(`live reservations of ${data.resourceId} are not in the read plan`)
-      }
-      return live.reservations.filter((r) => overlaps(rangeOfReservation(r), range))
-    },
-    promotion: (code) => planned(data.promotions, code, 'promotion'),
-    promotionUses: (code) => planned(data.promotionUses, code, 'promotion uses of'),
-    outcomeOf: (key) => planned(data.outcomes, key, 'commands key'),
+
+  resource(): ResourceDefinition | undefined {
+    return this.data.resource
   }
+
+  meta(): ResourceMeta | undefined {
+    return this.data.meta
+  }
+
+  reservation(reservationId: string): Reservation | undefined {
+    return planned(this.reservations, reservationId, 'reservation')
+  }
+
+  slotUsed(slotStart: number): number {
+    const { slotWindows, slots, resourceId } = this.data
+    if (!slotWindows.some((window) => slotStart >= window.start && slotStart < window.end)) {
+      throw new NotPreloadedError(`slot ${slotStart} of ${resourceId} is not in the read plan`)
+    }
+    return slots.get(slotStart) ?? 0
+  }
+
+  waitlist(): readonly WaitlistEntry[] {
+    if (this.data.waitlist === undefined)
+      throw new NotPreloadedError(`the waitlist of ${this.resourceId} is not in the read plan`)
+    return this.data.waitlist
+  }
+
+  liveReservations(range: MinuteRange): readonly Reservation[] {
+    const live = this.data.live
+    if (live === undefined || !containsRange(live.range, range)) {
+      throw new NotPreloadedError(`live reservations of ${this.resourceId} are not in the read plan`)
+    }
+    return live.reservations.filter((r) => overlaps(rangeOfReservation(r), range))
+  }
+
+  promotion(code: string): PromotionDefinition | undefined {
+    return planned(this.data.promotions, code, 'promotion')
+  }
+
+  promotionUses(code: string): number {
+    return planned(this.data.promotionUses, code, 'promotion uses of')
+  }
+
+  outcomeOf(idempotencyKey: string): string | undefined {
+    return planned(this.data.outcomes, idempotencyKey, 'commands key')
+  }
+}
+
+function planned<K, V>(map: ReadonlyMap<K, V>, key: K, what: string): V {
+  if (!map.has(key)) throw new NotPreloadedError(`${what} ${String(key)} is not in the read plan`)
+  return map.get(key) as V
 }
 
 /** The minute range of a stored reservation (its instants are normalised, so they always parse). */
