@@ -130,7 +130,7 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   async get(key: Buffer): Promise<Buffer | undefined> {
     if (this.syncReads) return this.readSync(key)
     const { db, dataPrefix } = this.opened()
-    const prefixed = Buffer.concat([dataPrefix, key], dataPrefix.length + key.length)
+    const prefixed = withPrefix(dataPrefix, key)
     try {
       return await db.get(prefixed)
     } catch (error) {
@@ -144,7 +144,7 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   /** LevelDB's synchronous read: blocks for a read that goes to disk. */
   private readonly readSync = (key: Buffer): Buffer | undefined => {
     const { db, dataPrefix } = this.opened()
-    const prefixed = Buffer.concat([dataPrefix, key], dataPrefix.length + key.length)
+    const prefixed = withPrefix(dataPrefix, key)
     try {
       return db.getSync(prefixed)
     } catch (error) {
@@ -184,7 +184,7 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
     try {
       chained = handles.db.batch()
       for (const { key, value } of batch) {
-        const prefixed = Buffer.concat([dataPrefix, key], dataPrefix.length + key.length)
+        const prefixed = withPrefix(dataPrefix, key)
         if (value === null) chained.del(prefixed)
         else chained.put(prefixed, value)
       }
@@ -319,4 +319,12 @@ function encodeOffset(offset: number): Buffer {
   const bytes = Buffer.allocUnsafe(8)
   bytes.writeBigInt64BE(BigInt(offset))
   return bytes
+}
+
+/** `prefix` then `key`, in one new buffer (no array and no loop per key, as `Buffer.concat` has). */
+function withPrefix(prefix: Buffer, key: Buffer): Buffer {
+  const prefixed = Buffer.allocUnsafe(prefix.length + key.length)
+  prefixed.set(prefix, 0)
+  prefixed.set(key, prefix.length)
+  return prefixed
 }
