@@ -15,25 +15,32 @@ import {
   type KeyRange,
   type PreloadedData,
   type Reservation,
+  type ResourceMeta,
+  type StoreValues,
   type WaitlistEntry,
 } from './domain/index.js'
-import type { PromotionDefinition } from '../schemas/index.js'
+import type { PromotionDefinition, ResourceDefinition } from '../schemas/index.js'
 import type { KeyValueStore } from '../state/index.js'
 import type { ReservationStores } from './reservation-stores.js'
+
+/** A scan's answer. */
+type Scanned<V> = readonly (readonly [string, V])[]
 
 type Read =
   | { readonly kind: 'get'; readonly store: KeyValueStore<string, unknown>; readonly key: string }
   | { readonly kind: 'scan'; readonly store: KeyValueStore<string, unknown>; readonly range: KeyRange }
 
-/** Reads `key` (the loader's step; its answer comes back from the driver). */
-function* get<V>(store: KeyValueStore<string, V> | undefined, key: string): Generator<Read, V | undefined> {
-  if (store === undefined) return undefined
-  return (yield { kind: 'get', store: store, key }) as V | undefined
+// The loader yields a read and gets its answer back from the driver: `(yield get(store, key)) as V`. Each
+// read is one object, not a generator delegated to (`yield*`): that cost a generator and its results per read.
+
+/** A read of `key` (the loader's step). */
+function get(store: KeyValueStore<string, unknown>, key: string): Read {
+  return { kind: 'get', store, key }
 }
 
-/** Scans `range` (the loader's step). */
-function* scan<V>(store: KeyValueStore<string, V>, range: KeyRange): Generator<Read, [string, V][]> {
-  return (yield { kind: 'scan', store: store, range }) as [string, V][]
+/** A scan of `range` (the loader's step); its answer is `[key, value][]`. */
+function scan(store: KeyValueStore<string, unknown>, range: KeyRange): Read {
+  return { kind: 'scan', store, range }
 }
 
 /** A read answered at once (`{ value }`), or `undefined` when only awaiting the store can answer it. */
@@ -94,24 +101,28 @@ function* load(
   const resourceId = plan.resourceId
   // 2. point reads and the plan's scans
   const reservations = new Map<string, Reservation | undefined>()
-  for (const id of plan.reservationIds)
-    reservations.set(id, yield* get(stores.reservations, storeKeys.reservation(resourceId, id)))
-  const waitlist: WaitlistEntry[] | undefined = plan.waitlist
-    ? (yield* scan(stores.waitlist, keyRanges.waitlist(resourceId))).map(([, entry]) => entry)
-    : undefined
+  for (const id of plan.reservationIds) {
+    const key = storeKeys.reservation(resourceId, id)
+    reservations.set(id, (yield get(stores.reservations, key)) as Reservation | undefined)
+  }
+  let waitlist: WaitlistEntry[] | undefined
+  if (plan.waitlist) {
+    const entries = (yield scan(stores.waitlist, keyRanges.waitlist(resourceId))) as Scanned<WaitlistEntry>
+    waitlist = entries.map(([, entry]) => entry)
+  }
   let live: PreloadedData['live']
   if (plan.live !== undefined) {
     const found: Reservation[] = []
-    for (const [, id] of yield* scan(
-      stores['reservation-index'],
-      keyRanges.reservationsEndingAfter(resourceId, plan.live.start),
-    )) {
-      const reservation = yield* get(stores.reservations, storeKeys.reservation(resourceId, id))
+    const range = keyRanges.reservationsEndingAfter(resourceId, plan.live.start)
+    for (const [, id] of (yield scan(stores['reservation-index'], range)) as Scanned<string>) {
+      const key = storeKeys.reservation(resourceId, id)
+      const reservation = (yield get(stores.reservations, key)) as Reservation | undefined
       if (reservation !== undefined) found.push(reservation)
     }
     live = { range: plan.live, reservations: found }
   }
-  const resource = yield* get(stores.resources, storeKeys.resource(resourceId))
+  const resource = (yield get(stores.resources, storeKeys.resource(resourceId))) as
+    ResourceDefinition | undefined
   // 3. what depends on step 2
   const second = secondReadPlan(
     input,
@@ -120,31 +131,38 @@ function* load(
     config,
   )
   // 4. its reads
-  for (const id of second.reservationIds)
-    if (!reservations.has(id))
-      reservations.set(id, yield* get(stores.reservations, storeKeys.reservation(resourceId, id)))
+  for (const id of second.reservationIds) {
+    if (reservations.has(id)) continue
+    const key = storeKeys.reservation(resourceId, id)
+    reservations.set(id, (yield get(stores.reservations, key)) as Reservation | undefined)
+  }
   const slots = new Map<number, number>()
   for (const window of second.slotWindows) {
-    for (const [key, usage] of yield* scan(stores.slots, keyRanges.slots(resourceId, window))) {
+    const range = keyRanges.slots(resourceId, window)
+    for (const [key, usage] of (yield scan(stores.slots, range)) as Scanned<StoreValues['slots']>) {
       slots.set(parseSlotKey(key).slotStart, usage.used)
     }
   }
   const outcomes = new Map<string, string | undefined>()
   if (plan.idempotencyKey !== undefined)
-    outcomes.set(plan.idempotencyKey, yield* get(stores.commands, plan.idempotencyKey))
+    outcomes.set(plan.idempotencyKey, (yield get(stores.commands, plan.idempotencyKey)) as string | undefined)
   const promotionDefinitions = new Map<string, PromotionDefinition | undefined>()
   const promotionUses = new Map<string, number>()
   for (const code of plan.promotionCodes) {
-    promotionDefinitions.set(code, yield* get(promotions, code))
-    promotionUses.set(
-      code,
-      (yield* get(stores['promotion-uses'], storeKeys.promotionUses(resourceId, code))) ?? 0,
-    )
+    const definition =
+      promotions === undefined
+        ? undefined
+        : ((yield get(promotions, code)) as PromotionDefinition | undefined)
+    promotionDefinitions.set(code, definition)
+    const uses = (yield get(stores['promotion-uses'], storeKeys.promotionUses(resourceId, code))) as
+      number | undefined
+    promotionUses.set(code, uses ?? 0)
   }
+  const meta = (yield get(stores['resource-meta'], storeKeys.meta(resourceId))) as ResourceMeta | undefined
   return {
     resourceId,
     resource,
-    meta: yield* get(stores['resource-meta'], storeKeys.meta(resourceId)),
+    meta,
     reservations,
     slotWindows: second.slotWindows,
     slots,
