@@ -18,15 +18,25 @@ export class TopicPartitionMap<V> implements Iterable<[TopicPartition, V]> {
     return this.topics.get(tp.topic)?.get(tp.partition)
   }
 
+  /** `get` without a TopicPartition object (for per-record callers). */
+  getAt(topic: string, partition: number): V | undefined {
+    return this.topics.get(topic)?.get(partition)
+  }
+
   has(tp: TopicPartition): boolean {
     return this.topics.get(tp.topic)?.has(tp.partition) ?? false
   }
 
   set(tp: TopicPartition, value: V): this {
-    let partitions = this.topics.get(tp.topic)
-    if (!partitions) this.topics.set(tp.topic, (partitions = new Map<number, V>()))
-    if (!partitions.has(tp.partition)) this.count += 1
-    partitions.set(tp.partition, value)
+    return this.setAt(tp.topic, tp.partition, value)
+  }
+
+  /** `set` without a TopicPartition object (for per-record callers). */
+  setAt(topic: string, partition: number, value: V): this {
+    let partitions = this.topics.get(topic)
+    if (!partitions) this.topics.set(topic, (partitions = new Map<number, V>()))
+    if (!partitions.has(partition)) this.count += 1
+    partitions.set(partition, value)
     return this
   }
 

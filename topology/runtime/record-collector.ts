@@ -220,8 +220,7 @@ function summarize(records: readonly OutgoingRecord[]): SentSummary {
       unpartitioned.set(record.topic, (unpartitioned.get(record.topic) ?? 0) + 1)
       continue
     }
-    const tp = { topic: record.topic, partition: record.partition }
-    counts.set(tp, (counts.get(tp) ?? 0) + 1)
+    counts.setAt(record.topic, record.partition, (counts.getAt(record.topic, record.partition) ?? 0) + 1)
   }
   return { counts, unpartitioned, oldestByTopic }
 }
