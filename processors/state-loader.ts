@@ -89,6 +89,8 @@ export function loadDecisionState(
   return drive(load(stores, promotions, input, now, config))
 }
 
+const noEntries: ReadonlyMap<string, never> = new Map<string, never>()
+
 function* load(
   stores: ReservationStores,
   promotions: KeyValueStore<string, PromotionDefinition> | undefined,
@@ -146,17 +148,23 @@ function* load(
   const outcomes = new Map<string, string | undefined>()
   if (plan.idempotencyKey !== undefined)
     outcomes.set(plan.idempotencyKey, (yield get(stores.commands, plan.idempotencyKey)) as string | undefined)
-  const promotionDefinitions = new Map<string, PromotionDefinition | undefined>()
-  const promotionUses = new Map<string, number>()
-  for (const code of plan.promotionCodes) {
-    const definition =
-      promotions === undefined
-        ? undefined
-        : ((yield get(promotions, code)) as PromotionDefinition | undefined)
-    promotionDefinitions.set(code, definition)
-    const uses = (yield get(stores['promotion-uses'], storeKeys.promotionUses(resourceId, code))) as
-      number | undefined
-    promotionUses.set(code, uses ?? 0)
+  // most inputs name no promotion: those share one empty map
+  let promotionDefinitions: ReadonlyMap<string, PromotionDefinition | undefined> = noEntries
+  let promotionUses: ReadonlyMap<string, number> = noEntries
+  if (plan.promotionCodes.length > 0) {
+    const definitions = new Map<string, PromotionDefinition | undefined>()
+    const uses = new Map<string, number>()
+    for (const code of plan.promotionCodes) {
+      const definition =
+        promotions === undefined
+          ? undefined
+          : ((yield get(promotions, code)) as PromotionDefinition | undefined)
+      definitions.set(code, definition)
+      const key = storeKeys.promotionUses(resourceId, code)
+      uses.set(code, ((yield get(stores['promotion-uses'], key)) as number | undefined) ?? 0)
+    }
+    promotionDefinitions = definitions
+    promotionUses = uses
   }
   const meta = (yield get(stores['resource-meta'], storeKeys.meta(resourceId))) as ResourceMeta | undefined
   return {

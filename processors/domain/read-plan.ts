@@ -59,45 +59,70 @@ export interface SecondReadPlan {
 
 /** Step 1: the keys an input needs, known from the input and the stream time alone. */
 export function readPlan(input: DecisionInput, now: number): ReadPlan {
-  const plan = { resourceId: inputResourceId(input), idempotencyKey: idempotencyKey(input) }
-  const none = { ...plan, reservationIds: [], promotionCodes: [], waitlist: false, live: undefined }
+  const resourceId = inputResourceId(input)
+  const key = idempotencyKey(input)
   switch (input.type) {
     case 'payment':
-      return { ...none, reservationIds: [input.payment.reservationId] }
+      return planOf(resourceId, key, [input.payment.reservationId])
     case 'resource-updated':
-      return { ...none, waitlist: true }
+      return planOf(resourceId, key, noIds, true)
     case 'holds-due':
-      return { ...none, reservationIds: input.holds.map((hold) => hold.reservationId), waitlist: true }
+      return planOf(
+        resourceId,
+        key,
+        input.holds.map((hold) => hold.reservationId),
+        true,
+      )
     case 'retention-due':
       // removing a reservation frees only slots before the horizon, where no waitlist entry can go
-      return { ...none, reservationIds: input.due.reservations.map((due) => due.reservationId) }
+      return planOf(
+        resourceId,
+        key,
+        input.due.reservations.map((due) => due.reservationId),
+      )
     case 'command':
       break
   }
   const command = input.command
   switch (command.type) {
     case 'CreateReservation':
-      return {
-        ...none,
-        reservationIds: [command.reservationId],
-        promotionCodes: command.promotionCode === null ? [] : [command.promotionCode],
-      }
+      return planOf(
+        resourceId,
+        key,
+        [command.reservationId],
+        false,
+        command.promotionCode === null ? noIds : [command.promotionCode],
+      )
     case 'SendReservationConfirmation':
     case 'Checkin':
     case 'Checkout':
-      return { ...none, reservationIds: [command.reservationId] }
+      return planOf(resourceId, key, [command.reservationId])
     case 'CancelReservation':
     case 'ExpireReservation':
     case 'ModifyReservation':
-      return { ...none, reservationIds: [command.reservationId], waitlist: true }
+      return planOf(resourceId, key, [command.reservationId], true)
     case 'ApplyPromotion':
-      return { ...none, reservationIds: [command.reservationId], promotionCodes: [command.promotionCode] }
+      return planOf(resourceId, key, [command.reservationId], false, [command.promotionCode])
     case 'AddToWaitlist':
       // The entry may be promoted at once, as a reservation with id waitlistEntryId.
-      return { ...none, reservationIds: [command.waitlistEntryId], waitlist: true }
+      return planOf(resourceId, key, [command.waitlistEntryId], true)
     case 'ProcessOverreservation':
-      return { ...none, waitlist: true, live: overreservationRange(command, now).live }
+      return planOf(resourceId, key, noIds, true, noIds, overreservationRange(command, now).live)
   }
+}
+
+const noIds: readonly string[] = []
+
+/** One plan object per input (no spread copies: this runs for every record). */
+function planOf(
+  resourceId: string,
+  idempotencyKey: string | undefined,
+  reservationIds: readonly string[],
+  waitlist = false,
+  promotionCodes: readonly string[] = noIds,
+  live: MinuteRange | undefined = undefined,
+): ReadPlan {
+  return { resourceId, idempotencyKey, reservationIds, promotionCodes, waitlist, live }
 }
 
 /** Step 3: the slot windows (and waitlist reservations) an input needs, given what step 2 loaded. */
@@ -120,21 +145,12 @@ export function secondReadPlan(
     }
   }
   if (resource === undefined) return { slotWindows: mergeRanges(windows), reservationIds }
-
-  const around = (range: MinuteRange): MinuteRange =>
-    widen(range, resource.slotMinutes * config.alternativesWindowSlots)
-  const held = (id: string): void => {
-    const reservation = first.reservations.get(id)
-    if (reservation !== undefined) windows.push(rangeOfReservation(reservation))
-  }
-  const requested = (start: string, end: string): void => {
-    const range = rangeOf(start, end)
-    if (range !== undefined && isAligned(range, resource.slotMinutes)) windows.push(around(range))
-  }
+  // module functions, not closures: this runs for every record
+  const widening = resource.slotMinutes * config.alternativesWindowSlots
 
   switch (input.type) {
     case 'holds-due':
-      for (const hold of input.holds) held(hold.reservationId)
+      for (const hold of input.holds) pushHeld(windows, first, hold.reservationId)
       break
     case 'retention-due':
       break
@@ -146,24 +162,26 @@ export function secondReadPlan(
       switch (command.type) {
         case 'CreateReservation':
         case 'AddToWaitlist':
-          requested(command.start, command.end)
+          pushRequested(windows, resource.slotMinutes, widening, command.start, command.end)
           break
         case 'CancelReservation':
         case 'ExpireReservation':
-          held(command.reservationId)
+          pushHeld(windows, first, command.reservationId)
           break
         case 'ModifyReservation': {
           const reservation = first.reservations.get(command.reservationId)
           if (reservation !== undefined) {
-            held(command.reservationId)
-            requested(command.start ?? reservation.start, command.end ?? reservation.end)
+            pushHeld(windows, first, command.reservationId)
+            const start = command.start ?? reservation.start
+            pushRequested(windows, resource.slotMinutes, widening, start, command.end ?? reservation.end)
           }
           break
         }
         case 'ProcessOverreservation': {
           const { requested } = overreservationRange(command, now)
           if (requested !== undefined) windows.push(alignOutward(requested, resource.slotMinutes))
-          for (const reservation of first.live ?? []) windows.push(around(rangeOfReservation(reservation)))
+          for (const reservation of first.live ?? [])
+            windows.push(widen(rangeOfReservation(reservation), widening))
           break
         }
         case 'SendReservationConfirmation':
@@ -175,6 +193,24 @@ export function secondReadPlan(
     }
   }
   return { slotWindows: mergeRanges(windows), reservationIds }
+}
+
+/** The slots a held reservation occupies, when it is stored. */
+function pushHeld(windows: MinuteRange[], first: FirstStage, id: string): void {
+  const reservation = first.reservations.get(id)
+  if (reservation !== undefined) windows.push(rangeOfReservation(reservation))
+}
+
+/** A requested range (when valid and aligned to the resource's slots), widened for alternatives. */
+function pushRequested(
+  windows: MinuteRange[],
+  slotMinutes: number,
+  widening: number,
+  start: string,
+  end: string,
+): void {
+  const range = rangeOf(start, end)
+  if (range !== undefined && isAligned(range, slotMinutes)) windows.push(widen(range, widening))
 }
 
 /**
