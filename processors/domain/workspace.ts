@@ -32,6 +32,23 @@ export type EventFields<K extends ReservationEventType> = Omit<
 >
 export type NotificationFields = Omit<ReservationNotification, 'notificationId' | 'resourceId' | 'occurredAt'>
 
+// a reservation's keys in the derived stores (module functions: saveReservation runs for most records)
+function indexKey(r: Reservation | undefined): string | undefined {
+  return r === undefined
+    ? undefined
+    : storeKeys.reservationIndex(r.resourceId, rangeOfReservation(r).end, r.reservationId)
+}
+
+function holdKey(r: Reservation | undefined): string | undefined {
+  return r?.holdExpiresAt === null || r === undefined
+    ? undefined
+    : storeKeys.hold(r.holdExpiresAt, r.resourceId, r.reservationId)
+}
+
+function retentionKey(r: Reservation, since: number): string {
+  return storeKeys.reservationRetention(since, r.resourceId, r.reservationId)
+}
+
 export class Workspace {
   readonly resourceId: string
   private readonly seed: string
@@ -106,18 +123,8 @@ export class Workspace {
         this.addUnits(rangeOfReservation(before), before.slotMinutes, -before.quantity)
       if (after !== undefined) this.addUnits(rangeOfReservation(after), after.slotMinutes, after.quantity)
     }
-    const indexKey = (r: Reservation | undefined): string | undefined =>
-      r === undefined
-        ? undefined
-        : storeKeys.reservationIndex(r.resourceId, rangeOfReservation(r).end, r.reservationId)
     this.replaceKey('reservation-index', indexKey(before), indexKey(after), next.reservationId)
-    const holdKey = (r: Reservation | undefined): string | undefined =>
-      r?.holdExpiresAt === null || r === undefined
-        ? undefined
-        : storeKeys.hold(r.holdExpiresAt, r.resourceId, r.reservationId)
     this.replaceKey('holds', holdKey(previous), holdKey(next), next.resourceId)
-    const retentionKey = (r: Reservation, since: number): string =>
-      storeKeys.reservationRetention(since, r.resourceId, r.reservationId)
     const retainedFrom = before === undefined ? undefined : retentionKey(before, openRetentionStart(before))
     if (after !== undefined) {
       this.replaceKey(
