@@ -60,4 +60,29 @@ describe('validateCommand', () => {
     expect(parseInstant('2030-01-01T00:00:00.000Z')).toBe(Date.UTC(2030, 0, 1))
     expect(parseInstant('2030-01-01 00:00:00Z')).toBeUndefined()
   })
+  it('parses an instant as Date.parse with a round trip through toISOString does, on every day of 1999–2101', () => {
+    // the former implementation: a date that Date.parse rolls over does not come back the same
+    const roundTrip = (text: string): number | undefined => {
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/.test(text)) return undefined
+      const millis = Date.parse(text)
+      if (Number.isNaN(millis)) return undefined
+      return new Date(millis).toISOString().slice(0, 10) === text.slice(0, 10) ? millis : undefined
+    }
+    const cases = [
+      '2030-13-01T00:00Z',
+      '2030-00-10T00:00Z',
+      '2030-01-01T24:00Z',
+      '2030-12-31T24:00Z',
+      '2030-01-01T23:60Z',
+      '2030-01-01T00:00:60Z',
+      '2030-01-01T99:00Z',
+      '2030-01-01T23:59:59.999999999Z',
+      '0000-01-01T00:00Z',
+    ]
+    for (let year = 1999; year <= 2101; year++)
+      for (let month = 1; month <= 12; month++)
+        for (let day = 0; day <= 32; day++)
+          cases.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T12:30:00.5Z`)
+    for (const text of cases) expect(parseInstant(text), text).toBe(roundTrip(text))
+  })
 })
