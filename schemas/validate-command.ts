@@ -40,8 +40,10 @@ function daysInMonth(year: number, month: number): number {
 
 /** Checks what the Avro schema cannot express; undefined when the command is valid. */
 export function validateCommand(command: ReservationCommand): CommandProblem | undefined {
-  const problems = [...commonProblems(command), ...specificProblems(command)]
-  return problems[0]
+  // the first problem only: the checks after it are not run
+  for (const problem of commonProblems(command)) return problem
+  for (const problem of specificProblems(command)) return problem
+  return undefined
 }
 
 function* commonProblems(command: ReservationCommand): Iterable<CommandProblem> {
