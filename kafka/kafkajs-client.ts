@@ -22,16 +22,19 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
     info: kjsLogLevel.INFO,
     debug: kjsLogLevel.DEBUG,
   }
-  const options = {
+  const kafkaOptions = {
     brokers: [...config.brokers],
     clientId: config.clientId,
     logLevel: levels[config.logLevel ?? 'error'],
     logCreator: clientLog(config, 'kafkajs').kafkajsLogCreator(),
     ...kafkajsSecurityOptions(config.security),
   }
-  const kafka = new Kafka({ ...options, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 } })
+  const kafka = new Kafka({
+    ...kafkaOptions,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+  })
   // why a coordinator was not found, asked once per failure (kafkajs loses a missing ACL's code)
-  const probe = kafkajsCoordinatorProbe(new Kafka({ ...options, retry: { retries: 0 } }))
+  const probe = kafkajsCoordinatorProbe(new Kafka({ ...kafkaOptions, retry: { retries: 0 } }))
   return {
     kind: 'kafkajs',
     admin: () => {
