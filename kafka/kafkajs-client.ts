@@ -6,6 +6,7 @@
 import kafkajs from './kafkajs.js'
 import { clientLog } from './client-logs.js'
 import { kafkajsSecurityOptions } from './kafka-security.js'
+import { kafkajsCoordinatorProbe } from './kafkajs-coordinator-probe.js'
 import { KafkajsConsumer } from './kafkajs-consumer.js'
 import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
 import { KafkajsProducer } from './kafkajs-producer.js'
@@ -21,14 +22,19 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
     info: kjsLogLevel.INFO,
     debug: kjsLogLevel.DEBUG,
   }
-  const kafka = new Kafka({
+  const kafkaOptions = {
     brokers: [...config.brokers],
     clientId: config.clientId,
     logLevel: levels[config.logLevel ?? 'error'],
     logCreator: clientLog(config, 'kafkajs').kafkajsLogCreator(),
-    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
     ...kafkajsSecurityOptions(config.security),
+  }
+  const kafka = new Kafka({
+    ...kafkaOptions,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
   })
+  // why a coordinator was not found, asked once per failure (kafkajs loses a missing ACL's code)
+  const probe = kafkajsCoordinatorProbe(new Kafka({ ...kafkaOptions, retry: { retries: 0 } }))
   return {
     kind: 'kafkajs',
     admin: () => {
@@ -38,8 +44,8 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
         fetchOffsets: (groupId, topic) => admin.fetchOffsets({ groupId, topics: [topic] }),
       })
     },
-    producer: (options = {}) => new KafkajsProducer(kafka, options),
-    consumer: (options) => new KafkajsConsumer(kafka, options),
+    producer: (options = {}) => new KafkajsProducer(kafka, options, probe),
+    consumer: (options) => new KafkajsConsumer(kafka, options, probe),
     reader: (options = {}) => new KafkajsPartitionReader(kafka, options, config.clientId),
     settleProducers: () => Promise.resolve(0),
   }

@@ -1,5 +1,8 @@
 // The kafkajs adapter's group consumer (kafkajs-client.ts makes it).
 import type { Consumer as KjsConsumer, Kafka as KjsKafka } from 'kafkajs'
+import type { StreamsError } from '../errors/index.js'
+import { translateClientError } from './kafka-error.js'
+import { isCoordinatorNotFound, type CoordinatorProbe } from './kafkajs-coordinator-probe.js'
 import { fromHeaders, toStringOffsets, translate } from './kafkajs-style.js'
 import { KafkajsRestartWindow } from './kafkajs-restart-window.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
@@ -33,6 +36,7 @@ export class KafkajsConsumer implements KafkaConsumer {
   constructor(
     kafka: KjsKafka,
     private readonly options: ConsumerOptions,
+    private readonly probe: CoordinatorProbe,
   ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -51,13 +55,7 @@ export class KafkajsConsumer implements KafkaConsumer {
     this.controls = new KafkajsRestartWindow(this.consumer, () => this.leaving)
     this.consumer.on(this.consumer.events.STOP, () => this.controls.stopped())
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return
-      // a crash it cannot come back from (a group the principal may not use): stopped for good
-      const fatal = this.controls.notRestarted(payload.error, `consumer of group ${options.groupId} crashed`)
-      if (fatal && !this.fatalReported) {
-        this.fatalReported = true
-        this.handlers?.onFatal?.(fatal)
-      }
+      if (!payload.restart) void this.crashed(payload.error)
     })
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const next = new TopicPartitionMap<TopicPartition>()
@@ -87,6 +85,28 @@ export class KafkajsConsumer implements KafkaConsumer {
       const lag = Number(payload.offsetLag)
       if (!this.sought.has(tp) && Number.isFinite(lag)) this.lags.set(tp, Math.max(0, lag))
     })
+  }
+
+  /**
+   * kafkajs crashed and will not restart the consumer. "Failed to find group coordinator" is such a crash,
+   * both while every broker is down (run again: kafkajs-restart-window.ts) and when the broker refuses the
+   * group to this principal (its ACL missing), which kafkajs does not tell apart (kafkajs-coordinator-probe.ts):
+   * asked once per such crash. A refusal, or another crash retrying cannot fix, leaves the consumer stopped
+   * for good, and the caller hears of it.
+   */
+  private async crashed(error: Error): Promise<void> {
+    const during = `consumer of group ${this.options.groupId}`
+    const refused =
+      !this.leaving && isCoordinatorNotFound(error)
+        ? await this.probe('group', this.options.groupId)
+        : undefined
+    let fatal: StreamsError | undefined
+    if (refused === undefined) fatal = this.controls.notRestarted(error, `${during} crashed`)
+    else if (!this.leaving) fatal = translateClientError(refused, `${during}: find its coordinator`)
+    if (fatal && !this.fatalReported) {
+      this.fatalReported = true
+      this.handlers?.onFatal?.(fatal)
+    }
   }
 
   get groupId(): string {

@@ -1,7 +1,8 @@
 // The kafkajs adapter's producer and its transactions (kafkajs-client.ts makes them).
 import type { Kafka as KjsKafka, Producer as KjsProducer, Transaction as KjsTransaction } from 'kafkajs'
-import { KafkaError } from './kafka-error.js'
+import { KafkaError, translateClientError } from './kafka-error.js'
 import { KafkajsConsumer } from './kafkajs-consumer.js'
+import { isCoordinatorNotFound, type CoordinatorProbe } from './kafkajs-coordinator-probe.js'
 import { offsetsByTopic, toPositions, toTopicMessages, translate } from './kafkajs-style.js'
 import type {
   KafkaConsumer,
@@ -86,6 +87,7 @@ export class KafkajsProducer implements KafkaProducer {
   constructor(
     kafka: KjsKafka,
     private readonly options: ProducerOptions,
+    private readonly probe: CoordinatorProbe,
   ) {
     const transactional = options.transactionalId !== undefined
     this.producer = kafka.producer({
@@ -105,16 +107,22 @@ export class KafkajsProducer implements KafkaProducer {
    * owner missing from the new owner's restored store); an empty transaction, ended at once, makes kafkajs
    * do it now (it sends no EndTxn for one).
    */
-  connect = () =>
-    translate(
-      this.options.transactionalId === undefined
-        ? 'producer connect'
-        : `producer connect (transactional id ${this.options.transactionalId})`,
-      async () => {
+  connect = async (): Promise<void> => {
+    const id = this.options.transactionalId
+    const during = id === undefined ? 'producer connect' : `producer connect (transactional id ${id})`
+    try {
+      await translate(during, async () => {
         await this.producer.connect()
-        if (this.options.transactionalId !== undefined) await (await this.producer.transaction()).abort()
-      },
-    )
+        if (id !== undefined) await (await this.producer.transaction()).abort()
+      })
+    } catch (error) {
+      // "Failed to find group coordinator" for the transactional id may be the id's ACL missing, which
+      // kafkajs does not tell (kafkajs-coordinator-probe.ts): asked once, a refusal is not retried
+      const refused =
+        id !== undefined && isCoordinatorNotFound(error) ? await this.probe('transaction', id) : undefined
+      throw refused === undefined ? error : translateClientError(refused, during)
+    }
+  }
   disconnect = () => translate('producer disconnect', () => this.producer.disconnect())
   /** Every send is acknowledged by its own promise too (`acknowledgedBy` changes nothing here). */
   async flush(): Promise<void> {

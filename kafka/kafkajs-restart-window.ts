@@ -7,7 +7,8 @@
 // A crash kafkajs does not restart from — "Failed to find group coordinator" while every broker was down
 // (broker-down certification) — would leave the consumer stopped for good and the instance RUNNING with
 // nothing to process; Java's consumer never stops looking for its coordinator: it runs again, with growing
-// pauses, unless retrying cannot help (credentials, ACLs, TLS, a wrong argument).
+// pauses, unless retrying cannot help (credentials, ACLs, TLS, a wrong argument). A group ACL missing
+// crashes it the same way, with the same error: kafkajs-consumer.ts asks the broker which it is first.
 import type { ConsumerRunConfig, Consumer as KjsConsumer } from 'kafkajs'
 import type { StreamsError } from '../errors/index.js'
 import { translateClientError } from './kafka-error.js'

@@ -1,13 +1,13 @@
 // The service on a secured broker (SASL_SSL, SCRAM, StandardAuthorizer with no access without an ACL)
 // under a principal granted exactly the ACLs `npm run cli -- acls` prints: the workflow runs; a principal
 // missing one is refused at start (a topic's, the transactional ids') or stopped in ERROR soon after it (the
-// group's) with an error naming what it lacks and that command; and the password appears nowhere in what
-// the service logged, answered or raised.
+// group's) with an error naming what it lacks and that command — the last two on either client; and the
+// password appears nowhere in what the service logged, answered or raised.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { AclBinding, KafkaClient } from '../../kafka/index.js'
+import type { AclBinding, ClientKind, KafkaClient } from '../../kafka/index.js'
 import { reservationCodecs } from '../../processors/service-codecs.js'
 import { serviceAcls } from '../../service/acls.js'
 import { createLogger } from '../../logging/logger.js'
@@ -21,6 +21,8 @@ import { namedServiceEnv } from '../support/service-env.js'
 import { until } from '../support/until.js'
 
 let cluster: LocalKafkaCluster
+/** The clients the refusals of a missing transactional-id or group ACL are tested on. */
+const clients: readonly ClientKind[] = ['confluent', 'kafkajs']
 let admin: KafkaClient
 let dir: string
 const captured: string[] = []
@@ -216,10 +218,14 @@ describe('the service under least-privilege ACLs', () => {
     )
   }
 
-  /** A principal with every ACL the service needs but those `dropped` names, and its service's config. */
-  async function principalWithout(base: string, dropped: AclBinding['resourceType']) {
-    const env = await securedEnv(names(base), uniqueName(`reservation-no-${dropped}`), password)
+  /** A principal with every ACL the service needs but those `dropped` names, and its service's config on `client`. */
+  async function principalWithout(base: string, dropped: AclBinding['resourceType'], client: ClientKind) {
+    const env = {
+      ...(await securedEnv(names(base), uniqueName(`reservation-no-${dropped}`), password)),
+      KAFKA_CLIENT: client,
+    }
     const config = configFromEnv(env)
+    expect(config.clientChoice.kind).toBe(client)
     await createTopicsAsAdmin(config)
     const user = env.KAFKA_SASL_USERNAME
     const acls = serviceAcls(config.applicationId, config.topics)
@@ -235,22 +241,11 @@ describe('the service under least-privilege ACLs', () => {
     return { ...config, brokers: cluster.bootstrapServers.split(',') }
   }
 
-  it('refuses a principal without the transactional-id ACL at start (exactly_once), naming its transactional id', async () => {
-    const config = await principalWithout('lp-no-txn', 'TRANSACTIONAL_ID')
-    expect(config.processingGuarantee).toBe('exactly_once')
-    const started = Date.now()
-    const error = await startError(config)
-    expect(error).toBeDefined()
-    captured.push(String(error), error?.stack ?? '')
-    expect(error).toMatchObject({ code: 'AUTHORIZATION_FAILED', retriable: false })
-    expect(error!.message).toContain('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
-    expect(error!.message).toContain(`transactional id ${config.applicationId}`)
-    expect(error!.message).toMatch(/lacks an ACL the service needs.*npm run cli -- acls --application-id/)
-    expect(Date.now() - started).toBeLessThan(30_000)
-  })
-
-  it('stops a principal without the group ACL in ERROR after the start, naming its group', async () => {
-    const config = await principalWithout('lp-no-group', 'GROUP')
+  /**
+   * The error a started service stops with (ERROR within 30 s), also on its liveness probe: it fails, so
+   * Kubernetes restarts the pod, and the pod's events say why.
+   */
+  async function errorAfterStart(config: Parameters<typeof startReservationService>[0]) {
     const service = await startReservationService(config, logger)
     try {
       await until('the ERROR state', () => service.streams.state === 'ERROR', {
@@ -259,21 +254,51 @@ describe('the service under least-privilege ACLs', () => {
         observed: () => service.streams.state,
       })
       const error = service.streams.error
-      captured.push(String(error), error?.stack ?? '')
-      expect(error).toMatchObject({ code: 'AUTHORIZATION_FAILED', retriable: false })
-      expect(error!.message).toContain(`GROUP_AUTHORIZATION_FAILED`)
-      expect(error!.message).toContain(`group ${config.applicationId}`)
-      expect(error!.message).toMatch(/lacks an ACL the service needs.*npm run cli -- acls --application-id/)
-      // the liveness probe fails with it: Kubernetes restarts the pod, and its events say why
       const live = await fetch(`http://127.0.0.1:${service.httpPort}/health/live`)
       const body = (await live.json()) as { state: string; error: string }
       captured.push(JSON.stringify(body))
       expect(live.status).toBe(500)
       expect(body).toEqual({ status: 'dead', state: 'ERROR', error: error!.message })
+      return error
     } finally {
       await service.stop()
     }
-  })
+  }
+
+  // kafkajs does not say why it found no coordinator: its adapter asks the broker (kafkajs-coordinator-probe.ts).
+  // With kafkajs exactly-once runs a producer per task (task-producers.ts), opened when the task is assigned,
+  // after the start: there the instance stops in ERROR instead, as for the group.
+  it.each(clients)(
+    'refuses a principal without the transactional-id ACL (exactly_once, %s), naming its transactional id',
+    async (client) => {
+      const config = await principalWithout('lp-no-txn', 'TRANSACTIONAL_ID', client)
+      expect(config.processingGuarantee).toBe('exactly_once')
+      const started = Date.now()
+      const error = client === 'confluent' ? await startError(config) : await errorAfterStart(config)
+      expect(error).toBeDefined()
+      captured.push(String(error), error?.stack ?? '')
+      expect(error).toMatchObject({ code: 'AUTHORIZATION_FAILED', retriable: false })
+      expect(error!.message).toContain('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
+      expect(error!.message).toContain(`transactional id ${config.applicationId}`)
+      expect(error!.message).toMatch(/lacks an ACL the service needs.*npm run cli -- acls --application-id/)
+      expect(Date.now() - started).toBeLessThan(30_000)
+    },
+  )
+
+  it.each(clients)(
+    'stops a principal without the group ACL in ERROR after the start (%s), naming its group',
+    async (client) => {
+      const config = await principalWithout('lp-no-group', 'GROUP', client)
+      const started = Date.now()
+      const error = await errorAfterStart(config)
+      captured.push(String(error), error?.stack ?? '')
+      expect(error).toMatchObject({ code: 'AUTHORIZATION_FAILED', retriable: false })
+      expect(error!.message).toContain(`GROUP_AUTHORIZATION_FAILED`)
+      expect(error!.message).toContain(`group ${config.applicationId}`)
+      expect(error!.message).toMatch(/lacks an ACL the service needs.*npm run cli -- acls --application-id/)
+      expect(Date.now() - started).toBeLessThan(30_000)
+    },
+  )
 
   it('never shows the password in a log line, a metric or an error', () => {
     expect(captured.length).toBeGreaterThan(0)

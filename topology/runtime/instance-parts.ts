@@ -210,7 +210,13 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
   await consumer.subscribe(sourceTopics(applicationId, topology))
   await consumer.run({
     eachBatch: (batch) => thread.onBatch(batch),
-    onAssigned: (partitions) => exclusive(() => rebalance.assigned(partitions)),
+    // an assignment whose tasks cannot open (their producers' transactional id refused, with kafkajs's
+    // producer per task; a broker away for longer than taskTimeoutMs) stops the instance: neither client
+    // does more with a failed callback than log it (confluent) or leave its promise rejected (kafkajs)
+    onAssigned: (partitions) =>
+      exclusive(() => rebalance.assigned(partitions)).catch((error: unknown) => {
+        if (hooks.state() !== 'PENDING_SHUTDOWN' && hooks.state() !== 'NOT_RUNNING') fail(error)
+      }),
     onRevoked: (partitions) => exclusive(() => rebalance.revoked(partitions)),
     // an error its client would retry for ever though that cannot help (the group's ACL missing)
     onFatal: fail,
