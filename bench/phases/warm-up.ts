@@ -17,6 +17,10 @@ export async function waitInputsDrained(
   progress?: (committed: number, total: number) => void,
 ): Promise<number> {
   const reader = recordsFromReader(ctx.client)
+  // a stall (stallMs) ends a run that hangs; the whole drain may take its time, at least 2 ms a record: a
+  // long backlog on a slow day took more than 300 s (300,000 records at ~1,000 records/s)
+  let records = 0
+  for (const partitions of inputs.values()) for (const end of partitions.values()) records += end
   try {
     return await waitDrained({
       admin: ctx.admin,
@@ -25,7 +29,7 @@ export async function waitInputsDrained(
       internal: internalTopicsOf(ctx.spec, ctx.scenario.workload, ctx.applicationId),
       markerSlack: ctx.scenario.guarantee === 'exactly_once' ? 1 : 0,
       recordsFrom: reader.recordsFrom,
-      timeoutMs: ctx.quick ? 300_000 : 900_000,
+      timeoutMs: Math.max(ctx.quick ? 300_000 : 900_000, records * 2),
       stallMs: 60_000,
       check: () => child.check(),
       ...(progress ? { progress } : {}),
