@@ -155,8 +155,8 @@ export class LevelDbBytesStore implements BytesKeyValueStore {
   async *range(range: ByteRange): AsyncGenerator<readonly [Buffer, Buffer]> {
     const { db, dataPrefix, dataEnd } = this.opened()
     const iterator = db.iterator({
-      gte: range.gte === undefined ? dataPrefix : Buffer.concat([dataPrefix, range.gte]),
-      lt: range.lt === undefined ? dataEnd : Buffer.concat([dataPrefix, range.lt]),
+      gte: range.gte === undefined ? dataPrefix : withPrefix(dataPrefix, range.gte),
+      lt: range.lt === undefined ? dataEnd : withPrefix(dataPrefix, range.lt),
     })
     const skip = dataPrefix.length
     try {

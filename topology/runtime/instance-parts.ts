@@ -208,6 +208,7 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
   }))
   await consumer.connect() // 7
   await consumer.subscribe(sourceTopics(applicationId, topology))
+  const stopping = (): boolean => hooks.state() === 'PENDING_SHUTDOWN' || hooks.state() === 'NOT_RUNNING'
   await consumer.run({
     eachBatch: (batch) => thread.onBatch(batch),
     // an assignment whose tasks cannot open (their producers' transactional id refused, with kafkajs's
@@ -215,7 +216,7 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
     // does more with a failed callback than log it (confluent) or leave its promise rejected (kafkajs)
     onAssigned: (partitions) =>
       exclusive(() => rebalance.assigned(partitions)).catch((error: unknown) => {
-        if (hooks.state() !== 'PENDING_SHUTDOWN' && hooks.state() !== 'NOT_RUNNING') fail(error)
+        if (!stopping()) fail(error)
       }),
     onRevoked: (partitions) => exclusive(() => rebalance.revoked(partitions)),
     // an error its client would retry for ever though that cannot help (the group's ACL missing)
@@ -233,7 +234,7 @@ export async function buildParts(parts: InstanceParts, hooks: InstanceHooks): Pr
     thread,
     standbys: parts.standbys,
     running: () => hooks.state() === 'RUNNING',
-    stopping: () => hooks.state() === 'PENDING_SHUTDOWN' || hooks.state() === 'NOT_RUNNING',
+    stopping,
     exclusive,
     fail,
   })
