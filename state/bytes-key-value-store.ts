@@ -53,11 +53,11 @@ export interface BytesKeyValueStore {
   /** A cheap size estimate in bytes, for metrics; may lag behind recent writes. */
   approximateBytes(): Promise<number>
   /**
-   * The number of keys, for metrics: exact for stores held in memory; a store on disk may count them by a
-   * scan, at most once per `keyCountMaxAgeMs`, and answer the last count in between.
+   * The number of keys, for metrics: exact for stores held in memory; a store on disk may count or
+   * estimate them at most once per `keyCountMaxAgeMs`, and answer the last count in between.
    */
   keyCount(): Promise<number>
 }
 
-/** How old a key count of a store on disk may be (the count is a scan of its keys). */
+/** How old a key count of a store on disk may be (counting reads its keys). */
 export const keyCountMaxAgeMs = 60_000

@@ -124,7 +124,7 @@ export class PrometheusStreamsMetrics implements StreamsMetrics {
     })
     this.storeKeyCounts = new Gauge({
       name: 'streams_store_keys',
-      help: 'Keys in each store (all local tasks): exact for stores held in memory, counted at most once a minute for LevelDB stores',
+      help: 'Keys in each store (all local tasks): exact for stores held in memory; for LevelDB stores taken at most once a minute, exact up to 4,096 keys per store and estimated from on-disk sizes beyond',
       labelNames: ['store'],
       registers,
     })
