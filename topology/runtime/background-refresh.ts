@@ -50,8 +50,6 @@ export interface BackgroundContext {
 
 export class BackgroundRefresh {
   private timers: NodeJS.Timeout[] = []
-  private refreshingGlobalTables = false
-  private updatingStandbys = false
 
   constructor(private readonly context: BackgroundContext) {}
 
@@ -73,16 +71,20 @@ export class BackgroundRefresh {
     this.timers = []
   }
 
+  /** Runs `work` every `intervalMs`; a turn that falls due while the last one still runs is skipped. */
   private every(what: string, intervalMs: number, work: () => Promise<void>): void {
     const { config, stopping } = this.context
+    let busy = false
     this.timers.push(
-      setInterval(
-        () =>
-          void work().catch((e: unknown) => {
+      setInterval(() => {
+        if (busy) return
+        busy = true
+        void work()
+          .catch((e: unknown) => {
             if (!stopping()) config.log('warn', `${what}: ${errorMessage(e)}`)
-          }),
-        intervalMs,
-      ),
+          })
+          .finally(() => (busy = false))
+      }, intervalMs),
     )
   }
 
@@ -100,27 +102,16 @@ export class BackgroundRefresh {
   }
 
   private async refreshGlobalTables(): Promise<void> {
-    if (this.refreshingGlobalTables) return
-    this.refreshingGlobalTables = true
-    try {
-      await this.context.globalTables.refresh(this.context.admin, this.context.backgroundReader)
-      await this.context.registry.refresh()
-    } finally {
-      this.refreshingGlobalTables = false
-    }
+    await this.context.globalTables.refresh(this.context.admin, this.context.backgroundReader)
+    await this.context.registry.refresh()
   }
 
   /** Places, opens and closes standbys on the queue (never during a rebalance), then catches them up off it. */
   private async updateStandbys(standbys: StandbyTasks): Promise<void> {
     const { running, exclusive } = this.context
-    if (this.updatingStandbys || !running()) return
-    this.updatingStandbys = true
-    try {
-      // a close or a rebalance that began meanwhile: its own steps decide the tasks
-      await exclusive(async () => (running() ? standbys.reconcile() : undefined))
-      if (running()) await standbys.catchUp()
-    } finally {
-      this.updatingStandbys = false
-    }
+    if (!running()) return
+    // a close or a rebalance that began meanwhile: its own steps decide the tasks
+    await exclusive(async () => (running() ? standbys.reconcile() : undefined))
+    if (running()) await standbys.catchUp()
   }
 }
