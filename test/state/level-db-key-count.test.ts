@@ -15,7 +15,7 @@ afterEach(async () => {
 })
 
 describe('LevelDbBytesStore key count', () => {
-  it('counts by a scan at most once a minute, answering the last count in between', async () => {
+  it('counts at most once a minute, answering the last count in between', async () => {
     const store = new LevelDbBytesStore(`${dir.path}/db`)
     await store.open()
     await store.write([put('a', '1')])
