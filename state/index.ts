@@ -38,7 +38,9 @@ export {
   int32Serde,
   int64Serde,
   jsonSerde,
+  readInt64BE,
   stringSerde,
+  writeInt64BE,
 } from './serde.js'
 export {
   CacheBudget,

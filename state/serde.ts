@@ -32,22 +32,34 @@ export function jsonSerde<T>(): Serde<T> {
 const twoTo32 = 2 ** 32
 
 /**
+ * Writes an 8-byte big-endian signed integer (Kafka's long) at `offset`. A safe integer goes as two
+ * 32-bit halves (no BigInt per value: counts and timestamps are written once per record or more); any
+ * other integer through BigInt; a non-integer is a RangeError.
+ */
+export function writeInt64BE(out: Buffer, value: number, offset = 0): void {
+  if (Number.isSafeInteger(value)) {
+    const high = Math.floor(value / twoTo32)
+    out.writeInt32BE(high, offset)
+    out.writeUInt32BE(value - high * twoTo32, offset + 4)
+  } else out.writeBigInt64BE(BigInt(value), offset)
+}
+
+/** Reads an 8-byte big-endian signed integer: one rounding (the sum), as Number(BigInt) rounds. */
+export function readInt64BE(bytes: Buffer, offset = 0): number {
+  return bytes.readInt32BE(offset) * twoTo32 + bytes.readUInt32BE(offset + 4)
+}
+
+/**
  * 8-byte big-endian signed integer (Kafka's LongSerde), so that byte order equals numeric order for
- * non-negative numbers. A safe integer is written as two 32-bit halves (no BigInt per value: counts are
- * written once per record); any other integer through BigInt; a non-integer is a RangeError.
+ * non-negative numbers.
  */
 export const int64Serde: Serde<number> = {
   serialize: (value) => {
     const bytes = Buffer.allocUnsafe(8)
-    if (Number.isSafeInteger(value)) {
-      const high = Math.floor(value / twoTo32)
-      bytes.writeInt32BE(high, 0)
-      bytes.writeUInt32BE(value - high * twoTo32, 4)
-    } else bytes.writeBigInt64BE(BigInt(value))
+    writeInt64BE(bytes, value)
     return bytes
   },
-  // one rounding (the sum), as Number(BigInt) rounds: equal for every 8-byte value
-  deserialize: (bytes) => bytes.readInt32BE(0) * twoTo32 + bytes.readUInt32BE(4),
+  deserialize: (bytes) => readInt64BE(bytes),
 }
 
 /** 4-byte big-endian signed integer: Kafka's IntegerSerializer/IntegerDeserializer. */

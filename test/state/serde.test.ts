@@ -1,6 +1,6 @@
 // The fixed-width number serdes: Kafka's byte layouts, checked against the reference encodings.
 import { describe, expect, it } from 'vitest'
-import { int64Serde } from '../../state/index.js'
+import { int64Serde, readInt64BE, writeInt64BE } from '../../state/index.js'
 
 /** Kafka's LongSerializer layout, through BigInt (the reference). */
 function reference(value: bigint): Buffer {
@@ -56,5 +56,30 @@ describe('int64Serde', () => {
   it('refuses a number that is not an integer', () => {
     expect(() => int64Serde.serialize(1.5)).toThrow(RangeError)
     expect(() => int64Serde.serialize(Number.NaN)).toThrow(RangeError)
+  })
+})
+
+describe('writeInt64BE / readInt64BE (the longs inside composite layouts: timestamps, window bounds)', () => {
+  it('writes at an offset what BigInt would, leaves the bytes around it, and reads it back', () => {
+    for (const value of [
+      0,
+      -1,
+      2 ** 32,
+      -(2 ** 32) - 1,
+      1_733_100_000_000,
+      Number.MAX_SAFE_INTEGER,
+      2 ** 60,
+    ]) {
+      const out = Buffer.alloc(20, 0xab)
+      writeInt64BE(out, value, 5)
+      const expected = Buffer.alloc(20, 0xab)
+      expected.writeBigInt64BE(BigInt(value), 5)
+      expect(out.equals(expected), String(value)).toBe(true)
+      expect(readInt64BE(out, 5)).toBe(Number(expected.readBigInt64BE(5)))
+    }
+  })
+
+  it('refuses a number that is not an integer, as BigInt does', () => {
+    expect(() => writeInt64BE(Buffer.alloc(8), 0.5)).toThrow(RangeError)
   })
 })

@@ -1,6 +1,6 @@
 // What flows between table operators (Kafka Streams' Change<V>) and what their stores hold
 // (ValueAndTimestamp<V>), with the serdes of both.
-import type { Serde } from '../../state/index.js'
+import { readInt64BE, writeInt64BE, type Serde } from '../../state/index.js'
 
 /**
  * An update of a table row: the new value and, when the downstream operator asked for old values
@@ -29,12 +29,12 @@ export function valueAndTimestampSerde<V>(valueSerde: Serde<V>): ValueAndTimesta
     serialize: ({ value, timestamp }) => {
       const bytes = valueSerde.serialize(value)
       const out = Buffer.allocUnsafe(8 + bytes.length)
-      out.writeBigInt64BE(BigInt(timestamp))
+      writeInt64BE(out, timestamp)
       bytes.copy(out, 8)
       return out
     },
     deserialize: (bytes) => ({
-      timestamp: Number(bytes.readBigInt64BE(0)),
+      timestamp: readInt64BE(bytes),
       value: valueSerde.deserialize(bytes.subarray(8)),
     }),
   }

@@ -6,6 +6,7 @@
 // t + after + grace for the left side, t + before + grace for the right), unless a partner arrives first.
 import {
   bufferSerde,
+  readInt64BE,
   storeRef,
   windowStoreRef,
   type KeyValueStore,
@@ -14,6 +15,7 @@ import {
   type StoreRef,
   type TimestampedValue,
   type WindowStoreRef,
+  writeInt64BE,
 } from '../../state/index.js'
 import type { ProcessorContext, ProcessorSupplier } from '../processor.js'
 import type { StreamRecord } from '../record.js'
@@ -55,7 +57,7 @@ interface TimeTracker {
  */
 function outerKey(keyBytes: Buffer, timestamp: number, left: boolean): Buffer {
   const out = Buffer.allocUnsafe(9 + keyBytes.length)
-  out.writeBigInt64BE(BigInt(timestamp), 0)
+  writeInt64BE(out, timestamp, 0)
   out[8] = left ? 1 : 0
   keyBytes.copy(out, 9)
   return out
@@ -254,7 +256,7 @@ export function streamStreamJoin<K, V, VO, VR>(
     let rightOpen = false
     const emitted: Buffer[] = []
     for await (const { key: id, value: values } of held.range()) {
-      const heldTime = Number(id.readBigInt64BE(0))
+      const heldTime = readInt64BE(id, 0)
       const heldLeft = id[8] === 1
       time.minTime = heldTime
       if (leftOpen && rightOpen) break

@@ -3,7 +3,14 @@
 // order), and emits the latest update of a key once stream time passes its buffer time plus the wait:
 // the window's end plus the grace period (untilWindowCloses: one final result per window), or the
 // record's time plus a time limit (untilTimeLimit). The buffer is a changelogged store: it survives a crash.
-import { bufferSerde, storeRef, type KeyValueStoreRef, type Serde } from '../../state/index.js'
+import {
+  bufferSerde,
+  readInt64BE,
+  storeRef,
+  writeInt64BE,
+  type KeyValueStoreRef,
+  type Serde,
+} from '../../state/index.js'
 import type { Headers } from '../../kafka/index.js'
 import { StreamsError, TopologyError } from '../errors.js'
 import type { ProcessorSupplier } from '../processor.js'
@@ -121,8 +128,8 @@ function writeBytes(parts: Buffer[], bytes: Buffer | null): void {
 export const bufferEntrySerde: Serde<BufferEntry> = {
   serialize: (entry) => {
     const head = Buffer.allocUnsafe(16)
-    head.writeBigInt64BE(BigInt(entry.time), 0)
-    head.writeBigInt64BE(BigInt(entry.timestamp), 8)
+    writeInt64BE(head, entry.time, 0)
+    writeInt64BE(head, entry.timestamp, 8)
     const parts: Buffer[] = [head]
     writeBytes(parts, Buffer.from(entry.topic))
     const headers = Object.entries(entry.headers)
@@ -148,8 +155,8 @@ export const bufferEntrySerde: Serde<BufferEntry> = {
       at += length
       return out
     }
-    const time = Number(bytes.readBigInt64BE(0))
-    const timestamp = Number(bytes.readBigInt64BE(8))
+    const time = readInt64BE(bytes, 0)
+    const timestamp = readInt64BE(bytes, 8)
     const topic = read()?.toString() ?? ''
     const count = bytes.readInt32BE(at)
     at += 4

@@ -1,6 +1,6 @@
 // Windowed keys and their serdes, in Kafka Streams' wire formats, so Java consumers read our output:
 // TimeWindowedSerializer writes `key ‖ start (8 bytes)`, SessionWindowedSerializer `key ‖ end ‖ start`.
-import type { Serde, Window } from '../../state/index.js'
+import { readInt64BE, writeInt64BE, type Serde, type Window } from '../../state/index.js'
 import { partitionForKey } from '../runtime/partitioner.js'
 import type { Partitioner } from '../topology.js'
 
@@ -28,14 +28,6 @@ export function isWindowedSerde(serde: Serde<unknown>): serde is WindowedSerde<u
 
 const maxTime = Number.MAX_SAFE_INTEGER
 
-function writeLong(out: Buffer, offset: number, value: number): void {
-  out.writeBigInt64BE(BigInt(value), offset)
-}
-
-function readLong(bytes: Buffer, offset: number): number {
-  return Number(bytes.readBigInt64BE(offset))
-}
-
 /**
  * Time-windowed keys (Kafka Streams' TimeWindowedSerde): the end is not on the wire, so the reader needs
  * the window size (`windowSizeMs`; unknown: the end reads as the maximum time).
@@ -48,11 +40,11 @@ export function timeWindowedSerde<K>(keySerde: Serde<K>, windowSizeMs = maxTime)
       const key = keySerde.serialize(windowed.key)
       const out = Buffer.allocUnsafe(key.length + 8)
       key.copy(out, 0)
-      writeLong(out, key.length, windowed.window.start)
+      writeInt64BE(out, windowed.window.start, key.length)
       return out
     },
     deserialize: (bytes) => {
-      const start = readLong(bytes, bytes.length - 8)
+      const start = readInt64BE(bytes, bytes.length - 8)
       const key = keySerde.deserialize(bytes.subarray(0, bytes.length - 8))
       return new Windowed(key, { start, end: Math.min(maxTime, start + windowSizeMs) })
     },
@@ -68,14 +60,14 @@ export function sessionWindowedSerde<K>(keySerde: Serde<K>): WindowedSerde<K> {
       const key = keySerde.serialize(windowed.key)
       const out = Buffer.allocUnsafe(key.length + 16)
       key.copy(out, 0)
-      writeLong(out, key.length, windowed.window.end)
-      writeLong(out, key.length + 8, windowed.window.start)
+      writeInt64BE(out, windowed.window.end, key.length)
+      writeInt64BE(out, windowed.window.start, key.length + 8)
       return out
     },
     deserialize: (bytes) => {
       const at = bytes.length - 16
       const key = keySerde.deserialize(bytes.subarray(0, at))
-      return new Windowed(key, { start: readLong(bytes, at + 8), end: readLong(bytes, at) })
+      return new Windowed(key, { start: readInt64BE(bytes, at + 8), end: readInt64BE(bytes, at) })
     },
   }
 }
