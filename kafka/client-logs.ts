@@ -9,6 +9,9 @@ import type { ClientKind, KafkaClientConfig } from './kafka-port.js'
 export const clientLogLevels = ['error', 'warn', 'info', 'debug'] as const
 export type ClientLogLevel = (typeof clientLogLevels)[number]
 
+/** librdkafka's `RD_KAFKA_RESP_ERR__TRANSPORT`. */
+const transportFailure = -195
+
 /** librdkafka's own count of repeats, which would make each repeat a new line here. */
 const librdkafkaSuppressed = /,? \d+ identical error\(s\) suppressed/
 
@@ -102,6 +105,21 @@ export class ClientLog {
       ...(event.fac ? { fac: event.fac } : {}),
       ...(thread ? { thread } : {}),
       ...(event.name ? { clientName: event.name } : {}),
+    })
+  }
+
+  /**
+   * A librdkafka `event.error` (its `error_cb`): fatal ones at error level, the rest — all brokers down, a
+   * request timed out — at warn, as librdkafka retries them itself. A lost broker connection (-195,
+   * `_TRANSPORT`) is left out: librdkafka's `FAIL` log line (`librdkafka`) already says it.
+   */
+  librdkafkaError(error: { message?: string; code?: number; isFatal?: boolean }, client: string): void {
+    if (error.code === transportFailure && !error.isFatal) return
+    const { thread, message } = splitThread(error.message ?? '')
+    this.write(error.isFatal ? 'error' : 'warn', message, {
+      client,
+      ...(error.code !== undefined ? { code: error.code } : {}),
+      ...(thread ? { thread } : {}),
     })
   }
 

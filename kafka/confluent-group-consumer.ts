@@ -17,6 +17,7 @@
 // once `onAssigned` (with the seeks it asked for as the assignment's offsets) or `onRevoked` resolved, so
 // revoked partitions are still ours while the caller commits.
 import type { LibrdKafkaError, Message as NativeMessage } from '@confluentinc/kafka-javascript'
+import { errorMessage } from '../errors/index.js'
 import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
 import { watchConsumeErrors } from './confluent-consume-errors.js'
 import { ConfluentLag, stableOffsetsIntervalMs } from './confluent-lag.js'
@@ -24,12 +25,11 @@ import type { NativeConsumerSource } from './confluent-producer.js'
 import { translateClientError } from './kafka-error.js'
 import { librdkafkaCodeName } from './librdkafka-code-name.js'
 import { nativeClient, type NativeClientModule } from './native-client.js'
+import { partitionBatches } from './confluent-partition-batches.js'
 import { TopicPartitionMap } from './topic-partition-map.js'
 import type {
-  ConsumedRecord,
   ConsumerHandlers,
   ConsumerOptions,
-  Headers,
   KafkaConsumer,
   TopicPartition,
   TopicPartitionOffset,
@@ -60,8 +60,6 @@ const consumeWaitMs = 100
 const consumeRetryMs = 100
 /** How long a seek may take librdkafka. */
 const seekTimeoutMs = 1000
-
-const noHeaders: Headers = Object.freeze({})
 
 /** A partition's counters when a `consume` began (see `epochs`). */
 interface FetchedAt {
@@ -137,7 +135,10 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
     this.lag = new ConfluentLag(() => this.consumer, readCommitted)
     if (readCommitted)
       this.consumer.on('event.stats', (event: { message: string }) => this.lag.onStatistics(event.message))
-    if (log) this.consumer.on('event.log', (event: LibrdkafkaLogEvent) => log.librdkafka(event))
+    if (log) {
+      this.consumer.on('event.log', (event: LibrdkafkaLogEvent) => log.librdkafka(event))
+      this.consumer.on('event.error', (error: LibrdKafkaError) => log.librdkafkaError(error, 'consumer'))
+    }
   }
 
   nativeConsumer(): NativeKafkaConsumer {
@@ -209,21 +210,7 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
     messages: readonly NativeMessage[],
     fetchedAt: TopicPartitionMap<FetchedAt>,
   ): Promise<void> {
-    const batches = new TopicPartitionMap<ConsumedRecord[]>()
-    for (const m of messages) {
-      const tp = { topic: m.topic, partition: m.partition }
-      let records = batches.get(tp)
-      if (!records) batches.set(tp, (records = []))
-      records.push({
-        topic: m.topic,
-        partition: m.partition,
-        offset: m.offset,
-        key: typeof m.key === 'string' ? Buffer.from(m.key) : (m.key ?? null),
-        value: m.value ?? null,
-        headers: m.headers ? headersOf(m.headers) : noHeaders,
-        timestamp: m.timestamp ?? 0,
-      })
-    }
+    const batches = partitionBatches(messages)
     for (const records of batches.values()) {
       const { topic, partition } = records[0]!
       const tp = { topic, partition }
@@ -253,14 +240,8 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
           isStale: () => epoch !== (this.epochs.get(tp) ?? 0) || !this.owned.has(tp),
         })
       } catch (error) {
-        // the records are fetched again (as the KafkaJS-style layer does): the loop must not die
-        this.log?.write(
-          'error',
-          `eachBatch failed for ${topic}-${partition}; its records are fetched again`,
-          {
-            error: error instanceof Error ? error.message : String(error),
-          },
-        )
+        // its records are fetched again (as the KafkaJS-style layer does): the loop must not die
+        this.log?.write('error', `eachBatch failed for ${topic}-${partition}`, { error: errorMessage(error) })
         this.seekBacks.set(tp, Math.min(this.seekBacks.get(tp) ?? Infinity, records[0]!.offset))
       }
     }
@@ -295,14 +276,11 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
         { topic: position.topic, partition: position.partition, offset: position.offset },
         seekTimeoutMs,
         (error) => {
+          const { topic, partition, offset } = position
           if (error)
-            this.log?.write(
-              'warn',
-              `seek ${position.topic}-${position.partition} to ${position.offset} failed`,
-              {
-                error: error.message,
-              },
-            )
+            this.log?.write('warn', `seek ${topic}-${partition} to ${offset} failed`, {
+              error: error.message,
+            })
           resolve()
         },
       ),
@@ -314,9 +292,7 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
     const previous = this.rebalancing
     this.rebalancing = previous.then(() =>
       this.rebalance(error, assignment).catch((failure: unknown) => {
-        this.log?.write('error', 'rebalance callback failed', {
-          error: failure instanceof Error ? failure.message : String(failure),
-        })
+        this.log?.write('error', 'rebalance callback failed', { error: errorMessage(failure) })
       }),
     )
   }
@@ -418,16 +394,4 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
       ),
     )
   }
-}
-
-/** librdkafka's headers (one object per header, a name may repeat): the first value of each name. */
-function headersOf(headers: readonly Record<string, unknown>[]): Headers {
-  const out: Record<string, Buffer> = {}
-  for (const header of headers)
-    for (const [name, value] of Object.entries(header)) {
-      if (name in out) continue
-      if (Buffer.isBuffer(value)) out[name] = value
-      else if (typeof value === 'string') out[name] = Buffer.from(value)
-    }
-  return out
 }

@@ -84,7 +84,10 @@ export class ConfluentPartitionReader implements PartitionReader {
       ),
     )
     consumer.setDefaultConsumeTimeout(100)
-    if (this.log) consumer.on('event.log', (event: LibrdkafkaLogEvent) => this.log?.librdkafka(event))
+    if (this.log) {
+      consumer.on('event.log', (event: LibrdkafkaLogEvent) => this.log?.librdkafka(event))
+      consumer.on('event.error', (error) => this.log?.librdkafkaError(error, 'reader'))
+    }
     this.consumer = consumer
     return consumer
   }

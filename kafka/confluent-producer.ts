@@ -129,7 +129,10 @@ export class ConfluentProducer implements KafkaProducer {
       else if (error && !this.transactional) this.unflushedFailure ??= error
     })
     this.log = log
-    if (log) this.producer.on('event.log', (event: LibrdkafkaLogEvent) => log.librdkafka(event))
+    if (log) {
+      this.producer.on('event.log', (event: LibrdkafkaLogEvent) => log.librdkafka(event))
+      this.producer.on('event.error', (error: LibrdKafkaError) => log.librdkafkaError(error, 'producer'))
+    }
   }
 
   async connect(): Promise<void> {

@@ -84,6 +84,23 @@ describe('Kafka client logs', () => {
     ]) // debug is below the default 'warn'
   })
 
+  it("writes librdkafka's error events: fatal ones as errors, the rest as warnings, a lost connection once", () => {
+    const { log, lines } = capture()
+    log.librdkafkaError({ code: -187, message: '1/1 brokers are down' }, 'consumer')
+    log.librdkafkaError({ code: -150, isFatal: true, message: 'Fatal error: producer fenced' }, 'producer')
+    // librdkafka's FAIL log line already says it
+    log.librdkafkaError({ code: -195, message: '127.0.0.1:9092/1: Disconnected' }, 'consumer')
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', client: 'consumer', code: -187, msg: '1/1 brokers are down' }),
+      expect.objectContaining({
+        level: 'error',
+        client: 'producer',
+        code: -150,
+        msg: 'Fatal error: producer fenced',
+      }),
+    ])
+  })
+
   it('a broker away for a minute prints when it goes, every 30 s, and when it returns — not fifty a second', () => {
     const { log, lines, at } = capture()
     const failed = (ms: number) => ({
