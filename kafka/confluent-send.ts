@@ -103,8 +103,11 @@ function settle(tracker: SendTracker): void {
   else tracker.resolve([...tracker.positions.values()])
 }
 
-function toNativeHeaders(headers: Readonly<Record<string, Buffer>>): MessageHeader[] {
-  return Object.entries(headers).map(([key, value]) => ({ [key]: value }))
+function toNativeHeaders(headers: Readonly<Record<string, Buffer>>): MessageHeader[] | undefined {
+  let native: MessageHeader[] | undefined
+  // most records have none: no array made for them
+  for (const key in headers) if (Object.hasOwn(headers, key)) (native ??= []).push({ [key]: headers[key]! })
+  return native
 }
 
 /**

@@ -23,9 +23,10 @@ export interface OutgoingRecord {
   readonly topic: string
   readonly key: Buffer | null
   readonly value: Buffer | null
-  readonly partition?: number
-  readonly headers?: Headers
-  readonly timestamp?: number
+  /** undefined: the client's partitioner chooses. */
+  readonly partition?: number | undefined
+  readonly headers?: Headers | undefined
+  readonly timestamp?: number | undefined
 }
 
 /** Where a produced record landed. */

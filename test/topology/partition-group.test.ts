@@ -6,15 +6,25 @@ import { PartitionGroup, type QueuedRecord } from '../../topology/runtime/partit
 const records = (...pairs: [offset: number, timestamp: number][]): QueuedRecord[] =>
   pairs.map(([offset, timestamp]) => ({ offset, timestamp }))
 
-function drain(group: PartitionGroup<QueuedRecord>): string[] {
+/** Records that say which partition they were added to (as a consumed record names its topic). */
+type Tagged = QueuedRecord & { readonly from?: string }
+class TaggingGroup extends PartitionGroup<Tagged> {
+  override add(partition: string, records: readonly Tagged[]): number {
+    return super.add(
+      partition,
+      records.map((r) => ({ ...r, from: partition })),
+    )
+  }
+}
+
+function drain(group: PartitionGroup<Tagged>): string[] {
   const taken: string[] = []
-  for (let next = group.poll(); next; next = group.poll())
-    taken.push(`${next.partition}@${next.record.timestamp}`)
+  for (let next = group.poll(); next; next = group.poll()) taken.push(`${next.from}@${next.timestamp}`)
   return taken
 }
 
 const group = (maxTaskIdleMs = 0, unknownLagWaitMs = 1000) =>
-  new PartitionGroup<QueuedRecord>(['orders', 'prices'], { maxTaskIdleMs, unknownLagWaitMs })
+  new TaggingGroup(['orders', 'prices'], { maxTaskIdleMs, unknownLagWaitMs })
 
 describe('PartitionGroup', () => {
   it('takes the buffered head with the smallest timestamp across partitions, offset order within one', () => {
@@ -128,7 +138,7 @@ describe('PartitionGroup', () => {
   })
 
   it('keeps timestamp order over a long interleaving (compaction of a long queue included)', () => {
-    const g = new PartitionGroup<QueuedRecord>(['a', 'b', 'c'], { maxTaskIdleMs: 0, unknownLagWaitMs: 0 })
+    const g = new TaggingGroup(['a', 'b', 'c'], { maxTaskIdleMs: 0, unknownLagWaitMs: 0 })
     const all: { partition: string; timestamp: number }[] = []
     for (const [i, partition] of ['a', 'b', 'c'].entries()) {
       const own = Array.from({ length: 3000 }, (_, n) => ({ offset: n, timestamp: n * 3 + i }))

@@ -61,6 +61,10 @@ interface Queue<R> {
   unknownSince: number | undefined
 }
 
+/** The readiness answers with nothing of their own, shared: asked before every record, none is made per record. */
+const readyAll: Readiness = Object.freeze({ ready: true, enforced: Object.freeze([]) })
+const notReadyEmpty: Readiness = Object.freeze({ ready: false, reason: 'empty' })
+
 export class PartitionGroup<R extends QueuedRecord> {
   private readonly queues: Queue<R>[]
   private readonly byName = new Map<string, Queue<R>>()
@@ -107,9 +111,9 @@ export class PartitionGroup<R extends QueuedRecord> {
 
   /** Step 1 and 2 of the choice (see the top of this file). `lagOf` is asked only for empty partitions. */
   readiness(now: number, lagOf: (partition: string) => number | undefined): Readiness {
-    if (this.total === 0) return { ready: false, reason: 'empty' }
-    if (this.options.maxTaskIdleMs < 0) return { ready: true, enforced: [] }
-    const enforced: string[] = []
+    if (this.total === 0) return notReadyEmpty
+    if (this.options.maxTaskIdleMs < 0) return readyAll
+    let enforced: string[] | undefined
     for (const queue of this.queues) {
       if (queue.head < queue.records.length) {
         queue.idleDeadline = undefined
@@ -134,13 +138,13 @@ export class PartitionGroup<R extends QueuedRecord> {
       queue.idleDeadline ??= now + this.options.maxTaskIdleMs
       if (now < queue.idleDeadline)
         return { ready: false, reason: 'idle', partition: queue.name, until: queue.idleDeadline }
-      enforced.push(queue.name)
+      ;(enforced ??= []).push(queue.name)
     }
-    return { ready: true, enforced }
+    return enforced ? { ready: true, enforced } : readyAll
   }
 
   /** Step 3: takes the buffered head with the smallest timestamp. */
-  poll(): { readonly partition: string; readonly record: R } | undefined {
+  poll(): R | undefined {
     let chosen: Queue<R> | undefined
     for (const queue of this.queues) {
       if (queue.head >= queue.records.length) continue
@@ -158,7 +162,7 @@ export class PartitionGroup<R extends QueuedRecord> {
       chosen.records = chosen.records.slice(chosen.head)
       chosen.head = 0
     }
-    return { partition: chosen.name, record }
+    return record
   }
 
   /** Drops what one partition buffers (its consumer was sought): the next record may have any offset. */

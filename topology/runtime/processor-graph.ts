@@ -40,7 +40,8 @@ interface NodeRunner {
   process(record: AnyRecord): void | Promise<void>
 }
 
-type Work = { readonly node: NodeRunner; readonly record: AnyRecord } | (() => void | Promise<void>)
+/** A piece of a run's work: a node and the record it gets, or a callback (a punctuation, a cache's emit). */
+type Work = NodeRunner | (() => void | Promise<void>)
 
 /** What the run in progress comes from. */
 export interface RunContext {
@@ -50,15 +51,25 @@ export interface RunContext {
   readonly cachedRecordTime?: number
 }
 
+const noWork: Work = () => undefined
+
 export class ProcessorGraph {
   private readonly runners = new Map<string, NodeRunner>()
   private readonly processors: {
     readonly processor: Processor<unknown, unknown, unknown, unknown>
     readonly context: ProcessorContext<unknown, unknown>
   }[] = []
-  private readonly queue: Work[] = []
-  /** What the run in progress comes from; undefined between runs. */
-  private context: RunContext | undefined
+  /**
+   * The run's work queue, as two arrays (a node and its record at one index) filled up to `queued`: no
+   * object is made per piece of work, and the arrays keep their storage from run to run (setting an
+   * array's length to 0 gives it up, and the next run's first push allocates it again).
+   */
+  private readonly work: Work[] = []
+  private readonly workRecords: (AnyRecord | undefined)[] = []
+  private queued = 0
+  /** What the run in progress comes from (RunContext's two fields, kept apart: no object per record). */
+  private runInput: ConsumedRecord | undefined
+  private runCachedRecordTime: number | undefined
 
   constructor(
     private readonly subtopology: Subtopology,
@@ -67,11 +78,11 @@ export class ProcessorGraph {
 
   /** The record time of the run in progress, if it has one (the stores' changelog timestamps read it). */
   get recordTime(): number | undefined {
-    return this.context?.cachedRecordTime ?? this.context?.input?.timestamp
+    return this.runCachedRecordTime ?? this.runInput?.timestamp
   }
 
   private get input(): ConsumedRecord | undefined {
-    return this.context?.input
+    return this.runInput
   }
 
   /** Creates every node's runner (and so its processor), then initializes the processors. */
@@ -89,55 +100,81 @@ export class ProcessorGraph {
    * Synchronous unless a processor's work is: then it returns a promise (no promise per record otherwise).
    */
   runRecord(source: string, record: AnyRecord, input: ConsumedRecord): void | Promise<void> {
-    return this.run({ node: this.runners.get(source)!, record }, { input })
+    return this.run(this.runners.get(source)!, record, input, undefined)
   }
 
   /** Runs a punctuation callback, with no input record, and everything it forwards, to completion. */
   async runPunctuation(callback: () => void | Promise<void>): Promise<void> {
-    await this.run(callback, { input: undefined })
+    await this.run(callback, undefined, undefined, undefined)
   }
 
   /** Runs what a record cache hands on (`emit`), and everything it forwards, to completion. */
   runCached(emit: () => void, context: RunContext): void | Promise<void> {
-    return this.run(emit, context)
+    return this.run(emit, undefined, context.input, context.cachedRecordTime)
   }
 
   /** Runs the work queue synchronously until a piece of work returns a promise, then `runAsync`. */
-  private run(first: Work, context: RunContext): void | Promise<void> {
-    const outer = this.context
-    this.context = context
-    this.queue.length = 0
-    this.queue.push(first)
+  private run(
+    first: Work,
+    record: AnyRecord | undefined,
+    input: ConsumedRecord | undefined,
+    cachedRecordTime: number | undefined,
+  ): void | Promise<void> {
+    // a run started inside another gives the outer one's context back when it ends
+    const outerInput = this.runInput
+    const outerTime = this.runCachedRecordTime
+    this.runInput = input
+    this.runCachedRecordTime = cachedRecordTime
+    this.queued = 0
+    this.enqueue(first, record)
     try {
-      for (let i = 0; i < this.queue.length; i++) {
-        const work = this.queue[i]!
-        const result = typeof work === 'function' ? work() : work.node.process(work.record)
+      for (let i = 0; i < this.queued; i++) {
+        const result = this.runWork(i)
         // the rest of the run, and its end, are the async continuation's
-        if (result) return this.runAsync(result, i + 1, outer)
+        if (result) return this.runAsync(result, i + 1, outerInput, outerTime)
       }
     } catch (error) {
-      this.endRun(outer)
+      this.endRun(outerInput, outerTime)
       throw error
     }
-    this.endRun(outer)
+    this.endRun(outerInput, outerTime)
   }
 
-  private async runAsync(pending: Promise<void>, from: number, outer: RunContext | undefined): Promise<void> {
+  private async runAsync(
+    pending: Promise<void>,
+    from: number,
+    outerInput: ConsumedRecord | undefined,
+    outerTime: number | undefined,
+  ): Promise<void> {
     try {
       await pending
-      for (let i = from; i < this.queue.length; i++) {
-        const work = this.queue[i]!
-        const result = typeof work === 'function' ? work() : work.node.process(work.record)
+      for (let i = from; i < this.queued; i++) {
+        const result = this.runWork(i)
         if (result) await result
       }
     } finally {
-      this.endRun(outer)
+      this.endRun(outerInput, outerTime)
     }
   }
 
-  private endRun(outer: RunContext | undefined): void {
-    this.queue.length = 0
-    this.context = outer
+  private enqueue(work: Work, record: AnyRecord | undefined): void {
+    this.work[this.queued] = work
+    this.workRecords[this.queued] = record
+    this.queued += 1
+  }
+
+  private runWork(i: number): void | Promise<void> {
+    const work = this.work[i]!
+    return typeof work === 'function' ? work() : work.process(this.workRecords[i]!)
+  }
+
+  private endRun(outerInput: ConsumedRecord | undefined, outerTime: number | undefined): void {
+    // this run's records and callbacks are not kept alive until the next one
+    this.work.fill(noWork, 0, this.queued)
+    this.workRecords.fill(undefined, 0, this.queued)
+    this.queued = 0
+    this.runInput = outerInput
+    this.runCachedRecordTime = outerTime
   }
 
   private runnerFor(node: TopologyNode): NodeRunner {
@@ -154,7 +191,7 @@ export class ProcessorGraph {
   private forwardTo(children: readonly string[], record: AnyRecord, only?: string): void {
     for (const child of children) {
       if (only !== undefined && child !== only) continue
-      this.queue.push({ node: this.runners.get(child)!, record })
+      this.enqueue(this.runners.get(child)!, record)
     }
     if (only !== undefined && !children.includes(only))
       throw new StreamsError('TOPOLOGY_INVALID', `forward to unknown child ${only}`)
@@ -224,16 +261,12 @@ export class ProcessorGraph {
           handleFailure(env, this.task.id, 'production', error, this.input)
           return
         }
-        for (const one of typeof partition === 'object' ? partition : [partition]) {
-          env.sink.send({
-            topic,
-            key,
-            value,
-            timestamp: record.timestamp,
-            ...(one === undefined ? {} : { partition: one }),
-            ...(record.headers ? { headers: record.headers } : {}),
-          })
-        }
+        // one object per record sent, none besides it
+        const { timestamp, headers } = record
+        if (typeof partition !== 'object') env.sink.send({ topic, key, value, timestamp, partition, headers })
+        else
+          for (const one of partition)
+            env.sink.send({ topic, key, value, timestamp, partition: one, headers })
       },
     }
   }

@@ -31,7 +31,8 @@ export class StreamTask {
   private readonly graph: ProcessorGraph
   private readonly punctuation = new PunctuationQueue()
   /** Next offset to commit per input partition, i.e. last processed + 1. */
-  private readonly consumed = new Map<string, TopicPartitionOffset>()
+  /** The last record processed of each input topic (its offset + 1 is committed): no object made per record. */
+  private readonly consumed = new Map<string, ConsumedRecord>()
   /** Highest timestamp processed per input topic (Kafka Streams' partition time). */
   private readonly partitionTimes = new Map<string, number>()
   /** What was fetched and not processed yet, per input topic. */
@@ -187,7 +188,7 @@ export class StreamTask {
     while (processed < limit && this.group.readiness(now, lagOf).ready) {
       const next = this.group.poll()
       if (!next) break
-      const pending = this.processRecord(next.record)
+      const pending = this.processRecord(next)
       if (pending) await pending
       processed += 1
     }
@@ -250,13 +251,13 @@ export class StreamTask {
   }
 
   private evictThenDone(raw: ConsumedRecord): void | Promise<void> {
-    if (this.recordCaches.some((store) => store.cacheOverflowing))
-      return this.evictCaches(raw).then(() => this.recordDone(raw))
+    for (const store of this.recordCaches)
+      if (store.cacheOverflowing) return this.evictCaches(raw).then(() => this.recordDone(raw))
     this.recordDone(raw)
   }
 
   private recordDone(raw: ConsumedRecord): void {
-    this.consumed.set(raw.topic, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
+    this.consumed.set(raw.topic, raw)
     this.processedRecords += 1
   }
 
@@ -271,7 +272,11 @@ export class StreamTask {
 
   /** Positions to commit for this task's inputs. */
   offsets(): TopicPartitionOffset[] {
-    return [...this.consumed.values()]
+    return [...this.consumed.values()].map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset + 1,
+    }))
   }
 
   /**
