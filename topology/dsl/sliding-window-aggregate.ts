@@ -57,7 +57,8 @@ class SlidingWindowProcessor<K, V, VA> {
   private observedStreamTime = -1
   private readonly diff: number
   private readonly store: TimeWindowStore<K, Row<VA>>
-  private readonly forwardUpdate: (record: StreamRecord<Windowed<K>, Change<VA>>) => void
+  /** Undefined when the store's cache forwards (`windowForwarder`). */
+  private readonly forwardUpdate: ((record: StreamRecord<Windowed<K>, Change<VA>>) => void) | undefined
 
   constructor(
     private readonly ctx: ProcessorContext<Windowed<K>, Change<VA>>,
@@ -250,7 +251,7 @@ class SlidingWindowProcessor<K, V, VA> {
     newValue: VA,
     timestamp: number,
   ): void {
-    this.forwardUpdate({
+    this.forwardUpdate?.({
       ...record,
       key: new Windowed(record.key, window),
       timestamp,

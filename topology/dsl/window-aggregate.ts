@@ -26,16 +26,17 @@ export function windowStoreGetter<K, VA>(
 /**
  * How a windowed aggregation forwards its updates (Kafka Streams' TimestampedTupleForwarder over a caching
  * window store). When its store caches records (the instance's `cacheMaxBytes` > 0, the store's cache on),
- * the returned function forwards nothing: the store hands each window's latest update on when its cache is
- * flushed (every commit) or evicts it, with the store's previous value as old value when asked for.
- * Otherwise it forwards every update. `sizeMs` gives a window's end from its start.
+ * there is no function: the store hands each window's latest update on when its cache is flushed (every
+ * commit) or evicts it, with the store's previous value as old value when asked for — and the caller builds
+ * no update record to throw away. Otherwise it forwards every update. `sizeMs` gives a window's end from
+ * its start.
  */
 export function windowForwarder<K, VA>(
   context: ProcessorContext<Windowed<K>, Change<VA>>,
   store: TimeWindowStore<K, ValueAndTimestamp<VA>>,
   sizeMs: number,
   sendOldValues: boolean,
-): (record: StreamRecord<Windowed<K>, Change<VA>>) => void {
+): ((record: StreamRecord<Windowed<K>, Change<VA>>) => void) | undefined {
   const caching =
     store.setFlushListener?.(
       (change) =>
@@ -46,7 +47,7 @@ export function windowForwarder<K, VA>(
         }),
       sendOldValues,
     ) === true
-  return caching ? () => undefined : (record) => forwardChange(context, record, sendOldValues)
+  return caching ? undefined : (record) => forwardChange(context, record, sendOldValues)
 }
 
 export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA> {
@@ -94,7 +95,7 @@ export class WindowAggregateNode<K, VA> implements TableProducer<Windowed<K>, VA
           // an update of a window the store already expired is dropped there, and counted (Kafka Streams)
           if (!store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start))
             ctx.droppedRecord()
-          forward({
+          forward?.({
             ...record,
             key: new Windowed(record.key, window),
             timestamp: newTimestamp,
