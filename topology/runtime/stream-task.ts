@@ -30,8 +30,7 @@ export class StreamTask {
   private readonly sources = new Map<string, SourceNode>()
   private readonly graph: ProcessorGraph
   private readonly punctuation = new PunctuationQueue()
-  /** Next offset to commit per input partition, i.e. last processed + 1. */
-  /** The last record processed of each input topic (its offset + 1 is committed): no object made per record. */
+  /** The last record processed of each input topic: its offset + 1 is committed (no object per record). */
   private readonly consumed = new Map<string, ConsumedRecord>()
   /** Highest timestamp processed per input topic (Kafka Streams' partition time). */
   private readonly partitionTimes = new Map<string, number>()
