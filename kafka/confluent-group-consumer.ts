@@ -17,9 +17,8 @@
 // once `onAssigned` (with the seeks it asked for as the assignment's offsets) or `onRevoked` resolved, so
 // revoked partitions are still ours while the caller commits.
 import type { LibrdKafkaError, Message as NativeMessage } from '@confluentinc/kafka-javascript'
-import { errorMessage } from '../errors/index.js'
+import { errorMessage, StreamsError } from '../errors/index.js'
 import type { ClientLog, LibrdkafkaLogEvent } from './client-logs.js'
-import { watchConsumeErrors } from './confluent-consume-errors.js'
 import { ConfluentLag, stableOffsetsIntervalMs } from './confluent-lag.js'
 import type { NativeConsumerSource } from './confluent-producer.js'
 import { translateClientError } from './kafka-error.js'
@@ -47,11 +46,6 @@ interface NativeGroupApi {
     done: (error: LibrdKafkaError | null | undefined) => void,
   ): void
   setDefaultIsTimeoutOnlyForFirstMessage(on: boolean): void
-}
-
-interface RebalanceAssignment {
-  topic: string
-  partition: number
 }
 
 /** How long `consume` waits for a first message; past it the loop turns (rebalances, seeks, stop). */
@@ -98,6 +92,8 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
   private stopped = false
   /** Set when `disconnect()` starts: the consumer is leaving the group (see `rebalance`). */
   private leaving = false
+  /** `onFatal` was called (see `reportFatal`). */
+  private fatalReported = false
 
   constructor(
     brokers: readonly string[],
@@ -127,7 +123,7 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
         ...(options.groupInstanceId ? { 'group.instance.id': options.groupInstanceId } : {}),
         // read_committed: the last stable offsets come only with librdkafka's statistics (confluent-lag.ts)
         ...(readCommitted ? { 'statistics.interval.ms': stableOffsetsIntervalMs } : {}),
-        rebalance_cb: (error: LibrdKafkaError, assignment: RebalanceAssignment[]) =>
+        rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) =>
           this.onRebalance(error, assignment),
       },
       { 'auto.offset.reset': options.autoOffsetReset ?? 'earliest' },
@@ -170,10 +166,6 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
 
   async run(handlers: ConsumerHandlers): Promise<void> {
     this.handlers = handlers
-    if (handlers.onFatal) {
-      const onFatal = handlers.onFatal.bind(handlers)
-      watchConsumeErrors(this.consumer, this.options.groupId, () => this.leaving, onFatal)
-    }
     this.loop = this.consumeLoop()
   }
 
@@ -189,7 +181,8 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
       let messages: NativeMessage[]
       try {
         messages = await this.consume() // 3
-      } catch {
+      } catch (error) {
+        this.reportFatal(error)
         if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, consumeRetryMs))
         continue
       }
@@ -198,11 +191,23 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
   }
 
   private consume(): Promise<NativeMessage[]> {
+    const during = `consume (group ${this.options.groupId})`
     return new Promise((resolve, reject) =>
       this.consumer.consume(this.options.maxBatchSize ?? 1000, (error, messages) =>
-        error ? reject(translateClientError(error, 'consume', librdkafkaCodeName)) : resolve(messages),
+        error ? reject(translateClientError(error, during, librdkafkaCodeName)) : resolve(messages),
       ),
     )
+  }
+
+  /**
+   * Step 3's errors are retried; one retrying cannot fix (GROUP_AUTHORIZATION_FAILED, reported once by
+   * librdkafka) goes to `onFatal`, once, or the instance would stay STARTING with nothing to say.
+   */
+  private reportFatal(error: unknown): void {
+    if (this.fatalReported || this.leaving || !this.handlers?.onFatal) return
+    if (!(error instanceof StreamsError) || error.code !== 'AUTHORIZATION_FAILED') return
+    this.fatalReported = true
+    this.handlers.onFatal(error)
   }
 
   /** Step 4: `messages` in partition batches, each in offset order, each awaited. */
@@ -288,7 +293,7 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
   }
 
   /** Called by librdkafka while it serves `consume`; step 1 waits for it. */
-  private onRebalance(error: LibrdKafkaError, assignment: RebalanceAssignment[]): void {
+  private onRebalance(error: LibrdKafkaError, assignment: TopicPartition[]): void {
     const previous = this.rebalancing
     this.rebalancing = previous.then(() =>
       this.rebalance(error, assignment).catch((failure: unknown) => {
@@ -297,7 +302,7 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
     )
   }
 
-  private async rebalance(error: LibrdKafkaError, assignment: RebalanceAssignment[]): Promise<void> {
+  private async rebalance(error: LibrdKafkaError, assignment: TopicPartition[]): Promise<void> {
     const partitions = assignment.map((a) => ({ topic: a.topic, partition: a.partition }))
     for (const tp of partitions) {
       this.lag.forget(tp)

@@ -138,7 +138,8 @@ export class PartitionGroup<R extends QueuedRecord> {
       queue.idleDeadline ??= now + this.options.maxTaskIdleMs
       if (now < queue.idleDeadline)
         return { ready: false, reason: 'idle', partition: queue.name, until: queue.idleDeadline }
-      ;(enforced ??= []).push(queue.name)
+      enforced ??= []
+      enforced.push(queue.name)
     }
     return enforced ? { ready: true, enforced } : readyAll
   }
