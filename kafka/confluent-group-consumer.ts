@@ -12,7 +12,9 @@
 //   4. Deliver them partition by partition to `eachBatch`, each awaited. A partition sought, paused or
 //      revoked since step 3 began (its epoch moved) gets nothing more of what was fetched: a seek set its
 //      position; a pause seeks it back to its first message dropped (step 2 of the next turn), as
-//      librdkafka's own position is already past it; a revoked partition is someone else's.
+//      librdkafka's own position is already past it; a revoked partition is someone else's; one revoked
+//      and assigned again (the eager protocol) is sought to its committed offset (step 2): what was
+//      dropped may be the first messages of its new assignment, and librdkafka's position is past them.
 // Rebalances: librdkafka calls `rebalance_cb` while serving `consume`; the assignment is applied only
 // once `onAssigned` (with the seeks it asked for as the assignment's offsets) or `onRevoked` resolved, so
 // revoked partitions are still ours while the caller commits.
@@ -52,6 +54,9 @@ interface NativeGroupApi {
 const consumeWaitMs = 100
 /** After a failed `consume` (the error is the client's to log, or `onFatal`'s), before the next. */
 const consumeRetryMs = 100
+
+/** How long asking for a re-assigned partition's committed offset may take before it is asked again. */
+const committedTimeoutMs = 5000
 /** How long a seek may take librdkafka. */
 const seekTimeoutMs = 1000
 
@@ -77,6 +82,11 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
   private readonly paused = new TopicPartitionMap<TopicPartition>()
   /** Paused partitions' first dropped offsets: sought back to at step 2, so they are fetched again. */
   private readonly seekBacks = new TopicPartitionMap<number>()
+  /**
+   * Partitions assigned again while a `consume` ran (eager protocol) whose messages it returned were
+   * dropped: sought to their committed offsets at step 2, where their new assignment starts.
+   */
+  private readonly reseeks = new TopicPartitionMap<TopicPartition>()
   /**
    * Each partition's counters when its assignment was applied: what a `consume` that began before it
    * was ours (a rebalance served during that very call) is judged by.
@@ -172,7 +182,7 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
   private async consumeLoop(): Promise<void> {
     while (!this.stopped) {
       await this.rebalancing // 1
-      const operations = [...this.seekBackOperations(), ...this.operations] // 2
+      const operations = [...this.reseekOperations(), ...this.seekBackOperations(), ...this.operations] // 2
       this.operations = []
       for (const operation of operations) await operation()
       if (this.stopped) return
@@ -234,6 +244,14 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
           at.seeks === (this.seeks.get(tp) ?? 0) &&
           at.rebalances === (this.rebalances.get(tp) ?? 0)
         if (seekBack) this.seekBacks.set(tp, Math.min(this.seekBacks.get(tp) ?? Infinity, records[0]!.offset))
+        // assigned again since the fetch (revoked and assigned, the eager protocol), not sought: these may
+        // be its new assignment's first messages, and librdkafka's position is already past them
+        const reassigned =
+          at !== undefined &&
+          this.owned.has(tp) &&
+          at.seeks === (this.seeks.get(tp) ?? 0) &&
+          at.rebalances !== (this.rebalances.get(tp) ?? 0)
+        if (reassigned) this.reseeks.set(tp, tp)
         continue
       }
       this.lag.delivered(tp, records[records.length - 1]!.offset + 1)
@@ -269,6 +287,56 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
     )
     this.seekBacks.clear()
     return operations
+  }
+
+  /** Step 2: re-assigned partitions whose fetched messages were dropped start again at their committed offsets. */
+  private reseekOperations(): (() => Promise<void>)[] {
+    if (this.reseeks.size === 0) return []
+    const partitions = [...this.reseeks.values()]
+    this.reseeks.clear()
+    return [() => this.seekToCommitted(partitions)]
+  }
+
+  /**
+   * Seeks `partitions` still ours to their committed offsets (stable ones under read_committed), or where
+   * `auto.offset.reset` points when none is committed. Asked again until the coordinator answers: fetching
+   * on from librdkafka's position would skip what was dropped.
+   */
+  private async seekToCommitted(partitions: readonly TopicPartition[]): Promise<void> {
+    for (;;) {
+      const owned = partitions.filter((tp) => this.owned.has(tp))
+      if (owned.length === 0 || this.stopped) return
+      try {
+        const committed = await new Promise<TopicPartitionOffset[]>((resolve, reject) =>
+          this.consumer.committed(
+            owned.map((tp) => ({ topic: tp.topic, partition: tp.partition })),
+            committedTimeoutMs,
+            (error, offsets) =>
+              error
+                ? reject(translateClientError(error, 'committed offsets', librdkafkaCodeName))
+                : resolve(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }))),
+          ),
+        )
+        for (const position of committed) {
+          if (!this.owned.has(position)) continue
+          // no committed offset: auto.offset.reset's end (librdkafka's logical offsets -2 and -1)
+          const offset =
+            position.offset >= 0
+              ? position.offset
+              : (this.options.autoOffsetReset ?? 'earliest') === 'earliest'
+                ? -2
+                : -1
+          this.lag.sought(position)
+          await this.seekNow({ ...position, offset })
+        }
+        return
+      } catch (error) {
+        this.log?.write('warn', 'committed offsets of re-assigned partitions not known yet; asking again', {
+          error: errorMessage(error),
+        })
+        await new Promise((resolve) => setTimeout(resolve, consumeRetryMs))
+      }
+    }
   }
 
   private async seekNow(position: TopicPartitionOffset): Promise<void> {
@@ -332,6 +400,7 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
     for (const tp of partitions) {
       this.owned.delete(tp)
       this.assignedAt.delete(tp)
+      this.reseeks.delete(tp)
     }
     try {
       // leaving the group revokes everything; the caller committed before it disconnected (as Kafka
