@@ -237,21 +237,14 @@ export class ConfluentGroupConsumer implements KafkaConsumer, NativeConsumerSour
         !this.owned.has(tp) ||
         this.paused.has(tp)
       ) {
-        // paused (neither sought nor rebalanced since the fetch): librdkafka's position is past these
-        const seekBack =
-          at !== undefined &&
-          this.owned.has(tp) &&
-          at.seeks === (this.seeks.get(tp) ?? 0) &&
-          at.rebalances === (this.rebalances.get(tp) ?? 0)
-        if (seekBack) this.seekBacks.set(tp, Math.min(this.seekBacks.get(tp) ?? Infinity, records[0]!.offset))
-        // assigned again since the fetch (revoked and assigned, the eager protocol), not sought: these may
-        // be its new assignment's first messages, and librdkafka's position is already past them
-        const reassigned =
-          at !== undefined &&
-          this.owned.has(tp) &&
-          at.seeks === (this.seeks.get(tp) ?? 0) &&
-          at.rebalances !== (this.rebalances.get(tp) ?? 0)
-        if (reassigned) this.reseeks.set(tp, tp)
+        // a partition still ours that no seek moved since the fetch: librdkafka's position is past these.
+        // Paused (not rebalanced): seek back to them. Assigned again (revoked and assigned, the eager
+        // protocol): they may be its new assignment's first messages — seek to its committed offset.
+        if (at !== undefined && this.owned.has(tp) && at.seeks === (this.seeks.get(tp) ?? 0)) {
+          if (at.rebalances === (this.rebalances.get(tp) ?? 0))
+            this.seekBacks.set(tp, Math.min(this.seekBacks.get(tp) ?? Infinity, records[0]!.offset))
+          else this.reseeks.set(tp, tp)
+        }
         continue
       }
       this.lag.delivered(tp, records[records.length - 1]!.offset + 1)
